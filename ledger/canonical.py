@@ -1,0 +1,115 @@
+"""Canonical bytes (RFC 8785, within our domain) and the entry hash.
+
+The domain, enforced at the edge by :func:`check_domain`:
+  * objects with ASCII string keys (so that RFC 8785's UTF-16 key order is plain byte order),
+  * strings that are valid Unicode scalar sequences (no lone surrogates),
+  * integers with ``-(2**53) < n < 2**53`` (RFC 8785 numbers are IEEE doubles), booleans, null,
+  * arrays; no floats (so no NaN or infinities either), nesting at most ``MAX_DEPTH`` deep.
+
+Within it, RFC 8785 is exactly compact JSON with sorted keys and raw UTF-8, which ``orjson`` with
+``OPT_SORT_KEYS`` produces about 15 times faster than ``json.dumps``. ``tests/test_canonical.py``
+proves the equality against the ``rfc8785`` package with hypothesis, and pins exact bytes.
+
+Input text is parsed with the standard library so that duplicate object keys and non-integer
+numbers are refused rather than silently resolved (``orjson`` keeps the last duplicate key).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+import orjson
+
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_INT",
+    "DomainError",
+    "NonInteger",
+    "canonical",
+    "check_domain",
+    "leaf_hash",
+    "parse_json",
+]
+
+MAX_INT = 2**53 - 1
+MAX_DEPTH = 32
+_SORT = orjson.OPT_SORT_KEYS
+
+
+class NonInteger(str):
+    """A JSON number that is not an integer (or NaN/Infinity), kept as its source text by
+    :func:`parse_json` so that :func:`check_domain` can name the field it stands in."""
+
+
+class DomainError(ValueError):
+    """A value outside the canonical domain. ``path`` names where (``body.refs[2]``)."""
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(f"{path}: {message}" if path else message)
+        self.path = path
+        self.reason = message
+
+
+def canonical(value: Any) -> bytes:
+    """RFC 8785 bytes of a value already inside the domain (see :func:`check_domain`)."""
+    return orjson.dumps(value, option=_SORT)
+
+
+def leaf_hash(canonical_bytes: bytes) -> bytes:
+    """The entry hash: RFC 9162 leaf hash ``SHA-256(0x00 || canonical bytes)``."""
+    return hashlib.sha256(b"\x00" + canonical_bytes).digest()
+
+
+def check_domain(value: Any, path: str = "", depth: int = 0) -> None:
+    """Raise :class:`DomainError` naming the first place where ``value`` leaves the domain."""
+    if depth > MAX_DEPTH:
+        raise DomainError(path, f"nested deeper than {MAX_DEPTH} levels")
+    if value is None or value is True or value is False:
+        return
+    t = type(value)
+    if t is str:
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise DomainError(path, "string contains a lone surrogate (not valid Unicode)") from None
+        return
+    if t is int:
+        if not -MAX_INT <= value <= MAX_INT:
+            raise DomainError(path, "integer outside ±(2^53-1); amounts are integer fen and must fit")
+        return
+    if t is float or t is NonInteger:
+        raise DomainError(path, f"number {value} is not an integer: floats are not accepted; "
+                                "give amounts as decimal strings or integer fen")
+    if t is list:
+        for i, item in enumerate(value):
+            check_domain(item, f"{path}[{i}]", depth + 1)
+        return
+    if t is dict:
+        for k, item in value.items():
+            if type(k) is not str:
+                raise DomainError(path, f"object key {k!r} is not a string")
+            if not k.isascii():
+                raise DomainError(path, f"object key {k!r} is not ASCII")
+            check_domain(item, f"{path}.{k}" if path else k, depth + 1)
+        return
+    raise DomainError(path, f"value of type {t.__name__} is not JSON")
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    d = dict(pairs)
+    if len(d) != len(pairs):
+        seen: set[str] = set()
+        for k, _ in pairs:
+            if k in seen:
+                raise ValueError(f"duplicate object key {k!r}")
+            seen.add(k)
+    return d
+
+
+def parse_json(text: str | bytes) -> Any:
+    """Parse one JSON text strictly. Duplicate object keys raise ``ValueError`` (with the column
+    for syntax errors); non-integer numbers and NaN/Infinity come back as :class:`NonInteger`,
+    which :func:`check_domain` then refuses, naming the field."""
+    return json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_float=NonInteger, parse_constant=NonInteger)

@@ -1,0 +1,287 @@
+"""The ``fundledger`` command line (click). Thin commands: parse options, call one library
+function, render, return the documented exit code (``docs/cli.md``, the README).
+
+Heavy libraries (pandas, pandera, Great Expectations) are never imported here at module level,
+so that ``fundledger post`` stays fast; the commands that need them import them inside.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import click
+import orjson
+from sqlalchemy.exc import DBAPIError
+
+from ledger.errors import EnvironmentProblem, Error, InputError
+from ledger.findings import findings_to_json, findings_to_text
+
+__all__ = ["cli", "main"]
+
+DEFAULT_DB = "sqlite:///fundledger.db"
+
+
+def _json_line(obj: Any) -> None:
+    click.echo(orjson.dumps(obj).decode())
+
+
+def _render_error(e: Error, as_json: bool) -> None:
+    if as_json:
+        payload = e.as_dict() if hasattr(e, "as_dict") else {"ok": False, "error": e.message}
+        payload.update({"exit": e.exit_code})
+        if e.findings:
+            payload["findings"] = findings_to_json(e.findings)
+        _json_line(payload)
+    else:
+        click.echo(f"fundledger: {e.message}", err=True)
+        if e.findings:
+            click.echo(findings_to_text(e.findings), err=True)
+
+
+def command(group: click.Group, name: str | None = None, *, db: bool = True) -> Callable:
+    """Register a command with the common ``--db`` and ``--json`` options and one error handler."""
+
+    def wrap(fn: Callable[..., int | None]) -> click.Command:
+        @functools.wraps(fn)
+        def run(*args: Any, **kwargs: Any) -> int:
+            as_json = kwargs.get("as_json", False)
+            try:
+                return fn(*args, **kwargs) or 0
+            except Error as e:
+                _render_error(e, as_json)
+                return e.exit_code
+            except DBAPIError as e:
+                err = EnvironmentProblem(f"database error: {str(e.orig).strip().splitlines()[0] if e.orig else e}")
+                _render_error(err, as_json)
+                return err.exit_code
+
+        run = click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON output.")(run)
+        if db:
+            run = click.option("--db", "db_url", envvar="FUNDLEDGER_DB", default=DEFAULT_DB, show_default=True,
+                               help="Database URL (else FUNDLEDGER_DB).")(run)
+        return group.command(name)(run)
+
+    return wrap
+
+
+@contextmanager
+def progress(total: int, label: str) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar on a terminal (stderr); nothing in pipes and cron."""
+    if not sys.stderr.isatty() or total <= 0:
+        yield None
+        return
+    with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
+        yield bar.update
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="fundledger")
+def cli() -> None:
+    """fundledger: an append-only, hash-chained, signed ledger for public funds."""
+
+
+# -- init / migrate ----------------------------------------------------------------------------
+@command(cli)
+@click.option("--admin-key", required=True, type=click.Path(dir_okay=False), help="Admin public key (PEM .pub).")
+@click.option("--log-key", required=True, type=click.Path(dir_okay=False), help="Log private key (signs checkpoints).")
+@click.option("--origin", help="The log's origin name (C2SP), e.g. audit.example.gov.cn/chaoyang-funds.")
+def init(admin_key: str, log_key: str, origin: str | None, db_url: str, as_json: bool) -> int:
+    """Apply migrations and write the genesis entry pinning the admin and log keys."""
+    from ledger.keys import load_private, load_public
+    from ledger.store import init_ledger, validate_origin
+
+    if origin is not None:
+        validate_origin(origin)
+    result = init_ledger(db_url, load_public(admin_key), load_private(log_key), origin=origin,
+                         log_key_path=str(Path(log_key).resolve()))
+    if as_json:
+        _json_line({"ok": True, "created": result.created, "origin": result.origin, "genesis": result.genesis_hash,
+                    "admin_key": result.admin_kid, "log_key": result.log_kid})
+    else:
+        state = "initialised" if result.created else "already initialised with these keys"
+        click.echo(f"ledger {result.origin} {state}; genesis {result.genesis_hash}")
+    return 0
+
+
+@command(cli)
+def migrate(db_url: str, as_json: bool) -> int:
+    """Apply pending schema migrations (``alembic upgrade head``)."""
+    from ledger import db
+
+    engine = db.make_engine(db_url)
+    db.apply_migrations(engine)
+    rev = db.schema_revision(engine)
+    _json_line({"ok": True, "revision": rev}) if as_json else click.echo(f"schema at revision {rev}")
+    return 0
+
+
+# -- keys --------------------------------------------------------------------------------------
+@cli.group()
+def keys() -> None:
+    """Create, enroll, revoke and list signing keys."""
+
+
+@command(keys, "new", db=False)
+@click.option("--out", required=True, type=click.Path(dir_okay=False), help="Private key path (0600); PATH.pub too.")
+def keys_new(out: str, as_json: bool) -> int:
+    """Write a new Ed25519 private key to OUT (mode 0600) and its public key to OUT.pub."""
+    from ledger.keys import write_new_key
+
+    pub = write_new_key(Path(out))
+    _json_line({"ok": True, "kid": pub.kid, "private": out, "public": f"{out}.pub"}) if as_json else click.echo(pub.kid)
+    return 0
+
+
+@command(keys, "enroll")
+@click.argument("pub", type=click.Path(dir_okay=False))
+@click.option("--name", required=True, help="Who holds the key (person or system).")
+@click.option("--role", required=True, type=click.Choice(["admin", "poster", "auditor", "checks"]))
+@click.option("--key", "admin_key", required=True, type=click.Path(dir_okay=False), help="Admin private key.")
+def keys_enroll(pub: str, name: str, role: str, admin_key: str, db_url: str, as_json: bool) -> int:
+    """Enroll the public key PUB with a role, by an admin-signed key.enroll entry."""
+    from ledger.keys import load_private, load_public
+    from ledger.store import enroll_item
+
+    return _append_and_print(db_url, load_private(admin_key), [enroll_item(load_public(pub), name, role)], as_json)
+
+
+@command(keys, "revoke")
+@click.argument("kid")
+@click.option("--reason", required=True, help="Why the key is revoked (recorded in the ledger).")
+@click.option("--key", "admin_key", required=True, type=click.Path(dir_okay=False), help="Admin private key.")
+def keys_revoke(kid: str, reason: str, admin_key: str, db_url: str, as_json: bool) -> int:
+    """Revoke key KID by an admin-signed key.revoke entry; later postings by it are refused."""
+    from ledger.keys import load_private
+    from ledger.store import revoke_item
+
+    return _append_and_print(db_url, load_private(admin_key), [revoke_item(kid, reason)], as_json)
+
+
+@command(keys, "list")
+def keys_list(db_url: str, as_json: bool) -> int:
+    """List enrolled keys with their roles and the seqs that enrolled and revoked them."""
+    from ledger.store import Ledger
+
+    rows = Ledger.open(db_url).keys()
+    if as_json:
+        _json_line({"keys": [{"kid": k.kid, "role": k.role, "name": k.name, "enrolled_seq": k.enrolled_seq,
+                              "revoked_seq": k.revoked_seq} for k in rows]})
+        return 0
+    click.echo(f"{'kid':<42} {'role':<8} {'enrolled':>8} {'revoked':>8}  name")
+    for k in rows:
+        revoked = "" if k.revoked_seq is None else str(k.revoked_seq)
+        click.echo(f"{k.kid:<42} {k.role:<8} {k.enrolled_seq:>8} {revoked:>8}  {k.name}")
+    return 0
+
+
+def _append_and_print(db_url: str, signer: Any, items: list, as_json: bool, *, dry_run: bool = False) -> int:
+    from ledger.store import Ledger
+
+    receipts = Ledger.open(db_url).append(signer, items, dry_run=dry_run)
+    for r in receipts:
+        _json_line(r.as_dict())
+    return 0
+
+
+# -- post --------------------------------------------------------------------------------------
+@command(cli)
+@click.argument("file", default="-")
+@click.option("--key", required=True, type=click.Path(dir_okay=False), help="Poster's private key.")
+@click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
+@click.option("--dry-run", is_flag=True, help="Check everything, append nothing.")
+def post(file: str, key: str, fmt: str, dry_run: bool, db_url: str, as_json: bool) -> int:
+    """Append one posting from FILE (JSON Lines; - for stdin): all of it or nothing.
+
+    Prints one JSON line per entry: {"idem", "seq", "hash", "status"}.
+    """
+    from ledger.inputs import parse_lines
+    from ledger.keys import load_private
+
+    if file == "-":
+        data, source = sys.stdin.buffer.read(), "stdin"
+    else:
+        try:
+            data, source = Path(file).read_bytes(), file
+        except FileNotFoundError:
+            raise InputError(f"{file}: no such file; nothing was appended") from None
+        except OSError as e:
+            raise InputError(f"{file}: cannot be read ({e.strerror}); nothing was appended") from None
+    items = parse_lines(data.splitlines(), source)
+    return _append_and_print(db_url, load_private(key), items, as_json, dry_run=dry_run)
+
+
+# -- verify ------------------------------------------------------------------------------------
+@command(cli)
+def verify(db_url: str, as_json: bool) -> int:
+    """Check the whole chain, every posting signature, the keys in force and the index columns."""
+    from ledger import db
+    from ledger.verify import verify_ledger
+
+    from ledger.store import read_head
+
+    engine = db.make_engine(db_url)
+    db.check_schema(engine)
+    with db.read_tx(engine) as conn:
+        total = read_head(conn).size
+    with progress(total, "verifying") as update:
+        result = verify_ledger(engine, progress=update)
+    if as_json:
+        _json_line(result.as_dict())
+    else:
+        click.echo(f"ok: {result.entries} entries in {result.postings} postings verified "
+                   f"(chain, hashes, canonical bytes, index columns, signatures, keys)")
+        click.echo(f"origin {result.origin}; tree size {result.entries}; head {result.head_hash}; "
+                   f"{result.keys_in_force} keys in force")
+    return 0
+
+
+# -- trail -------------------------------------------------------------------------------------
+@command(cli)
+@click.option("--seq", type=int, help="Only the entry at this seq.")
+@click.option("--kind", help="Only entries of this kind.")
+@click.option("--idem", help="Only the entry with this idem.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+def trail(seq: int | None, kind: str | None, idem: str | None, fmt: str, db_url: str, as_json: bool) -> int:
+    """Every entry behind the filters, in order, with poster, time and hash."""
+    from ledger.store import Ledger
+    from ledger.trail import render_trail
+
+    ledger = Ledger.open(db_url)
+    names = {k.kid: k.name for k in ledger.keys()}
+    rows = ledger.entries(seq=seq, kind=kind, idem=idem)
+    for chunk in render_trail(rows, names, "json" if as_json else fmt):
+        click.echo(chunk, nl=False)
+    return 0
+
+
+# -- demo --------------------------------------------------------------------------------------
+@command(cli)
+@click.option("--keys-dir", default="fundledger-keys", show_default=True, type=click.Path(file_okay=False))
+def demo(keys_dir: str, db_url: str, as_json: bool) -> int:
+    """Create demo keys, initialise a ledger, post the bundled examples, verify, print the trail."""
+    from ledger.demo import run_demo
+
+    run_demo(db_url, Path(keys_dir), echo=click.echo)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> None:
+    try:
+        code = cli.main(args=argv, prog_name="fundledger", standalone_mode=False)
+    except click.exceptions.ClickException as e:
+        e.show()
+        code = e.exit_code
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        code = 1
+    except BrokenPipeError:
+        # a reader (head, less) went away: not an error of ours
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        code = 0
+    sys.exit(code if isinstance(code, int) else 0)

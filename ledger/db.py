@@ -1,0 +1,158 @@
+"""Engines, migrations and transactions for SQLite (embedded default) and PostgreSQL (production).
+
+* SQLite runs in WAL mode with ``synchronous=FULL`` (a commit the finance system was told about
+  survives a power cut). The driver's own transaction handling is switched off so that SQLAlchemy
+  emits ``BEGIN`` itself: ``BEGIN IMMEDIATE`` for a write (one writer at a time, others wait up
+  to ``busy_timeout``), a deferred ``BEGIN`` (a consistent WAL snapshot) for reads.
+* PostgreSQL writers take a transaction-scoped advisory lock keyed on the ``entries`` table's
+  oid, so that ledgers in different schemas of one database do not wait on each other.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError, ProgrammingError
+
+from ledger.errors import EnvironmentProblem, InputError
+
+__all__ = [
+    "SCHEMA_HEAD",
+    "apply_migrations",
+    "check_schema",
+    "schema_revision",
+    "get_setting",
+    "make_engine",
+    "put_setting",
+    "read_tx",
+    "write_tx",
+]
+
+# The Alembic head this code expects; tests/test_migrations.py checks it equals the real head.
+SCHEMA_HEAD = "0001"
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+_LOCK_CLASS = 0x66756E64  # "fund"
+
+
+def make_engine(url: str) -> Engine:
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise InputError(f"--db {url!r} is not a database URL (sqlite:///PATH or postgresql+psycopg://…)") from None
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(parsed, connect_args={"timeout": 60})
+        _configure_sqlite(engine)
+        return engine
+    if parsed.get_backend_name() == "postgresql":
+        return create_engine(parsed, pool_pre_ping=False)
+    raise InputError(f"--db {url!r}: only sqlite and postgresql are supported")
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record) -> None:  # noqa: ANN001
+        dbapi_conn.isolation_level = None  # SQLAlchemy emits BEGIN itself (below)
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=FULL")
+        cur.execute("PRAGMA busy_timeout=60000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        if conn.get_execution_options().get("fundledger_write"):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+
+def _connect_error(engine: Engine, e: Exception) -> EnvironmentProblem:
+    url = engine.url.render_as_string(hide_password=True)
+    detail = str(getattr(e, "orig", e)).strip().splitlines()[0] if str(getattr(e, "orig", e)).strip() else type(e).__name__
+    return EnvironmentProblem(f"database {url} is unreachable: {detail}")
+
+
+@contextmanager
+def write_tx(engine: Engine) -> Iterator[Connection]:
+    """One write transaction holding the ledger's single-writer lock; commits on success."""
+    try:
+        conn = engine.connect().execution_options(fundledger_write=True)
+    except (OperationalError, DBAPIError) as e:
+        raise _connect_error(engine, e) from None
+    with conn:
+        with conn.begin():
+            if engine.dialect.name == "postgresql":
+                conn.execute(
+                    text("SELECT pg_advisory_xact_lock(:cls, CAST(CAST('entries' AS regclass) AS oid)::int)"),
+                    {"cls": _LOCK_CLASS},
+                )
+            yield conn
+
+
+@contextmanager
+def read_tx(engine: Engine) -> Iterator[Connection]:
+    """One read transaction on a consistent snapshot (REPEATABLE READ on PostgreSQL)."""
+    try:
+        conn = engine.connect()
+        if engine.dialect.name == "postgresql":
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
+    except (OperationalError, DBAPIError) as e:
+        raise _connect_error(engine, e) from None
+    with conn:
+        with conn.begin():
+            yield conn
+
+
+def apply_migrations(engine: Engine, revision: str = "head") -> None:
+    """``alembic upgrade`` to ``revision`` on this engine's database."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    try:
+        with engine.connect() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, revision)
+            conn.commit()
+    except (OperationalError,) as e:
+        raise _connect_error(engine, e) from None
+
+
+def schema_revision(engine: Engine) -> str | None:
+    """The Alembic revision the database is at, or None where there is no fundledger schema."""
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except (ProgrammingError, OperationalError) as e:
+        if engine.dialect.name == "sqlite" and "no such table" not in str(e):
+            raise _connect_error(engine, e) from None
+        if engine.dialect.name == "postgresql" and isinstance(e, OperationalError):
+            raise _connect_error(engine, e) from None
+        return None
+
+
+def check_schema(engine: Engine) -> None:
+    """Refuse to work on a database whose schema is missing or at another revision (exit 5)."""
+    found = schema_revision(engine)
+    if found is None:
+        raise EnvironmentProblem("the database has no fundledger schema: run `fundledger init` first")
+    if found != SCHEMA_HEAD:
+        raise EnvironmentProblem(
+            f"the database schema is at revision {found}, this fundledger needs {SCHEMA_HEAD}: "
+            "run `fundledger migrate`"
+        )
+
+
+def get_setting(conn: Connection, name: str) -> str | None:
+    row = conn.execute(text("SELECT value FROM settings WHERE name = :n"), {"n": name}).first()
+    return row[0] if row else None
+
+
+def put_setting(conn: Connection, name: str, value: str) -> None:
+    conn.execute(text("DELETE FROM settings WHERE name = :n"), {"n": name})
+    conn.execute(text("INSERT INTO settings (name, value) VALUES (:n, :v)"), {"n": name, "v": value})

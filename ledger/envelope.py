@@ -1,0 +1,106 @@
+"""The entry envelope (format version 1) and the posting signature.
+
+An entry's canonical bytes are the RFC 8785 encoding of::
+
+    {"at": UTC, "body": {...}, "idem": KEY, "kind": KIND, "ledger": ID,
+     "posting": {"i": I, "id": P, "key": KID, "n": N[, "sig": B64]},
+     "prev": HEX, "seq": N, "v": 1}
+
+(keys shown in their canonical order). ``docs/format.md`` specifies every field byte for byte.
+
+A posting is the ``n`` consecutive entries ``i = 0 .. n-1`` that one poster submitted at once. The
+last one (``i = n-1``) carries the Ed25519 signature ``sig`` over::
+
+    b"fundledger/posting/v1\\n" || leaf_hash(canonical(last envelope without "sig"))
+
+That envelope's ``prev`` chains every earlier entry, those of the same posting included, so one
+signature commits the poster to their whole posting at its place in the history: verification
+costs one signature per posting and one hash per entry.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from ledger.canonical import canonical, leaf_hash
+
+__all__ = [
+    "FORMAT_VERSION",
+    "ZERO_HASH",
+    "SIG_CONTEXT",
+    "Sealed",
+    "seal_posting",
+    "posting_message",
+    "utc_now",
+]
+
+FORMAT_VERSION = 1
+ZERO_HASH = bytes(32)
+SIG_CONTEXT = b"fundledger/posting/v1\n"
+
+
+def utc_now() -> str:
+    """The envelope's ``at``: UTC, microseconds, ``Z``: ``2026-11-21T23:54:38.123456Z``."""
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def posting_message(last_envelope: dict[str, Any]) -> bytes:
+    """The bytes the poster signs, from the posting's last envelope (its ``sig`` ignored)."""
+    posting = {k: v for k, v in last_envelope["posting"].items() if k != "sig"}
+    unsigned = {**last_envelope, "posting": posting}
+    return SIG_CONTEXT + leaf_hash(canonical(unsigned))
+
+
+@dataclass(frozen=True, slots=True)
+class Sealed:
+    """One entry ready to insert.
+
+    Attributes:
+      seq, prev, hash: position and chain (``hash`` is the leaf hash of ``data``).
+      envelope: the envelope as a dict (as the bytes say).
+      data: the canonical bytes: the truth that is stored.
+    """
+
+    seq: int
+    prev: bytes
+    hash: bytes
+    envelope: dict[str, Any]
+    data: bytes
+
+
+def seal_posting(
+    *,
+    ledger: str,
+    first_seq: int,
+    prev: bytes,
+    posting_id: int,
+    at: str,
+    signer: Any,
+    items: list[tuple[str, str, dict[str, Any]]],
+) -> list[Sealed]:
+    """Build, chain and sign the entries of one posting. ``items`` are (kind, idem, body)."""
+    n = len(items)
+    out: list[Sealed] = []
+    for i, (kind, idem, body) in enumerate(items):
+        envelope: dict[str, Any] = {
+            "v": FORMAT_VERSION,
+            "ledger": ledger,
+            "seq": first_seq + i,
+            "prev": prev.hex(),
+            "kind": kind,
+            "at": at,
+            "posting": {"id": posting_id, "i": i, "n": n, "key": signer.kid},
+            "idem": idem,
+            "body": body,
+        }
+        if i == n - 1:
+            sig = signer.sign(posting_message(envelope))
+            envelope["posting"]["sig"] = base64.b64encode(sig).decode("ascii")
+        data = canonical(envelope)
+        h = leaf_hash(data)
+        out.append(Sealed(seq=first_seq + i, prev=prev, hash=h, envelope=envelope, data=data))
+        prev = h
+    return out

@@ -1,0 +1,62 @@
+"""One exception hierarchy, caught once in the CLI entry point.
+
+Each error carries the process exit code documented in ``docs/cli.md`` / the README, so a command
+never decides an exit code by itself.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ledger.findings import Finding
+
+__all__ = [
+    "ConflictError",
+    "EnvironmentProblem",
+    "Error",
+    "IntegrityError",
+    "InputError",
+    "Rejected",
+]
+
+
+class Error(Exception):
+    """Base of every error fundledger reports to a user. ``message`` is user-facing."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, findings: tuple["Finding", ...] = ()) -> None:
+        super().__init__(message)
+        self.message = message
+        self.findings = tuple(findings)
+
+
+class Rejected(Error):
+    """A contract rejected the input (a fatal finding); nothing was appended. Exit 1."""
+
+    exit_code = 1
+
+
+class InputError(Error):
+    """Bad input or usage: unparseable, wrong type, unknown kind, missing field. Exit 2."""
+
+    exit_code = 2
+
+
+class IntegrityError(Error):
+    """The ledger, a bundle or a proof is inconsistent. Exit 3."""
+
+    exit_code = 3
+
+
+class ConflictError(Error):
+    """An idem already in the ledger with a different body, or init with other keys. Exit 4."""
+
+    exit_code = 4
+
+
+class EnvironmentProblem(Error):
+    """Database unreachable, key file unreadable, migrations not applied. Exit 5."""
+
+    exit_code = 5

@@ -1,0 +1,116 @@
+"""Reading a posting from JSON Lines: every problem becomes a finding naming the line and field.
+
+One line is one entry: ``{"kind": "...", "idem": "...", "body": {...}}``; blank lines are skipped.
+Nothing is appended unless every line is good: the parser collects all problems and raises
+:class:`InputError` (exit 2) with them.
+
+Rule ids (all fatal): ``INPUT-EMPTY`` (no entries), ``INPUT-JSON`` (not one strict JSON object:
+syntax, duplicate keys, non-integer numbers), ``INPUT-ENTRY`` (the line's own keys),
+``INPUT-KIND`` (unknown or not postable), ``INPUT-IDEM`` (malformed idem), ``INPUT-IDEM-DUP``
+(the same idem twice in one posting), ``INPUT-DOMAIN`` (a value outside the canonical domain:
+floats, integers beyond ±(2^53-1), non-ASCII keys, lone surrogates), ``INPUT-BODY`` (the kind's
+body shape).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from ledger.canonical import DomainError, check_domain, parse_json
+from ledger.errors import InputError
+from ledger.findings import FATAL, Finding, subject
+from ledger.kinds import KINDS, validate_body
+from ledger.store import Item
+
+__all__ = ["MAX_IDEM", "parse_lines", "validate_item"]
+
+MAX_IDEM = 200
+_ENTRY_KEYS = {"kind", "idem", "body"}
+
+
+def _f(rule: str, line: int | None, field: str, message: str, idem: str | None = None) -> Finding:
+    return Finding(rule=rule, severity=FATAL, field=field, subject=subject(line=line, idem=idem), message=message)
+
+
+def validate_item(obj: Any, line: int | None) -> tuple[Item | None, list[Finding]]:
+    """Check one parsed line; return the item (or None) and its findings."""
+    if not isinstance(obj, dict):
+        return None, [_f("INPUT-ENTRY", line, "", "a line must be a JSON object {kind, idem, body}")]
+    problems: list[Finding] = []
+    for missing in sorted(_ENTRY_KEYS - obj.keys()):
+        problems.append(_f("INPUT-ENTRY", line, missing, "missing required field"))
+    for extra in sorted(obj.keys() - _ENTRY_KEYS):
+        problems.append(_f("INPUT-ENTRY", line, str(extra), "unknown field (a line has kind, idem and body)"))
+    kind, idem, body = obj.get("kind"), obj.get("idem"), obj.get("body")
+    idem_s = idem if isinstance(idem, str) else None
+    if "kind" in obj:
+        if not isinstance(kind, str):
+            problems.append(_f("INPUT-ENTRY", line, "kind", "expected a string", idem_s))
+        elif kind not in KINDS:
+            problems.append(_f("INPUT-KIND", line, "kind", f"unknown kind {kind!r}; known: {', '.join(sorted(KINDS))}", idem_s))
+        elif not KINDS[kind].postable:
+            problems.append(_f("INPUT-KIND", line, "kind", f"{kind} is written by the ledger itself, not posted", idem_s))
+    if "idem" in obj:
+        if not isinstance(idem, str):
+            problems.append(_f("INPUT-IDEM", line, "idem", "expected a string"))
+        elif not 0 < len(idem) <= MAX_IDEM:
+            problems.append(_f("INPUT-IDEM", line, "idem", f"must have 1 to {MAX_IDEM} characters", idem))
+        elif not idem.isprintable() or idem != idem.strip():
+            problems.append(_f("INPUT-IDEM", line, "idem", "must be printable, without leading or trailing spaces", idem))
+        else:
+            try:
+                idem.encode("utf-8")
+            except UnicodeEncodeError:
+                problems.append(_f("INPUT-IDEM", line, "idem", "contains a lone surrogate"))
+    if "body" in obj:
+        if not isinstance(body, dict):
+            problems.append(_f("INPUT-ENTRY", line, "body", "expected an object", idem_s))
+        else:
+            try:
+                check_domain(body, "body")
+            except DomainError as e:
+                problems.append(_f("INPUT-DOMAIN", line, e.path, e.reason, idem_s))
+    if problems:
+        return None, problems
+    for field, message in validate_body(kind, body):
+        problems.append(_f("INPUT-BODY", line, field, message, idem))
+    if problems:
+        return None, problems
+    return Item(kind=kind, idem=idem, body=body, line=line), []
+
+
+def parse_lines(lines: Iterable[bytes | str], source: str = "input") -> list[Item]:
+    """Parse a whole posting; raise :class:`InputError` with every finding if any line is bad."""
+    items: list[Item] = []
+    findings: list[Finding] = []
+    seen: dict[str, int | None] = {}
+    for number, raw in enumerate(lines, start=1):
+        if isinstance(raw, bytes):
+            try:
+                raw = raw.decode("utf-8")
+            except UnicodeDecodeError as e:
+                findings.append(_f("INPUT-JSON", number, "", f"not UTF-8 (byte {e.start})"))
+                continue
+        if not raw.strip():
+            continue
+        try:
+            obj = parse_json(raw)
+        except ValueError as e:
+            findings.append(_f("INPUT-JSON", number, "", f"not a strict JSON object: {e}"))
+            continue
+        item, problems = validate_item(obj, number)
+        findings.extend(problems)
+        if item is None:
+            continue
+        if item.idem in seen:
+            findings.append(_f("INPUT-IDEM-DUP", number, "idem",
+                               f"idem {item.idem!r} already used on line {seen[item.idem]} of this posting", item.idem))
+            continue
+        seen[item.idem] = number
+        items.append(item)
+    if not items and not findings:
+        findings.append(_f("INPUT-EMPTY", None, "", f"{source} holds no entries; a posting needs at least one"))
+    if findings:
+        n = len(findings)
+        raise InputError(f"{source}: {n} problem{'s' if n > 1 else ''}; nothing was appended", tuple(findings))
+    return items

@@ -1,0 +1,405 @@
+"""The ledger as stored: open, initialise, append one posting, read.
+
+Append, in one transaction holding the single-writer lock (``db.write_tx``):
+  1. read the head (last seq, hash, posting id);
+  2. check the poster's key is enrolled, not revoked, and has a role allowed for every kind;
+  3. look up every idem: same kind and body → ``duplicate`` (original seq and hash); other kind or
+     body → :class:`ConflictError` (exit 4) and nothing is appended;
+  4. the ledger's own state rules for the new entries (keys, references) → :class:`Rejected`;
+  5. seal (chain and sign) the new entries, insert them, update the key projection, commit.
+Everything the checks read comes from indexed look-ups of what the posting touches; history is
+never rescanned at write time.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Any, Iterator, Sequence
+
+import orjson
+from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import IntegrityError as DBIntegrityError
+
+from ledger import db
+from ledger.canonical import canonical
+from ledger.envelope import ZERO_HASH, Sealed, seal_posting, utc_now
+from ledger.errors import ConflictError, EnvironmentProblem, InputError, Rejected
+from ledger.findings import FATAL, Finding, subject
+from ledger.keys import PublicKey, Signer
+from ledger.kinds import ADMIN, KINDS, LOG
+from ledger.models import Entry, KeyRow
+
+__all__ = [
+    "GENESIS_IDEM", "Head", "Item", "Ledger", "Receipt", "enroll_item", "init_ledger", "read_head",
+    "revoke_item", "validate_origin",
+]
+
+GENESIS_IDEM = "ledger.genesis"
+LOG_KEY_SETTING = "log_key_path"
+_CHUNK = 500
+ENTRIES = Entry.__table__
+KEYS = KeyRow.__table__
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One entry as a poster submits it.
+
+    Attributes:
+      kind, idem, body: as in the input line.
+      line: the input line number, for error messages (None when built in code).
+    """
+
+    kind: str
+    idem: str
+    body: dict[str, Any]
+    line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """What happened to one submitted entry: ``appended``, ``duplicate`` or ``checked`` (dry run)."""
+
+    idem: str
+    seq: int
+    hash: str
+    status: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"idem": self.idem, "seq": self.seq, "hash": self.hash, "status": self.status}
+
+
+@dataclass(frozen=True, slots=True)
+class Head:
+    """The last entry: ``seq`` (-1 for an empty ledger), its ``hash``, its ``posting`` id."""
+
+    seq: int
+    hash: bytes
+    posting: int
+
+    @property
+    def size(self) -> int:
+        return self.seq + 1
+
+
+def read_head(conn: Connection) -> Head:
+    row = conn.execute(
+        select(Entry.seq, Entry.hash, Entry.posting).order_by(Entry.seq.desc()).limit(1)
+    ).first()
+    if row is None:
+        return Head(seq=-1, hash=ZERO_HASH, posting=-1)
+    return Head(seq=row.seq, hash=bytes(row.hash), posting=row.posting)
+
+
+def _entry_rows(sealed: Sequence[Sealed]) -> list[dict[str, Any]]:
+    return [
+        {
+            "seq": s.seq,
+            "hash": s.hash,
+            "prev": s.prev,
+            "kind": s.envelope["kind"],
+            "idem": s.envelope["idem"],
+            "posting": s.envelope["posting"]["id"],
+            "key_id": s.envelope["posting"]["key"],
+            "at": s.envelope["at"],
+            "data": s.data,
+        }
+        for s in sealed
+    ]
+
+
+def _db_failure(e: DBAPIError) -> EnvironmentProblem:
+    detail = str(e.orig).strip().splitlines()[0] if e.orig is not None else str(e)
+    return EnvironmentProblem(f"the database failed during the posting; nothing was appended: {detail}")
+
+
+class Ledger:
+    """An initialised ledger in one database."""
+
+    def __init__(self, engine: Engine, origin: str) -> None:
+        self.engine = engine
+        self.origin = origin
+
+    @classmethod
+    def open(cls, url: str) -> "Ledger":
+        engine = db.make_engine(url)
+        db.check_schema(engine)
+        with db.read_tx(engine) as conn:
+            genesis = conn.execute(select(Entry.data).where(Entry.seq == 0)).scalar()
+        if genesis is None:
+            raise EnvironmentProblem("the ledger is not initialised: run `fundledger init` first")
+        origin = orjson.loads(genesis)["body"]["origin"]
+        return cls(engine, origin)
+
+    # -- reading ---------------------------------------------------------------------------
+    def head(self) -> Head:
+        with db.read_tx(self.engine) as conn:
+            return read_head(conn)
+
+    def keys(self) -> list[KeyRow]:
+        with db.read_tx(self.engine) as conn:
+            rows = conn.execute(select(KEYS).order_by(KEYS.c.enrolled_seq)).all()
+        return [KeyRow(**row._mapping) for row in rows]
+
+    def setting(self, name: str) -> str | None:
+        with db.read_tx(self.engine) as conn:
+            return db.get_setting(conn, name)
+
+    def entries(self, *, seq: int | None = None, kind: str | None = None, idem: str | None = None,
+                limit: int | None = None) -> Iterator[tuple[int, bytes, dict[str, Any]]]:
+        """Entries in seq order matching the filters, as (seq, hash, envelope)."""
+        query = select(Entry.seq, Entry.hash, Entry.data).order_by(Entry.seq)
+        if seq is not None:
+            query = query.where(Entry.seq == seq)
+        if kind is not None:
+            query = query.where(Entry.kind == kind)
+        if idem is not None:
+            query = query.where(Entry.idem == idem)
+        if limit is not None:
+            query = query.limit(limit)
+        with db.read_tx(self.engine) as conn:
+            for row in conn.execution_options(yield_per=1000).execute(query):
+                yield row.seq, bytes(row.hash), orjson.loads(row.data)
+
+    # -- appending -------------------------------------------------------------------------
+    def append(self, signer: Signer, items: Sequence[Item], *, dry_run: bool = False) -> list[Receipt]:
+        """Append one posting, all or nothing. See the module docstring for the steps."""
+        try:
+            with db.write_tx(self.engine) as conn:
+                receipts = self._append(conn, signer, items, dry_run=dry_run)
+                if dry_run:
+                    conn.rollback()
+                return receipts
+        except DBIntegrityError as e:  # a writer that ignored the lock: nothing was appended
+            raise EnvironmentProblem(f"another writer appended at the same time; retry the posting ({e.orig})") from None
+        except DBAPIError as e:
+            raise _db_failure(e) from None
+
+    def _append(self, conn: Connection, signer: Signer, items: Sequence[Item], *, dry_run: bool) -> list[Receipt]:
+        head = read_head(conn)
+        # 2. the poster's key
+        key = conn.execute(select(KEYS).where(KEYS.c.kid == signer.kid)).first()
+        problems = _key_findings(key, signer, items)
+        if problems:
+            raise Rejected(problems[0].message, tuple(problems))
+        # 3. idempotency
+        existing = _existing_idems(conn, [it.idem for it in items])
+        new: list[Item] = []
+        receipts: dict[str, Receipt] = {}
+        conflicts: list[Finding] = []
+        for it in items:
+            found = existing.get(it.idem)
+            if found is None:
+                new.append(it)
+                continue
+            seq, h, data = found
+            stored = orjson.loads(data)
+            if stored["kind"] == it.kind and canonical(stored["body"]) == canonical(it.body):
+                receipts[it.idem] = Receipt(it.idem, seq, h.hex(), "duplicate")
+            else:
+                conflicts.append(Finding(
+                    rule="IDEM-CONFLICT", severity=FATAL, field="idem",
+                    subject=subject(line=it.line, idem=it.idem, seq=seq),
+                    expected=f"kind {stored['kind']} with the body of seq {seq}",
+                    actual=f"kind {it.kind} with another body",
+                    message=f"idem {it.idem!r} is already in the ledger at seq {seq} with a different "
+                            "kind or body; nothing was appended",
+                ))
+        if conflicts:
+            raise ConflictError(conflicts[0].message, tuple(conflicts))
+        if new:
+            # 4. the ledger's own state rules
+            problems = _state_findings(conn, head, new)
+            if problems:
+                raise Rejected(problems[0].message, tuple(problems))
+            # 5. seal and insert
+            sealed = seal_posting(
+                ledger=self.origin, first_seq=head.seq + 1, prev=head.hash, posting_id=head.posting + 1,
+                at=utc_now(), signer=signer, items=[(it.kind, it.idem, it.body) for it in new],
+            )
+            conn.execute(insert(ENTRIES), _entry_rows(sealed))
+            _project_keys(conn, sealed)
+            status = "checked" if dry_run else "appended"
+            for s in sealed:
+                receipts[s.envelope["idem"]] = Receipt(s.envelope["idem"], s.seq, s.hash.hex(), status)
+        return [receipts[it.idem] for it in items]
+
+
+def _key_findings(key: Any, signer: Signer, items: Sequence[Item]) -> list[Finding]:
+    if key is None:
+        return [Finding(
+            rule="KEY-UNKNOWN", severity=FATAL, field="key", subject=subject(key=signer.kid),
+            message=f"key {signer.kid} is not enrolled in this ledger; an admin must enroll it first",
+        )]
+    if key.revoked_seq is not None:
+        return [Finding(
+            rule="KEY-REVOKED", severity=FATAL, field="key", subject=subject(key=signer.kid, seq=key.revoked_seq),
+            message=f"key {signer.kid} ({key.name}) was revoked at seq {key.revoked_seq}",
+        )]
+    if bytes(key.public) != signer.public.raw:
+        return [Finding(
+            rule="KEY-UNKNOWN", severity=FATAL, field="key", subject=subject(key=signer.kid),
+            message=f"key {signer.kid} does not match the public key enrolled under that id",
+        )]
+    out = []
+    for it in items:
+        if key.role not in KINDS[it.kind].roles:
+            out.append(Finding(
+                rule="KEY-ROLE", severity=FATAL, field="kind", subject=subject(line=it.line, idem=it.idem, key=signer.kid),
+                expected=" or ".join(sorted(KINDS[it.kind].roles)), actual=key.role,
+                message=f"a key with role {key.role!r} may not post {it.kind}",
+            ))
+    return out
+
+
+def _existing_idems(conn: Connection, idems: list[str]) -> dict[str, tuple[int, bytes, bytes]]:
+    found: dict[str, tuple[int, bytes, bytes]] = {}
+    for i in range(0, len(idems), _CHUNK):
+        chunk = idems[i : i + _CHUNK]
+        for row in conn.execute(select(Entry.idem, Entry.seq, Entry.hash, Entry.data).where(Entry.idem.in_(chunk))):
+            found[row.idem] = (row.seq, bytes(row.hash), bytes(row.data))
+    return found
+
+
+def _state_findings(conn: Connection, head: Head, items: list[Item]) -> list[Finding]:
+    """Rules on the ledger's own state: key enrolment and revocation, references to seqs."""
+    out: list[Finding] = []
+    next_seq = head.seq + 1
+    kids = {it.body["key"]["kid"] for it in items if it.kind == "key.enroll"}
+    kids |= {it.body["kid"] for it in items if it.kind == "key.revoke"}
+    known: dict[str, Any] = {}
+    if kids:
+        for row in conn.execute(select(KEYS).where(KEYS.c.kid.in_(sorted(kids)))):
+            known[row.kid] = {"role": row.role, "revoked": row.revoked_seq is not None, "seq": row.enrolled_seq}
+    active_admins: int | None = None
+    for offset, it in enumerate(items):
+        seq = next_seq + offset
+        where = subject(line=it.line, idem=it.idem)
+        if it.kind == "key.enroll":
+            kid = it.body["key"]["kid"]
+            if kid in known:
+                out.append(Finding(
+                    rule="KEY-ENROLLED", severity=FATAL, field="body.key.kid", subject=where,
+                    message=f"key {kid} is already enrolled (seq {known[kid]['seq']}); a key is enrolled once",
+                ))
+            known[kid] = {"role": it.body["role"], "revoked": False, "seq": seq}
+        elif it.kind == "key.revoke":
+            kid = it.body["kid"]
+            k = known.get(kid)
+            if k is None:
+                out.append(Finding(rule="KEY-UNKNOWN", severity=FATAL, field="body.kid", subject=where,
+                                   message=f"key {kid} is not enrolled, so it cannot be revoked"))
+                continue
+            if k["revoked"]:
+                out.append(Finding(rule="KEY-REVOKED", severity=FATAL, field="body.kid", subject=where,
+                                   message=f"key {kid} is already revoked"))
+                continue
+            if k["role"] == LOG:
+                out.append(Finding(rule="KEY-LOG", severity=FATAL, field="body.kid", subject=where,
+                                   message="the log key is pinned by the genesis entry and cannot be revoked"))
+                continue
+            if k["role"] == ADMIN:
+                if active_admins is None:
+                    active_admins = conn.execute(
+                        select(func.count()).select_from(KEYS).where(KEYS.c.role == ADMIN, KEYS.c.revoked_seq.is_(None))
+                    ).scalar_one() + sum(1 for x in items[:offset] if x.kind == "key.enroll" and x.body["role"] == ADMIN)
+                if active_admins <= 1:
+                    out.append(Finding(rule="KEY-LAST-ADMIN", severity=FATAL, field="body.kid", subject=where,
+                                       message="this is the last admin key in force; enroll another admin first"))
+                    continue
+                active_admins -= 1
+            k["revoked"] = True
+        elif it.kind == "audit.note":
+            for i, ref in enumerate(it.body.get("refs", [])):
+                if ref >= seq:
+                    out.append(Finding(
+                        rule="REF-SEQ", severity=FATAL, field=f"body.refs[{i}]", subject=where,
+                        expected=f"a seq below {seq}", actual=str(ref),
+                        message=f"refs[{i}] names seq {ref}, which is not in the ledger before this entry",
+                    ))
+    return out
+
+
+def _project_keys(conn: Connection, sealed: Sequence[Sealed]) -> None:
+    for s in sealed:
+        kind, body = s.envelope["kind"], s.envelope["body"]
+        if kind == "key.enroll":
+            pk = PublicKey.from_b64(body["key"]["public"])
+            conn.execute(insert(KEYS).values(kid=pk.kid, alg=body["key"]["alg"], public=pk.raw,
+                                             name=body["name"], role=body["role"], enrolled_seq=s.seq))
+        elif kind == "key.revoke":
+            conn.execute(update(KEYS).where(KEYS.c.kid == body["kid"]).values(revoked_seq=s.seq))
+        elif kind == "ledger.genesis":
+            for field, role in (("admin", ADMIN), ("log", LOG)):
+                pk = PublicKey.from_b64(body[field]["public"])
+                conn.execute(insert(KEYS).values(kid=pk.kid, alg=body[field]["alg"], public=pk.raw,
+                                                 name=f"genesis {field}", role=role, enrolled_seq=s.seq))
+
+
+def enroll_item(public: PublicKey, name: str, role: str) -> Item:
+    """The ``key.enroll`` entry for a public key; its idem makes a repeated enrolment a duplicate."""
+    return _checked(Item(kind="key.enroll", idem=f"key.enroll:{public.kid}",
+                         body={"key": public.as_body(), "name": name, "role": role}))
+
+
+def revoke_item(kid: str, reason: str) -> Item:
+    return _checked(Item(kind="key.revoke", idem=f"key.revoke:{kid}", body={"kid": kid, "reason": reason}))
+
+
+def _checked(item: Item) -> Item:
+    from ledger.inputs import validate_item
+
+    checked, problems = validate_item({"kind": item.kind, "idem": item.idem, "body": item.body}, None)
+    if problems:
+        raise InputError(problems[0].message, tuple(problems))
+    return checked
+
+
+def validate_origin(origin: str) -> None:
+    """A C2SP checkpoint origin: non-empty printable ASCII, no spaces or plus signs."""
+    if not origin or not origin.isascii() or not origin.isprintable() or " " in origin or "+" in origin:
+        raise InputError(f"origin {origin!r} must be non-empty printable ASCII without spaces or '+' "
+                         "(a schema-less URL such as audit.example.gov.cn/chaoyang-funds)")
+
+
+@dataclass(frozen=True, slots=True)
+class InitResult:
+    origin: str
+    genesis_hash: str
+    admin_kid: str
+    log_kid: str
+    created: bool
+
+
+def init_ledger(url: str, admin: PublicKey, log: Signer, *, origin: str | None, log_key_path: str | None) -> InitResult:
+    """Apply migrations and write the genesis entry; idempotent with the same keys (exit 4 otherwise)."""
+    engine = db.make_engine(url)
+    db.apply_migrations(engine)
+    try:
+        with db.write_tx(engine) as conn:
+            row = conn.execute(select(Entry.hash, Entry.data).where(Entry.seq == 0)).first()
+            if row is not None:
+                body = orjson.loads(row.data)["body"]
+                same = body["admin"]["kid"] == admin.kid and body["log"]["kid"] == log.kid
+                if not same or (origin is not None and origin != body["origin"]):
+                    raise ConflictError(
+                        f"this ledger is already initialised with origin {body['origin']!r}, admin key "
+                        f"{body['admin']['kid']} and log key {body['log']['kid']}; init with other keys is refused"
+                    )
+                created, genesis_hash, origin = False, bytes(row.hash), body["origin"]
+            else:
+                origin = origin or f"fundledger.local/{secrets.token_hex(4)}"
+                validate_origin(origin)
+                body = {"origin": origin, "admin": admin.as_body(), "log": log.public.as_body()}
+                sealed = seal_posting(ledger=origin, first_seq=0, prev=ZERO_HASH, posting_id=0, at=utc_now(),
+                                      signer=log, items=[("ledger.genesis", GENESIS_IDEM, body)])
+                conn.execute(insert(ENTRIES), _entry_rows(sealed))
+                _project_keys(conn, sealed)
+                created, genesis_hash = True, sealed[0].hash
+            if log_key_path:
+                db.put_setting(conn, LOG_KEY_SETTING, log_key_path)
+    except DBAPIError as e:
+        raise _db_failure(e) from None
+    return InitResult(origin=origin, genesis_hash=genesis_hash.hex(), admin_kid=admin.kid, log_kid=log.kid, created=created)
