@@ -48,17 +48,18 @@ def command(group: click.Group, name: str | None = None, *, db: bool = True) -> 
 
     def wrap(fn: Callable[..., int | None]) -> click.Command:
         @functools.wraps(fn)
-        def run(*args: Any, **kwargs: Any) -> int:
+        def run(*args: Any, **kwargs: Any) -> None:
             as_json = kwargs.get("as_json", False)
             try:
-                return fn(*args, **kwargs) or 0
+                code = fn(*args, **kwargs) or 0
             except Error as e:
                 _render_error(e, as_json)
-                return e.exit_code
+                code = e.exit_code
             except DBAPIError as e:
                 err = EnvironmentProblem(f"database error: {str(e.orig).strip().splitlines()[0] if e.orig else e}")
                 _render_error(err, as_json)
-                return err.exit_code
+                code = err.exit_code
+            click.get_current_context().exit(code)
 
         run = click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON output.")(run)
         if db:
@@ -270,18 +271,11 @@ def demo(keys_dir: str, db_url: str, as_json: bool) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> None:
+def main() -> None:
+    """Console-script entry point."""
     try:
-        code = cli.main(args=argv, prog_name="fundledger", standalone_mode=False)
-    except click.exceptions.ClickException as e:
-        e.show()
-        code = e.exit_code
-    except click.exceptions.Abort:
-        click.echo("aborted", err=True)
-        code = 1
-    except BrokenPipeError:
-        # a reader (head, less) went away: not an error of ours
+        cli(prog_name="fundledger")
+    except BrokenPipeError:  # a reader (head, less) went away: not an error of ours
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        code = 0
-    sys.exit(code if isinstance(code, int) else 0)
+        sys.exit(0)

@@ -23,6 +23,7 @@ from ledger.errors import EnvironmentProblem, InputError
 __all__ = [
     "SCHEMA_HEAD",
     "apply_migrations",
+    "apply_migrations_down",
     "check_schema",
     "schema_revision",
     "get_setting",
@@ -107,8 +108,7 @@ def read_tx(engine: Engine) -> Iterator[Connection]:
             yield conn
 
 
-def apply_migrations(engine: Engine, revision: str = "head") -> None:
-    """``alembic upgrade`` to ``revision`` on this engine's database."""
+def _alembic(engine: Engine, action: str, revision: str) -> None:
     from alembic import command
     from alembic.config import Config
 
@@ -117,10 +117,20 @@ def apply_migrations(engine: Engine, revision: str = "head") -> None:
     try:
         with engine.connect() as conn:
             cfg.attributes["connection"] = conn
-            command.upgrade(cfg, revision)
+            getattr(command, action)(cfg, revision)
             conn.commit()
-    except (OperationalError,) as e:
+    except OperationalError as e:
         raise _connect_error(engine, e) from None
+
+
+def apply_migrations(engine: Engine, revision: str = "head") -> None:
+    """``alembic upgrade`` to ``revision`` on this engine's database."""
+    _alembic(engine, "upgrade", revision)
+
+
+def apply_migrations_down(engine: Engine, revision: str) -> None:
+    """``alembic downgrade`` to ``revision`` (used by the migration round-trip test)."""
+    _alembic(engine, "downgrade", revision)
 
 
 def schema_revision(engine: Engine) -> str | None:

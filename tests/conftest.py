@@ -1,0 +1,120 @@
+"""Shared fixtures: every database test runs on SQLite and on the PostgreSQL at 127.0.0.1:5432.
+
+PostgreSQL is the production backend, so a PostgreSQL test never skips: if the server does not
+answer, the tests fail. Each test gets its own schema in database ``test`` (found through
+``search_path`` in the URL) and drops it afterwards. ``FUNDLEDGER_TEST_PG`` overrides the server URL.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner, Result
+
+from ledger.cli import cli
+from ledger.keys import Signer, load_private, write_new_key
+from ledger.store import Ledger, enroll_item, init_ledger
+
+PG_SERVER = os.environ.get("FUNDLEDGER_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def _pg_admin_engine() -> sa.Engine:
+    return sa.create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> str:
+    engine = _pg_admin_engine()
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+    except sa.exc.OperationalError as e:
+        pytest.fail(f"PostgreSQL at {PG_SERVER} does not answer; the PostgreSQL tests must run: {e.orig}")
+    finally:
+        engine.dispose()
+    return PG_SERVER
+
+
+def pg_schema_url(server: str, schema: str) -> str:
+    return f"{server}?options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture
+def pg_url(pg_server: str) -> Iterator[str]:
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    engine = _pg_admin_engine()
+    with engine.connect() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield pg_schema_url(pg_server, schema)
+    finally:
+        with engine.connect() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'ledger.db'}"
+    return request.getfixturevalue("pg_url")
+
+
+@dataclass
+class Env:
+    """A freshly initialised ledger with an admin, a log key, a poster and an auditor enrolled."""
+
+    url: str
+    dir: Path
+    ledger: Ledger
+    admin: Signer
+    log: Signer
+    poster: Signer
+    auditor: Signer
+
+    def key_path(self, name: str) -> str:
+        return str(self.dir / f"{name}.key")
+
+    def run(self, *args: str, input: str | bytes | None = None) -> Result:
+        """Run the CLI against this ledger (``--db`` added); never raises on a non-zero exit."""
+        return CliRunner().invoke(cli, [*args, "--db", self.url], input=input, catch_exceptions=False)
+
+    def size_and_head(self) -> tuple[int, str]:
+        head = self.ledger.head()
+        return head.size, head.hash.hex()
+
+
+def make_keys(directory: Path, *names: str) -> dict[str, Signer]:
+    out = {}
+    for name in names:
+        path = directory / f"{name}.key"
+        write_new_key(path)
+        out[name] = load_private(path)
+    return out
+
+
+@pytest.fixture
+def env(db_url: str, tmp_path: Path) -> Env:
+    keys = make_keys(tmp_path, "admin", "log", "poster", "auditor")
+    init_ledger(db_url, keys["admin"].public, keys["log"], origin="test.example/ledger",
+                log_key_path=str(tmp_path / "log.key"))
+    ledger = Ledger.open(db_url)
+    ledger.append(keys["admin"], [enroll_item(keys["poster"].public, "finance system", "poster"),
+                                  enroll_item(keys["auditor"].public, "audit bureau", "auditor")])
+    return Env(url=db_url, dir=tmp_path, ledger=ledger, **keys)
+
+
+def note(idem: str, text: str = "a note", refs: list[int] | None = None) -> str:
+    """One JSON line of an audit.note entry."""
+    import json
+
+    body: dict = {"text": text}
+    if refs is not None:
+        body["refs"] = refs
+    return json.dumps({"kind": "audit.note", "idem": idem, "body": body}, ensure_ascii=False)

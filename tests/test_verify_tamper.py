@@ -1,0 +1,223 @@
+"""``verify`` against an attacker with write access to the database.
+
+The attacker drops the append-only guard, then edits rows. Every case requires exit 3 and the
+first failing seq named. The ledger under attack (after the ``env`` fixture's three entries)::
+
+    seq 3 4 5   posting 2 (poster, three notes)
+    seq 6 7     posting 3 (poster, two notes)
+    seq 8       posting 4 (auditor, one note)
+"""
+
+from __future__ import annotations
+
+import json
+
+import orjson
+import pytest
+import sqlalchemy as sa
+
+from ledger.canonical import canonical, leaf_hash
+from ledger.envelope import seal_posting, utc_now
+from ledger.store import revoke_item
+from tests.conftest import make_keys, note
+from tests.test_migrations import _disable_guard
+
+
+@pytest.fixture
+def ledger(env):
+    for key, idems in (("poster", ["a1", "a2", "a3"]), ("poster", ["b1", "b2"]), ("auditor", ["c1"])):
+        result = env.run("post", "--key", env.key_path(key), input="\n".join(note(i, f"note {i}") for i in idems))
+        assert result.exit_code == 0, result.output
+    assert env.run("verify").exit_code == 0
+    with env.ledger.engine.begin() as conn:
+        _disable_guard(conn)
+    return env
+
+
+def _failure(env) -> dict:
+    result = env.run("verify", "--json")
+    assert result.exit_code == 3, result.output
+    report = json.loads(result.output)
+    assert report["ok"] is False and report["exit"] == 3
+    return report
+
+
+def _row(conn, seq: int) -> dict:
+    return dict(conn.execute(sa.text("SELECT * FROM entries WHERE seq = :s"), {"s": seq}).mappings().one())
+
+
+def _set(conn, at_seq: int, **values) -> None:
+    assignments = ", ".join(f"{k} = :{k}" for k in values)
+    conn.execute(sa.text(f"UPDATE entries SET {assignments} WHERE seq = :at_seq"), {**values, "at_seq": at_seq})
+
+
+def _rechain(conn, from_seq: int) -> None:
+    """Recompute prev and hash of every entry from ``from_seq`` on, as an attacker would (no keys)."""
+    prev = bytes(_row(conn, from_seq - 1)["hash"])
+    for row in conn.execute(sa.text("SELECT seq, data FROM entries WHERE seq >= :s ORDER BY seq"), {"s": from_seq}).all():
+        env = orjson.loads(row.data)
+        env["prev"] = prev.hex()
+        data = canonical(env)
+        prev = leaf_hash(data)
+        _set(conn, row.seq, data=data, hash=prev, prev=bytes.fromhex(env["prev"]))
+
+
+def _insert_posting(conn, signer, origin: str, after_seq: int, posting_id: int, idems: list[str]) -> None:
+    """Append a well-chained posting signed by ``signer`` straight into the table (no checks)."""
+    prev = bytes(_row(conn, after_seq)["hash"])
+    sealed = seal_posting(ledger=origin, first_seq=after_seq + 1, prev=prev, posting_id=posting_id, at=utc_now(),
+                          signer=signer, items=[("audit.note", i, {"text": "forged"}) for i in idems])
+    for s in sealed:
+        conn.execute(sa.text("INSERT INTO entries (seq, hash, prev, kind, idem, posting, key_id, at, data) "
+                             "VALUES (:seq, :hash, :prev, :kind, :idem, :posting, :key, :at, :data)"),
+                     {"seq": s.seq, "hash": s.hash, "prev": s.prev, "kind": "audit.note", "idem": s.envelope["idem"],
+                      "posting": posting_id, "key": signer.kid, "at": s.envelope["at"], "data": s.data})
+
+
+def test_changed_body_byte(ledger):
+    with ledger.ledger.engine.begin() as conn:
+        _set(conn, 4, data=bytes(_row(conn, 4)["data"]).replace(b"note a2", b"note a9"))
+    report = _failure(ledger)
+    assert (report["step"], report["seq"]) == ("3.2", 4)
+
+
+def test_changed_stored_hash(ledger):
+    with ledger.ledger.engine.begin() as conn:
+        _set(conn, 4, hash=bytes(32))
+    report = _failure(ledger)
+    assert (report["step"], report["seq"]) == ("3.2", 4)
+    assert report["found"] == "00" * 32
+
+
+def test_deleted_entry(ledger):
+    with ledger.ledger.engine.begin() as conn:
+        conn.execute(sa.text("DELETE FROM entries WHERE seq = 4"))
+    report = _failure(ledger)
+    assert (report["step"], report["seq"]) == ("3.1", 4)
+
+
+def test_two_entries_swapped(ledger):
+    with ledger.ledger.engine.begin() as conn:  # rows 6 and 7 trade places
+        _set(conn, 6, seq=1006)
+        _set(conn, 7, seq=6)
+        _set(conn, 1006, seq=7)
+    report = _failure(ledger)
+    assert (report["step"], report["seq"]) == ("3.3", 6)
+    assert (report["expected"], report["found"]) == ("6", "7")
+
+
+def test_inserted_entry_in_the_middle(ledger, tmp_path):
+    stranger = make_keys(tmp_path, "stranger")["stranger"]
+    with ledger.ledger.engine.begin() as conn:
+        for seq in (8, 7, 6):  # make room at seq 6
+            _set(conn, seq, seq=seq + 100, prev=bytes([seq]) * 32)
+        _insert_posting(conn, stranger, ledger.ledger.origin, after_seq=5, posting_id=3, idems=["forged"])
+        for seq in (6, 7, 8):
+            _set(conn, seq + 100, seq=seq + 1)
+        _rechain(conn, 7)  # and make every hash and link after it consistent again
+    report = _failure(ledger)
+    assert (report["step"], report["seq"]) == ("3.8", 6)
+    assert "never enrolled" in report["found"]
+
+
+def test_replaced_posting_signature(ledger, tmp_path):
+    other = make_keys(tmp_path, "other")["other"]
+    with ledger.ledger.engine.begin() as conn:
+        env = orjson.loads(_row(conn, 7)["data"])
+        from ledger.envelope import posting_message
+        import base64
+
+        env["posting"]["sig"] = base64.b64encode(other.sign(posting_message(env))).decode()
+        data = canonical(env)
+        _set(conn, 7, data=data, hash=leaf_hash(data))
+        _rechain(conn, 8)
+    report = _failure(ledger)
+    assert (report["step"], report["seq"]) == ("3.8", 7)
+    assert "does not verify" in report["found"]
+
+
+def test_posting_by_a_never_enrolled_key(ledger, tmp_path):
+    stranger = make_keys(tmp_path, "stranger")["stranger"]
+    with ledger.ledger.engine.begin() as conn:
+        _insert_posting(conn, stranger, ledger.ledger.origin, after_seq=8, posting_id=5, idems=["x1", "x2"])
+    report = _failure(ledger)
+    assert (report["step"], report["seq"]) == ("3.8", 10)
+    assert stranger.kid in report["found"]
+
+
+def test_posting_after_its_key_was_revoked(ledger):
+    ledger.ledger.append(ledger.admin, [revoke_item(ledger.poster.kid, "key leaked")])  # seq 9, posting 5
+    assert ledger.run("verify").exit_code == 0
+    with ledger.ledger.engine.begin() as conn:  # the thief posts with the leaked key, bypassing the check
+        _insert_posting(conn, ledger.poster, ledger.ledger.origin, after_seq=9, posting_id=6, idems=["stolen"])
+    report = _failure(ledger)
+    assert (report["step"], report["seq"]) == ("3.8", 10)
+    assert "revoked at seq 9" in report["found"]
+
+
+@pytest.mark.parametrize("column, value", [("kind", "key.enroll"), ("idem", "other"), ("posting", 9),
+                                           ("key_id", "ed25519:" + "0" * 32), ("at", "2020-01-01T00:00:00.000000Z")])
+def test_index_column_disagrees_with_the_bytes(ledger, column, value):
+    with ledger.ledger.engine.begin() as conn:
+        _set(conn, 4, **{column: value})
+    report = _failure(ledger)
+    assert (report["step"], report["seq"]) == ("3.5", 4)
+    assert column in report["what"]
+
+
+def test_prev_column_disagrees(ledger):
+    with ledger.ledger.engine.begin() as conn:
+        _set(conn, 4, prev=b"\x01" * 32)
+    report = _failure(ledger)
+    assert (report["step"], report["seq"]) == ("3.4", 4)
+
+
+def test_history_rewritten_with_recomputed_hashes_is_caught_by_the_signature(ledger):
+    with ledger.ledger.engine.begin() as conn:
+        env = orjson.loads(_row(conn, 4)["data"])
+        env["body"]["text"] = "a different story"
+        data = canonical(env)
+        _set(conn, 4, data=data, hash=leaf_hash(data))
+        _rechain(conn, 5)
+    report = _failure(ledger)
+    # every hash and link is consistent again; the poster's signature at the end of posting 2 is not
+    assert (report["step"], report["seq"]) == ("3.8", 5)
+
+
+def test_non_canonical_bytes_with_a_matching_hash(ledger):
+    with ledger.ledger.engine.begin() as conn:
+        data = bytes(_row(conn, 8)["data"]).replace(b'"v":1}', b'"v": 1}')
+        _set(conn, 8, data=data, hash=leaf_hash(data))
+    report = _failure(ledger)
+    assert (report["step"], report["seq"]) == ("3.3", 8)
+
+
+def test_truncated_posting(ledger):
+    with ledger.ledger.engine.begin() as conn:
+        conn.execute(sa.text("DELETE FROM entries WHERE seq IN (5, 6, 7, 8)"))
+    report = _failure(ledger)
+    assert (report["step"], report["seq"]) == ("4", 4)
+
+
+def test_key_projection_edited_to_unrevoke_a_key(ledger):
+    ledger.ledger.append(ledger.admin, [revoke_item(ledger.auditor.kid, "done")])
+    with ledger.ledger.engine.begin() as conn:
+        conn.execute(sa.text("UPDATE keys SET revoked_seq = NULL WHERE kid = :k"), {"k": ledger.auditor.kid})
+    report = _failure(ledger)
+    assert report["step"] == "5" and ledger.auditor.kid in report["what"]
+
+
+def test_every_entry_deleted(ledger):
+    with ledger.ledger.engine.begin() as conn:
+        conn.execute(sa.text("DELETE FROM entries"))
+    report = _failure(ledger)
+    assert report["step"] == "2"
+
+
+def test_human_output_names_step_seq_expected_and_found(ledger):
+    with ledger.ledger.engine.begin() as conn:
+        _set(conn, 4, hash=bytes(32))
+    result = ledger.run("verify")
+    assert result.exit_code == 3
+    assert f"step 3.2: seq 4: stored hash is not the hash of the stored bytes: expected " in result.output
+    assert f"found {'00' * 32}" in result.output
