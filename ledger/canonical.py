@@ -112,4 +112,9 @@ def parse_json(text: str | bytes) -> Any:
     """Parse one JSON text strictly. Duplicate object keys raise ``ValueError`` (with the column
     for syntax errors); non-integer numbers and NaN/Infinity come back as :class:`NonInteger`,
     which :func:`check_domain` then refuses, naming the field."""
-    return json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_float=NonInteger, parse_constant=NonInteger)
+    if isinstance(text, bytes):
+        text = text.decode("utf-8")
+    return _DECODER.decode(text)
+
+
+_DECODER = json.JSONDecoder(object_pairs_hook=_no_duplicate_keys, parse_float=NonInteger, parse_constant=NonInteger)

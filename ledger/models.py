@@ -33,8 +33,8 @@ class Entry(Base):
     prev: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
     kind: Mapped[str] = mapped_column(String(64), index=True)
     idem: Mapped[str] = mapped_column(String(200), unique=True)
-    posting: Mapped[int] = mapped_column(BigInteger, index=True)
-    key_id: Mapped[str] = mapped_column(String(64), index=True)
+    posting: Mapped[int] = mapped_column(BigInteger)
+    key_id: Mapped[str] = mapped_column(String(64))
     at: Mapped[str] = mapped_column(String(32))
     data: Mapped[bytes] = mapped_column(LargeBinary)
 

@@ -13,8 +13,8 @@
          and only the last entry carries the signature;
      3.7 idem: no idem appears twice;
      3.8 signature (once per posting, at its last entry): the key was enrolled and not revoked when
-         the posting began, its role may post every kind in it, the core kinds' bodies are well
-         formed, and the Ed25519 signature is valid;
+         the posting began, its role may post every kind in it, the bodies of the entries that
+         change keys are well formed, and the Ed25519 signature is valid;
   4. the last posting is complete;
   5. the ``keys`` table (the write-time projection) equals the key set derived from history.
 
@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import orjson
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, text
 
 from ledger import db
 from ledger.canonical import canonical, leaf_hash
@@ -37,13 +37,12 @@ from ledger.envelope import FORMAT_VERSION, ZERO_HASH, posting_message
 from ledger.errors import IntegrityError
 from ledger.keys import verify_signature
 from ledger.kinds import ADMIN, KINDS, LOG, validate_body
-from ledger.models import KeyRow
 
 __all__ = ["VerifyFailure", "VerifyResult", "verify_ledger"]
 
 _BATCH = 5000
+_INDEX_COLUMNS = ("kind", "idem", "posting", "key_id", "at")
 _ENVELOPE_KEYS = {"v", "ledger", "seq", "prev", "kind", "at", "posting", "idem", "body"}
-_CORE = {"ledger.genesis", "key.enroll", "key.revoke", "audit.note"}
 _KEY_KINDS = {"ledger.genesis", "key.enroll", "key.revoke"}
 
 
@@ -120,13 +119,13 @@ def verify_ledger(engine: Engine, progress: Callable[[int], None] | None = None)
     origin: str | None = None
     expected_seq = 0
     prev = ZERO_HASH
+    prev_hex = prev.hex()
     last_posting_id = -1
     posting: _Posting | None = None
     postings = 0
 
     for batch in _rows(engine):
         for seq, h, prev_col, kind_col, idem_col, posting_col, key_col, at_col, data in batch:
-            h, prev_col, data = bytes(h), bytes(prev_col), bytes(data)
             # 3.1 seq
             if seq != expected_seq:
                 raise VerifyFailure("3.1", expected_seq, "entry missing or out of place",
@@ -158,26 +157,26 @@ def verify_ledger(engine: Engine, progress: Callable[[int], None] | None = None)
             if kind not in KINDS or (seq > 0 and kind == "ledger.genesis"):
                 raise VerifyFailure("3.3", seq, "kind", "a kind this ledger knows", kind)
             # 3.4 chain
-            if env["prev"] != prev.hex():
-                raise VerifyFailure("3.4", seq, "prev (in the bytes)", prev.hex(), env["prev"])
+            if env["prev"] != prev_hex:
+                raise VerifyFailure("3.4", seq, "prev (in the bytes)", prev_hex, env["prev"])
             if prev_col != prev:
-                raise VerifyFailure("3.4", seq, "prev (index column)", prev.hex(), prev_col.hex())
+                raise VerifyFailure("3.4", seq, "prev (index column)", prev_hex, bytes(prev_col).hex())
             # 3.5 index columns
             p = env["posting"]
             if type(p) is not dict:
                 raise VerifyFailure("3.3", seq, "posting", "an object", type(p).__name__)
-            for column, stored, truth in (("kind", kind_col, kind), ("idem", idem_col, env["idem"]),
-                                          ("posting", posting_col, p.get("id")), ("key_id", key_col, p.get("key")),
-                                          ("at", at_col, env["at"])):
-                if stored != truth:
-                    raise VerifyFailure("3.5", seq, f"index column {column}", repr(truth), repr(stored))
+            truth = (kind, env["idem"], p.get("id"), p.get("key"), env["at"])
+            stored = (kind_col, idem_col, posting_col, key_col, at_col)
+            if stored != truth:
+                column, want, got = next(x for x in zip(_INDEX_COLUMNS, truth, stored) if x[1] != x[2])
+                raise VerifyFailure("3.5", seq, f"index column {column}", repr(want), repr(got))
             # 3.6 posting structure
             i, n = p.get("i"), p.get("n")
             if type(i) is not int or type(n) is not int or not 0 <= i < n:
                 raise VerifyFailure("3.6", seq, "posting.i / posting.n", "0 <= i < n", f"i={i!r} n={n!r}")
             if i == 0:
                 if posting is not None:
-                    raise VerifyFailure("3.6", seq, "posting", f"entry {posting.n - 1 - 0} of posting {posting.id} to end it",
+                    raise VerifyFailure("3.6", seq, "posting", f"entry {seq - posting.first_seq} of posting {posting.id}",
                                         f"a new posting {p.get('id')} before it ended")
                 if p.get("id") != last_posting_id + 1:
                     raise VerifyFailure("3.6", seq, "posting id", last_posting_id + 1, p.get("id"))
@@ -200,7 +199,7 @@ def verify_ledger(engine: Engine, progress: Callable[[int], None] | None = None)
             if env["idem"] in idems:
                 raise VerifyFailure("3.7", seq, "idem", "unique", f"{env['idem']!r} again")
             idems.add(env["idem"])
-            if kind in _CORE:
+            if kind in _KEY_KINDS:
                 problems = validate_body(kind, env["body"]) if type(env["body"]) is dict else [("body", "not an object")]
                 if problems:
                     raise VerifyFailure("3.8", seq, f"{kind} body", "a well-formed body", "; ".join(f"{f}: {m}" for f, m in problems))
@@ -211,6 +210,7 @@ def verify_ledger(engine: Engine, progress: Callable[[int], None] | None = None)
                 last_posting_id = posting.id
                 posting = None
             prev = h
+            prev_hex = h.hex()
             expected_seq += 1
         if progress:
             progress(len(batch))
@@ -288,7 +288,7 @@ def _apply_keys(posting: _Posting, keys: dict[str, _Key]) -> None:
 
 def _check_projection(engine: Engine, keys: dict[str, _Key]) -> None:
     with db.read_tx(engine) as conn:
-        rows = {r.kid: r for r in conn.execute(select(KeyRow.__table__))}
+        rows = {r.kid: r for r in conn.execute(text("SELECT kid, public, role, enrolled_seq, revoked_seq FROM keys"))}
     for kid in sorted(set(rows) | set(keys)):
         truth, row = keys.get(kid), rows.get(kid)
         want = None if truth is None else (truth.public, truth.role, truth.enrolled_seq, truth.revoked_seq)

@@ -48,8 +48,6 @@ def upgrade() -> None:
         sa.Column("data", sa.LargeBinary(), nullable=False),
     )
     op.create_index("ix_entries_kind", "entries", ["kind"])
-    op.create_index("ix_entries_posting", "entries", ["posting"])
-    op.create_index("ix_entries_key_id", "entries", ["key_id"])
     op.create_table(
         "keys",
         sa.Column("kid", sa.String(64), primary_key=True),
@@ -80,7 +78,5 @@ def downgrade() -> None:
         op.execute("DROP TRIGGER entries_no_update")
     op.drop_table("settings")
     op.drop_table("keys")
-    op.drop_index("ix_entries_key_id", "entries")
-    op.drop_index("ix_entries_posting", "entries")
     op.drop_index("ix_entries_kind", "entries")
     op.drop_table("entries")

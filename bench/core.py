@@ -1,0 +1,173 @@
+"""Benchmark of the ledger core (issue 2). Run by hand; report the figures, don't assert them.
+
+    .venv/bin/python bench/core.py                     # fresh SQLite ledger in a temp dir
+    .venv/bin/python bench/core.py --pg postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+(a) posting N audit.note entries in postings of 1,000 (parse JSON lines + checks + append);
+(b) verify of that ledger;
+(c) the raw limits on the same machine: canonical encode + SHA-256 + driver-level insert of the
+    same rows with no checks, (c1) into a bare table in one transaction (the floor), and (c2) into
+    a migrated `entries` table (same indexes, triggers) with one commit per posting (the same
+    durable work as (a) minus parsing, checks and signing): a/c is taken against (c2);
+    read + SHA-256 of all rows, against which b/c is taken;
+then the wall time of one `fundledger post` process posting one entry.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import orjson
+import sqlalchemy as sa
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from ledger import db  # noqa: E402
+from ledger.canonical import canonical  # noqa: E402
+from ledger.envelope import utc_now  # noqa: E402
+from ledger.inputs import parse_lines  # noqa: E402
+from ledger.keys import load_private, write_new_key  # noqa: E402
+from ledger.store import Ledger, enroll_item, init_ledger  # noqa: E402
+from ledger.verify import verify_ledger  # noqa: E402
+
+
+def lines_for(n: int, start: int) -> list[bytes]:
+    return [orjson.dumps({"kind": "audit.note", "idem": f"bench-{i:08d}",
+                          "body": {"text": f"bench note {i}: 朝阳区产业引导资金", "refs": [0]}})
+            for i in range(start, start + n)]
+
+
+def _raw_rows(envelopes: list[dict]) -> list[tuple]:
+    rows = []
+    for e in envelopes:
+        data = canonical(e)
+        h = hashlib.sha256(b"\x00" + data).digest()
+        rows.append((e["seq"], h, h[::-1], e["kind"], e["idem"], e["posting"]["id"], e["posting"]["key"], e["at"], data))
+    return rows
+
+
+def raw_entries_table(url: str, envelopes: list[dict], posting: int) -> float:
+    """(c2) Encode + hash + driver executemany into a migrated entries table, one commit per posting."""
+    engine = db.make_engine(url)
+    db.apply_migrations(engine)
+    ph = "%s" if engine.dialect.name == "postgresql" else "?"
+    sql = f"INSERT INTO entries (seq, hash, prev, kind, idem, posting, key_id, at, data) VALUES ({', '.join([ph] * 9)})"
+    t = time.perf_counter()
+    for i in range(0, len(envelopes), posting):
+        with db.write_tx(engine) as conn:
+            conn.exec_driver_sql(sql, _raw_rows(envelopes[i:i + posting]))
+    elapsed = time.perf_counter() - t
+    engine.dispose()
+    return elapsed
+
+
+def raw_limit(url: str, envelopes: list[dict]) -> tuple[float, float]:
+    """(c1) Encode + hash + driver executemany into a bare table in one transaction; read + hash all rows."""
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE IF EXISTS raw_limit")
+        blob = "BYTEA" if engine.dialect.name == "postgresql" else "BLOB"
+        conn.exec_driver_sql(f"CREATE TABLE raw_limit (seq BIGINT PRIMARY KEY, hash {blob}, data {blob})")
+    ph = "%s" if engine.dialect.name == "postgresql" else "?"
+    t = time.perf_counter()
+    with engine.begin() as conn:
+        cur = conn.connection.dbapi_connection.cursor()
+        for i in range(0, len(envelopes), 1000):
+            rows = [(r[0], r[1], r[8]) for r in _raw_rows(envelopes[i:i + 1000])]
+            cur.executemany(f"INSERT INTO raw_limit VALUES ({ph}, {ph}, {ph})", rows)
+    write = time.perf_counter() - t
+    t = time.perf_counter()
+    with engine.begin() as conn:
+        cur = conn.connection.dbapi_connection.cursor()
+        cur.execute("SELECT seq, hash, data FROM raw_limit ORDER BY seq")
+        while batch := cur.fetchmany(5000):
+            for _, h, data in batch:
+                hashlib.sha256(b"\x00" + bytes(data)).digest() == bytes(h)
+    read = time.perf_counter() - t
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE raw_limit")
+    engine.dispose()
+    return write, read
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--entries", type=int, default=100_000)
+    ap.add_argument("--posting", type=int, default=1000)
+    ap.add_argument("--pg", help="PostgreSQL server URL; a fresh schema is made and dropped")
+    args = ap.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="fundledger-bench-"))
+    schemas = []
+
+    def fresh_db(name: str) -> str:
+        if not args.pg:
+            return f"sqlite:///{work / f'{name}.db'}"
+        schema = f"bench_{name}_{uuid.uuid4().hex[:8]}"
+        with sa.create_engine(args.pg, isolation_level="AUTOCOMMIT").connect() as conn:
+            conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+        schemas.append(schema)
+        return f"{args.pg}?options=-csearch_path%3D{schema}"
+
+    url = fresh_db("ledger")
+    try:
+        for name in ("admin", "log", "poster"):
+            write_new_key(work / f"{name}.key")
+        admin, log, poster = (load_private(work / f"{n}.key") for n in ("admin", "log", "poster"))
+        init_ledger(url, admin.public, log, origin="bench.local/core", log_key_path=None)
+        ledger = Ledger.open(url)
+        ledger.append(admin, [enroll_item(poster.public, "bench poster", "poster")])
+        lines = lines_for(args.entries, 0)
+
+        t = time.perf_counter()
+        for i in range(0, len(lines), args.posting):
+            ledger.append(poster, parse_lines(lines[i:i + args.posting]))
+        post_s = time.perf_counter() - t
+
+        engine = db.make_engine(url)
+        t = time.perf_counter()
+        result = verify_ledger(engine)
+        verify_s = time.perf_counter() - t
+
+        envelopes = [{"v": 1, "ledger": "bench.local/core", "seq": i, "prev": "ab" * 32, "kind": "audit.note",
+                      "at": utc_now(), "posting": {"id": i // 1000, "i": i % 1000, "n": 1000, "key": poster.kid},
+                      "idem": f"bench-{i:08d}", "body": orjson.loads(lines[i])["body"]} for i in range(args.entries)]
+        raw_write, raw_read = raw_limit(fresh_db("bare"), envelopes)
+        raw_same = raw_entries_table(fresh_db("same"), envelopes, args.posting)
+
+        n = args.entries
+        print(f"database: {engine.dialect.name}; {n} entries in postings of {args.posting}; verified {result.entries}")
+        print(f"(a)  post                  {n / post_s:>10,.0f} entries/s  ({post_s:.2f} s)")
+        print(f"(b)  verify                {result.entries / verify_s:>10,.0f} entries/s  ({verify_s:.2f} s)")
+        print(f"(c1) raw write, bare table {n / raw_write:>10,.0f} entries/s  ({raw_write:.2f} s)   a/c1 = {post_s / raw_write:.2f}x")
+        print(f"(c2) raw write, entries    {n / raw_same:>10,.0f} entries/s  ({raw_same:.2f} s)   a/c2 = {post_s / raw_same:.2f}x")
+        print(f"(c)  raw read + SHA-256    {n / raw_read:>10,.0f} entries/s  ({raw_read:.2f} s)   b/c  = {verify_s / raw_read:.2f}x")
+
+        exe = Path(sys.executable).with_name("fundledger")
+        walls = []
+        for k in range(5):
+            line = orjson.dumps({"kind": "audit.note", "idem": f"single-{k}", "body": {"text": "one"}})
+            t = time.perf_counter()
+            subprocess.run([str(exe), "post", "--key", str(work / "poster.key"), "--db", url], input=line,
+                           check=True, capture_output=True)
+            walls.append(time.perf_counter() - t)
+        print(f"one `fundledger post` process, one entry: median {statistics.median(walls):.3f} s wall "
+              f"(min {min(walls):.3f}, max {max(walls):.3f}, 5 runs)")
+        engine.dispose()
+        ledger.engine.dispose()
+    finally:
+        for schema in schemas:
+            with sa.create_engine(args.pg, isolation_level="AUTOCOMMIT").connect() as conn:
+                conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+
+
+if __name__ == "__main__":
+    main()
