@@ -6,16 +6,18 @@
   UPDATE and DELETE (and TRUNCATE on PostgreSQL).
 * ``keys``: a projection of ``key.enroll`` / ``key.revoke`` entries for fast checks at write time.
   Derived and rebuildable; ``verify`` recomputes the key set from history and compares.
+* ``merkle_nodes``: hashes of complete aligned subtrees of 256 leaves and up (``ledger/tree.py``).
+  Derived; ``verify`` recomputes and compares them.
 * ``settings``: local, mutable settings of this database (paths of the log and checks keys). Never
   key material, never part of the chain.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Integer, LargeBinary, String
+from sqlalchemy import BigInteger, Integer, LargeBinary, SmallInteger, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["Base", "Entry", "KeyRow", "Setting"]
+__all__ = ["Base", "Entry", "KeyRow", "MerkleNode", "Setting"]
 
 # SQLite makes only an INTEGER PRIMARY KEY the rowid; BIGINT elsewhere.
 SeqType = BigInteger().with_variant(Integer(), "sqlite")
@@ -56,3 +58,11 @@ class Setting(Base):
 
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(String(4000))
+
+
+class MerkleNode(Base):
+    __tablename__ = "merkle_nodes"
+
+    level: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    idx: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    hash: Mapped[bytes] = mapped_column(LargeBinary(32))

@@ -29,6 +29,7 @@ from ledger.errors import ConflictError, EnvironmentProblem, InputError, Rejecte
 from ledger.findings import FATAL, Finding, subject
 from ledger.keys import PublicKey, Signer
 from ledger.kinds import ADMIN, KINDS, LOG
+from ledger.tree import extend_nodes
 
 __all__ = [
     "GENESIS_IDEM", "Head", "Item", "KeyRecord", "Ledger", "Receipt", "enroll_item", "init_ledger", "read_head",
@@ -233,6 +234,7 @@ class Ledger:
             )
             _insert_entries(conn, sealed)
             _project_keys(conn, sealed)
+            extend_nodes(conn, head.size, head.size + len(sealed))
             status = "checked" if dry_run else "appended"
             for s in sealed:
                 receipts[s.envelope["idem"]] = Receipt(s.envelope["idem"], s.seq, s.hash.hex(), status)

@@ -1,0 +1,94 @@
+"""The ledger's Merkle tree in the database: stored subtree hashes, roots and proofs.
+
+The entries' hashes are the leaves (``entries.hash``). ``merkle_nodes`` stores the hash of every
+complete, aligned subtree of 2^8 = 256 leaves and up: ``(level, idx)`` covers leaves
+``[idx·2^level, (idx+1)·2^level)``. They are written in the posting's own transaction as blocks of
+256 leaves complete (one row per 256 entries, amortised), and are derived data: ``verify``
+recomputes and compares them.
+
+Any root or proof for any tree size then needs O(log n) node reads plus at most a few blocks of
+at most 256 leaf hashes, never a rescan.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, text
+
+from ledger.merkle import EMPTY_ROOT, consistency_proof, inclusion_proof, mth, node_hash, split
+
+__all__ = ["STRIDE", "Tree", "extend_nodes"]
+
+STRIDE = 8  # nodes are stored from level 8 (blocks of 256 leaves) up
+BLOCK = 1 << STRIDE
+_LEAVES = text("SELECT hash FROM entries WHERE seq >= :a AND seq < :b ORDER BY seq")
+_NODE = text("SELECT hash FROM merkle_nodes WHERE level = :level AND idx = :idx")
+_INSERT = text("INSERT INTO merkle_nodes (level, idx, hash) VALUES (:level, :idx, :hash)")
+
+
+def extend_nodes(conn: Connection, old_size: int, new_size: int) -> None:
+    """Store the subtree hashes completed by growing the tree from ``old_size`` to ``new_size``."""
+    for block in range(old_size // BLOCK, new_size // BLOCK):
+        leaves = [bytes(r[0]) for r in conn.execute(_LEAVES, {"a": block * BLOCK, "b": (block + 1) * BLOCK})]
+        h, level, idx = mth(leaves), STRIDE, block
+        conn.execute(_INSERT, {"level": level, "idx": idx, "hash": h})
+        while idx & 1:  # a right child completes its parent
+            left = conn.execute(_NODE, {"level": level, "idx": idx - 1}).scalar_one()
+            h, level, idx = node_hash(bytes(left), h), level + 1, idx >> 1
+            conn.execute(_INSERT, {"level": level, "idx": idx, "hash": h})
+
+
+class Tree:
+    """Roots and proofs over the tree as of one read transaction."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self._nodes: dict[tuple[int, int], bytes] = {}
+        self._blocks: dict[int, list[bytes]] = {}
+
+    def size(self) -> int:
+        return conn_size(self.conn)
+
+    def leaf(self, index: int) -> bytes:
+        return self._block(index // BLOCK)[index % BLOCK]
+
+    def _block(self, block: int) -> list[bytes]:
+        if block not in self._blocks:
+            rows = self.conn.execute(_LEAVES, {"a": block * BLOCK, "b": (block + 1) * BLOCK})
+            self._blocks[block] = [bytes(r[0]) for r in rows]
+        return self._blocks[block]
+
+    def _perfect(self, level: int, idx: int) -> bytes:
+        if level >= STRIDE:
+            key = (level, idx)
+            if key not in self._nodes:
+                h = self.conn.execute(_NODE, {"level": level, "idx": idx}).scalar()
+                if h is None:
+                    raise LookupError(f"merkle node ({level}, {idx}) is missing; the tree is not built that far")
+                self._nodes[key] = bytes(h)
+            return self._nodes[key]
+        start = idx << level
+        leaves = self._block(start // BLOCK)
+        offset = start % BLOCK
+        return mth(leaves[offset:offset + (1 << level)])
+
+    def subtree(self, start: int, end: int) -> bytes:
+        """MTH(D[start:end]) for a range the RFC recursion visits."""
+        n = end - start
+        if n & (n - 1) == 0 and start % n == 0:
+            return self._perfect(n.bit_length() - 1, start // n)
+        k = split(n)
+        return node_hash(self.subtree(start, start + k), self.subtree(start + k, end))
+
+    def root(self, size: int) -> bytes:
+        return EMPTY_ROOT if size == 0 else self.subtree(0, size)
+
+    def inclusion(self, index: int, size: int) -> list[bytes]:
+        return inclusion_proof(index, size, self.subtree)
+
+    def consistency(self, old: int, new: int) -> list[bytes]:
+        return consistency_proof(old, new, self.subtree)
+
+
+def conn_size(conn: Connection) -> int:
+    seq = conn.execute(text("SELECT max(seq) FROM entries")).scalar()
+    return 0 if seq is None else seq + 1
