@@ -18,7 +18,7 @@ import click
 import orjson
 from sqlalchemy.exc import DBAPIError
 
-from ledger.errors import EnvironmentProblem, Error, InputError
+from ledger.errors import EnvironmentProblem, Error, InputError, IntegrityError
 from ledger.findings import findings_to_json, findings_to_text
 
 __all__ = ["cli", "main"]
@@ -216,29 +216,53 @@ def post(file: str, key: str, fmt: str, dry_run: bool, db_url: str, as_json: boo
     return _append_and_print(db_url, load_private(key), items, as_json, dry_run=dry_run)
 
 
-# -- verify ------------------------------------------------------------------------------------
+# -- verify ----------------------------------------------------------------------------------
 @command(cli)
-def verify(db_url: str, as_json: bool) -> int:
-    """Check the whole chain, every posting signature, the keys in force and the index columns."""
+@click.option("--checkpoint", "notes", multiple=True, type=click.Path(dir_okay=False),
+              help="A checkpoint note kept earlier (repeatable): the ledger must extend it.")
+def verify(notes: tuple[str, ...], db_url: str, as_json: bool) -> int:
+    """Check the whole chain, every posting signature, the keys in force, the index columns, the
+    stored Merkle nodes, and consistency with every checkpoint given."""
     from ledger import db
+    from ledger.store import read_head
     from ledger.verify import verify_ledger
 
-    from ledger.store import read_head
-
+    checkpoints = [(path, _read_checkpoint(path)) for path in notes]
     engine = db.make_engine(db_url)
     db.check_schema(engine)
     with db.read_tx(engine) as conn:
         total = read_head(conn).size
     with progress(total, "verifying") as update:
-        result = verify_ledger(engine, progress=update)
-    if as_json:
-        _json_line(result.as_dict())
-    else:
-        click.echo(f"ok: {result.entries} entries in {result.postings} postings verified "
-                   f"(chain, hashes, canonical bytes, index columns, signatures, keys)")
-        click.echo(f"origin {result.origin}; tree size {result.entries}; head {result.head_hash}; "
-                   f"{result.keys_in_force} keys in force")
+        result = verify_ledger(engine, progress=update, checkpoints=checkpoints)
+    _print_verified(result, as_json)
     return 0
+
+
+def _read_checkpoint(path: str):
+    from ledger.note import NoteError, parse_checkpoint
+
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError(f"{path}: cannot be read as a checkpoint note ({e})") from None
+    try:
+        return parse_checkpoint(text)
+    except NoteError as e:
+        raise IntegrityError(f"{path}: not a valid checkpoint note: {e}") from None
+
+
+def _print_verified(result, as_json: bool) -> None:
+    report = result.as_dict()
+    if as_json:
+        _json_line(report)
+        return
+    click.echo(f"ok: {result.entries} entries in {result.postings} postings verified "
+               "(chain, hashes, canonical bytes, index columns, signatures, keys, Merkle tree)")
+    click.echo(f"origin {result.origin}; tree size {result.entries}; root {result.root.hex()}")
+    click.echo(f"head {result.head_hash}; {report['keys_in_force']} keys in force")
+    for cp in result.checkpoints:
+        cosigners = ", ".join(cp["cosigned_by"]) or "no cosignature"
+        click.echo(f"checkpoint {cp['checkpoint']}: size {cp['tree_size']} is consistent; cosigned by {cosigners}")
 
 
 # -- trail -------------------------------------------------------------------------------------

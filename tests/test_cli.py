@@ -98,8 +98,12 @@ def test_verify_reports_what_it_checked(env):
     result = env.run("verify", "--json")
     assert result.exit_code == 0
     report = json.loads(result.output)
+    from ledger.merkle import mth
+
+    leaves = [h for _, h, _ in env.ledger.entries()]
     assert report == {"ok": True, "origin": "test.example/ledger", "entries": 3, "postings": 2, "tree_size": 3,
-                      "head_hash": env.ledger.head().hash.hex(), "keys_in_force": 4}
+                      "root": mth(leaves).hex(), "head_hash": env.ledger.head().hash.hex(), "keys_in_force": 4,
+                      "checkpoints": []}
 
 
 def test_demo_runs_twice_and_appends_nothing_the_second_time(tmp_path):

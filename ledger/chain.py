@@ -1,0 +1,344 @@
+"""The chain checks of ``verify``, over rows from any source: the database or an offline bundle.
+
+Pure: imports no SQLAlchemy, pandas or Great Expectations, so ``verify --bundle`` runs without
+them. Rows are ``(seq, hash, prev, kind, idem, posting, key_id, at, data)``: the stored bytes
+and the index columns stored beside them (a bundle derives the columns from the bytes).
+
+Steps (numbering shared with ``ledger/verify.py``):
+  2. genesis: seq 0 is a well-formed ``ledger.genesis`` pinning the admin and log keys;
+  3. every entry: 3.1 seq · 3.2 hash · 3.3 canonical envelope · 3.4 chain · 3.5 index columns ·
+     3.6 posting structure · 3.7 unique idem · 3.8 key in force, role, key bodies, signature;
+  4. the last posting is complete;
+  6. every stored Merkle node (if the source has them) equals the subtree hash recomputed here;
+  7. every checkpoint given is signed by the genesis log key, its tree size is not beyond the
+     ledger, its root equals the root recomputed at that size, and every cosignature by an
+     auditor key enrolled in the history verifies.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Sequence
+
+import orjson
+
+from ledger.canonical import canonical, leaf_hash
+from ledger.envelope import FORMAT_VERSION, ZERO_HASH, posting_message
+from ledger.errors import IntegrityError
+from ledger.keys import verify_signature
+from ledger.kinds import ADMIN, AUDITOR, KINDS, LOG, validate_body
+from ledger.merkle import CompactRange
+from ledger.note import Checkpoint, NoteError, cosigner_key_id, verify_cosignature, verify_log_signature
+
+__all__ = ["ChainResult", "ChainVerifier", "KeyState", "VerifyFailure"]
+
+_ENVELOPE_KEYS = {"v", "ledger", "seq", "prev", "kind", "at", "posting", "idem", "body"}
+_INDEX_COLUMNS = ("kind", "idem", "posting", "key_id", "at")
+_KEY_KINDS = {"ledger.genesis", "key.enroll", "key.revoke"}
+NODE_LEVEL = 8  # stored Merkle nodes start at this level (ledger/tree.py)
+
+
+class VerifyFailure(IntegrityError):
+    """The ledger or bundle is inconsistent (exit 3)."""
+
+    def __init__(self, step: str, seq: int | None, what: str, expected: Any, found: Any) -> None:
+        where = f"seq {seq}: " if seq is not None else ""
+        super().__init__(f"step {step}: {where}{what}: expected {expected}, found {found}")
+        self.step, self.seq, self.what, self.expected, self.found = step, seq, what, expected, found
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"ok": False, "step": self.step, "seq": self.seq, "what": self.what,
+                "expected": str(self.expected), "found": str(self.found), "message": self.message}
+
+
+@dataclass(slots=True)
+class KeyState:
+    public: bytes
+    role: str
+    name: str
+    enrolled_seq: int
+    revoked_seq: int | None = None
+
+
+@dataclass(slots=True)
+class _Posting:
+    id: int
+    n: int
+    key: str
+    at: str
+    first_seq: int
+    kinds: set[str]
+    key_effects: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class ChainResult:
+    origin: str
+    entries: int
+    postings: int
+    head_hash: str
+    root: bytes
+    keys: dict[str, KeyState]
+    log_public: bytes
+    checkpoints: tuple[dict[str, Any], ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"ok": True, "origin": self.origin, "entries": self.entries, "postings": self.postings,
+                "tree_size": self.entries, "root": self.root.hex(), "head_hash": self.head_hash,
+                "keys_in_force": sum(1 for k in self.keys.values() if k.revoked_seq is None),
+                "checkpoints": list(self.checkpoints)}
+
+
+class ChainVerifier:
+    """Feed rows in seq order with :meth:`feed`, then call :meth:`finish`."""
+
+    def __init__(self, *, stored_nodes: dict[tuple[int, int], bytes] | None = None,
+                 checkpoints: Sequence[tuple[str, Checkpoint]] = ()) -> None:
+        self.keys: dict[str, KeyState] = {}
+        self.idems: set[str] = set()
+        self.origin: str | None = None
+        self.log_public = b""
+        self.next_seq = 0
+        self.prev = ZERO_HASH
+        self.last_posting_id = -1
+        self.posting: _Posting | None = None
+        self.postings = 0
+        self.stored_nodes = stored_nodes
+        self.nodes_seen = 0
+        self.checkpoints = sorted(checkpoints, key=lambda c: c[1].size)
+        self._cp_next = 0
+        self.tree = CompactRange(on_node=self._on_node if stored_nodes is not None else None)
+
+    # step 6: stored nodes, as each perfect subtree completes
+    def _on_node(self, level: int, idx: int, h: bytes) -> None:
+        if level < NODE_LEVEL:
+            return
+        self.nodes_seen += 1
+        stored = self.stored_nodes.get((level, idx))
+        if stored != h:
+            raise VerifyFailure("6", (idx + 1 << level) - 1, f"stored Merkle node ({level}, {idx})", h.hex(),
+                                "absent" if stored is None else bytes(stored).hex())
+
+    # step 7: a checkpoint's root, when the stream reaches its size
+    def _check_roots(self) -> None:
+        while self._cp_next < len(self.checkpoints) and self.checkpoints[self._cp_next][1].size == self.tree.size:
+            label, cp = self.checkpoints[self._cp_next]
+            root = self.tree.root()
+            if root != cp.root:
+                raise VerifyFailure("7", cp.size - 1, f"checkpoint {label}: root at tree size {cp.size}",
+                                    base64.b64encode(root).decode(), base64.b64encode(cp.root).decode())
+            self._cp_next += 1
+
+    def feed(self, batch: Iterable[Sequence[Any]]) -> None:
+        keys, idems, tree = self.keys, self.idems, self.tree
+        expected_seq, prev, posting = self.next_seq, self.prev, self.posting
+        prev_hex = prev.hex()
+        for seq, h, prev_col, kind_col, idem_col, posting_col, key_col, at_col, data in batch:
+            # 3.1 seq
+            if seq != expected_seq:
+                raise VerifyFailure("3.1", expected_seq, "entry missing or out of place",
+                                    f"seq {expected_seq}", f"seq {seq}")
+            # 3.2 hash
+            computed = leaf_hash(data)
+            if computed != h:
+                raise VerifyFailure("3.2", seq, "stored hash is not the hash of the stored bytes",
+                                    computed.hex(), bytes(h).hex())
+            # 3.3 bytes
+            try:
+                env = orjson.loads(data)
+            except orjson.JSONDecodeError:
+                raise VerifyFailure("3.3", seq, "stored bytes", "a JSON envelope", "bytes that are not JSON") from None
+            if type(env) is not dict or env.keys() != _ENVELOPE_KEYS:
+                found = sorted(env) if type(env) is dict else type(env).__name__
+                raise VerifyFailure("3.3", seq, "envelope fields", sorted(_ENVELOPE_KEYS), found)
+            if canonical(env) != data:
+                raise VerifyFailure("3.3", seq, "stored bytes are not canonical (RFC 8785)", "canonical bytes",
+                                    "another encoding of the envelope")
+            if env["v"] != FORMAT_VERSION:
+                raise VerifyFailure("3.3", seq, "format version", FORMAT_VERSION, env["v"])
+            if env["seq"] != seq:
+                raise VerifyFailure("3.3", seq, "the envelope's seq", seq, env["seq"])
+            if seq == 0:
+                self._genesis(env)
+            if env["ledger"] != self.origin:
+                raise VerifyFailure("3.3", seq, "the envelope's ledger", self.origin, env["ledger"])
+            kind = env["kind"]
+            if kind not in KINDS or (seq > 0 and kind == "ledger.genesis"):
+                raise VerifyFailure("3.3", seq, "kind", "a kind this ledger knows", kind)
+            # 3.4 chain
+            if env["prev"] != prev_hex:
+                raise VerifyFailure("3.4", seq, "prev (in the bytes)", prev_hex, env["prev"])
+            if prev_col != prev:
+                raise VerifyFailure("3.4", seq, "prev (index column)", prev_hex, bytes(prev_col).hex())
+            # 3.5 index columns
+            p = env["posting"]
+            if type(p) is not dict:
+                raise VerifyFailure("3.3", seq, "posting", "an object", type(p).__name__)
+            truth = (kind, env["idem"], p.get("id"), p.get("key"), env["at"])
+            stored = (kind_col, idem_col, posting_col, key_col, at_col)
+            if stored != truth:
+                column, want, got = next(x for x in zip(_INDEX_COLUMNS, truth, stored) if x[1] != x[2])
+                raise VerifyFailure("3.5", seq, f"index column {column}", repr(want), repr(got))
+            # 3.6 posting structure
+            i, n = p.get("i"), p.get("n")
+            if type(i) is not int or type(n) is not int or not 0 <= i < n:
+                raise VerifyFailure("3.6", seq, "posting.i / posting.n", "0 <= i < n", f"i={i!r} n={n!r}")
+            if i == 0:
+                if posting is not None:
+                    raise VerifyFailure("3.6", seq, "posting", f"entry {seq - posting.first_seq} of posting {posting.id}",
+                                        f"a new posting {p.get('id')} before it ended")
+                if p.get("id") != self.last_posting_id + 1:
+                    raise VerifyFailure("3.6", seq, "posting id", self.last_posting_id + 1, p.get("id"))
+                posting = _Posting(id=p["id"], n=n, key=p.get("key"), at=env["at"], first_seq=seq, kinds=set())
+                self.postings += 1
+            else:
+                expect_i = seq - posting.first_seq if posting else 0
+                if posting is None or p.get("id") != posting.id or i != expect_i or n != posting.n \
+                        or p.get("key") != posting.key or env["at"] != posting.at:
+                    raise VerifyFailure("3.6", seq, "posting", f"entry {expect_i} of posting {posting.id if posting else '?'}",
+                                        f"posting {p.get('id')} entry {i} of {n} by {p.get('key')}")
+            posting.kinds.add(kind)
+            if kind in _KEY_KINDS:
+                posting.key_effects.append((seq, env))
+                problems = validate_body(kind, env["body"]) if type(env["body"]) is dict else [("body", "not an object")]
+                if problems:
+                    raise VerifyFailure("3.8", seq, f"{kind} body", "a well-formed body",
+                                        "; ".join(f"{f}: {m}" for f, m in problems))
+            last = i == n - 1
+            if ("sig" in p) != last:
+                raise VerifyFailure("3.6", seq, "posting signature", "on the last entry only",
+                                    "a signature here" if "sig" in p else "no signature on the last entry")
+            # 3.7 idem
+            if env["idem"] in idems:
+                raise VerifyFailure("3.7", seq, "idem", "unique", f"{env['idem']!r} again")
+            idems.add(env["idem"])
+            # 3.8 signature, once per posting
+            if last:
+                self._check_signature(seq, env, posting)
+                self._apply_keys(posting)  # key changes take force once the posting is verified
+                self.last_posting_id = posting.id
+                posting = None
+            prev = computed
+            prev_hex = prev.hex()
+            expected_seq += 1
+            tree.append(computed)
+            if self._cp_next < len(self.checkpoints):
+                self._check_roots()
+        self.next_seq, self.prev, self.posting = expected_seq, prev, posting
+
+    def finish(self) -> ChainResult:
+        n = self.next_seq
+        if n == 0:
+            raise VerifyFailure("2", 0, "genesis", "a ledger.genesis entry at seq 0", "an empty ledger")
+        # 4. the last posting is complete
+        if self.posting is not None:
+            raise VerifyFailure("4", n - 1, "last posting", f"{self.posting.n} entries ending in a signature",
+                                f"{n - self.posting.first_seq} entries and no signature")
+        # 6. no stored node beyond what the entries make
+        if self.stored_nodes is not None and self.nodes_seen != len(self.stored_nodes):
+            extra = sorted(set(self.stored_nodes) - _nodes_of(n))
+            raise VerifyFailure("6", None, "stored Merkle nodes", f"{self.nodes_seen} nodes for {n} entries",
+                                f"{len(self.stored_nodes)} stored, e.g. {extra[:3]}")
+        # 7. checkpoints: signatures, sizes, cosignatures
+        reports = []
+        for label, cp in self.checkpoints:
+            if cp.origin != self.origin:
+                raise VerifyFailure("7", None, f"checkpoint {label}: origin", self.origin, cp.origin)
+            try:
+                verify_log_signature(cp, self.origin, self.log_public)
+            except NoteError as e:
+                raise VerifyFailure("7", None, f"checkpoint {label}: log signature", "the genesis log key's", str(e)) from None
+            if cp.size > n:
+                raise VerifyFailure("7", n - 1, f"checkpoint {label}: tree size",
+                                    f"at least {cp.size} entries (what the log signed)",
+                                    f"{n}: entries the checkpoint covers are gone")
+            reports.append({"checkpoint": label, "tree_size": cp.size, "cosigned_by": self._cosigners(label, cp)})
+        return ChainResult(origin=self.origin or "", entries=n, postings=self.postings, head_hash=self.prev.hex(),
+                           root=self.tree.root(), keys=self.keys, log_public=self.log_public,
+                           checkpoints=tuple(reports))
+
+    def _cosigners(self, label: str, cp: Checkpoint) -> list[str]:
+        auditors = [(kid, k) for kid, k in self.keys.items() if k.role == AUDITOR]
+        names = []
+        for s in cp.signatures:
+            if s.name == self.origin and s.data and len(s.data) == 64:
+                continue  # the log's own signature, checked above
+            for kid, key in auditors:
+                try:
+                    verify_cosignature(cp, s, key.public)
+                except NoteError as e:
+                    if s.key_id == cosigner_key_id(s.name, key.public):
+                        raise VerifyFailure("7", None, f"checkpoint {label}: cosignature of {s.name}",
+                                            f"a valid cosignature by {kid}", str(e)) from None
+                    continue
+                names.append(f"{s.name} ({kid}, {key.name})")
+                break
+        return names
+
+    def _genesis(self, env: dict[str, Any]) -> None:
+        if env["kind"] != "ledger.genesis":
+            raise VerifyFailure("2", 0, "kind of the first entry", "ledger.genesis", env["kind"])
+        body = env["body"]
+        problems = validate_body("ledger.genesis", body) if type(body) is dict else [("body", "not an object")]
+        if problems:
+            raise VerifyFailure("2", 0, "genesis body", "a well-formed genesis", "; ".join(f"{f}: {m}" for f, m in problems))
+        self.origin = body["origin"]
+        self.log_public = base64.b64decode(body["log"]["public"])
+
+    def _check_signature(self, seq: int, env: dict[str, Any], posting: _Posting) -> None:
+        kid = posting.key
+        if posting.first_seq == 0:  # the genesis is signed by the log key it pins
+            body = env["body"]
+            key = KeyState(public=self.log_public, role=LOG, name="genesis log", enrolled_seq=0)
+            if kid != body["log"]["kid"]:
+                raise VerifyFailure("3.8", seq, "genesis signer", body["log"]["kid"], kid)
+        else:
+            key = self.keys.get(kid)
+            if key is None:
+                raise VerifyFailure("3.8", seq, f"key of posting {posting.id}", "a key enrolled before the posting",
+                                    f"{kid}, never enrolled")
+            if key.revoked_seq is not None:
+                raise VerifyFailure("3.8", seq, f"key of posting {posting.id}", "a key in force",
+                                    f"{kid} ({key.name}), revoked at seq {key.revoked_seq}")
+            for kind in sorted(posting.kinds):
+                if key.role not in KINDS[kind].roles:
+                    raise VerifyFailure("3.8", seq, f"role of the key posting {kind}",
+                                        " or ".join(sorted(KINDS[kind].roles)), f"{key.role} ({kid})")
+        try:
+            sig = base64.b64decode(env["posting"]["sig"], validate=True)
+        except (ValueError, TypeError):
+            raise VerifyFailure("3.8", seq, f"signature of posting {posting.id}", "base64",
+                                repr(env["posting"]["sig"])) from None
+        if not verify_signature(key.public, sig, posting_message(env)):
+            raise VerifyFailure("3.8", seq, f"signature of posting {posting.id}",
+                                f"a valid Ed25519 signature by {kid}", "a signature that does not verify")
+
+    def _apply_keys(self, posting: _Posting) -> None:
+        keys = self.keys
+        for s, e in posting.key_effects:
+            kind, body = e["kind"], e["body"]
+            if kind == "ledger.genesis":
+                for field_, role in (("admin", ADMIN), ("log", LOG)):
+                    keys[body[field_]["kid"]] = KeyState(public=base64.b64decode(body[field_]["public"]), role=role,
+                                                         name=f"genesis {field_}", enrolled_seq=s)
+            elif kind == "key.enroll":
+                kid = body["key"]["kid"]
+                if kid in keys:
+                    raise VerifyFailure("3.8", s, "key.enroll", "a key not enrolled before", f"{kid} enrolled again")
+                keys[kid] = KeyState(public=base64.b64decode(body["key"]["public"]), role=body["role"],
+                                     name=body["name"], enrolled_seq=s)
+            elif kind == "key.revoke":
+                key = keys.get(body["kid"])
+                if key is None or key.revoked_seq is not None:
+                    raise VerifyFailure("3.8", s, "key.revoke", "a key in force", f"{body['kid']} not in force")
+                key.revoked_seq = s
+
+
+def _nodes_of(size: int) -> set[tuple[int, int]]:
+    out = set()
+    level = NODE_LEVEL
+    while (1 << level) <= size:
+        out |= {(level, i) for i in range(size >> level)}
+        level += 1
+    return out
