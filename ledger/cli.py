@@ -265,6 +265,78 @@ def _print_verified(result, as_json: bool) -> None:
         click.echo(f"checkpoint {cp['checkpoint']}: size {cp['tree_size']} is consistent; cosigned by {cosigners}")
 
 
+# -- checkpoints and proofs --------------------------------------------------------------------
+def _signer_from(option: str | None, env_var: str, setting: str, ledger) -> "Signer":  # noqa: F821
+    """A key given by option, else by environment variable, else by the path the ledger recorded."""
+    from ledger.keys import load_private
+
+    path = option or os.environ.get(env_var) or ledger.setting(setting)
+    if not path:
+        raise EnvironmentProblem(f"no key: give --key, set {env_var}, or init the ledger with one")
+    return load_private(path)
+
+
+@command(cli)
+@click.option("--key", "log_key", type=click.Path(dir_okay=False), help="Log private key (else FUNDLEDGER_LOG_KEY, else init's).")
+@click.option("--out", type=click.Path(dir_okay=False), help="Write the note here instead of stdout.")
+def checkpoint(log_key: str | None, out: str | None, db_url: str, as_json: bool) -> int:
+    """Sign a C2SP checkpoint of the current tree with the log key and record it in the ledger."""
+    from ledger.checkpoints import issue_checkpoint
+    from ledger.store import LOG_KEY_SETTING, Ledger
+
+    ledger = Ledger.open(db_url)
+    issued = issue_checkpoint(ledger, _signer_from(log_key, "FUNDLEDGER_LOG_KEY", LOG_KEY_SETTING, ledger))
+    if out:
+        Path(out).write_text(issued.note, encoding="utf-8")
+    if as_json:
+        _json_line({"tree_size": issued.size, "root": issued.root.hex(), "note": issued.note, "recorded": issued.receipt.as_dict()})
+    elif not out:
+        click.echo(issued.note, nl=False)
+    else:
+        click.echo(f"checkpoint of tree size {issued.size} written to {out}; recorded at seq {issued.receipt.seq}")
+    return 0
+
+
+@cli.group()
+def prove() -> None:
+    """RFC 9162 inclusion and consistency proofs, as JSON."""
+
+
+@command(prove, "inclusion")
+@click.argument("seq", type=int)
+@click.option("--size", type=int, help="Tree size to prove against (default: the current size).")
+def prove_inclusion_cmd(seq: int, size: int | None, db_url: str, as_json: bool) -> int:
+    """Prove that entry SEQ is in the tree of SIZE entries."""
+    from ledger.checkpoints import prove_inclusion
+    from ledger.store import Ledger
+
+    _json_line(prove_inclusion(Ledger.open(db_url), seq, size))
+    return 0
+
+
+@command(prove, "consistency")
+@click.argument("old_size", type=int)
+@click.argument("new_size", type=int)
+def prove_consistency_cmd(old_size: int, new_size: int, db_url: str, as_json: bool) -> int:
+    """Prove that the tree of NEW_SIZE entries extends the tree of OLD_SIZE entries."""
+    from ledger.checkpoints import prove_consistency
+    from ledger.store import Ledger
+
+    _json_line(prove_consistency(Ledger.open(db_url), old_size, new_size))
+    return 0
+
+
+@command(keys, "vkey")
+def keys_vkey(db_url: str, as_json: bool) -> int:
+    """Print the log's C2SP verifier key string (from the genesis), for auditors to pin."""
+    from ledger.checkpoints import log_verifier_key
+    from ledger.store import Ledger
+
+    vkey = log_verifier_key(Ledger.open(db_url))
+    _json_line({"vkey": vkey}) if as_json else click.echo(vkey)
+    return 0
+
+
 # -- trail -------------------------------------------------------------------------------------
 @command(cli)
 @click.option("--seq", type=int, help="Only the entry at this seq.")

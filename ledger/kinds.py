@@ -2,7 +2,8 @@
 
 The ledger itself knows only the names of the money kinds; their bodies are validated by
 ``contracts/`` (pandera models and rules). The core kinds here are the ones every deployment has:
-``ledger.genesis``, ``key.enroll``, ``key.revoke`` and ``audit.note``.
+``ledger.genesis``, ``key.enroll``, ``key.revoke``, ``audit.note`` and ``checkpoint.issue`` (a
+checkpoint the log issued: ``{"size", "root" (hex), "note"}``, posted by the log key).
 
 A body validator takes the body and returns ``(field, message)`` problems; an empty list accepts.
 """
@@ -138,6 +139,20 @@ def _note(body: dict[str, Any]) -> Problems:
     return problems
 
 
+_HEX64 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def _checkpoint(body: dict[str, Any]) -> Problems:
+    problems = _fields(body, {"size": (int, True), "root": (str, True), "note": (str, True)})
+    if problems:
+        return problems
+    if body["size"] < 1:
+        problems.append(("body.size", "a checkpoint covers at least the genesis"))
+    if not _HEX64.match(body["root"]):
+        problems.append(("body.root", "expected 64 lowercase hex digits"))
+    return problems
+
+
 KINDS: dict[str, Kind] = {
     k.name: k
     for k in (
@@ -145,6 +160,7 @@ KINDS: dict[str, Kind] = {
         Kind("key.enroll", frozenset({ADMIN}), _enroll),
         Kind("key.revoke", frozenset({ADMIN}), _revoke),
         Kind("audit.note", frozenset(ROLES), _note),
+        Kind("checkpoint.issue", frozenset({LOG}), _checkpoint),
     )
 }
 

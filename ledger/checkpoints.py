@@ -1,0 +1,73 @@
+"""Issuing checkpoints and proving entries: the log's side of what auditors check.
+
+A checkpoint is issued at the ledger's current size, signed by the log key, and recorded in the
+ledger as a ``checkpoint.issue`` entry (idem ``checkpoint:<size>``; Ed25519 is deterministic, so
+issuing again at the same size returns the same note and a ``duplicate`` receipt).
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from typing import Any
+
+from ledger import db
+from ledger.errors import InputError
+from ledger.keys import Signer
+from ledger.note import checkpoint_body, sign_note, verifier_key
+from ledger.store import Item, Ledger, Receipt
+from ledger.tree import Tree, conn_size
+
+__all__ = ["Issued", "issue_checkpoint", "log_verifier_key", "prove_consistency", "prove_inclusion"]
+
+
+@dataclass(frozen=True, slots=True)
+class Issued:
+    note: str
+    size: int
+    root: bytes
+    receipt: Receipt
+
+
+def issue_checkpoint(ledger: Ledger, log: Signer) -> Issued:
+    with db.read_tx(ledger.engine) as conn:
+        size = conn_size(conn)
+        root = Tree(conn).root(size)
+    note = sign_note(checkpoint_body(ledger.origin, size, root), ledger.origin, log)
+    (receipt,) = ledger.append(log, [Item("checkpoint.issue", f"checkpoint:{size}",
+                                          {"size": size, "root": root.hex(), "note": note})])
+    return Issued(note=note, size=size, root=root, receipt=receipt)
+
+
+def log_verifier_key(ledger: Ledger) -> str:
+    """The C2SP verifier key string an auditor pins for this log (from the genesis)."""
+    ((_, _, genesis),) = ledger.entries(seq=0)
+    return verifier_key(ledger.origin, base64.b64decode(genesis["body"]["log"]["public"]))
+
+
+def prove_inclusion(ledger: Ledger, seq: int, size: int | None) -> dict[str, Any]:
+    with db.read_tx(ledger.engine) as conn:
+        current = conn_size(conn)
+        size = current if size is None else size
+        _check_size(size, current)
+        if not 0 <= seq < size:
+            raise InputError(f"seq {seq} is not in a tree of size {size}")
+        tree = Tree(conn)
+        leaf, root, path = tree.leaf(seq), tree.root(size), tree.inclusion(seq, size)
+    return {"leaf_index": seq, "tree_size": size, "leaf_hash": leaf.hex(), "root": root.hex(),
+            "path": [p.hex() for p in path]}
+
+
+def prove_consistency(ledger: Ledger, old: int, new: int) -> dict[str, Any]:
+    with db.read_tx(ledger.engine) as conn:
+        _check_size(new, conn_size(conn))
+        if not 1 <= old <= new:
+            raise InputError(f"no consistency proof from size {old} to size {new} (need 1 <= OLD <= NEW)")
+        tree = Tree(conn)
+        return {"old_size": old, "new_size": new, "old_root": tree.root(old).hex(), "new_root": tree.root(new).hex(),
+                "path": [p.hex() for p in tree.consistency(old, new)]}
+
+
+def _check_size(size: int, current: int) -> None:
+    if not 1 <= size <= current:
+        raise InputError(f"tree size {size} is not between 1 and the ledger's size {current}")
