@@ -337,6 +337,54 @@ def keys_vkey(db_url: str, as_json: bool) -> int:
     return 0
 
 
+# -- witness ---------------------------------------------------------------------------------
+@cli.group()
+def witness() -> None:
+    """The audit bureau's witness: cosign checkpoints that extend the last one it cosigned."""
+
+
+@command(witness, "cosign")
+@click.argument("note", type=click.Path(dir_okay=False))
+@click.option("--key", "auditor_key", required=True, type=click.Path(dir_okay=False), help="The witness's private key.")
+@click.option("--state", required=True, type=click.Path(file_okay=False), help="The witness's state directory.")
+@click.option("--log-vkey", help="The log's verifier key (`fundledger keys vkey`); pinned in STATE on first use.")
+@click.option("--name", help="The cosigner name on the signature line (default: the key id).")
+@click.option("--out", type=click.Path(dir_okay=False), help="Write the cosigned note here instead of stdout.")
+def witness_cosign(note: str, auditor_key: str, state: str, log_vkey: str | None, name: str | None, out: str | None,
+                   db_url: str, as_json: bool) -> int:
+    """Check NOTE against the last checkpoint this witness cosigned and add a cosignature.
+
+    Exit 3, and no cosignature, when NOTE does not extend it (a rollback or a rewritten history).
+    """
+    from ledger.keys import load_private
+    from ledger.merkle import ProofError
+    from ledger.witness import cosign_checkpoint
+
+    try:
+        text = Path(note).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError(f"{note}: cannot be read ({e})") from None
+
+    def proofs(old: int, new: int) -> list[bytes]:
+        from ledger.checkpoints import prove_consistency
+        from ledger.store import Ledger
+
+        try:
+            proof = prove_consistency(Ledger.open(db_url), old, new)
+        except InputError as e:  # the database cannot even produce one
+            raise ProofError(e.message) from None
+        return [bytes.fromhex(h) for h in proof["path"]]
+
+    cosigned = cosign_checkpoint(text, load_private(auditor_key), Path(state), proofs=proofs, log_vkey=log_vkey, name=name)
+    if out:
+        Path(out).write_text(cosigned.text(), encoding="utf-8")
+    if as_json:
+        _json_line({"ok": True, "tree_size": cosigned.size, "note": cosigned.text()})
+    elif not out:
+        click.echo(cosigned.text(), nl=False)
+    return 0
+
+
 # -- trail -------------------------------------------------------------------------------------
 @command(cli)
 @click.option("--seq", type=int, help="Only the entry at this seq.")
