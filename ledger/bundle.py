@@ -1,0 +1,185 @@
+"""The offline audit bundle: everything an auditor needs to check the ledger with no database.
+
+``DIR/``
+  ``entries.jsonl``   every entry's canonical bytes, one per line, in seq order;
+  ``log.vkey``        the log's C2SP verifier key (the genesis log key);
+  ``checkpoint.note`` a checkpoint of the exported tree, signed by the log key;
+  ``README.md``       how to check the bundle;
+  ``MANIFEST``        a signed note by the log key listing the SHA-256 and name of every other file.
+
+:func:`verify_bundle` is pure (no SQLAlchemy, pandas or Great Expectations): it checks that the
+files are exactly the manifest's, then streams ``entries.jsonl`` through the chain checks of
+``ledger/chain.py`` with the checkpoint, then checks the manifest's and the key file's signatures
+against the genesis log key (and against a key the auditor pinned, if given). Any byte changed,
+removed or added is an integrity failure (exit 3).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from ledger.chain import ChainResult, ChainVerifier, VerifyFailure
+from ledger.errors import InputError
+from ledger.keys import Signer, verify_signature
+from ledger.note import DASH, NoteError, log_key_id, parse_checkpoint, parse_verifier_key, sign_note, verifier_key
+
+__all__ = ["MANIFEST_HEADER", "export_bundle", "verify_bundle"]
+
+MANIFEST_HEADER = "fundledger-bundle/v1"
+FILES = ("README.md", "checkpoint.note", "entries.jsonl", "log.vkey")
+_BATCH = 5000
+
+_README = """# fundledger offline audit bundle
+
+Ledger `{origin}`, {size} entries, exported {at} (UTC).
+
+| file | what it is |
+| --- | --- |
+| `entries.jsonl` | every entry's canonical bytes (RFC 8785), one per line, in seq order |
+| `log.vkey` | the log's public key as a C2SP verifier key: `{vkey}` |
+| `checkpoint.note` | a C2SP checkpoint of these {size} entries, signed by the log key |
+| `MANIFEST` | the SHA-256 of every other file, signed by the log key |
+
+Check it with no database: `fundledger verify --bundle DIR --log-vkey '{vkey}'`. Compare the
+verifier key with the one you obtained from the district when you first audited it; pinning it
+with `--log-vkey` makes the check fail if anyone rebuilt the ledger under another key.
+
+The entry format is specified byte for byte in fundledger's `docs/format.md`. Each entry's hash
+is SHA-256(0x00 || line bytes); the Merkle root over these hashes (RFC 9162) is the checkpoint's.
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Exported:
+    size: int
+    root: str
+    files: tuple[str, ...]
+
+
+def export_bundle(ledger: Any, out: Path, log: Signer) -> Exported:
+    """Issue a checkpoint (recorded in the ledger), then write the bundle of the entries it covers."""
+    from sqlalchemy import text
+
+    from ledger import db
+    from ledger.checkpoints import issue_checkpoint, log_verifier_key
+    from ledger.envelope import utc_now
+
+    if out.exists() and any(out.iterdir()):
+        raise InputError(f"{out} is not empty; a bundle is written into a new directory")
+    out.mkdir(parents=True, exist_ok=True)
+    issued = issue_checkpoint(ledger, log)
+    size = issued.size  # exactly the checkpointed tree; the checkpoint's own record comes after it
+    vkey = log_verifier_key(ledger)
+    with open(out / "entries.jsonl", "wb") as f, db.read_tx(ledger.engine) as conn:
+        result = conn.execution_options(yield_per=_BATCH).execute(
+            text("SELECT data FROM entries WHERE seq < :n ORDER BY seq"), {"n": size})
+        for (data,) in result:
+            f.write(bytes(data) + b"\n")
+    (out / "checkpoint.note").write_text(issued.note, encoding="utf-8")
+    (out / "log.vkey").write_text(vkey + "\n", encoding="utf-8")
+    (out / "README.md").write_text(_README.format(origin=ledger.origin, size=size, at=utc_now(), vkey=vkey),
+                                   encoding="utf-8")
+    lines = "".join(f"{_sha256(out / name)} {name}\n" for name in FILES)
+    body = f"{MANIFEST_HEADER}\n{ledger.origin}\n{size}\n{lines}"
+    (out / "MANIFEST").write_text(sign_note(body, ledger.origin, log), encoding="utf-8")
+    return Exported(size=size, root=issued.root.hex(), files=(*FILES, "MANIFEST"))
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _fail(what: str, expected: Any, found: Any) -> VerifyFailure:
+    return VerifyFailure("B", None, what, expected, found)
+
+
+def _manifest(text: str) -> tuple[str, dict[str, str], str, bytes, bytes]:
+    """(body, {name: sha256}, origin, key id, signature) of a MANIFEST note."""
+    if "\n\n" not in text or not text.endswith("\n"):
+        raise _fail("MANIFEST", "a signed note", "no signature block")
+    body, sigs = text.split("\n\n", 1)
+    body += "\n"
+    lines = body.split("\n")[:-1]
+    if len(lines) < 3 or lines[0] != MANIFEST_HEADER:
+        raise _fail("MANIFEST header", MANIFEST_HEADER, lines[0] if lines else "nothing")
+    files: dict[str, str] = {}
+    for line in lines[3:]:
+        digest, _, name = line.partition(" ")
+        if len(digest) != 64 or not name or name in files:
+            raise _fail("MANIFEST line", "<sha256> <file name>, once per file", repr(line))
+        files[name] = digest
+    sig_lines = sigs[:-1].split("\n")
+    parts = sig_lines[0].split(" ")
+    if len(sig_lines) != 1 or len(parts) != 3 or parts[0] != DASH:
+        raise _fail("MANIFEST signature", "one log signature line", repr(sigs))
+    try:
+        raw = base64.b64decode(parts[2], validate=True)
+    except ValueError:
+        raise _fail("MANIFEST signature", "base64", repr(parts[2])) from None
+    return body, files, lines[1], raw[:4], raw[4:]
+
+
+def verify_bundle(directory: Path, *, log_vkey: str | None = None,
+                  progress: Callable[[int], None] | None = None) -> ChainResult:
+    # B1. the files are exactly the manifest's, byte for byte
+    try:
+        manifest_text = (directory / "MANIFEST").read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise _fail("MANIFEST", "a MANIFEST file", "none") from None
+    except UnicodeDecodeError:
+        raise _fail("MANIFEST", "UTF-8 text", "other bytes") from None
+    body, files, origin, key_id, signature = _manifest(manifest_text)
+    present = sorted(p.name for p in directory.iterdir())
+    expected = sorted([*files, "MANIFEST"])
+    if present != expected:
+        raise _fail("bundle files", expected, present)
+    if sorted(files) != sorted(FILES):
+        raise _fail("files in MANIFEST", sorted(FILES), sorted(files))
+    for name, digest in files.items():
+        actual = _sha256(directory / name)
+        if actual != digest:
+            raise _fail(f"SHA-256 of {name}", digest, actual)
+    # B2. the checkpoint, and the chain through it
+    try:
+        checkpoint = parse_checkpoint((directory / "checkpoint.note").read_text(encoding="utf-8"))
+    except (NoteError, UnicodeDecodeError) as e:
+        raise _fail("checkpoint.note", "a checkpoint note", str(e)) from None
+    chain = ChainVerifier(checkpoints=[("checkpoint.note", checkpoint)], index_columns=False)
+    with open(directory / "entries.jsonl", "rb") as f:
+        seq, batch = 0, []
+        for line in f:
+            if not line.endswith(b"\n"):
+                raise _fail("entries.jsonl", "every line ending in a newline", f"line {seq + 1} without one")
+            batch.append((seq, None, None, None, None, None, None, None, line[:-1]))
+            seq += 1
+            if len(batch) == _BATCH:
+                chain.feed(batch)
+                progress and progress(len(batch))
+                batch = []
+        chain.feed(batch)
+    result = chain.finish()
+    if checkpoint.size != result.entries:
+        raise _fail("checkpoint tree size", f"{result.entries} (every exported entry)", checkpoint.size)
+    # B3. the log key: the genesis's, the key file's, the manifest's signer, and the pinned one
+    vkey = verifier_key(result.origin, result.log_public)
+    if (directory / "log.vkey").read_text(encoding="utf-8").strip() != vkey:
+        raise _fail("log.vkey", vkey, (directory / "log.vkey").read_text(encoding="utf-8").strip())
+    if origin != result.origin or key_id != log_key_id(result.origin, result.log_public) \
+            or not verify_signature(result.log_public, signature, body.encode()):
+        raise _fail("MANIFEST signature", f"a valid signature by the genesis log key {vkey}", "another")
+    if log_vkey is not None:
+        try:
+            pinned_name, pinned_key = parse_verifier_key(log_vkey)
+        except NoteError as e:
+            raise InputError(f"--log-vkey: {e}") from None
+        if (pinned_name, pinned_key) != (result.origin, result.log_public):
+            raise _fail("log key", f"the pinned {log_vkey}", vkey)
+    return result
