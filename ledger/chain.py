@@ -246,12 +246,6 @@ class ChainVerifier:
         # 7. checkpoints: signatures, sizes, cosignatures
         reports = []
         for label, cp in self.checkpoints:
-            if cp.origin != self.origin:
-                raise VerifyFailure("7", None, f"checkpoint {label}: origin", self.origin, cp.origin)
-            try:
-                verify_log_signature(cp, self.origin, self.log_public)
-            except NoteError as e:
-                raise VerifyFailure("7", None, f"checkpoint {label}: log signature", "the genesis log key's", str(e)) from None
             if cp.size > n:
                 raise VerifyFailure("7", n - 1, f"checkpoint {label}: tree size",
                                     f"at least {cp.size} entries (what the log signed)",
@@ -288,6 +282,15 @@ class ChainVerifier:
             raise VerifyFailure("2", 0, "genesis body", "a well-formed genesis", "; ".join(f"{f}: {m}" for f, m in problems))
         self.origin = body["origin"]
         self.log_public = base64.b64decode(body["log"]["public"])
+        # 7. a checkpoint is compared with nothing before its log signature is checked
+        for label, cp in self.checkpoints:
+            if cp.origin != self.origin:
+                raise VerifyFailure("7", None, f"checkpoint {label}: origin", self.origin, cp.origin)
+            try:
+                verify_log_signature(cp, self.origin, self.log_public)
+            except NoteError as e:
+                raise VerifyFailure("7", None, f"checkpoint {label}: log signature", "the genesis log key's",
+                                    str(e)) from None
 
     def _check_signature(self, seq: int, env: dict[str, Any], posting: _Posting) -> None:
         kid = posting.key

@@ -65,7 +65,7 @@ def verifier_key(name: str, public: bytes) -> str:
 
 
 def parse_verifier_key(text: str) -> tuple[str, bytes]:
-    parts = text.strip().split("+")
+    parts = text.strip().split("+", 2)  # names hold no '+'; base64 may
     if len(parts) != 3:
         raise NoteError("a verifier key is NAME+KEYID+BASE64")
     name, kid, key = parts

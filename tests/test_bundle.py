@@ -1,0 +1,97 @@
+"""The offline bundle: export, verify with no database, and any byte changed, removed or added."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ledger.store import Item
+from tests.conftest import make_keys
+
+
+@pytest.fixture
+def bundle(env, tmp_path) -> Path:
+    env.ledger.append(env.poster, [Item("audit.note", f"b{i}", {"text": f"审计 {i}"}) for i in range(300)])
+    out = tmp_path / "bundle"
+    result = env.run("export", "--out", str(out), "--key", env.key_path("log"), "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["tree_size"] == env.ledger.head().size - 1  # the checkpoint record follows
+    return out
+
+
+def _verify(env, directory: Path, *extra: str):
+    return env.run("verify", "--bundle", str(directory), *extra)
+
+
+def test_a_fresh_bundle_verifies(env, bundle):
+    assert sorted(p.name for p in bundle.iterdir()) == ["MANIFEST", "README.md", "checkpoint.note", "entries.jsonl", "log.vkey"]
+    vkey = env.run("keys", "vkey").output.strip()
+    result = _verify(env, bundle, "--log-vkey", vkey, "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["entries"] == 303 and report["checkpoints"][0]["tree_size"] == 303
+    assert vkey in (bundle / "README.md").read_text()
+
+
+def test_verify_bundle_loads_no_database_or_dataframe_library(env, bundle):
+    code = (
+        "import sys\n"
+        "from ledger.cli import cli\n"
+        "try:\n"
+        f"    cli(['verify', '--bundle', {str(bundle)!r}], prog_name='fundledger')\n"
+        "except SystemExit as e:\n"
+        "    assert e.code == 0, e.code\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('sqlalchemy', 'pandas', 'great_expectations', 'psycopg'))\n"
+        "print(heavy)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def _flip(path: Path, offset: int) -> None:
+    data = bytearray(path.read_bytes())
+    data[offset] ^= 0x01
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("name", ["entries.jsonl", "checkpoint.note", "log.vkey", "README.md", "MANIFEST"])
+@pytest.mark.parametrize("where", ["first", "middle", "last"])
+def test_any_changed_byte_is_caught(env, bundle, name, where):
+    size = (bundle / name).stat().st_size
+    _flip(bundle / name, {"first": 0, "middle": size // 2, "last": size - 2}[where])
+    assert _verify(env, bundle).exit_code == 3
+
+
+@pytest.mark.parametrize("name", ["entries.jsonl", "checkpoint.note", "log.vkey", "README.md", "MANIFEST"])
+def test_a_removed_file_or_an_added_byte_is_caught(env, bundle, name):
+    original = (bundle / name).read_bytes()
+    (bundle / name).write_bytes(original + b"\n")
+    assert _verify(env, bundle).exit_code == 3
+    (bundle / name).unlink()
+    assert _verify(env, bundle).exit_code == 3
+
+
+def test_an_added_file_or_a_dropped_entry_is_caught(env, bundle):
+    (bundle / "notes.txt").write_text("extra")
+    assert _verify(env, bundle).exit_code == 3
+    (bundle / "notes.txt").unlink()
+    lines = (bundle / "entries.jsonl").read_bytes().splitlines(keepends=True)
+    (bundle / "entries.jsonl").write_bytes(b"".join(lines[:-1]))
+    assert _verify(env, bundle).exit_code == 3
+
+
+def test_a_bundle_under_another_log_key_fails_against_the_pinned_key(env, bundle, tmp_path):
+    from ledger.note import verifier_key
+
+    other = make_keys(tmp_path, "other")["other"]
+    result = _verify(env, bundle, "--log-vkey", verifier_key("test.example/ledger", other.public.raw), "--json")
+    assert result.exit_code == 3 and "pinned" in json.loads(result.output)["expected"]
+
+
+def test_export_refuses_a_non_empty_directory(env, bundle):
+    assert env.run("export", "--out", str(bundle), "--key", env.key_path("log")).exit_code == 2
