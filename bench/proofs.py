@@ -1,0 +1,113 @@
+"""Benchmark of the auditor's side (issue 3). Run by hand; report the figures.
+
+    .venv/bin/python bench/proofs.py                 # 1,000,000 entries on SQLite
+    .venv/bin/python bench/proofs.py --pg postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+Builds a ledger of N audit.note entries through the real posting path (postings of 5,000), then
+times: the root, an inclusion proof and a consistency proof at random sizes (median and worst of
+50, each in its own read transaction); `export`; `verify --bundle`; and reading + SHA-256 of the
+bundle's entries file, the raw limit the bundle verification is compared with.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import sqlalchemy as sa
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from ledger import db  # noqa: E402
+from ledger.bundle import export_bundle, verify_bundle  # noqa: E402
+from ledger.keys import load_private, write_new_key  # noqa: E402
+from ledger.store import Item, Ledger, enroll_item, init_ledger  # noqa: E402
+from ledger.tree import Tree, conn_size  # noqa: E402
+
+
+def timed(fn) -> float:
+    t = time.perf_counter()
+    fn()
+    return time.perf_counter() - t
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--entries", type=int, default=1_000_000)
+    ap.add_argument("--pg")
+    args = ap.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="fundledger-proofs-"))
+    schema = None
+    if args.pg:
+        schema = f"bench_proofs_{uuid.uuid4().hex[:8]}"
+        with sa.create_engine(args.pg, isolation_level="AUTOCOMMIT").connect() as conn:
+            conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+        url = f"{args.pg}?options=-csearch_path%3D{schema}"
+    else:
+        url = f"sqlite:///{work / 'proofs.db'}"
+    try:
+        for name in ("admin", "log", "poster"):
+            write_new_key(work / f"{name}.key")
+        admin, log, poster = (load_private(work / f"{n}.key") for n in ("admin", "log", "poster"))
+        init_ledger(url, admin.public, log, origin="bench.local/proofs", log_key_path=None)
+        ledger = Ledger.open(url)
+        ledger.append(admin, [enroll_item(poster.public, "bench poster", "poster")])
+        t = time.perf_counter()
+        n = 0
+        while n < args.entries:
+            ledger.append(poster, [Item("audit.note", f"p{n + i}", {"text": f"proof bench {n + i}"}) for i in range(5000)])
+            n += 5000
+        build = time.perf_counter() - t
+        engine = ledger.engine
+        with db.read_tx(engine) as conn:
+            size = conn_size(conn)
+        rng = random.Random(7)
+        roots, incl, cons = [], [], []
+        for _ in range(50):
+            s = rng.randint(2, size)
+            i = rng.randrange(s)
+            o = rng.randint(1, s)
+            with db.read_tx(engine) as conn:
+                roots.append(timed(lambda: Tree(conn).root(s)))
+            with db.read_tx(engine) as conn:
+                incl.append(timed(lambda: Tree(conn).inclusion(i, s)))
+            with db.read_tx(engine) as conn:
+                cons.append(timed(lambda: Tree(conn).consistency(o, s)))
+        out = work / "bundle"
+        export_s = timed(lambda: export_bundle(ledger, out, log))
+        verify_s = timed(lambda: verify_bundle(out))
+
+        def read_and_hash() -> None:
+            with open(out / "entries.jsonl", "rb") as f:
+                for line in f:
+                    hashlib.sha256(b"\x00" + line[:-1]).digest()
+
+        raw_s = timed(read_and_hash)
+        mb = (out / "entries.jsonl").stat().st_size / 1e6
+        ms = lambda xs: f"median {statistics.median(xs) * 1e3:.2f} ms, worst {max(xs) * 1e3:.2f} ms"  # noqa: E731
+        print(f"database: {engine.dialect.name}; ledger of {size:,} entries built in {build:.0f} s "
+              f"({size / build:,.0f} entries/s, postings of 5,000)")
+        print(f"root at a random size:               {ms(roots)}")
+        print(f"inclusion proof at a random size:    {ms(incl)}")
+        print(f"consistency proof between random sizes: {ms(cons)}")
+        print(f"export:           {export_s:.1f} s ({mb:.0f} MB of entries)")
+        print(f"verify --bundle:  {verify_s:.1f} s ({size / verify_s:,.0f} entries/s)")
+        print(f"read + SHA-256 of the entries file: {raw_s:.2f} s; verify --bundle / raw = {verify_s / raw_s:.1f}x")
+        engine.dispose()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+        if schema:
+            with sa.create_engine(args.pg, isolation_level="AUTOCOMMIT").connect() as conn:
+                conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+
+
+if __name__ == "__main__":
+    main()
