@@ -29,13 +29,14 @@ import orjson
 import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _setup import new_ledger  # noqa: E402
 
 from ledger import db  # noqa: E402
 from ledger.canonical import canonical  # noqa: E402
 from ledger.envelope import utc_now  # noqa: E402
 from ledger.inputs import parse_lines  # noqa: E402
-from ledger.keys import load_private, write_new_key  # noqa: E402
-from ledger.store import Ledger, enroll_item, init_ledger  # noqa: E402
 from ledger.verify import verify_ledger  # noqa: E402
 
 
@@ -119,12 +120,7 @@ def main() -> None:
 
     url = fresh_db("ledger")
     try:
-        for name in ("admin", "log", "poster"):
-            write_new_key(work / f"{name}.key")
-        admin, log, poster = (load_private(work / f"{n}.key") for n in ("admin", "log", "poster"))
-        init_ledger(url, admin.public, log, origin="bench.local/core", log_key_path=None)
-        ledger = Ledger.open(url)
-        ledger.append(admin, [enroll_item(poster.public, "bench poster", "poster")])
+        ledger, log, poster = new_ledger(url, work, "bench.local/core")
         lines = lines_for(args.entries, 0)
 
         t = time.perf_counter()

@@ -25,11 +25,13 @@ from pathlib import Path
 import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _setup import new_ledger  # noqa: E402
 
 from ledger import db  # noqa: E402
 from ledger.bundle import export_bundle, verify_bundle  # noqa: E402
-from ledger.keys import load_private, write_new_key  # noqa: E402
-from ledger.store import Item, Ledger, enroll_item, init_ledger  # noqa: E402
+from ledger.store import Item  # noqa: E402
 from ledger.tree import Tree, conn_size  # noqa: E402
 
 
@@ -54,12 +56,7 @@ def main() -> None:
     else:
         url = f"sqlite:///{work / 'proofs.db'}"
     try:
-        for name in ("admin", "log", "poster"):
-            write_new_key(work / f"{name}.key")
-        admin, log, poster = (load_private(work / f"{n}.key") for n in ("admin", "log", "poster"))
-        init_ledger(url, admin.public, log, origin="bench.local/proofs", log_key_path=None)
-        ledger = Ledger.open(url)
-        ledger.append(admin, [enroll_item(poster.public, "bench poster", "poster")])
+        ledger, log, poster = new_ledger(url, work, "bench.local/proofs")
         t = time.perf_counter()
         n = 0
         while n < args.entries:

@@ -134,7 +134,7 @@ class ChainVerifier:
             self._cp_next += 1
 
     def feed(self, batch: Iterable[Sequence[Any]]) -> None:
-        keys, idems, tree, columns = self.keys, self.idems, self.tree, self.index_columns
+        idems, tree, columns = self.idems, self.tree, self.index_columns
         expected_seq, prev, posting = self.next_seq, self.prev, self.posting
         prev_hex = prev.hex()
         for seq, h, prev_col, kind_col, idem_col, posting_col, key_col, at_col, data in batch:

@@ -283,7 +283,7 @@ def _print_verified(result, as_json: bool) -> None:
 
 
 # -- checkpoints and proofs --------------------------------------------------------------------
-def _signer_from(option: str | None, env_var: str, setting: str, ledger) -> "Signer":  # noqa: F821
+def _signer_from(option: str | None, env_var: str, setting: str, ledger: Any) -> Any:
     """A key given by option, else by environment variable, else by the path the ledger recorded."""
     from ledger.keys import load_private
 

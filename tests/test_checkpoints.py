@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from ledger.merkle import verify_consistency, verify_inclusion
 from ledger.note import parse_checkpoint, parse_verifier_key, verify_log_signature
 from ledger.store import Item
-from tests.conftest import make_keys, note
+from tests.conftest import make_keys
 from tests.test_migrations import _disable_guard
 
 

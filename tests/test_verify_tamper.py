@@ -219,5 +219,5 @@ def test_human_output_names_step_seq_expected_and_found(ledger):
         _set(conn, 4, hash=bytes(32))
     result = ledger.run("verify")
     assert result.exit_code == 3
-    assert f"step 3.2: seq 4: stored hash is not the hash of the stored bytes: expected " in result.output
+    assert "step 3.2: seq 4: stored hash is not the hash of the stored bytes: expected " in result.output
     assert f"found {'00' * 32}" in result.output
