@@ -187,9 +187,14 @@ def keys_list(db_url: str, as_json: bool) -> int:
 def _append_and_print(db_url: str, signer: Any, items: list, as_json: bool, *, dry_run: bool = False) -> int:
     from ledger.store import Ledger
 
-    receipts = Ledger.open(db_url).append(signer, items, dry_run=dry_run)
-    for r in receipts:
+    posted = Ledger.open(db_url).post(signer, items, dry_run=dry_run)
+    for r in posted.receipts:
         _json_line(r.as_dict())
+    if posted.warnings:  # reported on stderr: stdout stays one JSON line per entry
+        if as_json:
+            click.echo(orjson.dumps({"warnings": findings_to_json(posted.warnings)}).decode(), err=True)
+        else:
+            click.echo(findings_to_text(posted.warnings), err=True)
     return 0
 
 
@@ -218,6 +223,29 @@ def post(file: str, key: str, fmt: str, dry_run: bool, db_url: str, as_json: boo
             raise InputError(f"{file}: cannot be read ({e.strerror}); nothing was appended") from None
     items = parse_lines(data.splitlines(), source)
     return _append_and_print(db_url, load_private(key), items, as_json, dry_run=dry_run)
+
+
+# -- policy ----------------------------------------------------------------------------------
+@cli.group()
+def policy() -> None:
+    """The policy catalogue: publish a catalogue file as a versioned policy.publish entry."""
+
+
+@command(policy, "publish")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--key", required=True, type=click.Path(dir_okay=False), help="Poster's private key.")
+def policy_publish(file: str, key: str, db_url: str, as_json: bool) -> int:
+    """Publish the catalogue FILE (amounts in *_wan) as the policy's next version."""
+    from contracts.catalogue import load_file
+    from ledger.keys import load_private
+    from ledger.store import Item
+
+    try:
+        body = load_file(Path(file))
+    except (OSError, ValueError) as e:
+        raise InputError(f"{file}: {e}") from None
+    item = Item("policy.publish", f"policy:{body['policy']}:v{body['version']}", body)
+    return _append_and_print(db_url, load_private(key), [item], as_json)
 
 
 # -- verify ----------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from typing import Any, Callable
 
 from ledger.keys import ALG, key_id
 
-__all__ = ["KINDS", "ROLES", "Kind", "validate_body"]
+__all__ = ["KINDS", "MONEY_KINDS", "ROLES", "Kind", "validate_body"]
 
 ADMIN, LOG, POSTER, AUDITOR, CHECKS = "admin", "log", "poster", "auditor", "checks"
 ROLES = (ADMIN, LOG, POSTER, AUDITOR, CHECKS)
@@ -35,12 +35,14 @@ class Kind:
       roles: roles whose keys may post it.
       validate: body validator, ``body -> [(field, message)]``.
       postable: whether ``fundledger post`` accepts it (the genesis is written only by ``init``).
+      contracts: whether ``contracts/`` validates its body and checks it at write time.
     """
 
     name: str
     roles: frozenset[str]
     validate: Callable[[dict[str, Any]], Problems]
     postable: bool = True
+    contracts: bool = False
 
 
 def _fields(body: dict[str, Any], spec: dict[str, tuple[type, bool]]) -> Problems:
@@ -153,6 +155,18 @@ def _checkpoint(body: dict[str, Any]) -> Problems:
     return problems
 
 
+def _by_contracts(body: dict[str, Any]) -> Problems:
+    """The money kinds' bodies are validated by contracts/ (pandera, per posting), not here."""
+    return []
+
+
+# The fund lifecycle: the ledger knows their names and who posts them; contracts/ knows the rest.
+MONEY_KINDS = (
+    "fund.open", "budget.adjust", "budget.transfer", "policy.publish", "project.apply", "review.decide",
+    "approval.resolve", "notice.open", "notice.close", "disbursement.pay", "disbursement.return", "fee.pay",
+    "expense.other", "correction.reverse",
+)
+
 KINDS: dict[str, Kind] = {
     k.name: k
     for k in (
@@ -161,6 +175,7 @@ KINDS: dict[str, Kind] = {
         Kind("key.revoke", frozenset({ADMIN}), _revoke),
         Kind("audit.note", frozenset(ROLES), _note),
         Kind("checkpoint.issue", frozenset({LOG}), _checkpoint),
+        *(Kind(name, frozenset({POSTER}), _by_contracts, contracts=True) for name in MONEY_KINDS),
     )
 }
 

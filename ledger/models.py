@@ -8,16 +8,21 @@
   Derived and rebuildable; ``verify`` recomputes the key set from history and compares.
 * ``merkle_nodes``: hashes of complete aligned subtrees of 256 leaves and up (``ledger/tree.py``).
   Derived; ``verify`` recomputes and compares them.
+* ``funds``, ``policies``, ``enterprises``, ``projects``, ``decisions``, ``notices``, ``reversals``:
+  projections of the fund lifecycle for the write-time contracts (``contracts/state.py``). Derived.
 * ``settings``: local, mutable settings of this database (paths of the log and checks keys). Never
   key material, never part of the chain.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Integer, LargeBinary, SmallInteger, String
+from sqlalchemy import BigInteger, Index, Integer, LargeBinary, SmallInteger, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["Base", "Entry", "KeyRow", "MerkleNode", "Setting"]
+__all__ = [
+    "Base", "Decision", "Enterprise", "Entry", "Fund", "KeyRow", "MerkleNode", "Notice", "Policy", "Project",
+    "Reversal", "Setting",
+]
 
 # SQLite makes only an INTEGER PRIMARY KEY the rowid; BIGINT elsewhere.
 SeqType = BigInteger().with_variant(Integer(), "sqlite")
@@ -66,3 +71,98 @@ class MerkleNode(Base):
     level: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
     idx: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+
+
+class Fund(Base):
+    __tablename__ = "funds"
+
+    fund: Mapped[str] = mapped_column(String(64), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(200))
+    office: Mapped[str] = mapped_column(String(200))
+    policies: Mapped[str] = mapped_column(String(2000))
+    budget_fen: Mapped[int] = mapped_column(BigInteger)
+    adjust_fen: Mapped[int] = mapped_column(BigInteger)
+    transfer_in_fen: Mapped[int] = mapped_column(BigInteger)
+    transfer_out_fen: Mapped[int] = mapped_column(BigInteger)
+    approved_fen: Mapped[int] = mapped_column(BigInteger)
+    fees_fen: Mapped[int] = mapped_column(BigInteger)
+    other_fen: Mapped[int] = mapped_column(BigInteger)
+    opened_seq: Mapped[int] = mapped_column(BigInteger)
+
+
+class Policy(Base):
+    __tablename__ = "policies"
+
+    policy: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    effective_from: Mapped[str] = mapped_column(String(10))
+    seq: Mapped[int] = mapped_column(BigInteger)
+    document: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Enterprise(Base):
+    __tablename__ = "enterprises"
+
+    code: Mapped[str] = mapped_column(String(18), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    first_seq: Mapped[int] = mapped_column(BigInteger)
+
+
+class Project(Base):
+    __tablename__ = "projects"
+    __table_args__ = (
+        Index("ix_projects_enterprise_year", "enterprise", "year"),
+        Index("ix_projects_fund_year", "fund", "year"),
+    )
+
+    project: Mapped[str] = mapped_column(String(200), primary_key=True)
+    enterprise: Mapped[str] = mapped_column(String(18))
+    fund: Mapped[str] = mapped_column(String(64))
+    year: Mapped[int] = mapped_column(Integer)
+    clause: Mapped[str] = mapped_column(String(64))
+    content: Mapped[str] = mapped_column(String(200))
+    policy: Mapped[str] = mapped_column(String(64))
+    tags: Mapped[str] = mapped_column(String(2000))
+    bases: Mapped[str] = mapped_column(String(4000))
+    requested_fen: Mapped[int] = mapped_column(BigInteger)
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(16))
+    stages: Mapped[str] = mapped_column(String(2000))
+    approvals: Mapped[int] = mapped_column(Integer)
+    approved_fen: Mapped[int] = mapped_column(BigInteger)
+    notice: Mapped[str | None] = mapped_column(String(200))
+    disbursed_fen: Mapped[int] = mapped_column(BigInteger)
+    returned_fen: Mapped[int] = mapped_column(BigInteger)
+    apply_seq: Mapped[int] = mapped_column(BigInteger)
+
+
+class Decision(Base):
+    __tablename__ = "decisions"
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    project: Mapped[str] = mapped_column(String(200), index=True)
+    stage: Mapped[str] = mapped_column(String(64))
+    outcome: Mapped[str] = mapped_column(String(16))
+    amount_before_fen: Mapped[int] = mapped_column(BigInteger)
+    amount_after_fen: Mapped[int] = mapped_column(BigInteger)
+
+
+class Notice(Base):
+    __tablename__ = "notices"
+
+    notice: Mapped[str] = mapped_column(String(200), primary_key=True)
+    fund: Mapped[str] = mapped_column(String(64))
+    year: Mapped[int] = mapped_column(Integer)
+    start: Mapped[str] = mapped_column(String(10))
+    working_days: Mapped[int] = mapped_column(Integer)
+    end_date: Mapped[str] = mapped_column(String(10))
+    state: Mapped[str] = mapped_column(String(16))
+    open_seq: Mapped[int] = mapped_column(BigInteger)
+
+
+class Reversal(Base):
+    __tablename__ = "reversals"
+
+    target_seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(BigInteger)

@@ -32,7 +32,7 @@ from ledger.kinds import ADMIN, KINDS, LOG
 from ledger.tree import extend_nodes
 
 __all__ = [
-    "GENESIS_IDEM", "Head", "Item", "KeyRecord", "Ledger", "Receipt", "enroll_item", "init_ledger", "read_head",
+    "GENESIS_IDEM", "Head", "Item", "KeyRecord", "Ledger", "Posted", "Receipt", "enroll_item", "init_ledger", "read_head",
     "revoke_item", "validate_origin",
 ]
 
@@ -93,6 +93,14 @@ class Receipt:
 
     def as_dict(self) -> dict[str, Any]:
         return {"idem": self.idem, "seq": self.seq, "hash": self.hash, "status": self.status}
+
+
+@dataclass(frozen=True, slots=True)
+class Posted:
+    """The outcome of a posting: a receipt per entry, and the warnings the contracts reported."""
+
+    receipts: list[Receipt]
+    warnings: tuple[Finding, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,19 +186,28 @@ class Ledger:
 
     # -- appending -------------------------------------------------------------------------
     def append(self, signer: Signer, items: Sequence[Item], *, dry_run: bool = False) -> list[Receipt]:
+        """Append one posting, all or nothing; the receipts (see :meth:`post` for the warnings)."""
+        return self.post(signer, items, dry_run=dry_run).receipts
+
+    def post(self, signer: Signer, items: Sequence[Item], *, dry_run: bool = False) -> Posted:
         """Append one posting, all or nothing. See the module docstring for the steps."""
+        money = any(KINDS[it.kind].contracts for it in items)
+        if money:  # contracts/ validates the bodies (pandera) before any transaction opens
+            from contracts.engine import prepare
+
+            items = prepare(items)
         try:
             with db.write_tx(self.engine) as conn:
-                receipts = self._append(conn, signer, items, dry_run=dry_run)
+                posted = self._append(conn, signer, items, dry_run=dry_run, money=money)
                 if dry_run:
                     conn.rollback()
-                return receipts
+                return posted
         except DBIntegrityError as e:  # a writer that ignored the lock: nothing was appended
             raise EnvironmentProblem(f"another writer appended at the same time; retry the posting ({e.orig})") from None
         except DBAPIError as e:
             raise _db_failure(e) from None
 
-    def _append(self, conn: Connection, signer: Signer, items: Sequence[Item], *, dry_run: bool) -> list[Receipt]:
+    def _append(self, conn: Connection, signer: Signer, items: Sequence[Item], *, dry_run: bool, money: bool) -> Posted:
         head = read_head(conn)
         # 2. the poster's key
         key = conn.execute(_KEY, {"kid": signer.kid}).first()
@@ -222,11 +239,18 @@ class Ledger:
                 ))
         if conflicts:
             raise ConflictError(conflicts[0].message, tuple(conflicts))
+        warnings: tuple[Finding, ...] = ()
         if new:
-            # 4. the ledger's own state rules
+            # 4. the ledger's own state rules, then the contracts (which also update the projections)
             problems = _state_findings(conn, head, new)
-            if problems:
-                raise Rejected(problems[0].message, tuple(problems))
+            if money and not problems:
+                from contracts.engine import run
+
+                problems = run(conn, head.seq + 1, new)
+            if any(f.severity == FATAL for f in problems):
+                fatal = [f for f in problems if f.severity == FATAL]
+                raise Rejected(fatal[0].message, tuple(problems))
+            warnings = tuple(problems)
             # 5. seal and insert
             sealed = seal_posting(
                 ledger=self.origin, first_seq=head.seq + 1, prev=head.hash, posting_id=head.posting + 1,
@@ -238,7 +262,7 @@ class Ledger:
             status = "checked" if dry_run else "appended"
             for s in sealed:
                 receipts[s.envelope["idem"]] = Receipt(s.envelope["idem"], s.seq, s.hash.hex(), status)
-        return [receipts[it.idem] for it in items]
+        return Posted(receipts=[receipts[it.idem] for it in items], warnings=warnings)
 
 
 def _key_findings(key: Any, signer: Signer, items: Sequence[Item]) -> list[Finding]:

@@ -32,10 +32,10 @@ def _tables(engine: sa.Engine) -> set[str]:
 def test_upgrade_downgrade_upgrade(db_url):
     engine = db.make_engine(db_url)
     db.apply_migrations(engine)
-    assert {"entries", "keys", "settings", "merkle_nodes"} <= _tables(engine)
+    assert {"entries", "keys", "settings", "merkle_nodes", "funds", "projects", "decisions"} <= _tables(engine)
     assert db.schema_revision(engine) == db.SCHEMA_HEAD
     db.apply_migrations_down(engine, "base")
-    assert not {"entries", "keys", "settings", "merkle_nodes"} & _tables(engine)
+    assert not {"entries", "keys", "settings", "merkle_nodes", "funds", "projects", "decisions"} & _tables(engine)
     db.apply_migrations(engine)
     assert db.schema_revision(engine) == db.SCHEMA_HEAD
 

@@ -1,0 +1,506 @@
+"""The rule registry of the write-time contracts, and each kind's checks.
+
+Every rule has a stable id, a severity (``fatal`` rejects the posting, exit 1; ``warning`` is
+reported and the posting is appended), a message, and the check function that implements it.
+``tests/test_rules.py`` proves each rule both ways: a posting it accepts and one it rejects.
+
+A check is a plain function ``(state, seq, item) -> [Finding]`` run on the state as of the entries
+before it (those of the same posting included); ``CHECKS`` maps each kind to its checks.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Callable
+
+from contracts.catalogue import Cap, clause_caps, find_clause
+from contracts.money import fen_to_wan
+from contracts.state import State
+from contracts.workdays import add_working_days
+from ledger.findings import FATAL, WARNING, Finding, subject
+
+__all__ = ["CHECKS", "RULES", "REVERSIBLE", "Rule"]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    severity: str
+    message: str
+
+
+RULES: dict[str, Rule] = {r.id: r for r in (
+    Rule("REF-FUND", FATAL, "the fund-year must be opened (fund.open) before anything is booked to it"),
+    Rule("REF-POLICY", FATAL, "the policy must be published, in force, and govern the fund"),
+    Rule("REF-CLAUSE", FATAL, "the clause must exist in the policy in force"),
+    Rule("REF-PROJECT", FATAL, "the project must have been applied for"),
+    Rule("REF-STAGE", FATAL, "the stage must be one of the policy's workflow stages"),
+    Rule("REF-BODY", FATAL, "the approving body must be one of the policy's approving bodies"),
+    Rule("REF-NOTICE", FATAL, "the notice must have been opened, for this fund-year's projects"),
+    Rule("FUND-DUP", FATAL, "a fund-year is opened once"),
+    Rule("PROJECT-DUP", FATAL, "a project id is applied for once"),
+    Rule("POLICY-VERSION", FATAL, "policy versions count 1, 2, 3 … without gaps"),
+    Rule("ID-USCC", FATAL, "the enterprise's unified social credit code must be valid (GB 32100-2015)"),
+    Rule("ID-NAME", FATAL, "one name per credit code"),
+    Rule("CAP-ABSOLUTE", FATAL, "an award may not exceed the clause's absolute maximum"),
+    Rule("CAP-RATIO", FATAL, "an award may not exceed the clause's ratio of its base (with its ceiling)"),
+    Rule("CAP-TIER", FATAL, "an award may not exceed the tier its base reaches"),
+    Rule("CAP-PER-UNIT", FATAL, "an award may not exceed the per-unit standard of its base"),
+    Rule("CAP-REVENUE-SHARE", FATAL, "an award may not exceed the revenue-contribution ceiling"),
+    Rule("CAP-PROJECT", FATAL, "an award may not exceed the policy's per-project maximum"),
+    Rule("CAP-HALVE", FATAL, "outside the key industries an award is at most half the standard"),
+    Rule("CAP-BASE", FATAL, "a cap computed from a base needs that base in the application"),
+    Rule("CAP-ENTITY-YEAR", FATAL, "an enterprise's awards under a clause in a year may not exceed its yearly maximum"),
+    Rule("CAP-ONCE-IN-YEARS", FATAL, "an enterprise may receive a clause's support once in N years"),
+    Rule("CAP-EXCLUSIVE", FATAL, "an enterprise may hold only one clause of an exclusive group"),
+    Rule("CAP-MAX-TYPES", FATAL, "an enterprise may hold at most N support types a year under the policy"),
+    Rule("CAP-UPGRADE", FATAL, "an upgrade is paid as the difference over what lower tiers already paid"),
+    Rule("AMOUNT-LOWER", FATAL, "reduce, halve and downgrade lower an amount; pass keeps it; reject makes it zero"),
+    Rule("AMOUNT-HALF", FATAL, "halve sets the amount to half of what it was"),
+    Rule("REVIEW-REASON", FATAL, "a decision other than pass gives its reason code"),
+    Rule("APPROVE-AMOUNT", FATAL, "an approved amount may not exceed the amount after review"),
+    Rule("SUM-BUDGET", FATAL, "approved + fees + other expenses + transfers out may not exceed budget + additions + transfers in"),
+    Rule("DUP-SUPPORT", FATAL, "an enterprise may not hold awards for the same content from two funds in a year"),
+    Rule("DUP-SUPPORT-YEAR", FATAL, "where the policy says so, one award per enterprise per year across the district's funds"),
+    Rule("STAGE-ORDER", FATAL, "stages are decided in the workflow's order, each once, none after rejection or approval"),
+    Rule("STAGE-APPROVAL", FATAL, "approval only after every required review stage, by the approving bodies in order"),
+    Rule("STAGE-PANEL", FATAL, "an expert panel is odd and at least the workflow's minimum (5)"),
+    Rule("STAGE-NOTICE", FATAL, "a public notice lists finally approved projects; disbursement only after it closed without an open objection"),
+    Rule("NOTICE-DAYS", FATAL, "a public notice lasts at least the workflow's working days (China's calendar) and closes after them"),
+    Rule("PAY-APPROVED", FATAL, "disbursed may not exceed approved, per project"),
+    Rule("PAY-RETURN", FATAL, "returned may not exceed disbursed, per project"),
+    Rule("PAY-REJECTED", FATAL, "nothing is paid on a rejected, withdrawn or reversed project"),
+    Rule("CORR-TARGET", FATAL, "a correction reverses an existing, reversible entry not reversed before"),
+    Rule("CORR-ORDER", FATAL, "a decision or approval is reversed only if nothing later depends on it"),
+    Rule("APPLY-OVER-CAP", WARNING, "the requested amount is above what the clause allows; the award will have to fit"),
+)}
+
+REVERSIBLE = {"project.apply", "review.decide", "approval.resolve", "disbursement.pay", "disbursement.return",
+              "fee.pay", "expense.other", "budget.adjust", "budget.transfer"}
+
+
+def finding(rule: str, item: Any, message: str, *, field: str = "", expected: Any = None, actual: Any = None,
+            difference: Any = None, **where: Any) -> Finding:
+    return Finding(rule=rule, severity=RULES[rule].severity, message=message, field=field,
+                   expected=None if expected is None else str(expected), actual=None if actual is None else str(actual),
+                   difference=None if difference is None else str(difference),
+                   subject=subject(line=item.line, idem=item.idem, **where))
+
+
+def wan(fen: int) -> str:
+    return f"{fen_to_wan(fen)}万元"
+
+
+# -- helpers ---------------------------------------------------------------------------------
+def _policy_for(state: State, project: dict[str, Any], on: str | None) -> dict[str, Any] | None:
+    found = state.policy(project["policy"], on)
+    return found[1] if found else None
+
+
+def _cap_findings(item: Any, amount: int, doc: dict[str, Any], project: dict[str, Any], field: str) -> list[Finding]:
+    clause = find_clause(doc, project["clause"])
+    if clause is None:
+        return [finding("REF-CLAUSE", item, f"clause {project['clause']} is not in the policy in force",
+                        field=field, project=project["project"])]
+    out = []
+    for cap in clause_caps(doc, clause, project["bases"], project["tags"]):
+        where = dict(project=project["project"], clause=project["clause"], enterprise=project["enterprise"])
+        if cap.fen is None:
+            out.append(finding("CAP-BASE", item, f"clause {project['clause']} {cap.how}; the application gives none",
+                               field="bases", **where))
+        elif amount > cap.fen:
+            out.append(finding(cap.rule, item, f"{wan(amount)} is above {cap.how}, {wan(cap.fen)}", field=field,
+                               expected=f"<= {wan(cap.fen)}", actual=wan(amount), difference=wan(amount - cap.fen), **where))
+    return out
+
+
+def _binding(caps: list[Cap]) -> int | None:
+    known = [c.fen for c in caps if c.fen is not None]
+    return min(known) if known else None
+
+
+def _budget(state: State, item: Any, fund: str, year: int, extra_use: int = 0, less_avail: int = 0) -> list[Finding]:
+    f = state.fund(fund, year)
+    if f is None:
+        return []
+    available = f["budget_fen"] + f["adjust_fen"] + f["transfer_in_fen"] - less_avail
+    used = f["approved_fen"] + f["fees_fen"] + f["other_fen"] + f["transfer_out_fen"] + extra_use
+    if used > available:
+        return [finding("SUM-BUDGET", item, f"{fund} {year} would use {wan(used)} of {wan(available)} available",
+                        expected=f"<= {wan(available)}", actual=wan(used), difference=wan(used - available),
+                        fund=fund, year=year)]
+    return []
+
+
+# -- checks per kind -------------------------------------------------------------------------
+def check_fund_open(state: State, seq: int, item: Any) -> list[Finding]:
+    b, out = item.body, []
+    if state.fund(b["fund"], b["year"]):
+        out.append(finding("FUND-DUP", item, f"{b['fund']} {b['year']} is already open", field="fund", fund=b["fund"], year=b["year"]))
+    for p in b.get("policies", []):
+        if not state.latest_policy_version(p):
+            out.append(finding("REF-POLICY", item, f"policy {p} is not published", field="policies", fund=b["fund"]))
+    return out
+
+
+def check_budget_adjust(state: State, seq: int, item: Any) -> list[Finding]:
+    b = item.body
+    if not state.fund(b["fund"], b["year"]):
+        return [finding("REF-FUND", item, f"{b['fund']} {b['year']} is not open", field="fund", fund=b["fund"], year=b["year"])]
+    return _budget(state, item, b["fund"], b["year"], less_avail=max(0, -b["delta_fen"]))
+
+
+def check_budget_transfer(state: State, seq: int, item: Any) -> list[Finding]:
+    b = item.body
+    if not state.fund(b["fund"], b["year"]):
+        return [finding("REF-FUND", item, f"{b['fund']} {b['year']} is not open", field="fund", fund=b["fund"], year=b["year"])]
+    return _budget(state, item, b["fund"], b["year"], extra_use=b["amount_fen"])
+
+
+def check_policy_publish(state: State, seq: int, item: Any) -> list[Finding]:
+    b = item.body
+    want = state.latest_policy_version(b["policy"]) + 1
+    if b["version"] != want:
+        return [finding("POLICY-VERSION", item, f"policy {b['policy']} is at version {want - 1}", field="version",
+                        expected=want, actual=b["version"])]
+    return []
+
+
+def check_apply(state: State, seq: int, item: Any) -> list[Finding]:
+    from stdnum.cn import uscc
+
+    b, out = item.body, []
+    where = dict(project=b["project"], enterprise=b["enterprise"], fund=b["fund"], year=b["year"], clause=b["clause"])
+    if state.project(b["project"]):
+        out.append(finding("PROJECT-DUP", item, f"project {b['project']} was applied for already", field="project", **where))
+    if not uscc.is_valid(b["enterprise"]):
+        out.append(finding("ID-USCC", item, f"{b['enterprise']!r} is not a valid unified social credit code",
+                           field="enterprise", **where))
+    known = state.enterprise(b["enterprise"])
+    if known and known["name"] != b["enterprise_name"]:
+        out.append(finding("ID-NAME", item, f"credit code {b['enterprise']} is {known['name']!r} since seq {known['first_seq']}",
+                           field="enterprise_name", expected=known["name"], actual=b["enterprise_name"], **where))
+    fund = state.fund(b["fund"], b["year"])
+    if fund is None:
+        out.append(finding("REF-FUND", item, f"{b['fund']} {b['year']} is not open", field="fund", **where))
+        return out
+    governing = json.loads(fund["policies"])
+    policy = b.get("policy") or (governing[0] if governing else None)
+    found = state.policy(policy, b.get("date")) if policy else None
+    if found is None or policy not in governing:
+        out.append(finding("REF-POLICY", item, f"no policy in force governs {b['fund']} for this application",
+                           field="policy", **where))
+        return out
+    doc = found[1]
+    clause = find_clause(doc, b["clause"])
+    if clause is None:
+        out.append(finding("REF-CLAUSE", item, f"clause {b['clause']} is not in {policy} v{found[0]}", field="clause", **where))
+        return out
+    cap = _binding(clause_caps(doc, clause, b.get("bases", {}), b.get("tags", [])))
+    if cap is not None and b["requested_fen"] > cap:
+        out.append(finding("APPLY-OVER-CAP", item, f"requested {wan(b['requested_fen'])}, the clause allows {wan(cap)}",
+                           field="requested_fen", expected=f"<= {wan(cap)}", actual=wan(b["requested_fen"]),
+                           difference=wan(b["requested_fen"] - cap), **where))
+    return out
+
+
+def check_decide(state: State, seq: int, item: Any) -> list[Finding]:
+    b = item.body
+    p = state.project(b["project"])
+    if p is None:
+        return [finding("REF-PROJECT", item, f"project {b['project']} was never applied for", field="project")]
+    where = dict(project=p["project"], enterprise=p["enterprise"], fund=p["fund"], year=p["year"], clause=p["clause"])
+    doc = _policy_for(state, p, b["date"])
+    if doc is None:
+        return [finding("REF-POLICY", item, f"policy {p['policy']} is not in force on {b['date']}", field="date", **where)]
+    stages = [s["id"] for s in doc["workflow"]["stages"]]
+    if b["stage"] not in stages:
+        return [finding("REF-STAGE", item, f"stage {b['stage']!r} is not in the workflow ({', '.join(stages)})", field="stage", **where)]
+    out: list[Finding] = []
+    k = stages.index(b["stage"])
+    if p["status"] != "applied" or p["approvals"]:
+        out.append(finding("STAGE-ORDER", item, f"project {p['project']} is {p['status']}"
+                           + (" and approval has begun" if p["approvals"] else "") + "; no further review", field="stage", **where))
+    elif b["stage"] in p["stages"]:
+        out.append(finding("STAGE-ORDER", item, f"stage {b['stage']} was decided already", field="stage", **where))
+    else:
+        later = [s for s in p["stages"] if stages.index(s) > k]
+        missing = [s["id"] for s in doc["workflow"]["stages"][:k] if s.get("required", True) and s["id"] not in p["stages"]]
+        if later or missing:
+            out.append(finding("STAGE-ORDER", item, f"stage {b['stage']} comes "
+                               + (f"after {', '.join(missing)}, not decided yet" if missing else f"before {', '.join(later)}, decided already"),
+                               field="stage", expected=", ".join(stages), actual=", ".join([*p["stages"], b["stage"]]), **where))
+    panel = doc["workflow"]["stages"][k].get("panel")
+    if panel:
+        size = b.get("panel_size")
+        if size is None or size < panel["min"] or (panel.get("odd", True) and size % 2 == 0):
+            out.append(finding("STAGE-PANEL", item, f"an expert panel needs an odd number of at least {panel['min']} experts",
+                               field="panel_size", expected=f"odd, >= {panel['min']}", actual=size, **where))
+        elif b.get("scores") is not None and len(b["scores"]) != size:
+            out.append(finding("STAGE-PANEL", item, f"{len(b['scores'])} scores for a panel of {size}", field="scores", **where))
+    outcome, before = b["outcome"], p["amount_fen"]
+    after = b.get("amount_after_fen")
+    if outcome != "pass" and not b.get("reason"):
+        out.append(finding("REVIEW-REASON", item, f"a {outcome} decision needs its reason code", field="reason", **where))
+    if outcome == "pass" and after is not None and after != before:
+        out.append(finding("AMOUNT-LOWER", item, "pass keeps the amount", field="amount_after_fen",
+                           expected=wan(before), actual=wan(after), **where))
+    elif outcome == "reject" and after not in (None, 0):
+        out.append(finding("AMOUNT-LOWER", item, "reject makes the amount zero", field="amount_after_fen",
+                           expected=wan(0), actual=wan(after), **where))
+    elif outcome in ("reduce", "halve", "downgrade"):
+        if after is None or after >= before:
+            out.append(finding("AMOUNT-LOWER", item, f"{outcome} must lower the amount", field="amount_after_fen",
+                               expected=f"< {wan(before)}", actual="missing" if after is None else wan(after), **where))
+        elif outcome == "halve" and after != before // 2:
+            out.append(finding("AMOUNT-HALF", item, "halve sets the amount to half", field="amount_after_fen",
+                               expected=wan(before // 2), actual=wan(after), difference=wan(after - before // 2), **where))
+        else:
+            out += _cap_findings(item, after, doc, p, "amount_after_fen")
+    return out
+
+
+def check_approval(state: State, seq: int, item: Any) -> list[Finding]:
+    b, out = item.body, []
+    seen: set[str] = set()
+    for i, award in enumerate(b["awards"]):
+        field = f"awards[{i}]"
+        if award["project"] in seen:
+            out.append(finding("STAGE-APPROVAL", item, f"project {award['project']} is listed twice", field=field))
+            continue
+        seen.add(award["project"])
+        p = state.project(award["project"])
+        if p is None:
+            out.append(finding("REF-PROJECT", item, f"project {award['project']} was never applied for", field=f"{field}.project"))
+            continue
+        where = dict(project=p["project"], enterprise=p["enterprise"], fund=p["fund"], year=p["year"], clause=p["clause"])
+        doc = _policy_for(state, p, b["date"])
+        if doc is None:
+            out.append(finding("REF-POLICY", item, f"policy {p['policy']} is not in force on {b['date']}", field="date", **where))
+            continue
+        bodies = doc["workflow"]["approvals"]
+        if b["body"] not in bodies:
+            out.append(finding("REF-BODY", item, f"{b['body']} is not an approving body of {p['policy']} ({', '.join(bodies)})",
+                               field="body", **where))
+            continue
+        missing = [s["id"] for s in doc["workflow"]["stages"] if s.get("required", True) and s["id"] not in p["stages"]]
+        if p["status"] not in ("applied", "approving"):
+            out.append(finding("STAGE-APPROVAL", item, f"project {p['project']} is {p['status']}", field=f"{field}.project", **where))
+            continue
+        if missing:
+            out.append(finding("STAGE-APPROVAL", item, f"review stages not decided yet: {', '.join(missing)}",
+                               field=f"{field}.project", **where))
+            continue
+        if bodies.index(b["body"]) != p["approvals"]:
+            out.append(finding("STAGE-APPROVAL", item, f"the approving bodies decide in order: {', '.join(bodies)}; "
+                               f"next for this project is {bodies[p['approvals']] if p['approvals'] < len(bodies) else 'none'}",
+                               field="body", **where))
+            continue
+        amount = award["amount_fen"]
+        if amount > p["amount_fen"]:
+            out.append(finding("APPROVE-AMOUNT", item, "approved above the amount after review", field=f"{field}.amount_fen",
+                               expected=f"<= {wan(p['amount_fen'])}", actual=wan(amount), difference=wan(amount - p["amount_fen"]), **where))
+            continue
+        out += _cap_findings(item, amount, doc, p, f"{field}.amount_fen")
+        if bodies.index(b["body"]) == len(bodies) - 1:  # the final approval makes the award
+            out += _award_findings(state, item, p, amount, doc, f"{field}.amount_fen", where)
+            out += _budget(state, item, p["fund"], p["year"], extra_use=amount - p["approved_fen"])
+    return out
+
+
+def _award_findings(state: State, item: Any, p: dict[str, Any], amount: int, doc: dict[str, Any], field: str,
+                    where: dict[str, Any]) -> list[Finding]:
+    """The cumulative rules: per enterprise per year and per N years, across clauses and funds."""
+    clause = find_clause(doc, p["clause"]) or {}
+    span = max([clause.get("once_in_years", 1)] + [g.get("years", 1) for g in doc.get("exclusive_groups", [])] + [1])
+    history = [a for a in state.awards(p["enterprise"], p["year"] - span + 1, p["year"]) if a["project"] != p["project"]]
+    same_year = [a for a in history if a["year"] == p["year"]]
+    mine = [a for a in history if a["policy"] == p["policy"]]
+    out = []
+    if clause.get("per_entity_year_fen") is not None:
+        held = sum(a["approved_fen"] for a in same_year if a["policy"] == p["policy"] and a["clause"] == p["clause"])
+        if held + amount > clause["per_entity_year_fen"]:
+            out.append(finding("CAP-ENTITY-YEAR", item, f"the enterprise already holds {wan(held)} under clause {p['clause']} in {p['year']}",
+                               field=field, expected=f"<= {wan(clause['per_entity_year_fen'])}", actual=wan(held + amount),
+                               difference=wan(held + amount - clause["per_entity_year_fen"]), **where))
+    if clause.get("once_in_years"):
+        n = clause["once_in_years"]
+        prior = [a for a in mine if a["clause"] == p["clause"] and a["year"] > p["year"] - n]
+        if prior:
+            out.append(finding("CAP-ONCE-IN-YEARS", item, f"clause {p['clause']} supported {prior[0]['project']} ({prior[0]['year']}); once in {n} years",
+                               field=field, **where))
+    for g in doc.get("exclusive_groups", []):
+        if p["clause"] in g["clauses"]:
+            years = g.get("years", 1)
+            other = [a for a in mine if a["clause"] in g["clauses"] and a["clause"] != p["clause"] and a["year"] > p["year"] - years]
+            if other:
+                out.append(finding("CAP-EXCLUSIVE", item, f"clauses {', '.join(g['clauses'])} are exclusive ({g.get('wording', 'only one')}); "
+                                   f"the enterprise holds clause {other[0]['clause']} ({other[0]['project']})", field=field, **where))
+    if doc.get("max_types_per_entity_year"):
+        types = {a["clause"] for a in same_year if a["policy"] == p["policy"]} | {p["clause"]}
+        if len(types) > doc["max_types_per_entity_year"]:
+            out.append(finding("CAP-MAX-TYPES", item, f"{len(types)} support types in {p['year']}", field=field,
+                               expected=f"<= {doc['max_types_per_entity_year']}", actual=len(types), **where))
+    for g in doc.get("upgrade_groups", []):
+        if p["clause"] in g["clauses"]:
+            lower = g["clauses"][: g["clauses"].index(p["clause"])]
+            paid = sum(a["approved_fen"] for a in state.awards(p["enterprise"], 2000, p["year"])
+                       if a["policy"] == p["policy"] and a["clause"] in lower and a["project"] != p["project"])
+            cap = _binding(clause_caps(doc, clause, p["bases"], p["tags"]))
+            if paid and cap is not None and amount > cap - paid:
+                out.append(finding("CAP-UPGRADE", item, f"an upgrade pays the difference: {wan(cap)} less {wan(paid)} already paid",
+                                   field=field, expected=f"<= {wan(cap - paid)}", actual=wan(amount),
+                                   difference=wan(amount - (cap - paid)), **where))
+    dup = [a for a in same_year if a["content"] == p["content"] and a["fund"] != p["fund"]]
+    if dup:
+        out.append(finding("DUP-SUPPORT", item, f"{p['enterprise']} already holds {dup[0]['project']} in {dup[0]['fund']} for "
+                           f"the same content ({p['content']}) in {p['year']}", field=field, **where))
+    elif doc.get("one_award_per_entity_year") and same_year:
+        out.append(finding("DUP-SUPPORT-YEAR", item, f"{p['enterprise']} already holds {same_year[0]['project']} "
+                           f"({same_year[0]['fund']}) in {p['year']}; one award a year", field=field, **where))
+    return out
+
+
+def check_notice_open(state: State, seq: int, item: Any) -> list[Finding]:
+    b, out = item.body, []
+    if state.notice(b["notice"]):
+        return [finding("REF-NOTICE", item, f"notice {b['notice']} was opened already", field="notice")]
+    if not state.fund(b["fund"], b["year"]):
+        return [finding("REF-FUND", item, f"{b['fund']} {b['year']} is not open", field="fund")]
+    days = None
+    for i, pid in enumerate(b["projects"]):
+        p = state.project(pid)
+        if p is None or p["fund"] != b["fund"] or p["year"] != b["year"]:
+            out.append(finding("REF-PROJECT", item, f"project {pid} is not a project of {b['fund']} {b['year']}", field=f"projects[{i}]"))
+            continue
+        doc = _policy_for(state, p, b["start"])
+        if p["status"] != "approved":
+            out.append(finding("STAGE-NOTICE", item, f"project {pid} is not finally approved", field=f"projects[{i}]", project=pid))
+        days = max(days or 0, doc["workflow"]["notice_working_days"])
+    if days and b["working_days"] < days:
+        out.append(finding("NOTICE-DAYS", item, f"a public notice lasts at least {days} working days", field="working_days",
+                           expected=f">= {days}", actual=b["working_days"]))
+    try:
+        add_working_days(date.fromisoformat(b["start"]), b["working_days"])
+    except LookupError as e:
+        out.append(finding("NOTICE-DAYS", item, str(e), field="start"))
+    return out
+
+
+def check_notice_close(state: State, seq: int, item: Any) -> list[Finding]:
+    b = item.body
+    n = state.notice(b["notice"])
+    if n is None or n["state"] != "open":
+        return [finding("REF-NOTICE", item, f"notice {b['notice']} is not open", field="notice")]
+    out = []
+    if b["date"] < n["end_date"]:
+        out.append(finding("NOTICE-DAYS", item, f"the notice runs until {n['end_date']} ({n['working_days']} working days from {n['start']})",
+                           field="date", expected=f">= {n['end_date']}", actual=b["date"]))
+    for i, o in enumerate(b.get("objections", [])):
+        p = state.project(o["project"])
+        if p is None or p["notice"] != b["notice"]:
+            out.append(finding("REF-PROJECT", item, f"project {o['project']} is not on notice {b['notice']}", field=f"objections[{i}]"))
+    return out
+
+
+def check_pay(state: State, seq: int, item: Any) -> list[Finding]:
+    b = item.body
+    p = state.project(b["project"])
+    if p is None:
+        return [finding("REF-PROJECT", item, f"project {b['project']} was never applied for", field="project")]
+    where = dict(project=p["project"], enterprise=p["enterprise"], fund=p["fund"], year=p["year"])
+    if p["status"] in ("rejected", "withdrawn"):
+        return [finding("PAY-REJECTED", item, f"project {p['project']} is {p['status']}", field="project", **where)]
+    n = state.notice(p["notice"]) if p["notice"] else None
+    if p["status"] == "objection":
+        return [finding("STAGE-NOTICE", item, f"an objection to project {p['project']} is unresolved", field="project", **where)]
+    if p["status"] != "approved":
+        return [finding("STAGE-NOTICE", item, f"project {p['project']} is not finally approved", field="project", **where)]
+    if n is None or n["state"] == "open":
+        return [finding("STAGE-NOTICE", item, "disbursement only after the public notice has closed", field="date",
+                        actual="no notice" if n is None else f"notice {n['notice']} open until {n['end_date']}", **where)]
+    if b["date"] < n["end_date"]:
+        return [finding("STAGE-NOTICE", item, f"paid on {b['date']}, before the notice ended on {n['end_date']}", field="date",
+                        expected=f">= {n['end_date']}", actual=b["date"], **where)]
+    total = p["disbursed_fen"] + b["amount_fen"]
+    if total > p["approved_fen"]:
+        return [finding("PAY-APPROVED", item, "disbursed would exceed approved", field="amount_fen",
+                        expected=f"<= {wan(p['approved_fen'])}", actual=wan(total), difference=wan(total - p["approved_fen"]), **where)]
+    return []
+
+
+def check_return(state: State, seq: int, item: Any) -> list[Finding]:
+    b = item.body
+    p = state.project(b["project"])
+    if p is None:
+        return [finding("REF-PROJECT", item, f"project {b['project']} was never applied for", field="project")]
+    total = p["returned_fen"] + b["amount_fen"]
+    if total > p["disbursed_fen"]:
+        return [finding("PAY-RETURN", item, "returned would exceed disbursed", field="amount_fen", project=p["project"],
+                        expected=f"<= {wan(p['disbursed_fen'])}", actual=wan(total), difference=wan(total - p["disbursed_fen"]))]
+    return []
+
+
+def check_spend(state: State, seq: int, item: Any) -> list[Finding]:
+    b = item.body
+    if not state.fund(b["fund"], b["year"]):
+        return [finding("REF-FUND", item, f"{b['fund']} {b['year']} is not open", field="fund", fund=b["fund"], year=b["year"])]
+    return _budget(state, item, b["fund"], b["year"], extra_use=b["amount_fen"])
+
+
+def check_reverse(state: State, seq: int, item: Any) -> list[Finding]:
+    target = item.body["seq"]
+    env = state.entry(target) if target < seq else None
+    if env is None or env["kind"] not in REVERSIBLE:
+        what = "not in the ledger before this entry" if env is None else f"a {env['kind']}, which is not reversible"
+        return [finding("CORR-TARGET", item, f"seq {target} is {what}", field="seq", seq=target)]
+    by = state.reversed_by(target)
+    if by is not None:
+        return [finding("CORR-TARGET", item, f"seq {target} was reversed already at seq {by}", field="seq", seq=target)]
+    kind, b = env["kind"], env["body"]
+    if kind == "budget.adjust" and b["delta_fen"] > 0:  # taking back an addition must leave the budget whole
+        return _budget(state, item, b["fund"], b["year"], less_avail=b["delta_fen"])
+    if kind == "disbursement.pay":
+        p = state.project(b["project"])
+        if p["disbursed_fen"] - b["amount_fen"] < p["returned_fen"]:
+            return [finding("CORR-ORDER", item, "reverse the return first: returned would exceed disbursed", field="seq", seq=target)]
+        return []
+    if kind == "review.decide":
+        last = state.last_decision(b["project"])
+        p = state.project(b["project"])
+        if last is None or last["seq"] != target or p["approvals"]:
+            return [finding("CORR-ORDER", item, f"seq {target} is not project {b['project']}'s latest step; reverse later ones first",
+                            field="seq", seq=target)]
+        return []
+    if kind == "approval.resolve":
+        for award in b["awards"]:
+            p = state.project(award["project"])
+            if p["disbursed_fen"] or p["notice"]:
+                return [finding("CORR-ORDER", item, f"project {p['project']} is on notice or paid; reverse those first",
+                                field="seq", seq=target)]
+        return []
+    if kind == "project.apply":
+        p = state.project(b["project"])
+        if p["approvals"] or p["disbursed_fen"]:
+            return [finding("CORR-ORDER", item, f"project {p['project']} is approved; reverse the approvals first", field="seq", seq=target)]
+    return []
+
+
+CHECKS: dict[str, list[Callable[[State, int, Any], list[Finding]]]] = {
+    "fund.open": [check_fund_open],
+    "budget.adjust": [check_budget_adjust],
+    "budget.transfer": [check_budget_transfer],
+    "policy.publish": [check_policy_publish],
+    "project.apply": [check_apply],
+    "review.decide": [check_decide],
+    "approval.resolve": [check_approval],
+    "notice.open": [check_notice_open],
+    "notice.close": [check_notice_close],
+    "disbursement.pay": [check_pay],
+    "disbursement.return": [check_return],
+    "fee.pay": [check_spend],
+    "expense.other": [check_spend],
+    "correction.reverse": [check_reverse],
+}

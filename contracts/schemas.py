@@ -1,0 +1,260 @@
+"""The bodies of the fund lifecycle kinds, validated at the edge by pandera.
+
+A posting's entries of one kind form one frame (a row per entry, a column per scalar field) and
+are validated with ``lazy=True``; every failure case becomes a finding (rule ``INPUT-BODY``, exit 2)
+naming the entry's line and idem and the field. Columns hold Python values (``object`` dtype): an
+amount is an ``int`` of fen in the frame too, never a float.
+
+Amounts: a field documented as ``X_fen`` may be given as ``X_wan`` (decimal string of 万元),
+``X_yuan`` (decimal string of yuan) or ``X_fen`` (integer); exactly one of them. The stored body
+always holds ``X_fen``. Dates are business dates, ``YYYY-MM-DD``. The README documents each kind.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any, Callable, Sequence
+
+from contracts.money import MoneyError, parse_money
+from ledger.errors import InputError
+from ledger.findings import FATAL, Finding, subject
+
+__all__ = ["KIND_FIELDS", "OUTCOMES", "prepare"]
+
+OUTCOMES = ("pass", "reject", "reduce", "halve", "downgrade")
+OBJECTION_OUTCOMES = ("dismissed", "upheld", "pending")
+_CODE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(frozen=True)
+class F:
+    """One body field: its JSON type, whether it is required, and value checks."""
+
+    type: str  # str, int, money, date, code, list, dict
+    required: bool = True
+    checks: tuple[tuple[str, Callable[[Any], bool]], ...] = ()
+
+
+def _nonblank(v: Any) -> bool:
+    return bool(v.strip())
+
+
+def _positive(v: int) -> bool:
+    return v > 0
+
+
+def _nonnegative(v: int) -> bool:
+    return v >= 0
+
+
+def _year(v: int) -> bool:
+    return 2000 <= v <= 2100
+
+
+def _str_list(v: Any) -> bool:
+    return all(isinstance(x, str) and x.strip() for x in v)
+
+
+def _awards(v: Any) -> bool:
+    return bool(v) and all(isinstance(x, dict) and set(x) == {"project", "amount_fen"} and isinstance(x["project"], str)
+                           and type(x["amount_fen"]) is int and x["amount_fen"] >= 0 for x in v)
+
+
+def _objections(v: Any) -> bool:
+    return all(isinstance(x, dict) and isinstance(x.get("project"), str) and x.get("outcome") in OBJECTION_OUTCOMES
+               and set(x) <= {"project", "outcome", "note"} for x in v)
+
+
+def _bases(v: Any) -> bool:
+    return all(isinstance(k, str) and type(x) is int and x >= 0 for k, x in v.items())
+
+
+def _scores(v: Any) -> bool:
+    return all(type(x) is int and 0 <= x <= 100 for x in v)
+
+
+POS = (("> 0", _positive),)
+NONNEG = ((">= 0", _nonnegative),)
+TEXT = (("not blank", _nonblank),)
+YEAR = (("a year 2000-2100", _year),)
+
+KIND_FIELDS: dict[str, dict[str, F]] = {
+    "fund.open": {"fund": F("code"), "year": F("int", checks=YEAR), "name": F("str", checks=TEXT),
+                  "office": F("str", checks=TEXT), "budget_fen": F("money", checks=NONNEG),
+                  "policies": F("list", False, (("policy ids", _str_list),))},
+    "budget.adjust": {"fund": F("code"), "year": F("int", checks=YEAR),
+                      "delta_fen": F("money", checks=(("not zero", lambda v: v != 0),)),
+                      "reason": F("str", checks=TEXT), "document": F("str", checks=TEXT)},
+    "budget.transfer": {"fund": F("code"), "year": F("int", checks=YEAR), "to": F("str", checks=TEXT),
+                        "to_year": F("int", False, YEAR), "amount_fen": F("money", checks=POS),
+                        "reason": F("str", checks=TEXT), "document": F("str", False, TEXT)},
+    "policy.publish": {"policy": F("code"), "version": F("int", checks=(("≥ 1", lambda v: v >= 1),)),
+                       "document": F("dict")},
+    "project.apply": {"project": F("str", checks=TEXT), "enterprise": F("str"), "enterprise_name": F("str", checks=TEXT),
+                      "fund": F("code"), "year": F("int", checks=YEAR), "clause": F("str", checks=TEXT),
+                      "requested_fen": F("money", checks=NONNEG), "policy": F("code", False),
+                      "content": F("str", False, TEXT), "bases": F("dict", False, (("base name -> integer ≥ 0", _bases),)),
+                      "tags": F("list", False, (("strings", _str_list),)), "date": F("date", False)},
+    "review.decide": {"project": F("str", checks=TEXT), "stage": F("str", checks=TEXT),
+                      "outcome": F("str", checks=((" | ".join(OUTCOMES), lambda v: v in OUTCOMES),)),
+                      "reason": F("str", False, TEXT), "amount_after_fen": F("money", False, NONNEG),
+                      "date": F("date"), "panel_size": F("int", False, (("≥ 1", _positive),)),
+                      "scores": F("list", False, (("integers 0-100", _scores),))},
+    "approval.resolve": {"body": F("str", checks=TEXT), "meeting": F("str", checks=TEXT),
+                         "resolution": F("str", checks=TEXT), "date": F("date"),
+                         "awards": F("list", checks=(("[{project, amount_fen}], not empty", _awards),))},
+    "notice.open": {"notice": F("str", checks=TEXT), "fund": F("code"), "year": F("int", checks=YEAR),
+                    "projects": F("list", checks=(("project ids, not empty", lambda v: bool(v) and _str_list(v)),)),
+                    "start": F("date"), "working_days": F("int", checks=POS)},
+    "notice.close": {"notice": F("str", checks=TEXT), "date": F("date"),
+                     "objections": F("list", False, (("[{project, outcome, note?}]", _objections),))},
+    "disbursement.pay": {"project": F("str", checks=TEXT), "amount_fen": F("money", checks=POS), "date": F("date"),
+                         "voucher": F("str", checks=TEXT)},
+    "disbursement.return": {"project": F("str", checks=TEXT), "amount_fen": F("money", checks=POS), "date": F("date"),
+                            "voucher": F("str", checks=TEXT)},
+    "fee.pay": {"fund": F("code"), "year": F("int", checks=YEAR), "payee": F("str", checks=TEXT),
+                "service": F("str", checks=TEXT), "amount_fen": F("money", checks=POS), "date": F("date", False),
+                "document": F("str", False, TEXT)},
+    "expense.other": {"fund": F("code"), "year": F("int", checks=YEAR), "item": F("str", checks=TEXT),
+                      "amount_fen": F("money", checks=POS), "date": F("date", False), "document": F("str", False, TEXT)},
+    "correction.reverse": {"seq": F("int", checks=NONNEG), "reason": F("str", checks=TEXT)},
+}
+
+_TYPE_TEST: dict[str, tuple[str, Callable[[Any], bool]]] = {
+    "str": ("a string", lambda v: isinstance(v, str)),
+    "code": ("a code: lowercase letters, digits, . _ -", lambda v: isinstance(v, str) and bool(_CODE.match(v))),
+    "int": ("an integer", lambda v: type(v) is int),
+    "money": ("an integer of fen", lambda v: type(v) is int),
+    "date": ("a date YYYY-MM-DD", lambda v: isinstance(v, str) and bool(_DATE.match(v)) and _valid_date(v)),
+    "list": ("an array", lambda v: isinstance(v, list)),
+    "dict": ("an object", lambda v: isinstance(v, dict)),
+}
+
+
+def _valid_date(v: str) -> bool:
+    try:
+        date.fromisoformat(v)
+    except ValueError:
+        return False
+    return True
+
+
+_SCHEMAS: dict[str, Any] = {}
+
+
+def _schema(kind: str) -> Any:
+    """The pandera schema of a kind (built once; pandera is imported only when money is posted)."""
+    if kind not in _SCHEMAS:
+        import pandera.pandas as pa
+
+        columns = {}
+        for name, f in KIND_FIELDS[kind].items():
+            label, test = _TYPE_TEST[f.type]
+            checks = [pa.Check(test, element_wise=True, error=f"expected {label}", ignore_na=True)]
+            checks += [pa.Check(fn, element_wise=True, error=text, ignore_na=True) for text, fn in f.checks]
+            columns[name] = pa.Column(object, checks=checks, nullable=not f.required, required=True)
+        _SCHEMAS[kind] = pa.DataFrameSchema(columns, strict=True, name=kind)
+    return _SCHEMAS[kind]
+
+
+def _convert_money(body: dict[str, Any], path: str, problems: list[tuple[str, str]]) -> dict[str, Any]:
+    """``X_wan`` / ``X_yuan`` → ``X_fen``, recursively (awards inside approvals too)."""
+    out: dict[str, Any] = {}
+    for key, value in body.items():
+        base, _, unit = key.rpartition("_")
+        if base and unit in ("wan", "yuan"):
+            target = f"{base}_fen"
+            if target in body or target in out:
+                problems.append((f"{path}{key}", f"give one of {base}_wan, {base}_yuan, {base}_fen"))
+                continue
+            try:
+                out[target] = parse_money(value, unit)
+            except MoneyError as e:
+                problems.append((f"{path}{key}", str(e)))
+            continue
+        if isinstance(value, dict) and key != "document":
+            value = _convert_money(value, f"{path}{key}.", problems)
+        elif isinstance(value, list):
+            value = [_convert_money(v, f"{path}{key}[{i}].", problems) if isinstance(v, dict) else v
+                     for i, v in enumerate(value)]
+        out[key] = value
+    return out
+
+
+def prepare(items: Sequence[Any]) -> list[Any]:
+    """Convert amounts to fen and validate every money kind's rows with its pandera schema.
+
+    Returns the items with their stored bodies; raises InputError (exit 2) with every finding.
+    """
+    import pandas as pd
+    import pandera.pandas as pa
+
+    findings: list[Finding] = []
+    out = list(items)
+    by_kind: dict[str, list[int]] = {}
+    refused: set[tuple[int, str]] = set()  # (position, X_fen) whose X_wan / X_yuan was refused
+    for i, item in enumerate(items):
+        if item.kind not in KIND_FIELDS:
+            continue
+        problems: list[tuple[str, str]] = []
+        body = _convert_money(item.body, "body.", problems)
+        for field, message in problems:
+            findings.append(Finding(rule="INPUT-MONEY", severity=FATAL, field=field, message=message,
+                                    subject=subject(line=item.line, idem=item.idem)))
+            refused.add((i, field.rpartition("_")[0].removeprefix("body.") + "_fen"))
+        out[i] = replace(item, body=body)
+        by_kind.setdefault(item.kind, []).append(i)
+    for kind, positions in by_kind.items():
+        fields = KIND_FIELDS[kind]
+        rows = []
+        for i in positions:
+            body = out[i].body
+            for extra in sorted(set(body) - set(fields)):
+                findings.append(Finding(rule="INPUT-BODY", severity=FATAL, field=f"body.{extra}",
+                                        message=f"unknown field for {kind}",
+                                        subject=subject(line=out[i].line, idem=out[i].idem)))
+            rows.append({name: body.get(name) for name in fields})
+        if kind == "policy.publish":  # the catalogue format, validated as such
+            from contracts.catalogue import validate_document
+
+            for i in positions:
+                for field, message in validate_document(out[i].body.get("document")):
+                    findings.append(Finding(rule="INPUT-BODY", severity=FATAL, field=field, message=message,
+                                            subject=subject(line=out[i].line, idem=out[i].idem)))
+        frame = pd.DataFrame(rows, columns=list(fields), dtype=object)
+        try:
+            _schema(kind).validate(frame, lazy=True)
+        except pa.errors.SchemaErrors as e:
+            findings.extend(f for f in _failure_findings(e.failure_cases, positions, out, fields)
+                            if (positions[_row_of(f, out, positions)], f.field.removeprefix("body.")) not in refused)
+    if findings:
+        raise InputError(f"{len(findings)} problem{'s' if len(findings) > 1 else ''} in the bodies; nothing was appended",
+                         tuple(findings))
+    return out
+
+
+def _row_of(f: Finding, items: list[Any], positions: list[int]) -> int:
+    idem = dict(f.subject).get("idem")
+    return next(r for r, i in enumerate(positions) if items[i].idem == idem)
+
+
+def _failure_findings(cases: Any, positions: list[int], items: list[Any], fields: dict[str, F]) -> list[Finding]:
+    """One finding per (row, field): the first failed check says what is wrong."""
+    seen: set[tuple[int, str]] = set()
+    out = []
+    for case in cases.itertuples(index=False):
+        column, row = case.column, case.index
+        if row is None or column is None or (row, column) in seen:
+            continue
+        seen.add((row, column))
+        item = items[positions[int(row)]]
+        required = fields[column].required if column in fields else False
+        missing = item.body.get(column) is None
+        message = "missing required field" if missing and required else str(case.check)
+        out.append(Finding(rule="INPUT-BODY", severity=FATAL, field=f"body.{column}", message=message,
+                           actual=None if missing else repr(case.failure_case)[:80],
+                           subject=subject(line=item.line, idem=item.idem)))
+    return sorted(out, key=lambda f: (dict(f.subject).get("line") or 0, f.field))

@@ -1,0 +1,441 @@
+"""Every write-time rule, both ways: a posting it accepts and a posting it rejects.
+
+The fixture ledger has a test policy that uses every cap shape, a fund-year with a budget of
+1000万元, and a second fund. ``test_every_rule_is_proven_both_ways`` reads this file and requires an
+``accepts("ID", …)`` and a ``rejects("ID", …)`` for every rule of the registry.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+from stdnum.cn import uscc
+
+from contracts.rules import RULES
+from ledger.errors import InputError, Rejected
+from ledger.store import Item
+
+W = 1_000_000  # fen per 万元
+
+
+def code(n: int) -> str:
+    base = f"91110105MA{n:07d}"
+    return base + uscc.calc_check_digit(base)
+
+
+E1, E2 = code(1), code(2)
+
+POLICY = {
+    "title": "test measures", "source": "tests", "effective_from": "2020-01-01", "funds": ["test-fund", "other-fund"],
+    "project_cap_fen": 500 * W, "halve_outside_key_industries": True, "key_industry_tags": ["key"],
+    "max_types_per_entity_year": 2,
+    "workflow": {"stages": [{"id": "initial", "name": "初审", "required": True},
+                            {"id": "expert", "name": "专家评审", "required": True, "panel": {"min": 5, "odd": True}},
+                            {"id": "extra", "name": "专题会", "required": False}],
+                 "approvals": ["body-a", "body-b"], "notice_working_days": 5},
+    "exclusive_groups": [{"clauses": ["ex1", "ex2"], "years": 1}],
+    "upgrade_groups": [{"clauses": ["up1", "up2"]}],
+    "clauses": [
+        {"id": "abs", "caps": [{"shape": "absolute", "max_fen": 100 * W}]},
+        {"id": "big", "caps": []},
+        {"id": "ratio", "caps": [{"shape": "ratio", "base": "rd", "rate": "0.20", "max_fen": 100 * W}]},
+        {"id": "tier", "caps": [{"shape": "tiers", "base": "inc", "tiers": [{"min_fen": 100 * W, "award_fen": 20 * W},
+                                                                         {"min_fen": 500 * W, "award_fen": 30 * W}]}]},
+        {"id": "unit", "caps": [{"shape": "per_unit", "base": "growth", "unit_fen": 300 * W, "award_fen": 6 * W, "max_fen": 60 * W}]},
+        {"id": "share", "caps": [{"shape": "revenue_share", "base": "rev", "rate": "0.70"}]},
+        {"id": "yearcap", "per_entity_year_fen": 150 * W, "caps": [{"shape": "absolute", "max_fen": 100 * W}]},
+        {"id": "once", "once_in_years": 3, "caps": [{"shape": "absolute", "max_fen": 100 * W}]},
+        {"id": "ex1", "caps": [{"shape": "absolute", "max_fen": 100 * W}]},
+        {"id": "ex2", "caps": [{"shape": "absolute", "max_fen": 100 * W}]},
+        {"id": "up1", "caps": [{"shape": "absolute", "max_fen": 200 * W}]},
+        {"id": "up2", "caps": [{"shape": "absolute", "max_fen": 500 * W}]},
+    ],
+}
+
+
+class Flow:
+    """Posts lifecycle entries on a test ledger; each call is one posting."""
+
+    def __init__(self, env) -> None:
+        self.env, self.n = env, 0
+
+    def post(self, *entries: tuple[str, dict[str, Any]]):
+        items = []
+        for kind, body in entries:
+            self.n += 1
+            items.append(Item(kind, f"e{self.n}", body, line=len(items) + 1))
+        return self.env.ledger.post(self.env.poster, items)
+
+    def open_fund(self, fund="test-fund", year=2023, budget=1000 * W, policies=("test-policy",)):
+        return self.post(("fund.open", {"fund": fund, "year": year, "name": f"{fund} {year}", "office": "产业办",
+                                        "budget_fen": budget, "policies": list(policies)}))
+
+    def apply(self, pid, clause="abs", amount=50 * W, enterprise=E1, name="企业一", fund="test-fund", year=2023,
+              bases=None, tags=("key",), content=None):
+        body = {"project": pid, "enterprise": enterprise, "enterprise_name": name, "fund": fund, "year": year,
+                "clause": clause, "requested_fen": amount, "bases": bases or {}, "tags": list(tags)}
+        if content:
+            body["content"] = content
+        return self.post(("project.apply", body))
+
+    def decide(self, pid, stage, outcome="pass", after=None, panel=None, reason=None, date="2023-08-01"):
+        body = {"project": pid, "stage": stage, "outcome": outcome, "date": date}
+        if after is not None:
+            body["amount_after_fen"] = after
+        if stage == "expert" or panel is not None:
+            body["panel_size"] = panel or 5
+        if reason or outcome != "pass":
+            body["reason"] = reason or "review"
+        return self.post(("review.decide", body))
+
+    def reviewed(self, pid, **apply):
+        self.apply(pid, **apply)
+        self.decide(pid, "initial")
+        return self.decide(pid, "expert")
+
+    def approve(self, pid, amount, body="body-a", date="2023-09-01"):
+        return self.post(("approval.resolve", {"body": body, "meeting": "m", "resolution": f"r-{self.n}", "date": date,
+                                               "awards": [{"project": pid, "amount_fen": amount}]}))
+
+    def awarded(self, pid, amount=50 * W, **apply):
+        self.reviewed(pid, amount=max(amount, apply.pop("amount", amount)), **apply)
+        self.approve(pid, amount, "body-a")
+        return self.approve(pid, amount, "body-b")
+
+    def notice(self, nid, pids, start="2023-09-25", days=5):
+        return self.post(("notice.open", {"notice": nid, "fund": "test-fund", "year": 2023, "projects": list(pids),
+                                          "start": start, "working_days": days}))
+
+    def close(self, nid, date="2023-10-07", objections=()):
+        return self.post(("notice.close", {"notice": nid, "date": date, "objections": list(objections)}))
+
+    def pay(self, pid, amount, date="2023-10-09", kind="disbursement.pay"):
+        return self.post((kind, {"project": pid, "amount_fen": amount, "date": date, "voucher": f"v{self.n}"}))
+
+
+@pytest.fixture
+def flow(tmp_path):
+    from tests.conftest import make_keys
+    from ledger.store import Ledger, enroll_item, init_ledger
+    from tests.conftest import Env
+
+    url = f"sqlite:///{tmp_path / 'rules.db'}"
+    keys = make_keys(tmp_path, "admin", "log", "poster", "auditor")
+    init_ledger(url, keys["admin"].public, keys["log"], origin="test.example/rules", log_key_path=None)
+    ledger = Ledger.open(url)
+    ledger.append(keys["admin"], [enroll_item(keys["poster"].public, "fund office", "poster")])
+    f = Flow(Env(url=url, dir=tmp_path, ledger=ledger, **keys))
+    f.post(("policy.publish", {"policy": "test-policy", "version": 1, "document": POLICY}))
+    f.open_fund()
+    f.open_fund("other-fund")
+    return f
+
+
+def accepts(rule: str, action: Callable[[], Any]) -> None:
+    """The action is appended and reports no finding of ``rule``."""
+    posted = action()
+    assert rule not in {w.rule for w in posted.warnings}
+
+
+def rejects(rule: str, action: Callable[[], Any]) -> None:
+    """The action is refused with a finding of ``rule`` (or, for a warning, appended reporting it)."""
+    if RULES[rule].severity == "warning":
+        assert rule in {w.rule for w in action().warnings}
+        return
+    with pytest.raises(Rejected) as info:
+        action()
+    assert rule in {f.rule for f in info.value.findings}, [f.rule for f in info.value.findings]
+
+
+# -- references and identity ------------------------------------------------------------------
+def test_references(flow):
+    rejects("REF-FUND", lambda: flow.apply("p1", year=2019))
+    accepts("REF-FUND", lambda: flow.apply("p1"))
+    rejects("REF-CLAUSE", lambda: flow.apply("p2", clause="99"))
+    accepts("REF-CLAUSE", lambda: flow.apply("p2", clause="ratio", bases={"rd": 100 * W}))
+    rejects("REF-PROJECT", lambda: flow.decide("nope", "initial"))
+    accepts("REF-PROJECT", lambda: flow.decide("p1", "initial"))
+    rejects("REF-STAGE", lambda: flow.decide("p1", "lunch"))
+    accepts("REF-STAGE", lambda: flow.decide("p1", "expert"))
+    rejects("REF-BODY", lambda: flow.approve("p1", 50 * W, body="body-z"))
+    accepts("REF-BODY", lambda: flow.approve("p1", 50 * W, body="body-a"))
+    rejects("REF-POLICY", lambda: flow.open_fund("third", policies=("no-such-policy",)))
+    accepts("REF-POLICY", lambda: flow.open_fund("third"))
+    rejects("REF-NOTICE", lambda: flow.close("no-such-notice"))
+    flow.approve("p1", 50 * W, body="body-b")
+    accepts("REF-NOTICE", lambda: flow.notice("n1", ["p1"]))
+    rejects("FUND-DUP", lambda: flow.open_fund())
+    accepts("FUND-DUP", lambda: flow.open_fund(year=2024))
+    rejects("PROJECT-DUP", lambda: flow.apply("p1"))
+    accepts("PROJECT-DUP", lambda: flow.apply("p3"))
+    rejects("POLICY-VERSION", lambda: flow.post(("policy.publish", {"policy": "test-policy", "version": 3, "document": POLICY})))
+    accepts("POLICY-VERSION", lambda: flow.post(("policy.publish", {"policy": "test-policy", "version": 2, "document": POLICY})))
+
+
+def test_identity(flow):
+    rejects("ID-USCC", lambda: flow.apply("p1", enterprise="91110105MA00000019"))
+    accepts("ID-USCC", lambda: flow.apply("p1", enterprise=E2, name="企业二"))
+    rejects("ID-NAME", lambda: flow.apply("p2", enterprise=E2, name="另一个名字"))
+    accepts("ID-NAME", lambda: flow.apply("p2", enterprise=E2, name="企业二"))
+
+
+# -- caps per project ---------------------------------------------------------------------------
+@pytest.mark.parametrize("rule, clause, bases, tags, ok, too_much", [
+    ("CAP-ABSOLUTE", "abs", {}, ("key",), 100 * W, 100 * W + 1),
+    ("CAP-RATIO", "ratio", {"rd": 300 * W}, ("key",), 60 * W, 60 * W + 1),
+    ("CAP-TIER", "tier", {"inc": 200 * W}, ("key",), 20 * W, 20 * W + 1),
+    ("CAP-PER-UNIT", "unit", {"growth": 700 * W}, ("key",), 12 * W, 12 * W + 1),
+    ("CAP-REVENUE-SHARE", "share", {"rev": 100 * W}, ("key",), 70 * W, 70 * W + 1),
+    ("CAP-PROJECT", "big", {}, ("key",), 500 * W, 500 * W + 1),
+    ("CAP-HALVE", "abs", {}, (), 50 * W, 50 * W + 1),
+])
+def test_caps_on_the_amount_after_each_decision(flow, rule, clause, bases, tags, ok, too_much):
+    flow.reviewed("p1", clause=clause, amount=too_much + 10 * W, bases=bases, tags=tags)
+    rejects(rule, lambda: flow.approve("p1", too_much))  # at approval
+    rejects(rule, lambda: flow.decide("p1", "extra", "reduce", after=too_much))  # at a decision
+    accepts(rule, lambda: flow.decide("p1", "extra", "reduce", after=ok))
+    accepts(rule, lambda: flow.approve("p1", ok))
+
+
+def test_a_cap_needs_its_base(flow):
+    flow.reviewed("p1", clause="ratio", amount=50 * W, bases={})
+    rejects("CAP-BASE", lambda: flow.approve("p1", 10 * W))
+    flow.reviewed("p2", clause="ratio", amount=50 * W, bases={"rd": 100 * W})
+    accepts("CAP-BASE", lambda: flow.approve("p2", 10 * W))
+
+
+def test_requested_above_the_cap_is_a_warning(flow):
+    rejects("APPLY-OVER-CAP", lambda: flow.apply("p1", clause="abs", amount=120 * W))
+    accepts("APPLY-OVER-CAP", lambda: flow.apply("p2", clause="abs", amount=80 * W))
+
+
+# -- caps across awards -------------------------------------------------------------------------
+def test_per_entity_per_year(flow):
+    flow.awarded("p1", 100 * W, clause="yearcap")
+    flow.reviewed("p2", clause="yearcap", amount=100 * W)
+    rejects("CAP-ENTITY-YEAR", lambda: (flow.approve("p2", 60 * W), flow.approve("p2", 60 * W, "body-b"))[1])
+    accepts("CAP-ENTITY-YEAR", lambda: flow.approve("p2", 50 * W, "body-b"))
+
+
+def test_once_in_n_years(flow):
+    flow.open_fund(year=2025)
+    flow.open_fund(year=2026)
+    flow.awarded("p1", 50 * W, clause="once", year=2023)
+    flow.reviewed("p2", clause="once", year=2025)
+    flow.approve("p2", 50 * W)
+    rejects("CAP-ONCE-IN-YEARS", lambda: flow.approve("p2", 50 * W, "body-b"))
+    flow.reviewed("p3", clause="once", year=2026)
+    flow.approve("p3", 50 * W)
+    accepts("CAP-ONCE-IN-YEARS", lambda: flow.approve("p3", 50 * W, "body-b"))
+
+
+def test_exclusive_clauses(flow):
+    flow.awarded("p1", 50 * W, clause="ex1")
+    flow.reviewed("p2", clause="ex2")
+    flow.approve("p2", 50 * W)
+    rejects("CAP-EXCLUSIVE", lambda: flow.approve("p2", 50 * W, "body-b"))
+    flow.reviewed("p3", clause="ex2", enterprise=E2, name="企业二")
+    flow.approve("p3", 50 * W)
+    accepts("CAP-EXCLUSIVE", lambda: flow.approve("p3", 50 * W, "body-b"))
+
+
+def test_support_types_per_year(flow):
+    flow.awarded("p1", 10 * W, clause="abs")
+    flow.awarded("p2", 10 * W, clause="ratio", bases={"rd": 100 * W})
+    flow.reviewed("p3", clause="tier", bases={"inc": 200 * W})
+    flow.approve("p3", 10 * W)
+    rejects("CAP-MAX-TYPES", lambda: flow.approve("p3", 10 * W, "body-b"))
+    flow.reviewed("p4", clause="abs")
+    flow.approve("p4", 10 * W)
+    accepts("CAP-MAX-TYPES", lambda: flow.approve("p4", 10 * W, "body-b"))
+
+
+def test_upgrades_pay_the_difference(flow):
+    flow.open_fund(year=2024)
+    flow.awarded("p1", 200 * W, clause="up1", year=2023)
+    flow.reviewed("p2", clause="up2", year=2024, amount=500 * W)
+    flow.approve("p2", 400 * W, date="2024-09-01")
+    rejects("CAP-UPGRADE", lambda: flow.approve("p2", 400 * W, "body-b", date="2024-09-01"))
+    accepts("CAP-UPGRADE", lambda: flow.approve("p2", 300 * W, "body-b", date="2024-09-01"))
+
+
+def test_no_duplicate_support_across_funds(flow):
+    flow.awarded("p1", 50 * W, clause="abs", content="rd-2023")
+    flow.reviewed("p2", clause="abs", fund="other-fund", content="rd-2023")
+    flow.approve("p2", 50 * W)
+    rejects("DUP-SUPPORT", lambda: flow.approve("p2", 50 * W, "body-b"))
+    flow.reviewed("p3", clause="abs", fund="other-fund", content="market-2023")
+    flow.approve("p3", 50 * W)
+    accepts("DUP-SUPPORT", lambda: flow.approve("p3", 50 * W, "body-b"))
+
+
+def test_one_award_per_year_where_the_policy_says_so(flow):
+    strict = {**POLICY, "one_award_per_entity_year": True, "max_types_per_entity_year": 5}
+    flow.post(("policy.publish", {"policy": "strict", "version": 1, "document": strict}))
+    flow.open_fund("strict-fund", policies=("strict",))
+    flow.awarded("p1", 10 * W, clause="abs", fund="strict-fund")
+    flow.reviewed("p2", clause="ratio", fund="strict-fund", bases={"rd": 100 * W})
+    flow.approve("p2", 10 * W)
+    rejects("DUP-SUPPORT-YEAR", lambda: flow.approve("p2", 10 * W, "body-b"))
+    flow.reviewed("p3", clause="ratio", fund="strict-fund", enterprise=E2, name="企业二", bases={"rd": 100 * W})
+    flow.approve("p3", 10 * W)
+    accepts("DUP-SUPPORT-YEAR", lambda: flow.approve("p3", 10 * W, "body-b"))
+
+
+# -- decisions ----------------------------------------------------------------------------------
+def test_amounts_only_go_down(flow):
+    flow.reviewed("p1", amount=80 * W)
+    rejects("AMOUNT-LOWER", lambda: flow.decide("p1", "extra", "reduce", after=90 * W))
+    rejects("AMOUNT-LOWER", lambda: flow.decide("p1", "extra", "pass", after=70 * W))
+    accepts("AMOUNT-LOWER", lambda: flow.decide("p1", "extra", "reduce", after=70 * W))
+    flow.reviewed("p2", amount=80 * W)
+    rejects("AMOUNT-HALF", lambda: flow.decide("p2", "extra", "halve", after=30 * W))
+    accepts("AMOUNT-HALF", lambda: flow.decide("p2", "extra", "halve", after=40 * W))
+    flow.apply("x")
+    rejects("REVIEW-REASON", lambda: flow.post(("review.decide", {"project": "x", "stage": "initial", "outcome": "reject",
+                                                                  "date": "2023-08-01"})))
+    accepts("REVIEW-REASON", lambda: flow.decide("x", "initial", "reject", reason="tax_arrears"))
+
+
+def test_stage_order(flow):
+    flow.apply("p1")
+    rejects("STAGE-ORDER", lambda: flow.decide("p1", "expert"))  # initial comes first
+    accepts("STAGE-ORDER", lambda: flow.decide("p1", "initial"))
+    rejects("STAGE-ORDER", lambda: flow.decide("p1", "initial"))  # decided once
+    flow.decide("p1", "expert")
+    flow.decide("p1", "extra", "reject", reason="duplicate_support")
+    rejects("STAGE-ORDER", lambda: flow.decide("p1", "extra"))  # nothing after a rejection
+
+
+def test_expert_panels(flow):
+    flow.apply("p1")
+    flow.decide("p1", "initial")
+    rejects("STAGE-PANEL", lambda: flow.decide("p1", "expert", panel=4))
+    rejects("STAGE-PANEL", lambda: flow.decide("p1", "expert", panel=3))
+    accepts("STAGE-PANEL", lambda: flow.decide("p1", "expert", panel=7))
+
+
+def test_approval_after_the_reviews_in_order(flow):
+    flow.apply("p1")
+    flow.decide("p1", "initial")
+    rejects("STAGE-APPROVAL", lambda: flow.approve("p1", 50 * W))  # expert review missing
+    flow.decide("p1", "expert")
+    rejects("STAGE-APPROVAL", lambda: flow.approve("p1", 50 * W, "body-b"))  # body-a first
+    accepts("STAGE-APPROVAL", lambda: flow.approve("p1", 50 * W, "body-a"))
+    rejects("APPROVE-AMOUNT", lambda: flow.approve("p1", 50 * W + 1, "body-b"))
+    accepts("APPROVE-AMOUNT", lambda: flow.approve("p1", 50 * W, "body-b"))
+
+
+# -- the budget ---------------------------------------------------------------------------------
+def test_totals_never_exceed_the_budget(flow):
+    flow.post(("fee.pay", {"fund": "test-fund", "year": 2023, "payee": "评审机构", "service": "review", "amount_fen": 900 * W}))
+    rejects("SUM-BUDGET", lambda: flow.post(("expense.other", {"fund": "test-fund", "year": 2023, "item": "论坛",
+                                                               "amount_fen": 100 * W + 1})))
+    accepts("SUM-BUDGET", lambda: flow.post(("expense.other", {"fund": "test-fund", "year": 2023, "item": "论坛",
+                                                               "amount_fen": 100 * W})))
+    rejects("SUM-BUDGET", lambda: flow.post(("budget.transfer", {"fund": "test-fund", "year": 2023, "to": "人才发展专项资金",
+                                                                 "amount_fen": 1, "reason": "组织部"})))
+    flow.post(("budget.adjust", {"fund": "test-fund", "year": 2023, "delta_fen": 10 * W, "reason": "追加", "document": "d1"}))
+    accepts("SUM-BUDGET", lambda: flow.post(("budget.transfer", {"fund": "test-fund", "year": 2023, "to": "人才发展专项资金",
+                                                                 "amount_fen": 10 * W, "reason": "组织部"})))
+    rejects("SUM-BUDGET", lambda: flow.post(("budget.adjust", {"fund": "test-fund", "year": 2023, "delta_fen": -1,
+                                                               "reason": "核减", "document": "d2"})))
+
+
+def test_awards_count_against_the_budget(flow):
+    flow.post(("fee.pay", {"fund": "test-fund", "year": 2023, "payee": "审计机构", "service": "audit", "amount_fen": 960 * W}))
+    flow.reviewed("p1", amount=50 * W)
+    flow.approve("p1", 50 * W)
+    rejects("SUM-BUDGET", lambda: flow.approve("p1", 50 * W, "body-b"))
+    accepts("SUM-BUDGET", lambda: flow.approve("p1", 40 * W, "body-b"))
+
+
+# -- notice and payments ------------------------------------------------------------------------
+@pytest.fixture
+def approved(flow):
+    flow.awarded("p1", 50 * W)
+    flow.awarded("p2", 30 * W, enterprise=E2, name="企业二")
+    return flow
+
+
+def test_public_notice_lasts_five_working_days(approved):
+    flow = approved
+    rejects("NOTICE-DAYS", lambda: flow.notice("n0", ["p1"], days=4))
+    flow.reviewed("p3")
+    rejects("STAGE-NOTICE", lambda: flow.notice("n0", ["p3"]))
+    accepts("STAGE-NOTICE", lambda: flow.notice("n1", ["p1", "p2"]))  # 2023-09-25, over the National Day holiday
+    rejects("NOTICE-DAYS", lambda: flow.close("n1", "2023-10-06"))  # holiday: not the fifth working day
+    accepts("NOTICE-DAYS", lambda: flow.close("n1", "2023-10-07"))  # an adjusted Saturday workday is the fifth
+
+
+def test_disbursement_after_the_notice(approved):
+    flow = approved
+    flow.notice("n1", ["p1", "p2"])
+    rejects("STAGE-NOTICE", lambda: flow.pay("p1", 10 * W, "2023-10-09"))  # notice still open
+    flow.close("n1", objections=[{"project": "p2", "outcome": "pending"}])
+    rejects("STAGE-NOTICE", lambda: flow.pay("p2", 10 * W))  # unresolved objection
+    rejects("PAY-APPROVED", lambda: flow.pay("p1", 50 * W + 1))
+    accepts("PAY-APPROVED", lambda: flow.pay("p1", 50 * W))
+    rejects("PAY-RETURN", lambda: flow.pay("p1", 50 * W + 1, kind="disbursement.return"))
+    accepts("PAY-RETURN", lambda: flow.pay("p1", 5 * W, kind="disbursement.return"))
+
+
+def test_nothing_is_paid_on_a_rejected_project(approved):
+    flow = approved
+    flow.notice("n1", ["p1", "p2"])
+    flow.close("n1", objections=[{"project": "p2", "outcome": "upheld"}])
+    rejects("PAY-REJECTED", lambda: flow.pay("p2", 1 * W))
+    accepts("PAY-REJECTED", lambda: flow.pay("p1", 1 * W))
+
+
+# -- corrections --------------------------------------------------------------------------------
+def _seq(posted) -> int:
+    return posted.receipts[0].seq
+
+
+def test_corrections_reverse_and_restore(approved):
+    flow = approved
+    fee = _seq(flow.post(("fee.pay", {"fund": "test-fund", "year": 2023, "payee": "x", "service": "review", "amount_fen": W})))
+    rejects("CORR-TARGET", lambda: flow.post(("correction.reverse", {"seq": 0, "reason": "no"})))  # the genesis
+    accepts("CORR-TARGET", lambda: flow.post(("correction.reverse", {"seq": fee, "reason": "booked twice"})))
+    rejects("CORR-TARGET", lambda: flow.post(("correction.reverse", {"seq": fee, "reason": "again"})))
+    flow.reviewed("p3", amount=80 * W)
+    first = _seq(flow.decide("p3", "extra", "reduce", after=60 * W))
+    flow.approve("p3", 60 * W)
+    rejects("CORR-ORDER", lambda: flow.post(("correction.reverse", {"seq": first, "reason": "wrong amount"})))
+
+
+def test_reversing_a_decision_restores_the_amount(flow):
+    flow.reviewed("p1", amount=80 * W)
+    cut = _seq(flow.decide("p1", "extra", "reduce", after=60 * W))
+    accepts("CORR-ORDER", lambda: flow.post(("correction.reverse", {"seq": cut, "reason": "wrong amount"})))
+    accepts("APPROVE-AMOUNT", lambda: flow.approve("p1", 80 * W))  # the amount is 80万 again
+
+
+def test_input_errors_name_entry_and_field(flow):
+    with pytest.raises(InputError) as info:
+        flow.post(("fee.pay", {"fund": "test-fund", "year": 2023, "payee": "x", "service": "s", "amount_wan": "1.0000001"}),
+                  ("project.apply", {"project": "p", "enterprise": E1, "fund": "test-fund", "year": 2023, "clause": "abs",
+                                     "requested_fen": 1.0}))
+    found = {(dict(f.subject)["line"], f.rule, f.field) for f in info.value.findings}
+    assert (1, "INPUT-MONEY", "body.amount_wan") in found
+    assert (2, "INPUT-BODY", "body.enterprise_name") in found
+    assert (2, "INPUT-BODY", "body.requested_fen") in found
+
+
+def test_money_in_wan_or_yuan_is_stored_in_fen(flow):
+    flow.post(("fee.pay", {"fund": "test-fund", "year": 2023, "payee": "x", "service": "s", "amount_wan": "196.352176"}),
+              ("fee.pay", {"fund": "test-fund", "year": 2023, "payee": "x", "service": "s", "amount_yuan": "26250.05"}))
+    bodies = [env["body"] for _, _, env in flow.env.ledger.entries(kind="fee.pay")]
+    assert [b["amount_fen"] for b in bodies] == [196352176, 2625005]
+
+
+def test_every_rule_is_proven_both_ways():
+    source = Path(__file__).read_text(encoding="utf-8")
+    parametrized = set(re.findall(r'\("(CAP-[A-Z-]+)", "', source))
+    for rule in RULES:
+        for how in ("accepts", "rejects"):
+            assert f'{how}("{rule}"' in source or rule in parametrized, f"{rule} has no {how} test"
