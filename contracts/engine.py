@@ -1,14 +1,14 @@
 """The write-time contracts, run by ``ledger.store`` inside the posting's transaction.
 
 For each entry of a posting, in order: the kind's checks (``contracts/rules.py``) on the state as
-of the entries before it, then, if none of its findings is fatal, its effect on the projections.
-The ledger rolls the whole transaction back if any finding is fatal, so a rejected posting leaves
-neither entries nor projections behind.
+of the entries before it, then, if none of its findings is fatal, its effect on the projections
+(in memory, ``contracts/state.py``). If no finding is fatal the changed rows are written back;
+otherwise the ledger rolls the whole transaction back, so a rejected posting leaves neither
+entries nor projections behind.
 """
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Any, Sequence
 
@@ -37,19 +37,24 @@ def run(conn: Connection, first_seq: int, items: Sequence[Any]) -> list[Finding]
         findings += mine
         if not any(f.severity == FATAL for f in mine):
             EFFECTS[item.kind](state, seq, item.body)
+    if not any(f.severity == FATAL for f in findings):
+        state.flush()
     return findings
 
 
-# -- effects on the projections ---------------------------------------------------------------
+# -- effects on the projections (in memory; State.flush writes them back) ----------------------
 def _fund_delta(state: State, fund: str, year: int, column: str, delta: int) -> None:
-    state.run(f"UPDATE funds SET {column} = {column} + :d WHERE fund = :f AND year = :y", d=delta, f=fund, y=year)
+    row = state.fund(fund, year)
+    if row is not None:  # a transfer to a purpose outside the funds has no row to change
+        row[column] += delta
+        state.touch("funds", row)
 
 
 def fund_open(state: State, seq: int, b: dict[str, Any]) -> None:
-    state.run("INSERT INTO funds (fund, year, name, office, policies, budget_fen, adjust_fen, transfer_in_fen, "
-              "transfer_out_fen, approved_fen, fees_fen, other_fen, opened_seq) VALUES "
-              "(:f, :y, :n, :o, :p, :b, 0, 0, 0, 0, 0, 0, :s)",
-              f=b["fund"], y=b["year"], n=b["name"], o=b["office"], p=json.dumps(b.get("policies", [])), b=b["budget_fen"], s=seq)
+    state.add("funds", {"fund": b["fund"], "year": b["year"], "name": b["name"], "office": b["office"],
+                        "policies": b.get("policies", []), "budget_fen": b["budget_fen"], "adjust_fen": 0,
+                        "transfer_in_fen": 0, "transfer_out_fen": 0, "approved_fen": 0, "fees_fen": 0, "other_fen": 0,
+                        "opened_seq": seq})
 
 
 def budget_adjust(state: State, seq: int, b: dict[str, Any], sign: int = 1) -> None:
@@ -58,86 +63,89 @@ def budget_adjust(state: State, seq: int, b: dict[str, Any], sign: int = 1) -> N
 
 def budget_transfer(state: State, seq: int, b: dict[str, Any], sign: int = 1) -> None:
     _fund_delta(state, b["fund"], b["year"], "transfer_out_fen", sign * b["amount_fen"])
-    _fund_delta(state, b["to"], b.get("to_year", b["year"]), "transfer_in_fen", sign * b["amount_fen"])  # if a fund
+    _fund_delta(state, b["to"], b.get("to_year", b["year"]), "transfer_in_fen", sign * b["amount_fen"])
 
 
 def policy_publish(state: State, seq: int, b: dict[str, Any]) -> None:
-    state.run("INSERT INTO policies (policy, version, effective_from, seq, document) VALUES (:p, :v, :e, :s, :d)",
-              p=b["policy"], v=b["version"], e=b["document"]["effective_from"], s=seq, d=canonical(b["document"]))
+    state.add_policy({"policy": b["policy"], "version": b["version"], "effective_from": b["document"]["effective_from"],
+                      "seq": seq, "document": canonical(b["document"])})
 
 
 def project_apply(state: State, seq: int, b: dict[str, Any]) -> None:
-    fund = state.fund(b["fund"], b["year"])
-    policy = b.get("policy") or json.loads(fund["policies"])[0]
+    policy = b.get("policy") or state.fund(b["fund"], b["year"])["policies"][0]
     if state.enterprise(b["enterprise"]) is None:
-        state.run("INSERT INTO enterprises (code, name, first_seq) VALUES (:c, :n, :s)", c=b["enterprise"],
-                  n=b["enterprise_name"], s=seq)
-    state.run("INSERT INTO projects (project, enterprise, fund, year, clause, content, policy, tags, bases, requested_fen, "
-              "amount_fen, status, stages, approvals, approved_fen, notice, disbursed_fen, returned_fen, apply_seq) VALUES "
-              "(:p, :e, :f, :y, :c, :ct, :pol, :t, :b, :r, :r, 'applied', '[]', 0, 0, NULL, 0, 0, :s)",
-              p=b["project"], e=b["enterprise"], f=b["fund"], y=b["year"], c=b["clause"],
-              ct=b.get("content") or f"{policy}:{b['clause']}", pol=policy, t=json.dumps(b.get("tags", [])),
-              b=json.dumps(b.get("bases", {})), r=b["requested_fen"], s=seq)
+        state.add("enterprises", {"code": b["enterprise"], "name": b["enterprise_name"], "first_seq": seq})
+    state.add("projects", {"project": b["project"], "enterprise": b["enterprise"], "fund": b["fund"], "year": b["year"],
+                           "clause": b["clause"], "content": b.get("content") or f"{policy}:{b['clause']}", "policy": policy,
+                           "tags": b.get("tags", []), "bases": b.get("bases", {}), "requested_fen": b["requested_fen"],
+                           "amount_fen": b["requested_fen"], "status": "applied", "stages": [], "approvals": 0,
+                           "approved_fen": 0, "notice": None, "disbursed_fen": 0, "returned_fen": 0, "apply_seq": seq})
 
 
 def review_decide(state: State, seq: int, b: dict[str, Any]) -> None:
     p = state.project(b["project"])
     after = 0 if b["outcome"] == "reject" else b.get("amount_after_fen", p["amount_fen"])
-    state.run("INSERT INTO decisions (seq, project, stage, outcome, amount_before_fen, amount_after_fen) "
-              "VALUES (:s, :p, :st, :o, :b, :a)", s=seq, p=p["project"], st=b["stage"], o=b["outcome"], b=p["amount_fen"], a=after)
-    state.run("UPDATE projects SET amount_fen = :a, status = :st, stages = :sg WHERE project = :p", a=after,
-              st="rejected" if b["outcome"] == "reject" else p["status"], sg=json.dumps([*p["stages"], b["stage"]]), p=p["project"])
-
-
-def _final(state: State, p: dict[str, Any], on: str) -> int:
-    return len(state.policy(p["policy"], on)[1]["workflow"]["approvals"])
+    state.add_decision({"seq": seq, "project": p["project"], "stage": b["stage"], "outcome": b["outcome"],
+                        "amount_before_fen": p["amount_fen"], "amount_after_fen": after})
+    p["amount_fen"], p["stages"] = after, [*p["stages"], b["stage"]]
+    if b["outcome"] == "reject":
+        p["status"] = "rejected"
+    state.touch("projects", p)
 
 
 def approval_resolve(state: State, seq: int, b: dict[str, Any], sign: int = 1) -> None:
     for award in b["awards"]:
         p = state.project(award["project"])
-        final = _final(state, p, b["date"])
+        final = len(state.policy(p["policy"], b["date"])[1]["workflow"]["approvals"])
         if sign > 0:
             count = p["approvals"] + 1
             approved = award["amount_fen"] if count == final else p["approved_fen"]
         else:
             count = p["approvals"] - 1
             approved = 0 if p["approvals"] == final else p["approved_fen"]
-        status = "approved" if count == final else ("approving" if count else "applied")
-        if count == final or p["approvals"] == final:
-            _fund_delta(state, p["fund"], p["year"], "approved_fen", approved - p["approved_fen"])
-        state.run("UPDATE projects SET approvals = :c, status = :st, approved_fen = :a WHERE project = :p",
-                  c=count, st=status, a=approved, p=p["project"])
+        _fund_delta(state, p["fund"], p["year"], "approved_fen", approved - p["approved_fen"])
+        p["approvals"], p["approved_fen"] = count, approved
+        p["status"] = "approved" if count == final else ("approving" if count else "applied")
+        state.touch("projects", p)
 
 
 def notice_open(state: State, seq: int, b: dict[str, Any]) -> None:
     end = add_working_days(date.fromisoformat(b["start"]), b["working_days"]).isoformat()
-    state.run("INSERT INTO notices (notice, fund, year, start, working_days, end_date, state, open_seq) "
-              "VALUES (:n, :f, :y, :s, :w, :e, 'open', :q)", n=b["notice"], f=b["fund"], y=b["year"], s=b["start"],
-              w=b["working_days"], e=end, q=seq)
+    state.add("notices", {"notice": b["notice"], "fund": b["fund"], "year": b["year"], "start": b["start"],
+                          "working_days": b["working_days"], "end_date": end, "state": "open", "open_seq": seq})
     for pid in b["projects"]:
-        state.run("UPDATE projects SET notice = :n WHERE project = :p", n=b["notice"], p=pid)
+        p = state.project(pid)
+        p["notice"] = b["notice"]
+        state.touch("projects", p)
 
 
 def notice_close(state: State, seq: int, b: dict[str, Any]) -> None:
     pending = False
     for o in b.get("objections", []):
+        p = state.project(o["project"])
         if o["outcome"] == "upheld":  # the objection stands: the award is withdrawn
-            p = state.project(o["project"])
             _fund_delta(state, p["fund"], p["year"], "approved_fen", -p["approved_fen"])
-            state.run("UPDATE projects SET status = 'rejected', approved_fen = 0 WHERE project = :p", p=p["project"])
+            p["status"], p["approved_fen"] = "rejected", 0
         elif o["outcome"] == "pending":
-            pending = True
-            state.run("UPDATE projects SET status = 'objection' WHERE project = :p", p=o["project"])
-    state.run("UPDATE notices SET state = :s WHERE notice = :n", s="objection" if pending else "closed", n=b["notice"])
+            pending, p["status"] = True, "objection"
+        state.touch("projects", p)
+    n = state.notice(b["notice"])
+    n["state"] = "objection" if pending else "closed"
+    state.touch("notices", n)
+
+
+def _project_delta(state: State, project: str, column: str, delta: int) -> None:
+    p = state.project(project)
+    p[column] += delta
+    state.touch("projects", p)
 
 
 def disbursement_pay(state: State, seq: int, b: dict[str, Any], sign: int = 1) -> None:
-    state.run("UPDATE projects SET disbursed_fen = disbursed_fen + :a WHERE project = :p", a=sign * b["amount_fen"], p=b["project"])
+    _project_delta(state, b["project"], "disbursed_fen", sign * b["amount_fen"])
 
 
 def disbursement_return(state: State, seq: int, b: dict[str, Any], sign: int = 1) -> None:
-    state.run("UPDATE projects SET returned_fen = returned_fen + :a WHERE project = :p", a=sign * b["amount_fen"], p=b["project"])
+    _project_delta(state, b["project"], "returned_fen", sign * b["amount_fen"])
 
 
 def fee_pay(state: State, seq: int, b: dict[str, Any], sign: int = 1) -> None:
@@ -154,14 +162,17 @@ def correction_reverse(state: State, seq: int, b: dict[str, Any]) -> None:
     if kind == "review.decide":
         last = state.last_decision(body["project"])
         p = state.project(body["project"])
-        state.run("DELETE FROM decisions WHERE seq = :s", s=last["seq"])
-        state.run("UPDATE projects SET amount_fen = :a, status = 'applied', stages = :sg WHERE project = :p",
-                  a=last["amount_before_fen"], sg=json.dumps([s for s in p["stages"] if s != body["stage"]]), p=p["project"])
+        state.drop_decision(p["project"], last["seq"])
+        p["amount_fen"], p["status"] = last["amount_before_fen"], "applied"
+        p["stages"] = [s for s in p["stages"] if s != body["stage"]]
+        state.touch("projects", p)
     elif kind == "project.apply":
-        state.run("UPDATE projects SET status = 'withdrawn' WHERE project = :p", p=body["project"])
+        p = state.project(body["project"])
+        p["status"] = "withdrawn"
+        state.touch("projects", p)
     else:
         UNDO[kind](state, seq, body, -1)
-    state.run("INSERT INTO reversals (target_seq, seq) VALUES (:t, :s)", t=b["seq"], s=seq)
+    state.add_reversal(b["seq"], seq)
 
 
 EFFECTS = {

@@ -10,7 +10,6 @@ before it (those of the same posting included); ``CHECKS`` maps each kind to its
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Callable
@@ -186,7 +185,7 @@ def check_apply(state: State, seq: int, item: Any) -> list[Finding]:
     if fund is None:
         out.append(finding("REF-FUND", item, f"{b['fund']} {b['year']} is not open", field="fund", **where))
         return out
-    governing = json.loads(fund["policies"])
+    governing = fund["policies"]
     policy = b.get("policy") or (governing[0] if governing else None)
     found = state.policy(policy, b.get("date")) if policy else None
     if found is None or policy not in governing:

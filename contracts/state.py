@@ -1,76 +1,203 @@
-"""The projections the write-time rules read, through primary keys and indexes only.
+"""The projections the write-time rules read and the effects write, for one posting.
 
-Every read here is a point or index-range look-up of what one entry touches (a fund-year, a
-project, an enterprise's awards in a few years); nothing rescans history. The effects of an entry
-are applied by ``contracts/engine.py`` in the posting's own transaction.
+Reads are point or index-range look-ups of what one entry touches (a fund-year, a project, an
+enterprise's awards in a few years); nothing rescans history. Rows are read once per posting and
+kept in memory; the effects change them there, so the entries of one posting see each other; and
+:meth:`State.flush` writes every changed row back with one driver-level ``executemany`` per table,
+in the posting's own transaction.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import re
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection
 
 __all__ = ["State"]
 
+_NAMED = re.compile(r":([a-z_]+)")
+_COLUMNS = {
+    "funds": ("fund", "year", "name", "office", "policies", "budget_fen", "adjust_fen", "transfer_in_fen",
+              "transfer_out_fen", "approved_fen", "fees_fen", "other_fen", "opened_seq"),
+    "projects": ("project", "enterprise", "fund", "year", "clause", "content", "policy", "tags", "bases", "requested_fen",
+                 "amount_fen", "status", "stages", "approvals", "approved_fen", "notice", "disbursed_fen", "returned_fen",
+                 "apply_seq"),
+    "enterprises": ("code", "name", "first_seq"),
+    "notices": ("notice", "fund", "year", "start", "working_days", "end_date", "state", "open_seq"),
+    "decisions": ("seq", "project", "stage", "outcome", "amount_before_fen", "amount_after_fen"),
+    "policies": ("policy", "version", "effective_from", "seq", "document"),
+    "reversals": ("target_seq", "seq"),
+}
+_KEYS = {"funds": ("fund", "year"), "projects": ("project",), "enterprises": ("code",), "notices": ("notice",)}
+_JSON = {"projects": ("tags", "bases", "stages"), "funds": ("policies",)}
 
-@dataclass
+
 class State:
-    conn: Connection
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self._cursor = conn.connection.dbapi_connection.cursor()  # the same transaction
+        self._pg = conn.dialect.name == "postgresql"
+        self._sql: dict[str, str] = {}
+        self._rows: dict[str, dict[tuple, dict[str, Any] | None]] = {t: {} for t in _KEYS}
+        self._new: dict[str, set[tuple]] = {t: set() for t in _KEYS}
+        self._dirty: dict[str, set[tuple]] = {t: set() for t in _KEYS}
+        self._inserts: dict[str, list[dict[str, Any]]] = {"decisions": [], "policies": [], "reversals": []}
+        self._deleted_decisions: set[int] = set()
+        self._decisions: dict[str, list[dict[str, Any]]] = {}
+        self._policies: dict[tuple, tuple[int, dict[str, Any]] | None] = {}
 
-    def one(self, sql: str, **params: Any) -> dict[str, Any] | None:
-        row = self.conn.execute(text(sql), params).mappings().first()
-        return dict(row) if row else None
+    # -- the driver, with named parameters --------------------------------------------------
+    def _driver_sql(self, sql: str) -> str:
+        if sql not in self._sql:
+            self._sql[sql] = _NAMED.sub(r"%(\1)s", sql) if self._pg else sql
+        return self._sql[sql]
 
-    def run(self, sql: str, **params: Any) -> None:
-        self.conn.execute(text(sql), params)
+    def query(self, sql: str, **params: Any) -> list[dict[str, Any]]:
+        self._cursor.execute(self._driver_sql(sql), params)
+        names = [d[0] for d in self._cursor.description]
+        return [dict(zip(names, row)) for row in self._cursor.fetchall()]
 
-    def fund(self, fund: str, year: int) -> dict[str, Any] | None:
-        return self.one("SELECT * FROM funds WHERE fund = :f AND year = :y", f=fund, y=year)
+    # -- rows by key, cached --------------------------------------------------------------------
+    def _get(self, table: str, *key: Any) -> dict[str, Any] | None:
+        cache = self._rows[table]
+        if key not in cache:
+            where = " AND ".join(f"{k} = :{k}" for k in _KEYS[table])
+            rows = self.query(f"SELECT * FROM {table} WHERE {where}", **dict(zip(_KEYS[table], key)))
+            cache[key] = self._decode(table, rows[0]) if rows else None
+        return cache[key]
 
-    def project(self, project: str) -> dict[str, Any] | None:
-        row = self.one("SELECT * FROM projects WHERE project = :p", p=project)
-        if row:
-            for key in ("tags", "bases", "stages"):
-                row[key] = json.loads(row[key])
+    @staticmethod
+    def _decode(table: str, row: dict[str, Any]) -> dict[str, Any]:
+        for column in _JSON.get(table, ()):
+            row[column] = json.loads(row[column])
         return row
 
+    def add(self, table: str, row: dict[str, Any]) -> None:
+        key = tuple(row[k] for k in _KEYS[table])
+        self._rows[table][key] = row
+        self._new[table].add(key)
+
+    def touch(self, table: str, row: dict[str, Any]) -> None:
+        """Mark a row read by :meth:`fund` / :meth:`project` … as changed (it is written back on flush)."""
+        key = tuple(row[k] for k in _KEYS[table])
+        if key not in self._new[table]:
+            self._dirty[table].add(key)
+
+    def fund(self, fund: str, year: int) -> dict[str, Any] | None:
+        return self._get("funds", fund, year)
+
+    def project(self, project: str) -> dict[str, Any] | None:
+        return self._get("projects", project)
+
     def enterprise(self, code: str) -> dict[str, Any] | None:
-        return self.one("SELECT * FROM enterprises WHERE code = :c", c=code)
-
-    def policy(self, policy: str, on: str | None) -> tuple[int, dict[str, Any]] | None:
-        """The version of ``policy`` in force on business date ``on`` (the latest, if no date)."""
-        sql = "SELECT version, document FROM policies WHERE policy = :p"
-        if on is not None:
-            sql += " AND effective_from <= :d"
-        row = self.one(sql + " ORDER BY version DESC LIMIT 1", p=policy, d=on)
-        return (row["version"], orjson.loads(row["document"])) if row else None
-
-    def latest_policy_version(self, policy: str) -> int:
-        row = self.one("SELECT max(version) AS v FROM policies WHERE policy = :p", p=policy)
-        return (row or {}).get("v") or 0
-
-    def awards(self, enterprise: str, first_year: int, last_year: int) -> list[dict[str, Any]]:
-        """The enterprise's finally approved projects in a range of years (index: enterprise, year)."""
-        rows = self.conn.execute(text(
-            "SELECT project, fund, year, clause, content, policy, approved_fen FROM projects "
-            "WHERE enterprise = :e AND year BETWEEN :a AND :b AND status = 'approved'"),
-            {"e": enterprise, "a": first_year, "b": last_year}).mappings().all()
-        return [dict(r) for r in rows]
+        return self._get("enterprises", code)
 
     def notice(self, notice: str) -> dict[str, Any] | None:
-        return self.one("SELECT * FROM notices WHERE notice = :n", n=notice)
+        return self._get("notices", notice)
 
-    def entry(self, seq: int) -> dict[str, Any] | None:
-        row = self.one("SELECT data FROM entries WHERE seq = :s", s=seq)
-        return orjson.loads(row["data"]) if row else None
+    # -- policies --------------------------------------------------------------------------------
+    def policy(self, policy: str, on: str | None) -> tuple[int, dict[str, Any]] | None:
+        """The version of ``policy`` in force on business date ``on`` (the latest, if no date)."""
+        key = (policy, on)
+        if key not in self._policies:
+            sql = "SELECT version, document FROM policies WHERE policy = :p"
+            if on is not None:
+                sql += " AND effective_from <= :d"
+            rows = self.query(sql + " ORDER BY version DESC LIMIT 1", p=policy, d=on)
+            found = (rows[0]["version"], orjson.loads(rows[0]["document"])) if rows else None
+            for row in self._inserts["policies"]:  # published earlier in this posting
+                if row["policy"] == policy and (on is None or row["effective_from"] <= on) \
+                        and (found is None or row["version"] > found[0]):
+                    found = (row["version"], orjson.loads(row["document"]))
+            self._policies[key] = found
+        return self._policies[key]
 
-    def reversed_by(self, seq: int) -> int | None:
-        row = self.one("SELECT seq FROM reversals WHERE target_seq = :s", s=seq)
-        return row["seq"] if row else None
+    def latest_policy_version(self, policy: str) -> int:
+        rows = self.query("SELECT max(version) AS v FROM policies WHERE policy = :p", p=policy)
+        pending = [r["version"] for r in self._inserts["policies"] if r["policy"] == policy]
+        return max([rows[0]["v"] or 0, *pending])
+
+    def add_policy(self, row: dict[str, Any]) -> None:
+        self._inserts["policies"].append(row)
+        self._policies.clear()
+
+    # -- index-range reads ------------------------------------------------------------------------
+    def awards(self, enterprise: str, first_year: int, last_year: int) -> list[dict[str, Any]]:
+        """The enterprise's finally approved projects in a range of years (index: enterprise, year)."""
+        found: dict[str, dict[str, Any]] = {}
+        for row in self.query("SELECT project FROM projects WHERE enterprise = :e AND year BETWEEN :a AND :b",
+                              e=enterprise, a=first_year, b=last_year):
+            found[row["project"]] = self.project(row["project"])
+        for key in self._new["projects"]:
+            row = self._rows["projects"][key]
+            if row["enterprise"] == enterprise and first_year <= row["year"] <= last_year:
+                found[row["project"]] = row
+        return [r for r in found.values() if r["status"] == "approved"]
+
+    def decisions(self, project: str) -> list[dict[str, Any]]:
+        if project not in self._decisions:
+            self._decisions[project] = self.query("SELECT * FROM decisions WHERE project = :p ORDER BY seq", p=project)
+        return self._decisions[project]
 
     def last_decision(self, project: str) -> dict[str, Any] | None:
-        return self.one("SELECT * FROM decisions WHERE project = :p ORDER BY seq DESC LIMIT 1", p=project)
+        rows = self.decisions(project)
+        return rows[-1] if rows else None
+
+    def add_decision(self, row: dict[str, Any]) -> None:
+        self.decisions(row["project"]).append(row)
+        self._inserts["decisions"].append(row)
+
+    def drop_decision(self, project: str, seq: int) -> None:
+        rows = self.decisions(project)
+        rows[:] = [r for r in rows if r["seq"] != seq]
+        pending = self._inserts["decisions"]
+        if any(r["seq"] == seq for r in pending):
+            pending[:] = [r for r in pending if r["seq"] != seq]
+        else:
+            self._deleted_decisions.add(seq)
+
+    def entry(self, seq: int) -> dict[str, Any] | None:
+        rows = self.query("SELECT data FROM entries WHERE seq = :s", s=seq)
+        return orjson.loads(rows[0]["data"]) if rows else None
+
+    def reversed_by(self, seq: int) -> int | None:
+        for row in self._inserts["reversals"]:
+            if row["target_seq"] == seq:
+                return row["seq"]
+        rows = self.query("SELECT seq FROM reversals WHERE target_seq = :s", s=seq)
+        return rows[0]["seq"] if rows else None
+
+    def add_reversal(self, target: int, seq: int) -> None:
+        self._inserts["reversals"].append({"target_seq": target, "seq": seq})
+
+    # -- write back ---------------------------------------------------------------------------------
+    def _encode(self, table: str, row: dict[str, Any]) -> dict[str, Any]:
+        out = dict(row)
+        for column in _JSON.get(table, ()):
+            out[column] = json.dumps(out[column], ensure_ascii=False)
+        return out
+
+    def flush(self) -> None:
+        """Write every new and changed row back: one executemany per table and statement."""
+        for table, keys in self._new.items():
+            if keys:
+                cols = _COLUMNS[table]
+                sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join(':' + c for c in cols)})"
+                self._cursor.executemany(self._driver_sql(sql), [self._encode(table, self._rows[table][k]) for k in keys])
+        for table, keys in self._dirty.items():
+            if keys:
+                cols = [c for c in _COLUMNS[table] if c not in _KEYS[table]]
+                where = " AND ".join(f"{k} = :{k}" for k in _KEYS[table])
+                sql = f"UPDATE {table} SET {', '.join(f'{c} = :{c}' for c in cols)} WHERE {where}"
+                self._cursor.executemany(self._driver_sql(sql), [self._encode(table, self._rows[table][k]) for k in keys])
+        if self._deleted_decisions:
+            self._cursor.executemany(self._driver_sql("DELETE FROM decisions WHERE seq = :seq"),
+                                     [{"seq": s} for s in sorted(self._deleted_decisions)])
+        for table, rows in self._inserts.items():
+            if rows:
+                cols = _COLUMNS[table]
+                sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join(':' + c for c in cols)})"
+                self._cursor.executemany(self._driver_sql(sql), rows)

@@ -1,0 +1,136 @@
+"""Benchmark of the write-time contracts (issue 4). Run by hand; report the figures.
+
+    .venv/bin/python bench/contracts.py [--years 10] [--pg URL]
+
+A synthetic district-year: 2,000 applications under the Chaoyang high-tech measures, each through
+initial review, expert review (panel of 5), audit acceptance, joint review and the leading group,
+both approving bodies, a public notice (20 notices of 100 projects) and a disbursement: about
+20,000 entries, in postings of 500. It is posted (1) with the contracts on, and (2) as the same
+bodies in audit.note entries, which no contract reads (the contracts-off baseline); then ten
+such years go into one ledger and the rate of each year is printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import sqlalchemy as sa
+from stdnum.cn import uscc
+
+# This script's own folder must not stand first on the path: its name would shadow the contracts package.
+HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
+sys.path.insert(0, str(HERE.parent))
+
+from bench._setup import new_ledger  # noqa: E402
+from contracts.catalogue import CATALOGUE_DIR, load_file  # noqa: E402
+from ledger.store import Item  # noqa: E402
+
+N, POSTING, W = 2000, 500, 1_000_000
+FUND = "chaoyang-hightech"
+
+
+def enterprise(i: int) -> str:
+    base = f"91110105MA{i:07d}"
+    return base + uscc.calc_check_digit(base)
+
+
+def district_year(year: int) -> list[tuple[str, str, dict]]:
+    """(kind, idem, body) of one fund-year's whole lifecycle, in posting order."""
+    fy = {"fund": FUND, "year": year}
+    out = [("fund.open", f"open-{year}", {**fy, "name": f"{year} 高新", "office": "朝阳园管委会", "budget_fen": 300000 * W,
+                                          "policies": ["chaoyang-hightech-measures"]})]
+    pids = [f"{year}-{i:05d}" for i in range(N)]
+    clauses = ["5", "6", "8", "9", "10", "13", "17", "22", "24"]
+    for i, p in enumerate(pids):
+        out.append(("project.apply", f"apply-{p}", {"project": p, "enterprise": enterprise(i), "enterprise_name": f"企业{i}",
+                                                     **fy, "clause": clauses[i % 9], "requested_fen": 60 * W,
+                                                     "tags": ["digital-economy-3x"]}))
+    for stage in ("initial_review", "expert_review", "audit_acceptance", "joint_review", "leading_group"):
+        for p in pids:
+            body = {"project": p, "stage": stage, "outcome": "pass", "date": f"{year}-08-01"}
+            if stage == "expert_review":
+                body["panel_size"] = 5
+            if stage == "leading_group":
+                body.update(outcome="reduce", amount_after_fen=50 * W, reason="standard")
+            out.append(("review.decide", f"{stage}-{p}", body))
+    for body_name, day in (("区政府常务会", "09-20"), ("区委常委会", "09-22")):
+        for p in pids:
+            out.append(("approval.resolve", f"{body_name}-{p}", {"body": body_name, "meeting": f"{year} {body_name}",
+                                                                "resolution": f"{year}-{p}", "date": f"{year}-{day}",
+                                                                "awards": [{"project": p, "amount_fen": 50 * W}]}))
+    for k in range(N // 100):
+        out.append(("notice.open", f"notice-{year}-{k}", {**fy, "notice": f"{year}-n{k}", "projects": pids[k * 100:(k + 1) * 100],
+                                                          "start": f"{year}-09-25", "working_days": 5}))
+    for k in range(N // 100):
+        out.append(("notice.close", f"close-{year}-{k}", {"notice": f"{year}-n{k}", "date": f"{year}-10-20", "objections": []}))
+    for p in pids:
+        out.append(("disbursement.pay", f"pay-{p}", {"project": p, "amount_fen": 50 * W, "date": f"{year}-10-25",
+                                                     "voucher": f"v-{p}"}))
+    return out
+
+
+def post_all(ledger, poster, entries, as_notes: bool) -> float:
+    t = time.perf_counter()
+    for i in range(0, len(entries), POSTING):
+        chunk = entries[i:i + POSTING]
+        if as_notes:
+            items = [Item("audit.note", idem, {"text": json.dumps(body, ensure_ascii=False)}) for _, idem, body in chunk]
+        else:
+            items = [Item(kind, idem, body) for kind, idem, body in chunk]
+        ledger.post(poster, items)
+    return time.perf_counter() - t
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--years", type=int, default=10)
+    ap.add_argument("--pg")
+    args = ap.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="fundledger-contracts-"))
+    schemas = []
+
+    def fresh(name: str) -> str:
+        if not args.pg:
+            return f"sqlite:///{work / f'{name}.db'}"
+        schema = f"bench_{name}_{uuid.uuid4().hex[:8]}"
+        with sa.create_engine(args.pg, isolation_level="AUTOCOMMIT").connect() as conn:
+            conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+        schemas.append(schema)
+        return f"{args.pg}?options=-csearch_path%3D{schema}"
+
+    policy = load_file(CATALOGUE_DIR / "chaoyang-hightech.json")
+    policy["document"]["effective_from"] = "2010-01-01"
+    try:
+        first = 2015
+        year1 = district_year(first)
+        on, log, poster = new_ledger(fresh("on"), work / "on", "bench.local/contracts-on")
+        on.post(poster, [Item("policy.publish", "policy", policy)])
+        on_s = post_all(on, poster, year1, as_notes=False)
+        off, _, poster_off = new_ledger(fresh("off"), work / "off", "bench.local/contracts-off")
+        off_s = post_all(off, poster_off, year1, as_notes=True)
+        n = len(year1)
+        print(f"database: {on.engine.dialect.name}; one district-year = {n:,} entries in postings of {POSTING}")
+        print(f"contracts on : {n / on_s:>8,.0f} entries/s ({on_s:.1f} s)")
+        print(f"contracts off: {n / off_s:>8,.0f} entries/s ({off_s:.1f} s)   on/off cost = {on_s / off_s:.2f}x")
+        rates = [n / on_s]
+        for year in range(first + 1, first + args.years):
+            entries = district_year(year)
+            rates.append(len(entries) / post_all(on, poster, entries, as_notes=False))
+        for k, rate in enumerate(rates):
+            print(f"year {k + 1:>2} ({first + k}): {rate:>8,.0f} entries/s")
+        print(f"tenth year / first year = {rates[-1] / rates[0]:.2f}; ledger size {on.head().size:,} entries")
+    finally:
+        for schema in schemas:
+            with sa.create_engine(args.pg, isolation_level="AUTOCOMMIT").connect() as conn:
+                conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+
+
+if __name__ == "__main__":
+    main()
