@@ -28,6 +28,7 @@ KINDS = frozenset(KIND_FIELDS)
 
 def run(conn: Connection, first_seq: int, items: Sequence[Any]) -> list[Finding]:
     state = State(conn)
+    state.prefetch(item for item in items if item.kind in KINDS)
     findings: list[Finding] = []
     for offset, item in enumerate(items):
         if item.kind not in KINDS:
@@ -162,7 +163,7 @@ def correction_reverse(state: State, seq: int, b: dict[str, Any]) -> None:
     if kind == "review.decide":
         last = state.last_decision(body["project"])
         p = state.project(body["project"])
-        state.drop_decision(p["project"], last["seq"])
+        state.drop_decision(last["seq"])
         p["amount_fen"], p["status"] = last["amount_before_fen"], "applied"
         p["stages"] = [s for s in p["stages"] if s != body["stage"]]
         state.touch("projects", p)

@@ -9,7 +9,6 @@ in the posting's own transaction.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -18,7 +17,7 @@ from sqlalchemy import Connection
 
 __all__ = ["State"]
 
-_NAMED = re.compile(r":([a-z_]+)")
+_NAMED = re.compile(r":([a-z_][a-z0-9_]*)")
 _COLUMNS = {
     "funds": ("fund", "year", "name", "office", "policies", "budget_fen", "adjust_fen", "transfer_in_fen",
               "transfer_out_fen", "approved_fen", "fees_fen", "other_fen", "opened_seq"),
@@ -46,7 +45,6 @@ class State:
         self._dirty: dict[str, set[tuple]] = {t: set() for t in _KEYS}
         self._inserts: dict[str, list[dict[str, Any]]] = {"decisions": [], "policies": [], "reversals": []}
         self._deleted_decisions: set[int] = set()
-        self._decisions: dict[str, list[dict[str, Any]]] = {}
         self._policies: dict[tuple, tuple[int, dict[str, Any]] | None] = {}
 
     # -- the driver, with named parameters --------------------------------------------------
@@ -61,6 +59,36 @@ class State:
         return [dict(zip(names, row)) for row in self._cursor.fetchall()]
 
     # -- rows by key, cached --------------------------------------------------------------------
+    def prefetch(self, items: Any) -> None:
+        """Read every project, enterprise and fund-year the posting names with one query per table
+        (and the projects of the enterprises it awards), instead of one look-up per entry."""
+        projects, enterprises, funds = set(), set(), set()
+        for item in items:
+            b = item.body
+            if "project" in b:
+                projects.add(b["project"])
+            projects.update(a["project"] for a in b.get("awards", ()))
+            projects.update(b.get("projects", ()) if item.kind == "notice.open" else ())
+            if "enterprise" in b:
+                enterprises.add(b["enterprise"])
+            if "fund" in b and "year" in b:
+                funds.add((b["fund"], b["year"]))
+        self._load("projects", "project", sorted(projects))
+        self._load("enterprises", "code", sorted(enterprises))
+        for fund, year in funds:
+            self.fund(fund, year)
+
+    def _load(self, table: str, column: str, keys: list[Any]) -> None:
+        cache = self._rows[table]
+        for i in range(0, len(keys), 500):
+            chunk = keys[i:i + 500]
+            marks = ", ".join(f":k{j}" for j in range(len(chunk)))
+            for row in self.query(f"SELECT * FROM {table} WHERE {column} IN ({marks})",
+                                  **{f"k{j}": k for j, k in enumerate(chunk)}):
+                cache[(row[column],)] = self._decode(table, row)
+            for k in chunk:
+                cache.setdefault((k,), None)
+
     def _get(self, table: str, *key: Any) -> dict[str, Any] | None:
         cache = self._rows[table]
         if key not in cache:
@@ -72,7 +100,7 @@ class State:
     @staticmethod
     def _decode(table: str, row: dict[str, Any]) -> dict[str, Any]:
         for column in _JSON.get(table, ()):
-            row[column] = json.loads(row[column])
+            row[column] = orjson.loads(row[column])
         return row
 
     def add(self, table: str, row: dict[str, Any]) -> None:
@@ -137,22 +165,19 @@ class State:
                 found[row["project"]] = row
         return [r for r in found.values() if r["status"] == "approved"]
 
-    def decisions(self, project: str) -> list[dict[str, Any]]:
-        if project not in self._decisions:
-            self._decisions[project] = self.query("SELECT * FROM decisions WHERE project = :p ORDER BY seq", p=project)
-        return self._decisions[project]
-
     def last_decision(self, project: str) -> dict[str, Any] | None:
-        rows = self.decisions(project)
-        return rows[-1] if rows else None
+        """The project's latest decision: this posting's, else the stored one (read only when asked)."""
+        pending = [r for r in self._inserts["decisions"] if r["project"] == project]
+        if pending:
+            return pending[-1]
+        rows = self.query("SELECT * FROM decisions WHERE project = :p ORDER BY seq DESC LIMIT 1", p=project)
+        rows = [r for r in rows if r["seq"] not in self._deleted_decisions]
+        return rows[0] if rows else None
 
     def add_decision(self, row: dict[str, Any]) -> None:
-        self.decisions(row["project"]).append(row)
         self._inserts["decisions"].append(row)
 
-    def drop_decision(self, project: str, seq: int) -> None:
-        rows = self.decisions(project)
-        rows[:] = [r for r in rows if r["seq"] != seq]
+    def drop_decision(self, seq: int) -> None:
         pending = self._inserts["decisions"]
         if any(r["seq"] == seq for r in pending):
             pending[:] = [r for r in pending if r["seq"] != seq]
@@ -177,7 +202,7 @@ class State:
     def _encode(self, table: str, row: dict[str, Any]) -> dict[str, Any]:
         out = dict(row)
         for column in _JSON.get(table, ()):
-            out[column] = json.dumps(out[column], ensure_ascii=False)
+            out[column] = orjson.dumps(out[column]).decode()
         return out
 
     def flush(self) -> None:

@@ -133,3 +133,18 @@ def test_an_invalid_catalogue_is_refused(env, tmp_path):
     (tmp_path / "bad.json").write_text(json.dumps(bad, ensure_ascii=False))
     result = env.run("policy", "publish", str(tmp_path / "bad.json"), "--key", env.key_path("poster"))
     assert result.exit_code == 2 and "rate" in result.output
+
+
+def test_the_readme_documents_every_kind_and_rule():
+    from pathlib import Path
+
+    from contracts.rules import RULES
+    from contracts.schemas import KIND_FIELDS
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    for rule in RULES.values():
+        assert f"| `{rule.id}` | {rule.severity} |" in readme, rule.id
+    for kind, fields in KIND_FIELDS.items():
+        row = next(line for line in readme.splitlines() if line.startswith(f"| `{kind}` |"))
+        for name in fields:
+            assert f"`{name}`" in row, (kind, name)
