@@ -38,12 +38,38 @@ def run(conn: Connection, first_seq: int, items: Sequence[Any]) -> list[Finding]
         findings += mine
         if not any(f.severity == FATAL for f in mine):
             EFFECTS[item.kind](state, seq, item.body)
+            _refer(state, seq, item)
     if not any(f.severity == FATAL for f in findings):
         state.flush()
     return findings
 
 
 # -- effects on the projections (in memory; State.flush writes them back) ----------------------
+def _refer(state: State, seq: int, item: Any) -> None:
+    """Which fund-year (and project) an entry belongs to: the trail behind a figure."""
+    b = item.body
+    project = b.get("project")
+    projects = [project] if project else [a["project"] for a in b.get("awards", ())] or list(b.get("projects", ()))
+    fund, year = b.get("fund"), b.get("year")
+    if fund is None and projects:
+        p = state.project(projects[0])
+        fund, year = (p["fund"], p["year"]) if p else (None, None)
+    if fund is None and item.kind == "notice.close":
+        n = state.notice(b["notice"])
+        fund, year = n["fund"], n["year"]
+    for pid in projects or [None]:
+        if fund is not None or pid is not None:
+            state.add_row("entry_refs", {"seq": seq, "fund": fund, "year": year, "project": pid})
+
+
+def report_state(state: State, seq: int, b: dict[str, Any]) -> None:
+    value, tolerance = next((b[k], b.get("tolerance_fen", b.get("tolerance", 0)))
+                            for k in ("value_fen", "count", "permyriad") if k in b)
+    state.add_row("reported", {"seq": seq, "figure": b["figure"], "value": value, "tolerance": tolerance, "seed": b["seed"]})
+
+
+def performance_indicators(state: State, seq: int, b: dict[str, Any]) -> None:
+    """No projection: the table is scored from the ledger whenever it is reported."""
 def _fund_delta(state: State, fund: str, year: int, column: str, delta: int) -> None:
     row = state.fund(fund, year)
     if row is not None:  # a transfer to a purpose outside the funds has no row to change
@@ -87,7 +113,7 @@ def review_decide(state: State, seq: int, b: dict[str, Any]) -> None:
     p = state.project(b["project"])
     after = 0 if b["outcome"] == "reject" else b.get("amount_after_fen", p["amount_fen"])
     state.add_decision({"seq": seq, "project": p["project"], "stage": b["stage"], "outcome": b["outcome"],
-                        "amount_before_fen": p["amount_fen"], "amount_after_fen": after})
+                        "reason": b.get("reason"), "amount_before_fen": p["amount_fen"], "amount_after_fen": after})
     p["amount_fen"], p["stages"] = after, [*p["stages"], b["stage"]]
     if b["outcome"] == "reject":
         p["status"] = "rejected"
@@ -181,7 +207,8 @@ EFFECTS = {
     "policy.publish": policy_publish, "project.apply": project_apply, "review.decide": review_decide,
     "approval.resolve": approval_resolve, "notice.open": notice_open, "notice.close": notice_close,
     "disbursement.pay": disbursement_pay, "disbursement.return": disbursement_return, "fee.pay": fee_pay,
-    "expense.other": expense_other, "correction.reverse": correction_reverse,
+    "expense.other": expense_other, "correction.reverse": correction_reverse, "report.state": report_state,
+    "performance.indicators": performance_indicators,
 }
 UNDO = {"budget.adjust": budget_adjust, "budget.transfer": budget_transfer, "approval.resolve": approval_resolve,
         "disbursement.pay": disbursement_pay, "disbursement.return": disbursement_return, "fee.pay": fee_pay,

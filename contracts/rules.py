@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from fractions import Fraction
 from typing import Any, Callable
 
 from contracts.catalogue import Cap, clause_caps, find_clause
@@ -73,6 +74,10 @@ RULES: dict[str, Rule] = {r.id: r for r in (
     Rule("PAY-REJECTED", FATAL, "nothing is paid on a rejected, withdrawn or reversed project"),
     Rule("CORR-TARGET", FATAL, "a correction reverses an existing, reversible entry not reversed before"),
     Rule("CORR-ORDER", FATAL, "a decision or approval is reversed only if nothing later depends on it"),
+    Rule("REPORT-FIGURE", FATAL, "a reported figure names a figure the ledger computes, with exactly one value"),
+    Rule("REPORT-RECONCILE", WARNING, "a figure a report states differs from the ledger's own (beyond the stated tolerance)"),
+    Rule("REPORT-CONFLICT", WARNING, "two reports state different values for the same figure"),
+    Rule("PERF-SCORE", WARNING, "a stated performance score differs from the score computed from the ledger"),
     Rule("APPLY-OVER-CAP", WARNING, "the requested amount is above what the clause allows; the award will have to fit"),
 )}
 
@@ -487,6 +492,75 @@ def check_reverse(state: State, seq: int, item: Any) -> list[Finding]:
     return []
 
 
+def _stated(b: dict[str, Any]) -> tuple[int, int] | None:
+    given = [(k, b[k]) for k in ("value_fen", "count", "permyriad") if k in b]
+    if len(given) != 1:
+        return None
+    return given[0][1], b.get("tolerance_fen", b.get("tolerance", 0))
+
+
+def _show(figure_name: str, value: int) -> str:
+    metric = figure_name.split("/")[2] if figure_name.count("/") >= 2 else ""
+    if metric == "execution_rate":
+        return f"{Fraction(value, 100)}%".replace("/", "÷")
+    if metric in ("applications", "projects", "clause_projects", "stage_passed", "outcome_count"):
+        return str(value)
+    return wan(value)
+
+
+def check_report(state: State, seq: int, item: Any) -> list[Finding]:
+    from contracts.figures import FundYear, parse_figure
+
+    b = item.body
+    stated = _stated(b)
+    try:
+        fund, year, metric, qualifier = parse_figure(b["figure"])
+    except ValueError as e:
+        return [finding("REPORT-FIGURE", item, str(e), field="figure")]
+    if stated is None:
+        return [finding("REPORT-FIGURE", item, "give exactly one of value_fen (value_wan), count, permyriad", field="value_fen")]
+    state.flush()  # the figure counts every entry before this one, those of this posting too
+    ours = FundYear(state.conn, fund, year).value(metric, qualifier)
+    where = dict(fund=fund, year=year, figure=b["figure"], seed=b["seed"])
+    if ours is None:
+        return [finding("REPORT-FIGURE", item, f"the ledger has no figure {b['figure']}", field="figure", **where)]
+    value, tolerance = stated
+    out = []
+    if abs(ours - value) > tolerance:
+        out.append(finding("REPORT-RECONCILE", item, f"{b['seed']} states {_show(b['figure'], value)} ({b['wording']}); "
+                           f"the ledger's entries make {_show(b['figure'], ours)}", field="figure",
+                           expected=_show(b["figure"], ours), actual=_show(b["figure"], value),
+                           difference=_show(b["figure"], value - ours), **where))
+    for other in state.query("SELECT seq, value, tolerance, seed FROM reported WHERE figure = :f", f=b["figure"]):
+        if abs(other["value"] - value) > max(tolerance, other["tolerance"]):
+            out.append(finding("REPORT-CONFLICT", item, f"{other['seed']} (seq {other['seq']}) states "
+                               f"{_show(b['figure'], other['value'])}; {b['seed']} states {_show(b['figure'], value)}",
+                               field="figure", expected=_show(b["figure"], other["value"]), actual=_show(b["figure"], value),
+                               difference=_show(b["figure"], value - other["value"]), **where))
+    return out
+
+
+def check_performance(state: State, seq: int, item: Any) -> list[Finding]:
+    from contracts.performance import score_table
+
+    b = item.body
+    if not state.fund(b["fund"], b["year"]):
+        return [finding("REF-FUND", item, f"{b['fund']} {b['year']} is not open", field="fund")]
+    state.flush()
+    table = score_table(state.conn, b)
+    out = []
+    for i, row in enumerate(table.rows):
+        if row.stated_score is not None and row.score != row.stated_score:
+            out.append(finding("PERF-SCORE", item, f"{row.name}: stated {row.stated_score}, the ledger gives {row.score}",
+                               field=f"indicators[{i}]", expected=str(row.score), actual=str(row.stated_score),
+                               difference=str(row.stated_score - row.score), fund=b["fund"], year=b["year"]))
+    if table.total_stated is not None and table.total != table.total_stated:
+        out.append(finding("PERF-SCORE", item, f"total: stated {table.total_stated}, the ledger gives {table.total}",
+                           field="total_stated", expected=str(table.total), actual=str(table.total_stated),
+                           difference=str(table.total_stated - table.total), fund=b["fund"], year=b["year"]))
+    return out
+
+
 CHECKS: dict[str, list[Callable[[State, int, Any], list[Finding]]]] = {
     "fund.open": [check_fund_open],
     "budget.adjust": [check_budget_adjust],
@@ -502,4 +576,6 @@ CHECKS: dict[str, list[Callable[[State, int, Any], list[Finding]]]] = {
     "fee.pay": [check_spend],
     "expense.other": [check_spend],
     "correction.reverse": [check_reverse],
+    "report.state": [check_report],
+    "performance.indicators": [check_performance],
 }

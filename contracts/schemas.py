@@ -76,6 +76,23 @@ def _scores(v: Any) -> bool:
     return all(type(x) is int and 0 <= x <= 100 for x in v)
 
 
+MEASURES = ("projects", "max_award", "execution_rate", "stated")
+RULES_OF_SCORE = ("ratio", "at_most", "at_least", "stated")
+
+
+def _indicator(x: Any) -> bool:
+    """One row of a performance table (docs: README, performance.indicators)."""
+    if not isinstance(x, dict) or not isinstance(x.get("name"), str) or type(x.get("weight")) is not int:
+        return False
+    if x.get("measure") not in MEASURES or x.get("score_rule") not in RULES_OF_SCORE:
+        return False
+    if x["measure"] == "stated" and not isinstance(x.get("actual"), str):
+        return False
+    if x["measure"] != "stated" and type(x.get("target_value")) is not int:
+        return False
+    return all(isinstance(x.get(k, ""), str) for k in ("level1", "level2", "target", "actual", "stated_score"))
+
+
 POS = (("> 0", _positive),)
 NONNEG = ((">= 0", _nonnegative),)
 TEXT = (("not blank", _nonblank),)
@@ -121,6 +138,12 @@ KIND_FIELDS: dict[str, dict[str, F]] = {
     "expense.other": {"fund": F("code"), "year": F("int", checks=YEAR), "item": F("str", checks=TEXT),
                       "amount_fen": F("money", checks=POS), "date": F("date", False), "document": F("str", False, TEXT)},
     "correction.reverse": {"seq": F("int", checks=NONNEG), "reason": F("str", checks=TEXT)},
+    "report.state": {"seed": F("str", checks=TEXT), "wording": F("str", checks=TEXT), "figure": F("str", checks=TEXT),
+                     "value_fen": F("money", False), "count": F("int", False, NONNEG), "permyriad": F("int", False, NONNEG),
+                     "tolerance_fen": F("money", False, NONNEG), "tolerance": F("int", False, NONNEG)},
+    "performance.indicators": {"fund": F("code"), "year": F("int", checks=YEAR), "seed": F("str", checks=TEXT),
+                               "indicators": F("list", checks=(("[{name, weight, measure, …}], not empty", lambda v: bool(v) and all(_indicator(x) for x in v)),)),
+                               "total_stated": F("str", False, TEXT)},
 }
 
 _TYPE_TEST: dict[str, tuple[str, Callable[[Any], bool]]] = {

@@ -26,7 +26,9 @@ _COLUMNS = {
                  "apply_seq"),
     "enterprises": ("code", "name", "first_seq"),
     "notices": ("notice", "fund", "year", "start", "working_days", "end_date", "state", "open_seq"),
-    "decisions": ("seq", "project", "stage", "outcome", "amount_before_fen", "amount_after_fen"),
+    "decisions": ("seq", "project", "stage", "outcome", "reason", "amount_before_fen", "amount_after_fen"),
+    "reported": ("seq", "figure", "value", "tolerance", "seed"),
+    "entry_refs": ("seq", "fund", "year", "project"),  # id: assigned by the database
     "policies": ("policy", "version", "effective_from", "seq", "document"),
     "reversals": ("target_seq", "seq"),
 }
@@ -43,7 +45,8 @@ class State:
         self._rows: dict[str, dict[tuple, dict[str, Any] | None]] = {t: {} for t in _KEYS}
         self._new: dict[str, set[tuple]] = {t: set() for t in _KEYS}
         self._dirty: dict[str, set[tuple]] = {t: set() for t in _KEYS}
-        self._inserts: dict[str, list[dict[str, Any]]] = {"decisions": [], "policies": [], "reversals": []}
+        self._inserts: dict[str, list[dict[str, Any]]] = {
+            "decisions": [], "policies": [], "reversals": [], "reported": [], "entry_refs": []}
         self._deleted_decisions: set[int] = set()
         self._policies: dict[tuple, tuple[int, dict[str, Any]] | None] = {}
 
@@ -226,3 +229,15 @@ class State:
                 cols = _COLUMNS[table]
                 sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join(':' + c for c in cols)})"
                 self._cursor.executemany(self._driver_sql(sql), rows)
+        # what is written is now stored: a later flush (after more entries) writes only what follows
+        for table in self._new:
+            self._new[table].clear()
+            self._dirty[table].clear()
+        self._deleted_decisions.clear()
+        for rows in self._inserts.values():
+            rows.clear()
+        self._policies.clear()
+
+    def add_row(self, table: str, row: dict[str, Any]) -> None:
+        """Queue an insert into an append-only projection (reported figures, entry references)."""
+        self._inserts[table].append(row)

@@ -453,17 +453,59 @@ def witness_cosign(note: str, auditor_key: str, state: str, log_vkey: str | None
 @click.option("--seq", type=int, help="Only the entry at this seq.")
 @click.option("--kind", help="Only entries of this kind.")
 @click.option("--idem", help="Only the entry with this idem.")
+@click.option("--fund", help="Only entries of this fund (with --year: of this fund-year).")
+@click.option("--year", type=int, help="Only entries of this year's funds.")
+@click.option("--clause", help="With --fund and --year: the entries behind this clause's figure.")
+@click.option("--project", help="Only entries about this project.")
+@click.option("--enterprise", help="Only entries about this enterprise's projects (credit code).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
-def trail(seq: int | None, kind: str | None, idem: str | None, fmt: str, db_url: str, as_json: bool) -> int:
+def trail(seq: int | None, kind: str | None, idem: str | None, fund: str | None, year: int | None,
+          clause: str | None, project: str | None, enterprise: str | None, fmt: str, db_url: str, as_json: bool) -> int:
     """Every entry behind the filters, in order, with poster, time and hash."""
     from ledger.store import Ledger
     from ledger.trail import render_trail
 
     ledger = Ledger.open(db_url)
     names = {k.kid: k.name for k in ledger.keys()}
-    rows = ledger.entries(seq=seq, kind=kind, idem=idem)
+    seqs = None
+    if any(v is not None for v in (fund, year, clause, project, enterprise)):
+        if clause is not None and (fund is None or year is None):
+            raise InputError("--clause needs --fund and --year: a clause's figure belongs to one fund-year")
+        from contracts.figures import trail_seqs
+        from ledger import db
+
+        with db.read_tx(ledger.engine) as conn:
+            seqs = trail_seqs(conn, fund=fund, year=year, clause=clause, project=project, enterprise=enterprise)
+    rows = ledger.entries(seq=seq, kind=kind, idem=idem, seqs=seqs)
     for chunk in render_trail(rows, names, "json" if as_json else fmt):
         click.echo(chunk, nl=False)
+    return 0
+
+
+# -- reports ---------------------------------------------------------------------------------
+@command(cli)
+@click.argument("which", type=click.Choice(["execution", "funnel", "performance"]))
+@click.option("--fund", required=True, help="Fund code, e.g. chaoyang-hightech.")
+@click.option("--year", required=True, type=int)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "xlsx"]), default="table", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False), help="Write to a file (required for xlsx on a terminal).")
+def report(which: str, fund: str, year: int, fmt: str, out: str | None, db_url: str, as_json: bool) -> int:
+    """A fund-year as the seeds lay it out: execution, the review funnel, or the performance table."""
+    from contracts import reports
+    from ledger import db
+    from ledger.store import Ledger
+
+    ledger = Ledger.open(db_url)
+    build = {"execution": reports.execution_report, "funnel": reports.funnel_report,
+             "performance": reports.performance_report}[which]
+    with db.read_tx(ledger.engine) as conn:
+        data = reports.render(build(conn, fund, year), "json" if as_json else fmt)
+    if out:
+        Path(out).write_bytes(data)
+    elif fmt == "xlsx" and sys.stdout.isatty():
+        raise InputError("an XLSX report goes to a file: give --out FILE.xlsx")
+    else:
+        sys.stdout.buffer.write(data)
     return 0
 
 

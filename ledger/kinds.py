@@ -164,7 +164,7 @@ def _by_contracts(body: dict[str, Any]) -> Problems:
 MONEY_KINDS = (
     "fund.open", "budget.adjust", "budget.transfer", "policy.publish", "project.apply", "review.decide",
     "approval.resolve", "notice.open", "notice.close", "disbursement.pay", "disbursement.return", "fee.pay",
-    "expense.other", "correction.reverse",
+    "expense.other", "correction.reverse", "report.state", "performance.indicators",
 )
 
 KINDS: dict[str, Kind] = {

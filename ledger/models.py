@@ -10,6 +10,8 @@
   Derived; ``verify`` recomputes and compares them.
 * ``funds``, ``policies``, ``enterprises``, ``projects``, ``decisions``, ``notices``, ``reversals``:
   projections of the fund lifecycle for the write-time contracts (``contracts/state.py``). Derived.
+* ``reported``: the figures ``report.state`` entries state, for reconciliation; ``entry_refs``: the
+  fund-year and project each money entry touches, for the trail behind a figure. Derived.
 * ``settings``: local, mutable settings of this database (paths of the log and checks keys). Never
   key material, never part of the chain.
 """
@@ -21,7 +23,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 __all__ = [
     "Base", "Decision", "Enterprise", "Entry", "Fund", "KeyRow", "MerkleNode", "Notice", "Policy", "Project",
-    "Reversal", "Setting",
+    "EntryRef", "Reported", "Reversal", "Setting",
 ]
 
 # SQLite makes only an INTEGER PRIMARY KEY the rowid; BIGINT elsewhere.
@@ -144,6 +146,7 @@ class Decision(Base):
     project: Mapped[str] = mapped_column(String(200), index=True)
     stage: Mapped[str] = mapped_column(String(64))
     outcome: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(String(64))
     amount_before_fen: Mapped[int] = mapped_column(BigInteger)
     amount_after_fen: Mapped[int] = mapped_column(BigInteger)
 
@@ -166,3 +169,24 @@ class Reversal(Base):
 
     target_seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     seq: Mapped[int] = mapped_column(BigInteger)
+
+
+class Reported(Base):
+    __tablename__ = "reported"
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    figure: Mapped[str] = mapped_column(String(300), index=True)
+    value: Mapped[int] = mapped_column(BigInteger)
+    tolerance: Mapped[int] = mapped_column(BigInteger)
+    seed: Mapped[str] = mapped_column(String(64))
+
+
+class EntryRef(Base):
+    __tablename__ = "entry_refs"
+    __table_args__ = (Index("ix_entry_refs_fund_year", "fund", "year"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True)
+    seq: Mapped[int] = mapped_column(BigInteger, index=True)
+    fund: Mapped[str | None] = mapped_column(String(64))
+    year: Mapped[int | None] = mapped_column(Integer)
+    project: Mapped[str | None] = mapped_column(String(200), index=True)

@@ -172,14 +172,30 @@ class Ledger:
             return db.get_setting(conn, name)
 
     def entries(self, *, seq: int | None = None, kind: str | None = None, idem: str | None = None,
-                limit: int | None = None) -> Iterator[tuple[int, bytes, dict[str, Any]]]:
-        """Entries in seq order matching the filters, as (seq, hash, envelope)."""
+                limit: int | None = None, seqs: Sequence[int] | None = None) -> Iterator[tuple[int, bytes, dict[str, Any]]]:
+        """Entries in seq order matching the filters, as (seq, hash, envelope); ``seqs`` narrows to those."""
+        if seqs is not None:
+            for i in range(0, len(seqs), _CHUNK):
+                chunk = set(seqs[i:i + _CHUNK])
+                lo, hi = min(chunk), max(chunk)
+                for row in self._entries(kind=kind, idem=idem, seq=seq, limit=None, between=(lo, hi)):
+                    if row[0] in chunk:
+                        yield row
+            return
+        yield from self._entries(seq=seq, kind=kind, idem=idem, limit=limit)
+
+    def _entries(self, *, seq: int | None, kind: str | None, idem: str | None, limit: int | None,
+                 between: tuple[int, int] | None = None) -> Iterator[tuple[int, bytes, dict[str, Any]]]:
         filters = {"seq": seq, "kind": kind, "idem": idem}
-        where = " AND ".join(f"{name} = :{name}" for name, value in filters.items() if value is not None)
+        clauses = [f"{name} = :{name}" for name, value in filters.items() if value is not None]
+        params = {k: v for k, v in filters.items() if v is not None}
+        if between is not None:
+            clauses.append("seq BETWEEN :lo AND :hi")
+            params.update(lo=between[0], hi=between[1])
+        where = " AND ".join(clauses)
         sql = "SELECT seq, hash, data FROM entries" + (f" WHERE {where}" if where else "") + " ORDER BY seq"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
-        params = {k: v for k, v in filters.items() if v is not None}
         with db.read_tx(self.engine) as conn:
             for row in conn.execution_options(yield_per=1000).execute(text(sql), params):
                 yield row.seq, bytes(row.hash), orjson.loads(row.data)

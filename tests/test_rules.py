@@ -415,6 +415,48 @@ def test_reversing_a_decision_restores_the_amount(flow):
     accepts("APPROVE-AMOUNT", lambda: flow.approve("p1", 80 * W))  # the amount is 80万 again
 
 
+# -- reported figures and performance scores ---------------------------------------------------
+def _report(flow, figure, seed="seed 000", **value):
+    return flow.post(("report.state", {"seed": seed, "wording": "…", "figure": figure, **value}))
+
+
+def test_reported_figures_reconcile_with_the_ledger(approved):
+    flow = approved  # p1 50万 and p2 30万 awarded under clause abs
+    rejects("REPORT-FIGURE", lambda: _report(flow, "test-fund/2023/no_such_metric", count=1))
+    rejects("REPORT-FIGURE", lambda: _report(flow, "test-fund/2023/awards", count=1, value_fen=1))
+    accepts("REPORT-FIGURE", lambda: _report(flow, "test-fund/2023/projects", count=2))
+    accepts("REPORT-RECONCILE", lambda: _report(flow, "test-fund/2023/awards", value_fen=80 * W))
+    accepts("REPORT-RECONCILE", lambda: _report(flow, "test-fund/2023/clause_awards/abs", value_fen=80 * W))
+    posted = _report(flow, "test-fund/2023/awards", value_fen=81 * W)  # appended: the report says what it says
+    (warning,) = [w for w in posted.warnings if w.rule == "REPORT-RECONCILE"]
+    assert (warning.expected, warning.actual, warning.difference) == ("80万元", "81万元", "1万元")
+    rejects("REPORT-RECONCILE", lambda: _report(flow, "test-fund/2023/projects", count=3))
+    accepts("REPORT-RECONCILE", lambda: _report(flow, "test-fund/2023/awards", value_fen=81 * W, tolerance_fen=W))  # 约
+
+
+def test_two_reports_that_disagree(approved):
+    flow = approved
+    _report(flow, "test-fund/2023/budget", value_fen=1000 * W)
+    accepts("REPORT-CONFLICT", lambda: _report(flow, "test-fund/2023/budget", value_fen=1000 * W, seed="seed 002"))
+    rejects("REPORT-CONFLICT", lambda: _report(flow, "test-fund/2023/budget", value_fen=999 * W, seed="seed 003"))
+
+
+TABLE = [
+    {"name": "数量指标", "weight": 15, "measure": "projects", "target_value": 4, "score_rule": "ratio", "stated_score": "7.5"},
+    {"name": "经济成本指标", "weight": 10, "measure": "max_award", "target_value": 1000 * W, "score_rule": "at_most",
+     "stated_score": "10"},
+    {"name": "满意度", "weight": 10, "measure": "stated", "actual": ">90%", "score_rule": "stated", "stated_score": "10"},
+]
+
+
+def test_performance_scores_are_computed_from_the_ledger(approved):
+    flow = approved  # two projects awarded: 2/4 × 15 = 7.5
+    body = {"fund": "test-fund", "year": 2023, "seed": "seed 001", "indicators": TABLE, "total_stated": "27.5"}
+    accepts("PERF-SCORE", lambda: flow.post(("performance.indicators", body)))
+    wrong = [{**TABLE[0], "stated_score": "15"}, *TABLE[1:]]
+    rejects("PERF-SCORE", lambda: flow.post(("performance.indicators", {**body, "indicators": wrong, "total_stated": "35"})))
+
+
 def test_input_errors_name_entry_and_field(flow):
     with pytest.raises(InputError) as info:
         flow.post(("fee.pay", {"fund": "test-fund", "year": 2023, "payee": "x", "service": "s", "amount_wan": "1.0000001"}),

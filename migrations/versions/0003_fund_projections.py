@@ -78,6 +78,7 @@ def upgrade() -> None:
         sa.Column("project", sa.String(200), nullable=False),
         sa.Column("stage", sa.String(64), nullable=False),
         sa.Column("outcome", sa.String(16), nullable=False),
+        sa.Column("reason", sa.String(64), nullable=True),
         sa.Column("amount_before_fen", MONEY, nullable=False),
         sa.Column("amount_after_fen", MONEY, nullable=False),
     )

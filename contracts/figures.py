@@ -1,0 +1,156 @@
+"""The ledger's own figures for a fund-year, computed from the projections.
+
+A figure is named ``<fund>/<year>/<metric>[/<qualifier>…]``; its value is an integer: fen for
+amounts, a count, or a rate in permyriad (1/10,000; 100% = 10000). The reports
+(``contracts/reports.py``) and the reconciliation of ``report.state`` entries read the same
+figures, so what a report prints is what the reconciliation compares.
+
+Every query is an index range over one fund-year (``projects (fund, year)``, ``decisions
+(project)``, ``funds`` by key): figures never rescan history.
+
+=====================================  =================================================================
+metric                                 value
+=====================================  =================================================================
+``budget``                             the fund-year's budget (fen)
+``adjustments``                        additions less cuts
+``transfers_in`` / ``transfers_out``   transfers from and to other funds or purposes
+``available``                          budget + adjustments + transfers in − transfers out
+``applications``                       projects applied for (count)
+``projects``                           projects awarded: finally approved, not withdrawn (count)
+``awards``                             their approved amounts (fen)
+``fees``                               third-party fees (fen)
+``arranged``                           awards + fees (the seeds' 合计安排资金)
+``other``                              other expenses + transfers out (the seeds' 其他…列支的费用)
+``balance``                            budget + adjustments + transfers in − arranged − other
+``execution_rate``                     (budget + adjustments + transfers in − balance) / the same (permyriad)
+``clause_projects/<clause>``           projects awarded under a clause
+``clause_awards/<clause>``             their approved amounts
+``stage_passed/<stage>``               projects through a review stage (count) …
+``stage_amount/<stage>``               … and their amount after it
+``outcome_count/<stage>/<outcome>[/<reason>]``   decisions of an outcome at a stage
+``outcome_amount/<stage>/<outcome>[/<reason>]``  the amounts they took away (before − after)
+``expense/<item>``                     other expenses with that item name
+``fee/<payee>``                        fees paid to a payee
+``max_award``                          the largest award (fen)
+=====================================  =================================================================
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+__all__ = ["FundYear", "figure", "parse_figure", "trail_seqs"]
+
+
+def parse_figure(name: str) -> tuple[str, int, str, tuple[str, ...]]:
+    parts = name.split("/")
+    if len(parts) < 3 or not parts[1].isdigit():
+        raise ValueError(f"a figure is <fund>/<year>/<metric>[/…], not {name!r}")
+    return parts[0], int(parts[1]), parts[2], tuple(parts[3:])
+
+
+class FundYear:
+    """The figures of one fund-year, read on demand through the indexes."""
+
+    def __init__(self, conn: Connection, fund: str, year: int) -> None:
+        self.conn, self.fund_code, self.year = conn, fund, year
+        self._fund: dict[str, Any] | None = None
+        self._projects: list[dict[str, Any]] | None = None
+        self._decisions: list[dict[str, Any]] | None = None
+
+    def _rows(self, sql: str, **params: Any) -> list[dict[str, Any]]:
+        return [dict(r) for r in self.conn.execute(text(sql), {"f": self.fund_code, "y": self.year, **params}).mappings()]
+
+    @property
+    def fund(self) -> dict[str, Any] | None:
+        if self._fund is None:
+            rows = self._rows("SELECT * FROM funds WHERE fund = :f AND year = :y")
+            self._fund = rows[0] if rows else None
+        return self._fund
+
+    @property
+    def projects(self) -> list[dict[str, Any]]:
+        if self._projects is None:
+            self._projects = self._rows("SELECT * FROM projects WHERE fund = :f AND year = :y")
+        return self._projects
+
+    @property
+    def awarded(self) -> list[dict[str, Any]]:
+        return [p for p in self.projects if p["status"] == "approved"]
+
+    @property
+    def decisions(self) -> list[dict[str, Any]]:
+        if self._decisions is None:
+            self._decisions = self._rows(
+                "SELECT d.* FROM decisions d JOIN projects p ON p.project = d.project WHERE p.fund = :f AND p.year = :y "
+                "ORDER BY d.seq")
+        return self._decisions
+
+    def value(self, metric: str, qualifier: tuple[str, ...] = ()) -> int | None:
+        f = self.fund
+        if f is None:
+            return None
+        inflow = f["budget_fen"] + f["adjust_fen"] + f["transfer_in_fen"]
+        awards = sum(p["approved_fen"] for p in self.awarded)
+        arranged = awards + f["fees_fen"]
+        other = f["other_fen"] + f["transfer_out_fen"]
+        simple = {
+            "budget": f["budget_fen"], "adjustments": f["adjust_fen"], "transfers_in": f["transfer_in_fen"],
+            "transfers_out": f["transfer_out_fen"], "available": inflow - f["transfer_out_fen"],
+            "applications": len(self.projects), "projects": len(self.awarded), "awards": awards, "fees": f["fees_fen"],
+            "arranged": arranged, "other": other, "balance": inflow - arranged - other,
+            "max_award": max((p["approved_fen"] for p in self.awarded), default=0),
+        }
+        if metric in simple:
+            return simple[metric]
+        if metric == "execution_rate":
+            return int(Fraction(arranged + other, inflow) * 10000) if inflow else None
+        if metric in ("clause_projects", "clause_awards") and len(qualifier) == 1:
+            mine = [p for p in self.awarded if p["clause"] == qualifier[0]]
+            return len(mine) if metric == "clause_projects" else sum(p["approved_fen"] for p in mine)
+        if metric in ("stage_passed", "stage_amount") and len(qualifier) == 1:
+            mine = [d for d in self.decisions if d["stage"] == qualifier[0] and d["outcome"] != "reject"]
+            return len(mine) if metric == "stage_passed" else sum(d["amount_after_fen"] for d in mine)
+        if metric in ("outcome_count", "outcome_amount") and len(qualifier) in (2, 3):
+            mine = [d for d in self.decisions if d["stage"] == qualifier[0] and d["outcome"] == qualifier[1]
+                    and (len(qualifier) == 2 or d["reason"] == qualifier[2])]
+            return len(mine) if metric == "outcome_count" else sum(d["amount_before_fen"] - d["amount_after_fen"] for d in mine)
+        if metric in ("expense", "fee") and len(qualifier) == 1:
+            kind, key = ("expense.other", "item") if metric == "expense" else ("fee.pay", "payee")
+            return self._sum_entries(kind, key, qualifier[0])
+        return None
+
+    def _sum_entries(self, kind: str, key: str, value: str) -> int:
+        import orjson
+
+        total = 0
+        for row in self._rows("SELECT e.data FROM entry_refs r JOIN entries e ON e.seq = r.seq "
+                              "WHERE r.fund = :f AND r.year = :y AND e.kind = :k AND "
+                              "r.seq NOT IN (SELECT target_seq FROM reversals)", k=kind):
+            body = orjson.loads(row["data"])["body"]
+            if body.get(key) == value:
+                total += body["amount_fen"]
+        return total
+
+
+def figure(conn: Connection, name: str) -> int | None:
+    fund, year, metric, qualifier = parse_figure(name)
+    return FundYear(conn, fund, year).value(metric, qualifier)
+
+
+def trail_seqs(conn: Connection, *, fund: str | None = None, year: int | None = None, clause: str | None = None,
+               project: str | None = None, enterprise: str | None = None) -> list[int]:
+    """The seqs of the entries behind a fund-year, a clause's figure, a project or an enterprise."""
+    joins, where, params = [], [], {}
+    if clause is not None or enterprise is not None:
+        joins.append("JOIN projects p ON p.project = r.project")
+    for column, value, table in (("fund", fund, "r"), ("year", year, "r"), ("project", project, "r"),
+                                 ("clause", clause, "p"), ("enterprise", enterprise, "p")):
+        if value is not None:
+            where.append(f"{table}.{column} = :{column}")
+            params[column] = value
+    sql = f"SELECT DISTINCT r.seq FROM entry_refs r {' '.join(joins)} WHERE {' AND '.join(where)} ORDER BY r.seq"
+    return [row[0] for row in conn.execute(text(sql), params)]

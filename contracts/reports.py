@@ -1,0 +1,201 @@
+"""The reports the seeds publish, computed from the ledger: execution, funnel, performance.
+
+Each report is a list of rows (label, figures) built from ``contracts/figures.py``; one renderer
+writes it as a table (Chinese labels, 万元 at the seeds' precision: exact, trailing zeros
+dropped), JSON, CSV or XLSX. Every figure of a row names the figure it comes from, so
+``fundledger trail --fund F --year Y [--clause N]`` lists the entries behind it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, text
+
+from contracts.figures import FundYear
+from contracts.money import fen_to_wan
+
+__all__ = ["Report", "execution_report", "funnel_report", "performance_report", "render"]
+
+
+@dataclass
+class Report:
+    title: str
+    columns: tuple[str, ...]
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _wan(fen: int) -> str:
+    return fen_to_wan(fen)
+
+
+def _rate(permyriad: int | None) -> str:
+    return "" if permyriad is None else f"{Decimal(permyriad) / 100:.2f}%"
+
+
+def _fund_name(conn: Connection, fund: str, year: int) -> str:
+    row = conn.execute(text("SELECT name FROM funds WHERE fund = :f AND year = :y"), {"f": fund, "y": year}).first()
+    if row is None:
+        from ledger.errors import InputError
+
+        raise InputError(f"{fund} {year} is not in the ledger (no fund.open)")
+    return row[0]
+
+
+def _stage_names(conn: Connection, fy: FundYear) -> list[tuple[str, str]]:
+    """The workflow stages of the fund-year's policy, in order, with their names."""
+    policies = fy.fund["policies"] if fy.fund else "[]"
+    import json
+
+    ids = json.loads(policies) if isinstance(policies, str) else policies
+    if not ids:
+        return []
+    row = conn.execute(text("SELECT document FROM policies WHERE policy = :p ORDER BY version DESC LIMIT 1"),
+                       {"p": ids[0]}).first()
+    if row is None:
+        return []
+    doc = orjson.loads(row[0])
+    return [(s["id"], s.get("name", s["id"])) for s in doc["workflow"]["stages"]]
+
+
+def execution_report(conn: Connection, fund: str, year: int) -> Report:
+    name = _fund_name(conn, fund, year)
+    fy = FundYear(conn, fund, year)
+    v = fy.value
+    r = Report(title=f"{name}（{fund} {year}）预算执行情况", columns=("项目", "单位数", "金额（万元）", "figure"))
+    r.rows.append(("年度预算", "", _wan(v("budget")), f"{fund}/{year}/budget"))
+    if v("adjustments"):
+        r.rows.append(("预算调整（追加/核减）", "", _wan(v("adjustments")), f"{fund}/{year}/adjustments"))
+    if v("transfers_in"):
+        r.rows.append(("调入", "", _wan(v("transfers_in")), f"{fund}/{year}/transfers_in"))
+    if v("transfers_out"):
+        r.rows.append(("列支调出", "", _wan(v("transfers_out")), f"{fund}/{year}/transfers_out"))
+        r.rows.append(("下达预算金额", "", _wan(v("available")), f"{fund}/{year}/available"))
+    clauses = sorted({p["clause"] for p in fy.awarded}, key=lambda c: [int(x) if x.isdigit() else x for x in c.split(".")])
+    for clause in clauses:
+        label = f"第{clause}条" if clause.isdigit() else clause
+        r.rows.append((f"  {label}", v("clause_projects", (clause,)), _wan(v("clause_awards", (clause,))),
+                       f"{fund}/{year}/clause_awards/{clause}"))
+    r.rows.append(("支持项目合计", v("projects"), _wan(v("awards")), f"{fund}/{year}/awards"))
+    r.rows.append(("第三方专业机构服务费", "", _wan(v("fees")), f"{fund}/{year}/fees"))
+    r.rows.append(("合计安排资金", "", _wan(v("arranged")), f"{fund}/{year}/arranged"))
+    r.rows.append(("其他列支费用（含调出）", "", _wan(v("other")), f"{fund}/{year}/other"))
+    r.rows.append(("结余", "", _wan(v("balance")), f"{fund}/{year}/balance"))
+    r.rows.append(("执行率", "", _rate(v("execution_rate")), f"{fund}/{year}/execution_rate"))
+    r.notes += _reconciliation_notes(conn, fund, year)
+    return r
+
+
+def funnel_report(conn: Connection, fund: str, year: int) -> Report:
+    name = _fund_name(conn, fund, year)
+    fy = FundYear(conn, fund, year)
+    r = Report(title=f"{name}（{fund} {year}）评审漏斗", columns=("环节", "结果", "原因", "单位数", "金额（万元）", "figure"))
+    requested = sum(p["requested_fen"] for p in fy.projects)
+    r.rows.append(("申报", "", "", len(fy.projects), _wan(requested), f"{fund}/{year}/applications"))
+    for stage, label in _stage_names(conn, fy):
+        mine = [d for d in fy.decisions if d["stage"] == stage]
+        if not mine:
+            continue
+        groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        for d in mine:
+            if d["outcome"] != "pass":
+                groups.setdefault((d["outcome"], d["reason"] or ""), []).append(d)
+        for (outcome, reason), ds in sorted(groups.items()):
+            r.rows.append((label, _OUTCOMES.get(outcome, outcome), reason, len(ds),
+                           "-" + _wan(sum(d["amount_before_fen"] - d["amount_after_fen"] for d in ds)),
+                           f"{fund}/{year}/outcome_amount/{stage}/{outcome}/{reason}"))
+        r.rows.append((label, "通过", "", fy.value("stage_passed", (stage,)), _wan(fy.value("stage_amount", (stage,))),
+                       f"{fund}/{year}/stage_amount/{stage}"))
+    r.rows.append(("最终支持", "", "", fy.value("projects"), _wan(fy.value("awards")), f"{fund}/{year}/awards"))
+    return r
+
+
+_OUTCOMES = {"reject": "核减（不予支持）", "reduce": "核减金额", "halve": "减半支持", "downgrade": "降档支持"}
+
+
+def performance_report(conn: Connection, fund: str, year: int) -> Report:
+    from contracts.performance import score_table
+
+    name = _fund_name(conn, fund, year)
+    row = conn.execute(text("SELECT e.data FROM entry_refs r JOIN entries e ON e.seq = r.seq WHERE r.fund = :f AND r.year = :y "
+                            "AND e.kind = 'performance.indicators' ORDER BY r.seq DESC LIMIT 1"), {"f": fund, "y": year}).first()
+    r = Report(title=f"{name}（{fund} {year}）绩效评价", columns=("一级指标", "二级指标", "三级指标", "年度指标值",
+                                                                  "实际完成值", "分值", "得分", "来源"))
+    if row is None:
+        r.notes.append("no performance.indicators entry for this fund-year")
+        return r
+    table = score_table(conn, orjson.loads(row[0])["body"])
+    for x in table.rows:
+        r.rows.append((x.level1, x.level2, x.name, x.target, x.actual, x.weight, str(x.score),
+                       "账本计算" if x.source == "ledger" else "评价报告"))
+    r.rows.append(("总分", "", "", "", "", table.weights, str(table.total), ""))
+    if table.total_stated is not None and table.total_stated != table.total:
+        r.notes.append(f"the evaluation states a total of {table.total_stated}; the ledger gives {table.total}")
+    return r
+
+
+def _reconciliation_notes(conn: Connection, fund: str, year: int) -> list[str]:
+    """Reported figures of this fund-year that differ from the ledger's own."""
+    notes = []
+    fy = FundYear(conn, fund, year)
+    for row in conn.execute(text("SELECT figure, value, tolerance, seed FROM reported WHERE figure LIKE :p ORDER BY seq"),
+                            {"p": f"{fund}/{year}/%"}):
+        parts = row.figure.split("/")
+        ours = fy.value(parts[2], tuple(parts[3:]))
+        if ours is not None and abs(ours - row.value) > row.tolerance:
+            notes.append(f"{row.seed} states {row.figure} = {row.value}; the ledger gives {ours} "
+                         f"(difference {row.value - ours})")
+    return notes
+
+
+def render(report: Report, fmt: str) -> bytes:
+    if fmt == "json":
+        return orjson.dumps({"title": report.title, "columns": list(report.columns),
+                             "rows": [dict(zip(report.columns, row)) for row in report.rows], "notes": report.notes},
+                            option=orjson.OPT_INDENT_2) + b"\n"
+    if fmt == "csv":
+        out = io.StringIO()
+        w = csv.writer(out, lineterminator="\n")
+        w.writerow(report.columns)
+        w.writerows(report.rows)
+        return out.getvalue().encode("utf-8")
+    if fmt == "xlsx":
+        from openpyxl import Workbook
+
+        wb = Workbook()
+        ws = wb.active
+        ws.title = "report"
+        ws.append([report.title])
+        ws.append(list(report.columns))
+        for row in report.rows:  # amounts stay text: exact 万元 strings, never floats
+            ws.append(list(row))
+        for note in report.notes:
+            ws.append([note])
+        out = io.BytesIO()
+        wb.save(out)
+        return out.getvalue()
+    shown = [c for c in report.columns if c != "figure"]
+    keep = [i for i, c in enumerate(report.columns) if c != "figure"]
+    rows = [[str(row[i]) for i in keep] for row in report.rows]
+    widths = [max(_width(c), *(_width(r[j]) for r in rows)) if rows else _width(c) for j, c in enumerate(shown)]
+    lines = [report.title, "  ".join(_pad(c, w) for c, w in zip(shown, widths))]
+    lines += ["  ".join(_pad(v, w) for v, w in zip(r, widths)) for r in rows]
+    lines += [f"note: {n}" for n in report.notes]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _width(text: str) -> int:
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in str(text))
+
+
+def _pad(text: Any, width: int) -> str:
+    text = str(text)
+    return text + " " * (width - _width(text))
+
+
