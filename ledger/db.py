@@ -61,6 +61,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=FULL")
         cur.execute("PRAGMA busy_timeout=60000")
+        cur.execute("PRAGMA cache_size=-65536")  # 64 MiB: the indexes on hash, prev and idem take random keys
         cur.close()
 
     @event.listens_for(engine, "begin")
