@@ -31,7 +31,8 @@ _CENT = Decimal("0.01")
 
 
 def _points(value: Fraction) -> Decimal:
-    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(_CENT, rounding=ROUND_HALF_UP)
+    points = (Decimal(value.numerator) / Decimal(value.denominator)).quantize(_CENT, rounding=ROUND_HALF_UP)
+    return points.quantize(Decimal(1)) if points == points.to_integral_value() else points  # 10, not 10.00
 
 
 @dataclass(frozen=True, slots=True)

@@ -56,12 +56,44 @@ def _stage_names(conn: Connection, fy: FundYear) -> list[tuple[str, str]]:
     ids = json.loads(policies) if isinstance(policies, str) else policies
     if not ids:
         return []
-    row = conn.execute(text("SELECT document FROM policies WHERE policy = :p ORDER BY version DESC LIMIT 1"),
-                       {"p": ids[0]}).first()
+    row = conn.execute(text("SELECT document FROM policies WHERE policy = :p AND effective_from <= :d "
+                            "ORDER BY version DESC LIMIT 1"), {"p": ids[0], "d": f"{fy.year}-12-31"}).first()
     if row is None:
         return []
     doc = orjson.loads(row[0])
     return [(s["id"], s.get("name", s["id"])) for s in doc["workflow"]["stages"]]
+
+
+def _with_reported(conn: Connection, r: Report, fund: str, year: int, amount_col: int, count_col: int | None) -> Report:
+    """Add what the reports state for each row's figure, and the difference, beside the ledger's."""
+    stated: dict[str, int] = {}
+    for row in conn.execute(text("SELECT figure, value FROM reported WHERE figure LIKE :p ORDER BY seq"),
+                            {"p": f"{fund}/{year}/%"}):
+        stated.setdefault(row.figure, row.value)
+    counts = {"clause_projects": "clause_awards", "stage_passed": "stage_amount", "outcome_count": "outcome_amount"}
+    rows = []
+    for row in r.rows:
+        figure = row[-1]
+        said, diff = "", ""
+        if figure in stated:
+            metric = figure.split("/")[2]
+            ours = FundYear(conn, fund, year).value(*_metric(figure))
+            show = _rate if metric == "execution_rate" else (str if metric in _COUNTS else _wan)
+            sign = "-" if metric == "outcome_amount" else ""  # what a decision took away, as the row shows it
+            said = sign + show(stated[figure])
+            diff = "" if ours == stated[figure] else show(stated[figure] - ours)
+        count_figure = next((figure.replace(a, c, 1) for c, a in counts.items() if f"/{a}/" in figure), None)
+        if count_figure in stated and count_col is not None and str(row[count_col]) != str(stated[count_figure]):
+            diff = (diff + " " if diff else "") + f"单位数 {stated[count_figure]}"
+        rows.append((*row[:-1], said, diff, figure))
+    r.columns = (*r.columns[:-1], "报告数（万元）", "差异（报告−账本）", "figure")
+    r.rows = rows
+    return r
+
+
+def _metric(figure: str) -> tuple[str, tuple[str, ...]]:
+    parts = figure.split("/")
+    return parts[2], tuple(parts[3:])
 
 
 def execution_report(conn: Connection, fund: str, year: int) -> Report:
@@ -89,7 +121,7 @@ def execution_report(conn: Connection, fund: str, year: int) -> Report:
     r.rows.append(("结余", "", _wan(v("balance")), f"{fund}/{year}/balance"))
     r.rows.append(("执行率", "", _rate(v("execution_rate")), f"{fund}/{year}/execution_rate"))
     r.notes += _reconciliation_notes(conn, fund, year)
-    return r
+    return _with_reported(conn, r, fund, year, amount_col=2, count_col=1)
 
 
 def funnel_report(conn: Connection, fund: str, year: int) -> Report:
@@ -113,9 +145,10 @@ def funnel_report(conn: Connection, fund: str, year: int) -> Report:
         r.rows.append((label, "通过", "", fy.value("stage_passed", (stage,)), _wan(fy.value("stage_amount", (stage,))),
                        f"{fund}/{year}/stage_amount/{stage}"))
     r.rows.append(("最终支持", "", "", fy.value("projects"), _wan(fy.value("awards")), f"{fund}/{year}/awards"))
-    return r
+    return _with_reported(conn, r, fund, year, amount_col=4, count_col=3)
 
 
+_COUNTS = ("applications", "projects", "clause_projects", "stage_passed", "outcome_count")
 _OUTCOMES = {"reject": "核减（不予支持）", "reduce": "核减金额", "halve": "减半支持", "downgrade": "降档支持"}
 
 
@@ -149,8 +182,9 @@ def _reconciliation_notes(conn: Connection, fund: str, year: int) -> list[str]:
         parts = row.figure.split("/")
         ours = fy.value(parts[2], tuple(parts[3:]))
         if ours is not None and abs(ours - row.value) > row.tolerance:
-            notes.append(f"{row.seed} states {row.figure} = {row.value}; the ledger gives {ours} "
-                         f"(difference {row.value - ours})")
+            show = _rate if parts[2] == "execution_rate" else (str if parts[2] in _COUNTS else _wan)
+            notes.append(f"{row.seed} states {row.figure} = {show(row.value)}; the ledger's entries give {show(ours)} "
+                         f"(difference {show(row.value - ours)})")
     return notes
 
 

@@ -269,6 +269,7 @@ def check_decide(state: State, seq: int, item: Any) -> list[Finding]:
 def check_approval(state: State, seq: int, item: Any) -> list[Finding]:
     b, out = item.body, []
     seen: set[str] = set()
+    awarding: dict[tuple[str, int], int] = {}  # what this resolution's earlier awards add per fund-year
     for i, award in enumerate(b["awards"]):
         field = f"awards[{i}]"
         if award["project"] in seen:
@@ -310,7 +311,9 @@ def check_approval(state: State, seq: int, item: Any) -> list[Finding]:
         out += _cap_findings(item, amount, doc, p, f"{field}.amount_fen")
         if bodies.index(b["body"]) == len(bodies) - 1:  # the final approval makes the award
             out += _award_findings(state, item, p, amount, doc, f"{field}.amount_fen", where)
-            out += _budget(state, item, p["fund"], p["year"], extra_use=amount - p["approved_fen"])
+            key = (p["fund"], p["year"])
+            awarding[key] = awarding.get(key, 0) + amount - p["approved_fen"]
+            out += _budget(state, item, p["fund"], p["year"], extra_use=awarding[key])
     return out
 
 

@@ -1,9 +1,11 @@
 """``fundledger demo``: the README's main job on a fresh machine.
 
 Creates the keys a demo needs under ``./fundledger-keys/`` (0600; reused on a second run),
-initialises the ledger (recording the log key's path like ``init``), enrolls a poster and an
-auditor, posts the bundled example notes, verifies the ledger and prints its trail. Run twice, it
-appends nothing new: every posting comes back as ``duplicate``.
+initialises the ledger (recording the log key's path like ``init``), enrolls a fund office and an
+auditor, publishes the policy catalogue, posts the example notes and every example posting built
+from the seed reports (``examples/<fund>-<year>/NN-*.jsonl``, in order), verifies the ledger and
+prints the 2023 execution report of the Chaoyang high-tech fund. Run twice, it appends nothing
+new: every posting comes back as ``duplicate``.
 """
 
 from __future__ import annotations
@@ -14,8 +16,7 @@ from typing import Callable
 from ledger import db
 from ledger.inputs import parse_lines
 from ledger.keys import Signer, load_private, load_public, write_new_key
-from ledger.store import Ledger, enroll_item, init_ledger
-from ledger.trail import render_trail
+from ledger.store import Item, Ledger, enroll_item, init_ledger
 from ledger.verify import verify_ledger
 
 __all__ = ["EXAMPLES", "run_demo"]
@@ -31,22 +32,42 @@ def _key(keys_dir: Path, name: str) -> Signer:
     return load_private(path)
 
 
-def run_demo(db_url: str, keys_dir: Path, echo: Callable[[str], None]) -> None:
+def run_demo(db_url: str, keys_dir: Path, echo: Callable[[str], None],
+             progress: Callable[[int], None] | None = None) -> None:
+    from contracts.catalogue import CATALOGUE_DIR, load_file
+    from contracts.reports import execution_report, render
+
     signers = {name: _key(keys_dir, name) for name in _DEMO_KEYS}
     result = init_ledger(db_url, load_public(keys_dir / "admin.key.pub"), signers["log"],
                          origin="fundledger.local/demo", log_key_path=str((keys_dir / "log.key").resolve()))
     echo(f"ledger {result.origin}: genesis {result.genesis_hash[:16]}… (keys in {keys_dir}/)")
     ledger = Ledger.open(db_url)
-    for role in ("poster", "auditor"):
-        (r,) = ledger.append(signers["admin"], [enroll_item(signers[role].public, f"demo {role}", role)])
-        echo(f"key.enroll {role:<8} seq {r.seq:>3} {r.status}")
+    ledger.append(signers["admin"], [enroll_item(signers["poster"].public, "朝阳园管委会 fund office", "poster"),
+                                     enroll_item(signers["auditor"].public, "区审计局 audit bureau", "auditor")])
+    counts = {"appended": 0, "duplicate": 0}
+    warnings = 0
+
+    def post(items: list[Item]) -> None:
+        nonlocal warnings
+        posted = ledger.post(signers["poster"], items)
+        for r in posted.receipts:
+            counts[r.status] += 1
+        warnings += len(posted.warnings)
+        if progress:
+            progress(len(items))
+
+    policies = sorted((load_file(path) for path in CATALOGUE_DIR.glob("*.json")), key=lambda b: (b["policy"], b["version"]))
+    for body in policies:  # each version after the one before it
+        post([Item("policy.publish", f"policy:{body['policy']}:v{body['version']}", body)])
     notes = EXAMPLES / "notes.jsonl"
-    receipts = ledger.append(signers["poster"], parse_lines(notes.read_bytes().splitlines(), str(notes)))
-    counts = {s: sum(1 for r in receipts if r.status == s) for s in ("appended", "duplicate")}
-    echo(f"posted {notes.name}: {counts['appended']} appended, {counts['duplicate']} duplicate")
+    post(parse_lines(notes.read_bytes().splitlines(), str(notes)))
+    files = sorted(EXAMPLES.glob("*-*/[0-9][0-9]-*.jsonl"))
+    for path in files:
+        post(parse_lines(path.read_bytes().splitlines(), str(path)))
+    echo(f"posted {len(files)} example postings from the seed reports: {counts['appended']} entries appended, "
+         f"{counts['duplicate']} duplicate, {warnings} warnings")
     check = verify_ledger(db.make_engine(db_url))
-    echo(f"verify: ok, {check.entries} entries in {check.postings} postings, head {check.head_hash[:16]}…")
+    echo(f"verify: ok, {check.entries} entries in {check.postings} postings, root {check.root.hex()[:16]}…")
     echo("")
-    names = {k.kid: k.name for k in ledger.keys()}
-    for chunk in render_trail(ledger.entries(), names, "table"):
-        echo(chunk.rstrip("\n"))
+    with db.read_tx(ledger.engine) as conn:
+        echo(render(execution_report(conn, "chaoyang-hightech", 2023), "table").decode().rstrip("\n"))

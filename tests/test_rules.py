@@ -345,6 +345,18 @@ def test_totals_never_exceed_the_budget(flow):
                                                                "reason": "核减", "document": "d2"})))
 
 
+def test_the_awards_of_one_resolution_count_together(flow):
+    flow.post(("fee.pay", {"fund": "test-fund", "year": 2023, "payee": "审计机构", "service": "audit", "amount_fen": 900 * W}))
+    for pid in ("p1", "p2"):
+        flow.reviewed(pid, amount=60 * W, enterprise=E1 if pid == "p1" else E2, name="企业一" if pid == "p1" else "企业二")
+    both = lambda amount: [{"project": "p1", "amount_fen": amount}, {"project": "p2", "amount_fen": amount}]  # noqa: E731
+    resolve = lambda body, amount: flow.post(("approval.resolve", {"body": body, "meeting": "m", "resolution": body,  # noqa: E731
+                                                                   "date": "2023-09-01", "awards": both(amount)}))
+    resolve("body-a", 60 * W)
+    rejects("SUM-BUDGET", lambda: resolve("body-b", 60 * W))  # each fits alone, together 120万 > 100万 left
+    accepts("SUM-BUDGET", lambda: resolve("body-b", 50 * W))
+
+
 def test_awards_count_against_the_budget(flow):
     flow.post(("fee.pay", {"fund": "test-fund", "year": 2023, "payee": "审计机构", "service": "audit", "amount_fen": 960 * W}))
     flow.reviewed("p1", amount=50 * W)

@@ -1,0 +1,153 @@
+"""The seed reports reproduced from the ledger's own entries (examples/, built by examples/build.py).
+
+Loaded once per database. The figures asserted here are the seeds' own words: seed 000 (2023
+execution), seed 001 (2024 performance evaluation).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner
+
+from ledger.cli import cli
+from ledger.demo import EXAMPLES, run_demo
+from tests.conftest import PG_SERVER, pg_schema_url
+
+HT = ["--fund", "chaoyang-hightech"]
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def seeded(request, tmp_path_factory):
+    work = tmp_path_factory.mktemp("seeded")
+    schema = None
+    if request.param == "sqlite":
+        url = f"sqlite:///{work / 'seeded.db'}"
+    else:
+        schema = f"t_{uuid.uuid4().hex[:12]}"
+        admin = sa.create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+        url = pg_schema_url(PG_SERVER, schema)
+    lines: list[str] = []
+    run_demo(url, work / "keys", echo=lines.append)
+    yield url, "\n".join(lines)
+    if schema:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def _report(url: str, *args: str) -> dict:
+    result = CliRunner().invoke(cli, ["report", *args, "--format", "json", "--db", url], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def _rows(report: dict, key: str) -> dict[str, dict]:
+    return {row[key]: row for row in report["rows"]}
+
+
+def test_the_2023_execution_report_equals_seed_000(seeded):
+    url, _ = seeded
+    report = _report(url, "execution", *HT, "--year", "2023")
+    rows = _rows(report, "项目")
+    assert rows["年度预算"]["金额（万元）"] == "22000"
+    assert rows["列支调出"]["金额（万元）"] == "985.5"
+    assert rows["下达预算金额"]["金额（万元）"] == "21014.5"
+    assert (rows["支持项目合计"]["单位数"], rows["支持项目合计"]["金额（万元）"]) == (203, "11820.1")
+    assert rows["第三方专业机构服务费"]["金额（万元）"] == "41.25"
+    assert rows["合计安排资金"]["金额（万元）"] == "11861.35"
+    per_clause = {k.strip(): (v["单位数"], v["金额（万元）"]) for k, v in rows.items() if k.strip()[:2].startswith("第") and k.strip()[1].isdigit()}
+    assert per_clause == {"第5条": (135, "4310"), "第6条": (4, "500"), "第8条": (18, "2250"), "第9条": (27, "3675"),
+                          "第10条": (4, "110"), "第13条": (3, "110"), "第17条": (10, "600"), "第22条": (1, "200"),
+                          "第24条": (1, "65.1")}
+    # seed 000 states a balance of 1782.56 and other expenses of 8356.09, but its eight items, as printed,
+    # sum to 8356.10: the ledger keeps the items, shows the report's figures beside its own, and the difference
+    assert (rows["结余"]["报告数（万元）"], rows["结余"]["金额（万元）"], rows["结余"]["差异（报告−账本）"]) == ("1782.56", "1782.55", "0.01")
+    assert (rows["其他列支费用（含调出）"]["报告数（万元）"], rows["其他列支费用（含调出）"]["金额（万元）"]) == ("8356.09", "8356.1")
+    assert all(not r["差异（报告−账本）"] for k, r in rows.items() if k not in ("结余", "其他列支费用（含调出）"))
+    assert len(report["notes"]) == 2 and "8356.09" in report["notes"][0]
+
+
+def test_the_2023_funnel_equals_seed_000_stage_by_stage(seeded):
+    url, _ = seeded
+    rows = _report(url, "funnel", *HT, "--year", "2023")["rows"]
+    def row(stage_word: str, outcome: str, reason: str = "") -> tuple:
+        (r,) = [r for r in rows if stage_word in r["环节"] and r["结果"] == outcome and r["原因"] == reason]
+        return r["单位数"], r["金额（万元）"]
+    assert [(r["单位数"]) for r in rows if r["环节"] == "申报"] == [336]
+    assert row("初审", "通过")[0] == 315
+    assert row("专家评审", "通过") == (235, "15015.1")
+    assert row("部门联审", "核减（不予支持）", "duplicate_support") == (26, "-1470")
+    assert row("部门联审", "核减（不予支持）", "tax_arrears") == (3, "-70")
+    assert row("领导小组", "降档支持", "talent_award_inversion") == (1, "-100")
+    assert row("领导小组", "核减（不予支持）", "talent_award_inversion") == (1, "-200")
+    assert row("领导小组", "核减（不予支持）", "risk_index") == (1, "-100")
+    assert row("专题会", "核减（不予支持）", "talent_award_inversion") == (1, "-30")
+    assert row("专题会", "减半支持", "non_key_industry") == (11, "-1225")
+    assert row("专题会", "通过") == (203, "11820.1")
+    assert all(not r["差异（报告−账本）"] for r in rows)
+
+
+def test_the_2024_performance_table_equals_seed_001(seeded):
+    url, _ = seeded
+    report = _report(url, "performance", *HT, "--year", "2024")
+    scores = [(r["三级指标"], r["分值"], r["得分"]) for r in report["rows"]]
+    assert scores[0] == ("支持约100-200家企业", 15, "14.55")  # 97 of a target of 100, computed from the ledger
+    assert [s[2] for s in scores[1:-1]] == ["15", "10", "10", "15", "15", "10", "10"]
+    assert scores[-1] == ("", 100, "99.55")
+    rows = _rows(_report(url, "execution", *HT, "--year", "2024"), "项目")
+    assert (rows["支持项目合计"]["单位数"], rows["支持项目合计"]["金额（万元）"]) == (97, "11513.2")
+    assert rows["合计安排资金"]["金额（万元）"] == rows["年度预算"]["金额（万元）"] == "11559.274"
+    assert rows["执行率"]["金额（万元）"] == "100.00%"
+
+
+def test_demo_reports_and_verifies(seeded):
+    url, output = seeded
+    assert "verify: ok" in output and "2 warnings" in output
+    assert "合计安排资金" in output and "11861.35" in output
+    assert CliRunner().invoke(cli, ["verify", "--db", url]).exit_code == 0
+
+
+def test_the_trail_behind_a_clause_figure(seeded):
+    url, _ = seeded
+    result = CliRunner().invoke(cli, ["trail", *HT, "--year", "2023", "--clause", "24", "--format", "json", "--db", url])
+    kinds = [json.loads(line)["kind"] for line in result.output.splitlines()]
+    assert kinds == ["project.apply", *["review.decide"] * 5, "approval.resolve", "approval.resolve", "notice.open",
+                     "disbursement.pay"]
+    assert CliRunner().invoke(cli, ["trail", "--clause", "24", "--db", url]).exit_code == 2
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_report_formats(seeded, tmp_path, fmt):
+    url, _ = seeded
+    out = tmp_path / f"report.{fmt}"
+    result = CliRunner().invoke(cli, ["report", "execution", *HT, "--year", "2023", "--format", fmt, "--out", str(out),
+                                      "--db", url])
+    assert result.exit_code == 0, result.output
+    if fmt == "csv":
+        rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+        assert {r["项目"]: r["金额（万元）"] for r in rows}["合计安排资金"] == "11861.35"
+    else:
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(out).active
+        values = {row[0]: row[2] for row in sheet.iter_rows(min_row=3, values_only=True) if row and row[0]}
+        assert values["合计安排资金"] == "11861.35"  # text, exact: never a float
+
+
+def test_the_example_data_is_deterministic(tmp_path):
+    before = {p: p.read_bytes() for p in sorted(EXAMPLES.glob("*-*/*.jsonl"))}
+    subprocess.run([sys.executable, str(EXAMPLES / "build.py")], check=True, capture_output=True, timeout=120)
+    after = {p: p.read_bytes() for p in sorted(EXAMPLES.glob("*-*/*.jsonl"))}
+    assert before.keys() == after.keys() and all(before[p] == after[p] for p in before)
+    assert Path(EXAMPLES / "README.md").exists()
