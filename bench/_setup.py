@@ -1,14 +1,39 @@
-"""What every benchmark does first: keys, a fresh ledger, an enrolled poster."""
+"""What every benchmark does first: fresh databases, keys, a ledger with an enrolled poster."""
 
 from __future__ import annotations
 
 import sys
+import uuid
 from pathlib import Path
+
+import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from ledger.keys import Signer, load_private, write_new_key  # noqa: E402
 from ledger.store import Ledger, enroll_item, init_ledger  # noqa: E402
+
+
+class Databases:
+    """Fresh databases for one benchmark run: SQLite files under ``work``, or schemas on a
+    PostgreSQL server (``pg``), dropped by :meth:`drop`."""
+
+    def __init__(self, work: Path, pg: str | None) -> None:
+        self.work, self.pg, self.schemas = work, pg, []
+
+    def fresh(self, name: str) -> str:
+        if not self.pg:
+            return f"sqlite:///{self.work / f'{name}.db'}"
+        schema = f"bench_{name}_{uuid.uuid4().hex[:8]}"
+        with sa.create_engine(self.pg, isolation_level="AUTOCOMMIT").connect() as conn:
+            conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+        self.schemas.append(schema)
+        return f"{self.pg}?options=-csearch_path%3D{schema}"
+
+    def drop(self) -> None:
+        for schema in self.schemas:
+            with sa.create_engine(self.pg, isolation_level="AUTOCOMMIT").connect() as conn:
+                conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
 
 
 def new_ledger(url: str, work: Path, origin: str) -> tuple[Ledger, Signer, Signer]:

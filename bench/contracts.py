@@ -17,10 +17,8 @@ import json
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
-import sqlalchemy as sa
 from stdnum.cn import uscc
 
 # This script's own folder must not stand first on the path: its name would shadow the contracts package.
@@ -28,7 +26,7 @@ HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 sys.path.insert(0, str(HERE.parent))
 
-from bench._setup import new_ledger  # noqa: E402
+from bench._setup import Databases, new_ledger  # noqa: E402
 from contracts.catalogue import CATALOGUE_DIR, load_file  # noqa: E402
 from ledger.store import Item  # noqa: E402
 
@@ -94,16 +92,8 @@ def main() -> None:
     ap.add_argument("--pg")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="fundledger-contracts-"))
-    schemas = []
-
-    def fresh(name: str) -> str:
-        if not args.pg:
-            return f"sqlite:///{work / f'{name}.db'}"
-        schema = f"bench_{name}_{uuid.uuid4().hex[:8]}"
-        with sa.create_engine(args.pg, isolation_level="AUTOCOMMIT").connect() as conn:
-            conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
-        schemas.append(schema)
-        return f"{args.pg}?options=-csearch_path%3D{schema}"
+    dbs = Databases(work, args.pg)
+    fresh = dbs.fresh
 
     t = time.perf_counter()
     import pandera.pandas  # noqa: F401  (a one-time cost per process, reported apart from the rates)
@@ -131,9 +121,7 @@ def main() -> None:
             print(f"year {k + 1:>2} ({first + k}): {rate:>8,.0f} entries/s")
         print(f"tenth year / first year = {rates[-1] / rates[0]:.2f}; ledger size {on.head().size:,} entries")
     finally:
-        for schema in schemas:
-            with sa.create_engine(args.pg, isolation_level="AUTOCOMMIT").connect() as conn:
-                conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+        dbs.drop()
 
 
 if __name__ == "__main__":

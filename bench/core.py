@@ -22,7 +22,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 import orjson
@@ -31,7 +30,7 @@ import sqlalchemy as sa
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _setup import new_ledger  # noqa: E402
+from _setup import Databases, new_ledger  # noqa: E402
 
 from ledger import db  # noqa: E402
 from ledger.canonical import canonical  # noqa: E402
@@ -107,17 +106,8 @@ def main() -> None:
     args = ap.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="fundledger-bench-"))
-    schemas = []
-
-    def fresh_db(name: str) -> str:
-        if not args.pg:
-            return f"sqlite:///{work / f'{name}.db'}"
-        schema = f"bench_{name}_{uuid.uuid4().hex[:8]}"
-        with sa.create_engine(args.pg, isolation_level="AUTOCOMMIT").connect() as conn:
-            conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
-        schemas.append(schema)
-        return f"{args.pg}?options=-csearch_path%3D{schema}"
-
+    dbs = Databases(work, args.pg)
+    fresh_db = dbs.fresh
     url = fresh_db("ledger")
     try:
         ledger, log, poster = new_ledger(url, work, "bench.local/core")
@@ -160,9 +150,7 @@ def main() -> None:
         engine.dispose()
         ledger.engine.dispose()
     finally:
-        for schema in schemas:
-            with sa.create_engine(args.pg, isolation_level="AUTOCOMMIT").connect() as conn:
-                conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+        dbs.drop()
 
 
 if __name__ == "__main__":

@@ -19,15 +19,13 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
-import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _setup import new_ledger  # noqa: E402
+from _setup import Databases, new_ledger  # noqa: E402
 
 from ledger import db  # noqa: E402
 from ledger.bundle import export_bundle, verify_bundle  # noqa: E402
@@ -47,14 +45,8 @@ def main() -> None:
     ap.add_argument("--pg")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="fundledger-proofs-"))
-    schema = None
-    if args.pg:
-        schema = f"bench_proofs_{uuid.uuid4().hex[:8]}"
-        with sa.create_engine(args.pg, isolation_level="AUTOCOMMIT").connect() as conn:
-            conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
-        url = f"{args.pg}?options=-csearch_path%3D{schema}"
-    else:
-        url = f"sqlite:///{work / 'proofs.db'}"
+    dbs = Databases(work, args.pg)
+    url = dbs.fresh("proofs")
     try:
         ledger, log, poster = new_ledger(url, work, "bench.local/proofs")
         t = time.perf_counter()
@@ -101,9 +93,7 @@ def main() -> None:
         engine.dispose()
     finally:
         shutil.rmtree(work, ignore_errors=True)
-        if schema:
-            with sa.create_engine(args.pg, isolation_level="AUTOCOMMIT").connect() as conn:
-                conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+        dbs.drop()
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from fractions import Fraction
+from decimal import Decimal
 from typing import Any, Callable
 
 from contracts.catalogue import Cap, clause_caps, find_clause
@@ -154,13 +154,6 @@ def check_budget_adjust(state: State, seq: int, item: Any) -> list[Finding]:
     if not state.fund(b["fund"], b["year"]):
         return [finding("REF-FUND", item, f"{b['fund']} {b['year']} is not open", field="fund", fund=b["fund"], year=b["year"])]
     return _budget(state, item, b["fund"], b["year"], less_avail=max(0, -b["delta_fen"]))
-
-
-def check_budget_transfer(state: State, seq: int, item: Any) -> list[Finding]:
-    b = item.body
-    if not state.fund(b["fund"], b["year"]):
-        return [finding("REF-FUND", item, f"{b['fund']} {b['year']} is not open", field="fund", fund=b["fund"], year=b["year"])]
-    return _budget(state, item, b["fund"], b["year"], extra_use=b["amount_fen"])
 
 
 def check_policy_publish(state: State, seq: int, item: Any) -> list[Finding]:
@@ -451,6 +444,7 @@ def check_return(state: State, seq: int, item: Any) -> list[Finding]:
 
 
 def check_spend(state: State, seq: int, item: Any) -> list[Finding]:
+    """Money leaving a fund-year: a fee, another expense, a transfer out."""
     b = item.body
     if not state.fund(b["fund"], b["year"]):
         return [finding("REF-FUND", item, f"{b['fund']} {b['year']} is not open", field="fund", fund=b["fund"], year=b["year"])]
@@ -484,9 +478,10 @@ def check_reverse(state: State, seq: int, item: Any) -> list[Finding]:
     if kind == "approval.resolve":
         for award in b["awards"]:
             p = state.project(award["project"])
-            if p["disbursed_fen"] or p["notice"]:
-                return [finding("CORR-ORDER", item, f"project {p['project']} is on notice or paid; reverse those first",
-                                field="seq", seq=target)]
+            bodies = _policy_for(state, p, b["date"])["workflow"]["approvals"]
+            if p["disbursed_fen"] or p["notice"] or p["approvals"] != bodies.index(b["body"]) + 1:
+                return [finding("CORR-ORDER", item, f"seq {target} is not project {p['project']}'s latest approval, or the "
+                                "project is on notice or paid; reverse those first", field="seq", seq=target)]
         return []
     if kind == "project.apply":
         p = state.project(b["project"])
@@ -505,7 +500,7 @@ def _stated(b: dict[str, Any]) -> tuple[int, int] | None:
 def _show(figure_name: str, value: int) -> str:
     metric = figure_name.split("/")[2] if figure_name.count("/") >= 2 else ""
     if metric == "execution_rate":
-        return f"{Fraction(value, 100)}%".replace("/", "÷")
+        return f"{Decimal(value) / 100:.2f}%"
     if metric in ("applications", "projects", "clause_projects", "stage_passed", "outcome_count"):
         return str(value)
     return wan(value)
@@ -567,7 +562,7 @@ def check_performance(state: State, seq: int, item: Any) -> list[Finding]:
 CHECKS: dict[str, list[Callable[[State, int, Any], list[Finding]]]] = {
     "fund.open": [check_fund_open],
     "budget.adjust": [check_budget_adjust],
-    "budget.transfer": [check_budget_transfer],
+    "budget.transfer": [check_spend],
     "policy.publish": [check_policy_publish],
     "project.apply": [check_apply],
     "review.decide": [check_decide],

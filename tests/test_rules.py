@@ -420,6 +420,19 @@ def test_corrections_reverse_and_restore(approved):
     rejects("CORR-ORDER", lambda: flow.post(("correction.reverse", {"seq": first, "reason": "wrong amount"})))
 
 
+def test_only_the_latest_approval_is_reversed(flow):
+    flow.reviewed("p1")
+    first = _seq(flow.approve("p1", 50 * W, "body-a"))
+    second = _seq(flow.approve("p1", 50 * W, "body-b"))
+    rejects("CORR-ORDER", lambda: flow.post(("correction.reverse", {"seq": first, "reason": "wrong body"})))
+    accepts("CORR-ORDER", lambda: flow.post(("correction.reverse", {"seq": second, "reason": "vote annulled"})))
+    with flow.env.ledger.engine.connect() as conn:
+        import sqlalchemy as sa
+
+        assert conn.execute(sa.text("SELECT status, approvals, approved_fen FROM projects")).one() == ("approving", 1, 0)
+        assert conn.execute(sa.text("SELECT approved_fen FROM funds WHERE fund = 'test-fund'")).scalar() == 0
+
+
 def test_reversing_a_decision_restores_the_amount(flow):
     flow.reviewed("p1", amount=80 * W)
     cut = _seq(flow.decide("p1", "extra", "reduce", after=60 * W))
