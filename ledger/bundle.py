@@ -60,7 +60,7 @@ class Exported:
     files: tuple[str, ...]
 
 
-def export_bundle(ledger: Any, out: Path, log: Signer) -> Exported:
+def export_bundle(ledger: Any, out: Path, log: Signer, progress: Callable[[int], None] | None = None) -> Exported:
     """Issue a checkpoint (recorded in the ledger), then write the bundle of the entries it covers."""
     from sqlalchemy import text
 
@@ -77,8 +77,10 @@ def export_bundle(ledger: Any, out: Path, log: Signer) -> Exported:
     with open(out / "entries.jsonl", "wb") as f, db.read_tx(ledger.engine) as conn:
         result = conn.execution_options(yield_per=_BATCH).execute(
             text("SELECT data FROM entries WHERE seq < :n ORDER BY seq"), {"n": size})
-        for (data,) in result:
+        for n, (data,) in enumerate(result, 1):
             f.write(bytes(data) + b"\n")
+            if progress and n % _BATCH == 0:
+                progress(_BATCH)
     (out / "checkpoint.note").write_text(issued.note, encoding="utf-8")
     (out / "log.vkey").write_text(vkey + "\n", encoding="utf-8")
     (out / "README.md").write_text(_README.format(origin=ledger.origin, size=size, at=utc_now(), vkey=vkey),

@@ -392,7 +392,9 @@ def export(out: str, log_key: str | None, db_url: str, as_json: bool) -> int:
     from ledger.store import LOG_KEY_SETTING, Ledger
 
     ledger = Ledger.open(db_url)
-    done = export_bundle(ledger, Path(out), _signer_from(log_key, "FUNDLEDGER_LOG_KEY", LOG_KEY_SETTING, ledger))
+    with progress(ledger.head().size, "exporting") as update:
+        done = export_bundle(ledger, Path(out), _signer_from(log_key, "FUNDLEDGER_LOG_KEY", LOG_KEY_SETTING, ledger),
+                             progress=update)
     if as_json:
         _json_line({"ok": True, "out": out, "tree_size": done.size, "root": done.root, "files": list(done.files)})
     else:
@@ -514,9 +516,11 @@ def report(which: str, fund: str, year: int, fmt: str, out: str | None, db_url: 
 @click.option("--keys-dir", default="fundledger-keys", show_default=True, type=click.Path(file_okay=False))
 def demo(keys_dir: str, db_url: str, as_json: bool) -> int:
     """Create demo keys, initialise a ledger, post the bundled examples, verify, print the trail."""
-    from ledger.demo import run_demo
+    from ledger.demo import EXAMPLES, run_demo
 
-    run_demo(db_url, Path(keys_dir), echo=click.echo)
+    total = sum(len(p.read_bytes().splitlines()) for p in EXAMPLES.glob("*-*/[0-9][0-9]-*.jsonl"))
+    with progress(total, "posting the examples") as update:
+        run_demo(db_url, Path(keys_dir), echo=click.echo, progress=update)
     return 0
 
 

@@ -53,8 +53,6 @@ def run_demo(db_url: str, keys_dir: Path, echo: Callable[[str], None],
         for r in posted.receipts:
             counts[r.status] += 1
         warnings += len(posted.warnings)
-        if progress:
-            progress(len(items))
 
     policies = sorted((load_file(path) for path in CATALOGUE_DIR.glob("*.json")), key=lambda b: (b["policy"], b["version"]))
     for body in policies:  # each version after the one before it
@@ -63,7 +61,10 @@ def run_demo(db_url: str, keys_dir: Path, echo: Callable[[str], None],
     post(parse_lines(notes.read_bytes().splitlines(), str(notes)))
     files = sorted(EXAMPLES.glob("*-*/[0-9][0-9]-*.jsonl"))
     for path in files:
-        post(parse_lines(path.read_bytes().splitlines(), str(path)))
+        items = parse_lines(path.read_bytes().splitlines(), str(path))
+        post(items)
+        if progress:  # over the example postings' entries
+            progress(len(items))
     echo(f"posted {len(files)} example postings from the seed reports: {counts['appended']} entries appended, "
          f"{counts['duplicate']} duplicate, {warnings} warnings")
     check = verify_ledger(db.make_engine(db_url))
