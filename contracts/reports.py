@@ -48,20 +48,31 @@ def _fund_name(conn: Connection, fund: str, year: int) -> str:
     return row[0]
 
 
-def _stage_names(conn: Connection, fy: FundYear) -> list[tuple[str, str]]:
-    """The workflow stages of the fund-year's policy, in order, with their names."""
-    policies = fy.fund["policies"] if fy.fund else "[]"
+def _policies(fy: FundYear) -> list[str]:
     import json
 
-    ids = json.loads(policies) if isinstance(policies, str) else policies
+    policies = fy.fund["policies"] if fy.fund else "[]"
+    return json.loads(policies) if isinstance(policies, str) else list(policies)
+
+
+def _document(conn: Connection, policy: str, year: int) -> dict[str, Any] | None:
+    row = conn.execute(text("SELECT document FROM policies WHERE policy = :p AND effective_from <= :d "
+                            "ORDER BY version DESC LIMIT 1"), {"p": policy, "d": f"{year}-12-31"}).first()
+    return orjson.loads(row[0]) if row else None
+
+
+def _clause_title(conn: Connection, policy: str, clause: str, year: int) -> str:
+    doc = _document(conn, policy, year) or {"clauses": []}
+    return next((c.get("title", "") for c in doc["clauses"] if c["id"] == clause), "")
+
+
+def _stage_names(conn: Connection, fy: FundYear) -> list[tuple[str, str]]:
+    """The workflow stages of the fund-year's policy, in order, with their names."""
+    ids = _policies(fy)
     if not ids:
         return []
-    row = conn.execute(text("SELECT document FROM policies WHERE policy = :p AND effective_from <= :d "
-                            "ORDER BY version DESC LIMIT 1"), {"p": ids[0], "d": f"{fy.year}-12-31"}).first()
-    if row is None:
-        return []
-    doc = orjson.loads(row[0])
-    return [(s["id"], s.get("name", s["id"])) for s in doc["workflow"]["stages"]]
+    doc = _document(conn, ids[0], fy.year)
+    return [(s["id"], s.get("name", s["id"])) for s in doc["workflow"]["stages"]] if doc else []
 
 
 def _with_reported(conn: Connection, r: Report, fund: str, year: int, amount_col: int, count_col: int | None) -> Report:
@@ -70,7 +81,8 @@ def _with_reported(conn: Connection, r: Report, fund: str, year: int, amount_col
     for row in conn.execute(text("SELECT figure, value FROM reported WHERE figure LIKE :p ORDER BY seq"),
                             {"p": f"{fund}/{year}/%"}):
         stated.setdefault(row.figure, row.value)
-    counts = {"clause_projects": "clause_awards", "stage_passed": "stage_amount", "outcome_count": "outcome_amount"}
+    counts = {"clause_awards": "clause_projects", "stage_amount": "stage_passed", "outcome_amount": "outcome_count",
+              "awards": "projects"}  # the count that goes with an amount
     rows = []
     for row in r.rows:
         figure = row[-1]
@@ -82,7 +94,8 @@ def _with_reported(conn: Connection, r: Report, fund: str, year: int, amount_col
             sign = "-" if metric == "outcome_amount" else ""  # what a decision took away, as the row shows it
             said = sign + show(stated[figure])
             diff = "" if ours == stated[figure] else show(stated[figure] - ours)
-        count_figure = next((figure.replace(a, c, 1) for c, a in counts.items() if f"/{a}/" in figure), None)
+        parts = figure.split("/")
+        count_figure = "/".join([*parts[:2], counts[parts[2]], *parts[3:]]) if parts[2] in counts else None
         if count_figure in stated and count_col is not None and str(row[count_col]) != str(stated[count_figure]):
             diff = (diff + " " if diff else "") + f"单位数 {stated[count_figure]}"
         rows.append((*row[:-1], said, diff, figure))
@@ -110,8 +123,13 @@ def execution_report(conn: Connection, fund: str, year: int) -> Report:
         r.rows.append(("列支调出", "", _wan(v("transfers_out")), f"{fund}/{year}/transfers_out"))
         r.rows.append(("下达预算金额", "", _wan(v("available")), f"{fund}/{year}/available"))
     clauses = sorted({p["clause"] for p in fy.awarded}, key=lambda c: [int(x) if x.isdigit() else x for x in c.split(".")])
+    own = _policies(fy)[:1]
     for clause in clauses:
-        label = f"第{clause}条" if clause.isdigit() else clause
+        policy = next(p["policy"] for p in fy.awarded if p["clause"] == clause)
+        if policy in own:
+            label = f"第{clause}条" if clause.isdigit() else clause
+        else:  # a clause of another policy this fund pays for (the SME fund's high-tech financing-cost projects)
+            label = f"{clause} {_clause_title(conn, policy, clause, year)}"
         r.rows.append((f"  {label}", v("clause_projects", (clause,)), _wan(v("clause_awards", (clause,))),
                        f"{fund}/{year}/clause_awards/{clause}"))
     r.rows.append(("支持项目合计", v("projects"), _wan(v("awards")), f"{fund}/{year}/awards"))

@@ -2,8 +2,8 @@
 
     .venv/bin/python examples/build.py
 
-Writes one JSON Lines file per posting under ``examples/<fund>-<year>/`` (posted in file-name
-order by ``fundledger demo``). ``examples/README.md`` says which figures come from which seed and
+Writes one JSON Lines file per posting under ``examples/<year>[-<n>]-<fund>/`` (posted in
+file-name order by ``fundledger demo``: a fund that pays for another's projects comes first). ``examples/README.md`` says which figures come from which seed and
 what is synthetic. Running it twice writes the same bytes.
 """
 
@@ -68,7 +68,7 @@ KEY = ["digital-economy-3x"]
 
 def build_2023() -> None:
     fy = {"fund": FUND, "year": 2023}
-    out = Writer(f"{FUND}-2023")
+    out = Writer(f"2023-{FUND}")
     projects: list[dict] = []  # every application, with its fate
     code = iter(range(1, 10**6))
 
@@ -216,7 +216,7 @@ CLAUSES_2024 = [("5", 40, "3100"), ("6", 6, "1200"), ("8", 18, "2650"), ("9", 15
 
 def build_2024() -> None:
     fy = {"fund": FUND, "year": 2024}
-    out = Writer(f"{FUND}-2024")
+    out = Writer(f"2024-{FUND}")
     projects = []
     n = 1000
     for clause, units, total in CLAUSES_2024:
@@ -280,7 +280,228 @@ def build_2024() -> None:
                                                                                 "total_stated": "99.55"})])
 
 
+# -- 2020 (seed 002): the SME, high-tech and information-services funds -----------------------------
+SAID_2020 = "seed 002 (2020年朝阳区重点产业发展引导资金预算执行情况)"
+
+
+def apply_entries(fy: dict, projects: list[dict], date: str) -> list[tuple[str, str, dict]]:
+    out = []
+    for p in projects:
+        body = {**fy, "project": p["project"], "enterprise": p["enterprise"], "enterprise_name": p["name"],
+                "clause": p["clause"], "requested_fen": p["amount"], "date": date}
+        for key in ("policy", "bases", "tags"):
+            if key in p:
+                body[key] = p[key]
+        out.append(("project.apply", f"apply-{p['project']}", body))
+    return out
+
+
+def decide_entries(projects: list[dict], stage: str, date: str, panel: bool = False) -> list[tuple[str, str, dict]]:
+    out = []
+    for p in projects:
+        fate = p.get("removed")
+        if fate and fate[0] != stage and STAGES_2020.index(fate[0]) < STAGES_2020.index(stage):
+            continue
+        if stage not in p["stages"]:
+            continue
+        body = {"project": p["project"], "stage": stage, "outcome": "pass", "date": date}
+        if panel:
+            body["panel_size"] = 5
+        if fate and fate[0] == stage:
+            body.update(outcome="reject", reason=fate[1])
+        out.append(("review.decide", f"{stage}-{p['project']}", body))
+    return out
+
+
+STAGES_2020 = ["collection", "initial_review", "expert_review", "joint_review"]
+
+
+def award_entries(fy: dict, projects: list[dict], approvals: list[tuple[str, str, str]], notice: tuple[str, str, str],
+                  paid: str, voucher: str) -> list[tuple[str, list[tuple[str, str, dict]]]]:
+    """The postings that take awarded projects from approval to payment."""
+    won = [p for p in projects if not p.get("removed")]
+    awards = [{"project": p["project"], "amount_fen": p["amount"]} for p in won]
+    code = f"{fy['fund']}-{fy['year']}"
+    return [
+        ("approvals", [("approval.resolve", f"{code}-{body}", {"body": body, "meeting": meeting, "resolution": meeting,
+                                                                 "date": date, "awards": awards})
+                       for body, meeting, date in approvals]),
+        ("notice", [("notice.open", f"{code}-notice", {**fy, "notice": f"{code}-公示", "projects": [a["project"] for a in awards],
+                                                         "start": notice[0], "working_days": 5})]),
+        ("notice-close", [("notice.close", f"{code}-notice-close", {"notice": f"{code}-公示", "date": notice[1], "objections": []})]),
+        ("disbursements", [("disbursement.pay", f"pay-{a['project']}", {"project": a["project"], "amount_fen": a["amount_fen"],
+                                                                        "date": paid, "voucher": f"{voucher}{i + 1:03d}"})
+                           for i, a in enumerate(awards)]),
+    ]
+
+
+def reported(fund: str, year: int, prefix: str, facts: list[tuple]) -> list[tuple[str, str, dict]]:
+    out = []
+    for i, fact in enumerate(facts, 1):
+        figure, unit, value, wording = fact[:4]
+        body = {"seed": SAID_2020, "wording": wording, "figure": f"{fund}/{year}/{figure}", unit: value}
+        if len(fact) > 4:  # "约": the tolerance examples/README.md documents
+            body["tolerance_wan" if unit == "value_wan" else "tolerance"] = fact[4]
+        out.append(("report.state", f"{prefix}-{i:02d}", body))
+    return out
+
+
+def build_2020() -> None:
+    n = iter(range(2000, 10**6))
+
+    def ent(name: str, clause: str, amount: int, **extra) -> dict:
+        k = next(n)
+        return {"project": f"2020-{clause}-{k:05d}", "enterprise": credit_code(k), "name": name, "clause": clause,
+                "amount": amount, **extra}
+
+    # the SME fund: every clause of its 2020 report, and the 32 high-tech projects it paid (965万)
+    fy = {"fund": "chaoyang-sme", "year": 2020}
+    out = Writer("2020-1-chaoyang-sme")
+    sme_stages = {"stages": ["collection", "expert_review"]}
+    won = [ent("中关村科技租赁股份有限公司", "1.1", wan("141"), **sme_stages),
+           ent("北京首创融资担保有限公司", "1.2", wan("100"), **sme_stages),
+           ent("北京中关村科技融资担保有限公司", "1.2", wan("100"), **sme_stages),
+           ent("北京市朝阳区国有资本经营管理中心", "1.3", wan("500"), bases={"product_scale": wan("10000")}, **sme_stages)]
+    won += [ent("北京大豪科技股份有限公司" if i == 0 else f"自主研发企业{i:02d}", "2.1", a, bases={"rd_expense": wan("500")}, **sme_stages)
+            for i, a in enumerate(split(wan("2700"), 27))]
+    won += [ent("北京影谱科技股份有限公司" if i == 0 else f"联合创新企业{i:02d}", "2.2", a, bases={"joint_rd_cost": 2 * a}, **sme_stages)
+            for i, a in enumerate(split(wan("981"), 13))]
+    won += [ent("北京沃尔德金刚石工具股份有限公司" if i == 0 else f"参展企业{i:02d}", "2.3", a, bases={"booth_rent": a * 5 // 4}, **sme_stages)
+            for i, a in enumerate(split(wan("512"), 37))]
+    won += [ent("北京国投尚科信息技术有限公司" if i == 0 else f"示范平台{i:02d}", "3.1", a, bases={"recognition_level": 2 if i == 0 else 1},
+                **sme_stages) for i, a in enumerate([wan("50"), wan("30"), wan("30")])]
+    won += [ent("上海德勤税务师事务所有限公司北京分所" if i == 0 else f"专业服务机构{i:02d}", "3.2", a,
+                bases={"service_contract": -(-a * 10 // 3)}, **sme_stages) for i, a in enumerate(split(wan("952"), 10))]
+    won += [ent("九九工场(北京)文化发展有限公司" if i == 0 else f"特色园区{i:02d}", "3.4", wan("20"), **sme_stages) for i in range(10)]
+    dahao_code = next(p["enterprise"] for p in won if p["name"] == "北京大豪科技股份有限公司")
+    rejected = [ent(f"未获支持中小企业{i:03d}", "2.3", wan("20"), bases={"booth_rent": wan("25")}, removed=("expert_review", "expert_review"),
+                    **sme_stages) for i in range(529 - len(won))]
+    ht_stages = {"stages": ["initial_review", "expert_review", "joint_review"], "policy": "chaoyang-hightech-2019"}
+    financing = [ent("北京大诚若谷信息技术有限公司" if i == 0 else "北京安氏领信教育科技有限公司" if i == 1 else f"融资成本支持企业{i:02d}",
+                     "5", a, **ht_stages) for i, a in enumerate(split(wan("965"), 32))]
+    financing += [ent(f"融资成本未获支持{i:02d}", "5", wan("30"), removed=("expert_review", "expert_review"), **ht_stages)
+                  for i in range(104 - 32)]
+    projects = won + rejected + financing
+    assert len(won) == 104 and sum(p["amount"] for p in won) == wan("6296")
+    out.posting("fund", [("fund.open", "2020-sme", {**fy, "name": "2020年朝阳区促进中小企业发展引导资金", "office": "区发改委",
+                                                    "budget_wan": "8000", "policies": ["chaoyang-sme-measures", "chaoyang-hightech-2019"]})])
+    out.posting("applications", apply_entries(fy, projects, "2020-04-30"))
+    for stage, date, panel in (("collection", "2020-05-08", False), ("initial_review", "2020-05-08", False),
+                               ("expert_review", "2020-05-20", True), ("joint_review", "2020-05-26", False)):
+        out.posting(stage.replace("_", "-"), decide_entries(projects, stage, date, panel))
+    for name, entries in award_entries(fy, won + financing, [("区产业转型升级领导小组会", "2020年区产业转型升级领导小组会", "2020-05-29"),
+                                                            ("区长办公会", "2020年区长办公会", "2020-06-02")],
+                                       ("2020-06-03", "2020-06-10"), "2020-06-19", "朝发改拨〔2020〕"):
+        out.posting(name, entries)
+    out.posting("fees", [("fee.pay", "2020-sme-fee", {**fy, "payee": "中介机构（评审）", "service": "2020年项目评审费用", "amount_wan": "47"})])
+    other = [("高成长企业培育计划工作费用", "341.88"), ("中小企业服务工作费用", "187.2437"), ("中小企业数据库建设和运维项目费用", "75")]
+    out.posting("other-expenses", [("expense.other", f"2020-sme-other-{i}", {**fy, "item": item, "amount_wan": a})
+                                   for i, (item, a) in enumerate(other, 1)])
+    clauses = [("1.1", 1, "141"), ("1.2", 2, "200"), ("1.3", 1, "500"), ("2.1", 27, "2700"), ("2.2", 13, "981"), ("2.3", 37, "512"),
+               ("3.1", 3, "110"), ("3.2", 10, "952"), ("3.4", 10, "200"), ("5", 32, "965")]
+    out.posting("reported-figures", reported("chaoyang-sme", 2020, "seed002-sme", [
+        ("budget", "value_wan", "8000", "促进中小企业发展引导资金安排预算8000万元"),
+        ("applications", "count", 529 + 104, "今年共有529家企业进行了申报（另有104个降低中小型科技企业融资成本项目）"),
+        ("projects", "count", 136, "支持企业136个（含朝阳园降低中小型科技企业融资成本项目32个）"),
+        ("awards", "value_wan", "7261", "其中企业奖励或补助资金7261万元"),
+        ("awards", "value_wan", "7300", "促进中小企业发展安排资金约7300万元，支持项目136个", "50"),
+        ("fees", "value_wan", "47", "中介机构评审费用47万元"),
+        ("arranged", "value_wan", "7885", "共安排约7885万元（含朝阳园降低中小型科技企业融资成本项目965万元）", "0.5"),
+        *((f"expense/{item}", "value_wan", a, f"{item}{a}万元") for item, a in other),
+        *((f"clause_projects/{c}", "count", k, f"{c}: {k}家") for c, k, _ in clauses),
+        *((f"clause_awards/{c}", "value_wan", t, f"{c}: {t}万元") for c, _, t in clauses),
+    ]))
+
+    # the high-tech fund: 121 projects in its report, 32 of them (965万) paid by the SME fund above
+    fy = {"fund": "chaoyang-hightech", "year": 2020}
+    out = Writer("2020-2-chaoyang-hightech")
+    names = {"1": "三角兽（北京）科技有限公司", "2": "力鸿智信（北京）科技有限公司", "3": "北京东方锐镭科技有限公司", "4": "北京市射线应用研究中心",
+             "6": "北京经纬恒润科技有限公司", "7": "北京时代凌宇科技孵化器有限公司", "8": "北京星尘纪元智能科技有限公司",
+             "9": "北京红杉坤德投资管理中心（有限合伙）"}
+    categories = [("1", 18, "250"), ("2", 1, "20"), ("3", 1, "20"), ("4", 4, "140"), ("6", 25, "5400"), ("7", 1, "68.583"),
+                  ("8", 37, "370"), ("9", 2, "70")]
+    ht = {"stages": ["initial_review", "expert_review", "joint_review"]}
+    won = []
+    for c, k, t in categories:
+        for i, a in enumerate(split(wan(t), k, W if "." not in t else 1000)):
+            name = names[c] if i == 0 else ("高瓴天成（北京）投资咨询有限公司" if c == "9" else f"2020年第{c}类支持单位{i:02d}")
+            won.append(ent(name, c, a, **ht))
+    assert len(won) == 89 and sum(p["amount"] for p in won) == wan("6338.583")
+    lost = [ent(f"2020年初审未通过{i:02d}", "1", wan("20"), removed=("initial_review", "initial_review_failed"), **ht) for i in range(37)]
+    lost += [ent(f"2020年评审未通过{i:02d}", "6", wan("100"), removed=("expert_review", "expert_review"), **ht) for i in range(70)]
+    projects = won + lost
+    out.posting("fund", [("fund.open", "2020-hightech", {**fy, "name": "2020年朝阳区高新技术产业发展引导资金", "office": "区科信局",
+                                                         "budget_wan": "8500", "policies": ["chaoyang-hightech-2019"]})])
+    out.posting("applications", apply_entries(fy, projects, "2020-05-20"))
+    for stage, date, panel in (("initial_review", "2020-05-29", False), ("expert_review", "2020-06-19", True),
+                               ("joint_review", "2020-07-03", False)):
+        out.posting(stage.replace("_", "-"), decide_entries(projects, stage, date, panel))
+    for name, entries in award_entries(fy, projects, [("区产业转型升级领导小组会", "2020年区产业转型升级领导小组会", "2020-07-10"),
+                                                     ("区长办公会", "2020年区长办公会", "2020-07-17")],
+                                       ("2020-07-20", "2020-07-27"), "2020-08-14", "朝科信拨〔2020〕"):
+        out.posting(name, entries)
+    out.posting("fees", [("fee.pay", "2020-ht-fee-review", {**fy, "payee": "第三方评审机构", "service": "2020年项目评审", "amount_wan": "19.6"}),
+                         ("fee.pay", "2020-ht-fee-audit", {**fy, "payee": "第三方审计机构", "service": "2020年项目审计验收（前置审计）", "amount_wan": "13"}),
+                         ("fee.pay", "2020-ht-fee-audit-2018", {**fy, "payee": "第三方审计机构", "service": "2018年项目审计验收（隔年审计）",
+                                                                "amount_wan": "30"})])
+    other = [("第二十三届北京科博会朝阳展区相关经费", "247.435"), ("国际高端商务人才资助经费", "280")]
+    out.posting("other-expenses", [("expense.other", f"2020-ht-other-{i}", {**fy, "item": item, "amount_wan": a})
+                                   for i, (item, a) in enumerate(other, 1)])
+    out.posting("reported-figures", reported("chaoyang-hightech", 2020, "seed002-ht", [
+        ("budget", "value_wan", "8500", "预算资金8500万元"),
+        ("projects", "count", 121, "支持项目121个"),
+        ("awards", "value_wan", "7303.583", "支持金额7303.583万元"),
+        ("fees", "value_wan", "62.6", "另有项目评审费、审计费等其他费用62.6万元"),
+        ("arranged", "value_wan", "7366.183", "故安排资金共计7366.183万元（其中965万元由区发改委列支）"),
+        ("arranged", "value_wan", "6400", "高新技术产业安排资金约6400万元", "50"),
+        ("other", "value_wan", "527.435", "高新技术产业资金中列支的其他各类项目共计安排资金527.435万元"),
+        *((f"clause_projects/{c}", "count", k, f"（{c}）{k}家") for c, k, _ in categories),
+        *((f"clause_awards/{c}", "value_wan", t, f"（{c}）安排资金{t}万元") for c, _, t in categories),
+    ]))
+
+    # the information-services direction: 91 applications, 64, 16, and 大豪科技 removed at the joint review
+    fy = {"fund": "chaoyang-infoservice", "year": 2020}
+    out = Writer("2020-3-chaoyang-infoservice")
+    info = {"stages": ["initial_review", "expert_review", "joint_review"]}
+    short = {0: "奇虎科技", 1: "超图软件", 2: "格灵深瞳"}
+    won = [ent(short.get(i, f"信息服务业支持企业{i:02d}"), "infoservice", a, bases={"district_revenue_2019": -(-a * 10 // 7)}, **info)
+           for i, a in enumerate(split(wan("1895"), 15))]
+    dahao = ent("北京大豪科技股份有限公司", "infoservice", wan("100"), bases={"district_revenue_2019": wan("200")},
+                removed=("joint_review", "duplicate_support"), **info)
+    dahao["enterprise"] = dahao_code  # the same enterprise the SME fund supported
+    lost = [ent(f"信息服务业初审未通过{i:02d}", "infoservice", wan("50"), removed=("initial_review", "initial_review_failed"), **info)
+            for i in range(91 - 64)]
+    lost += [ent(f"信息服务业评审未通过{i:02d}", "infoservice", wan("80"), removed=("expert_review", "expert_review"), **info)
+             for i in range(64 - 16)]
+    projects = won + [dahao] + lost
+    out.posting("fund", [("fund.open", "2020-infoservice", {**fy, "name": "2020年高新技术产业发展引导资金（信息服务业方向）", "office": "区科信局",
+                                                            "budget_wan": "2000", "policies": ["chaoyang-infoservice-2020"]})])
+    out.posting("applications", apply_entries(fy, projects, "2020-05-15"))
+    for stage, date, panel in (("initial_review", "2020-05-20", False), ("expert_review", "2020-05-27", True),
+                               ("joint_review", "2020-06-01", False)):
+        out.posting(stage.replace("_", "-"), decide_entries(projects, stage, date, panel))
+    for name, entries in award_entries(fy, projects, [("区产业转型升级领导小组会", "2020年第2次区产业转型升级领导小组会议", "2020-06-03"),
+                                                     ("区长办公会", "2020年第12次区长办公会", "2020-06-05")],
+                                       ("2020-06-08", "2020-06-15"), "2020-06-30", "朝科信拨〔2020〕信"):
+        out.posting(name, entries)
+    out.posting("fees", [("fee.pay", "2020-info-fee", {**fy, "payee": "第三方机构", "service": "项目评审、验收审计等费用（约40万元）",
+                                                       "amount_wan": "40"})])
+    out.posting("reported-figures", reported("chaoyang-infoservice", 2020, "seed002-info", [
+        ("budget", "value_wan", "2000", "高新技术产业发展引导资金（信息服务业方向）安排预算2000万元"),
+        ("applications", "count", 91, "申报项目91个"),
+        ("stage_passed/initial_review", "count", 64, "共有64个申报项目…通过初审"),
+        ("outcome_count/joint_review/reject/duplicate_support", "count", 1, "经部门联审会审核，核减项目1个"),
+        ("outcome_amount/joint_review/reject/duplicate_support", "value_wan", "100", "涉及金额100万元"),
+        ("projects", "count", 15, "拟支持企业15家"),
+        ("awards", "value_wan", "1895", "项目支持资金共1895万元"),
+        ("awards", "value_wan", "1900", "信息服务业方向安排资金约1900万元，支持项目15个", "50"),
+        ("fees", "value_wan", "40", "第三方项目评审、验收审计等费用约40万元", "5"),
+        ("arranged", "value_wan", "1935", "总计拟安排引导资金共计1935万元"),
+    ]))
+
+
 if __name__ == "__main__":
+    build_2020()
     build_2023()
     build_2024()
     print(f"wrote {sum(1 for _ in HERE.glob('*/*.jsonl'))} postings under {HERE}", file=sys.stderr)

@@ -173,7 +173,10 @@ class Ledger:
 
     def entries(self, *, seq: int | None = None, kind: str | None = None, idem: str | None = None,
                 limit: int | None = None, seqs: Sequence[int] | None = None) -> Iterator[tuple[int, bytes, dict[str, Any]]]:
-        """Entries in seq order matching the filters, as (seq, hash, envelope); ``seqs`` narrows to those."""
+        """Entries in seq order matching the filters, as (seq, hash, envelope); ``seqs`` narrows to those.
+
+        A generator streaming one read transaction: read it to the end (or close it), since a
+        half-read one keeps its transaction, and its locks, open."""
         if seqs is not None:
             for i in range(0, len(seqs), _CHUNK):
                 chunk = set(seqs[i:i + _CHUNK])

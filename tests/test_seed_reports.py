@@ -25,6 +25,13 @@ from tests.conftest import PG_SERVER, pg_schema_url
 HT = ["--fund", "chaoyang-hightech"]
 
 
+_KEYS: dict[str, Path] = {}
+
+
+def _keys_dir(url: str) -> Path:
+    return _KEYS[url]
+
+
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def seeded(request, tmp_path_factory):
     work = tmp_path_factory.mktemp("seeded")
@@ -38,6 +45,7 @@ def seeded(request, tmp_path_factory):
             conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
         url = pg_schema_url(PG_SERVER, schema)
     lines: list[str] = []
+    _KEYS[url] = work / "keys"
     run_demo(url, work / "keys", echo=lines.append)
     yield url, "\n".join(lines)
     if schema:
@@ -113,7 +121,7 @@ def test_the_2024_performance_table_equals_seed_001(seeded):
 
 def test_demo_reports_and_verifies(seeded):
     url, output = seeded
-    assert "verify: ok" in output and "2 warnings" in output
+    assert "verify: ok" in output and "7 warnings" in output
     assert "合计安排资金" in output and "11861.35" in output
     assert CliRunner().invoke(cli, ["verify", "--db", url]).exit_code == 0
 
@@ -151,3 +159,51 @@ def test_the_example_data_is_deterministic(tmp_path):
     after = {p: p.read_bytes() for p in sorted(EXAMPLES.glob("*-*/*.jsonl"))}
     assert before.keys() == after.keys() and all(before[p] == after[p] for p in before)
     assert Path(EXAMPLES / "README.md").exists()
+
+
+def test_the_2020_funds_of_seed_002(seeded):
+    url, _ = seeded
+    sme = _rows(_report(url, "execution", "--fund", "chaoyang-sme", "--year", "2020"), "项目")
+    assert (sme["支持项目合计"]["单位数"], sme["支持项目合计"]["金额（万元）"]) == (136, "7261")
+    paid_for_hightech = sme["  5 降低中小型科技企业融资成本项目（由区发改委列支）"]  # a clause of the high-tech measures
+    assert (paid_for_hightech["单位数"], paid_for_hightech["金额（万元）"]) == (32, "965")
+    assert (sme["  2.1"]["单位数"], sme["  2.1"]["金额（万元）"]) == (27, "2700")
+    # 约7885 (±0.5) does not follow from the report's own lines: 7261 + 47 = 7308
+    assert (sme["合计安排资金"]["报告数（万元）"], sme["合计安排资金"]["金额（万元）"]) == ("7885", "7308")
+    ht = _rows(_report(url, "execution", "--fund", "chaoyang-hightech", "--year", "2020"), "项目")
+    assert (ht["支持项目合计"]["单位数"], ht["支持项目合计"]["金额（万元）"]) == (89, "6338.583")
+    assert ht["支持项目合计"]["差异（报告−账本）"] == "965 单位数 121"  # the report counts what the SME fund paid
+    info = _report(url, "funnel", "--fund", "chaoyang-infoservice", "--year", "2020")["rows"]
+    (removed,) = [r for r in info if r["原因"] == "duplicate_support"]
+    assert (removed["单位数"], removed["金额（万元）"], removed["差异（报告−账本）"]) == (1, "-100", "")
+    assert [r["单位数"] for r in info if r["环节"] == "申报"] == [91]
+
+
+def test_the_duplicate_support_rule_on_the_seed_data(seeded, tmp_path):
+    """北京大豪科技 holds a 2020 SME award; a 2020 information-services award for it is refused."""
+    url, _ = seeded
+    from ledger.keys import load_private
+    from ledger.store import Item, Ledger
+
+    ledger = Ledger.open(url)
+    applications = list(ledger.entries(kind="project.apply"))  # read to the end: the read transaction closes
+    code = next(env["body"]["enterprise"] for _, _, env in applications
+                if env["body"]["enterprise_name"] == "北京大豪科技股份有限公司" and env["body"]["fund"] == "chaoyang-sme")
+    poster = load_private(_keys_dir(url) / "poster.key")
+    fy = {"fund": "chaoyang-infoservice", "year": 2020}
+    steps = [Item("project.apply", "dup-apply", {**fy, "project": "dup-2020", "enterprise": code, "enterprise_name": "北京大豪科技股份有限公司",
+                                                 "clause": "infoservice", "requested_wan": "50",
+                                                 "bases": {"district_revenue_2019": 100 * 1_000_000}})]
+    for stage in ("initial_review", "expert_review", "joint_review"):
+        steps.append(Item("review.decide", f"dup-{stage}", {"project": "dup-2020", "stage": stage, "outcome": "pass",
+                                                            "date": "2020-06-01", **({"panel_size": 5} if stage == "expert_review" else {})}))
+    steps.append(Item("approval.resolve", "dup-a", {"body": "区产业转型升级领导小组会", "meeting": "m", "resolution": "r", "date": "2020-06-03",
+                                                    "awards": [{"project": "dup-2020", "amount_wan": "50"}]}))
+    ledger.post(poster, steps)
+    from ledger.errors import Rejected
+
+    with pytest.raises(Rejected) as info:
+        ledger.post(poster, [Item("approval.resolve", "dup-b", {"body": "区长办公会", "meeting": "m", "resolution": "r", "date": "2020-06-05",
+                                                                "awards": [{"project": "dup-2020", "amount_wan": "50"}]})])
+    assert [f.rule for f in info.value.findings] == ["DUP-SUPPORT-YEAR"]
+    ledger.engine.dispose()
