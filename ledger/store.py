@@ -177,24 +177,23 @@ class Ledger:
 
         A generator streaming one read transaction: read it to the end (or close it), since a
         half-read one keeps its transaction, and its locks, open."""
-        if seqs is not None:
-            for i in range(0, len(seqs), _CHUNK):
-                chunk = set(seqs[i:i + _CHUNK])
-                lo, hi = min(chunk), max(chunk)
-                for row in self._entries(kind=kind, idem=idem, seq=seq, limit=None, between=(lo, hi)):
-                    if row[0] in chunk:
-                        yield row
+        if seqs is not None:  # by primary key, a chunk at a time: never a range scan
+            ordered = sorted(seqs)
+            for i in range(0, len(ordered), _CHUNK):
+                yield from self._entries(kind=kind, idem=idem, seq=seq, limit=None, among=ordered[i:i + _CHUNK])
             return
         yield from self._entries(seq=seq, kind=kind, idem=idem, limit=limit)
 
     def _entries(self, *, seq: int | None, kind: str | None, idem: str | None, limit: int | None,
-                 between: tuple[int, int] | None = None) -> Iterator[tuple[int, bytes, dict[str, Any]]]:
+                 among: Sequence[int] | None = None) -> Iterator[tuple[int, bytes, dict[str, Any]]]:
         filters = {"seq": seq, "kind": kind, "idem": idem}
         clauses = [f"{name} = :{name}" for name, value in filters.items() if value is not None]
         params = {k: v for k, v in filters.items() if v is not None}
-        if between is not None:
-            clauses.append("seq BETWEEN :lo AND :hi")
-            params.update(lo=between[0], hi=between[1])
+        if among is not None:
+            if not among:
+                return
+            clauses.append("seq IN (" + ", ".join(f":s{i}" for i in range(len(among))) + ")")
+            params.update({f"s{i}": value for i, value in enumerate(among)})
         where = " AND ".join(clauses)
         sql = "SELECT seq, hash, data FROM entries" + (f" WHERE {where}" if where else "") + " ORDER BY seq"
         if limit is not None:
