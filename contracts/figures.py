@@ -21,6 +21,8 @@ metric                                 value
 ``fees``                               third-party fees (fen)
 ``arranged``                           awards + fees (the seeds' 合计安排资金)
 ``other``                              other expenses + transfers out (the seeds' 其他…列支的费用)
+``spent``                              awards + fees + other expenses, transfers out not counted
+                                       (the seeds' 全年支出合计, 申请并拨付资金)
 ``balance``                            budget + adjustments + transfers in − arranged − other
 ``execution_rate``                     (budget + adjustments + transfers in − balance) / the same (permyriad)
 ``clause_projects/<clause>``           projects awarded under a clause
@@ -102,6 +104,7 @@ class FundYear:
             "transfers_out": f["transfer_out_fen"], "available": inflow - f["transfer_out_fen"],
             "applications": len(self.projects), "projects": len(self.awarded), "awards": awards, "fees": f["fees_fen"],
             "arranged": arranged, "other": other, "balance": inflow - arranged - other,
+            "spent": arranged + f["other_fen"],
             "max_award": max((p["approved_fen"] for p in self.awarded), default=0),
         }
         if metric in simple:

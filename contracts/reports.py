@@ -136,6 +136,7 @@ def execution_report(conn: Connection, fund: str, year: int) -> Report:
     r.rows.append(("第三方专业机构服务费", "", _wan(v("fees")), f"{fund}/{year}/fees"))
     r.rows.append(("合计安排资金", "", _wan(v("arranged")), f"{fund}/{year}/arranged"))
     r.rows.append(("其他列支费用（含调出）", "", _wan(v("other")), f"{fund}/{year}/other"))
+    r.rows.append(("支出合计（不含调出）", "", _wan(v("spent")), f"{fund}/{year}/spent"))
     r.rows.append(("结余", "", _wan(v("balance")), f"{fund}/{year}/balance"))
     r.rows.append(("执行率", "", _rate(v("execution_rate")), f"{fund}/{year}/execution_rate"))
     r.notes += _reconciliation_notes(conn, fund, year)

@@ -33,6 +33,14 @@ def credit_code(n: int) -> str:
     return base + uscc.calc_check_digit(base)
 
 
+_CODES: dict[str, str] = {}
+
+
+def code_of(name: str, n: int) -> str:
+    """One code per enterprise name across funds (中关村科技租赁 is in the SME and the IPO reports)."""
+    return _CODES.setdefault(name, credit_code(n))
+
+
 def split(total: int, n: int, step: int = W) -> list[int]:
     """``n`` amounts in multiples of ``step`` where possible, summing exactly to ``total``."""
     units, rest = divmod(total, step)
@@ -351,7 +359,7 @@ def build_2020() -> None:
 
     def ent(name: str, clause: str, amount: int, **extra) -> dict:
         k = next(n)
-        return {"project": f"2020-{clause}-{k:05d}", "enterprise": credit_code(k), "name": name, "clause": clause,
+        return {"project": f"2020-{clause}-{k:05d}", "enterprise": code_of(name, k), "name": name, "clause": clause,
                 "amount": amount, **extra}
 
     # the SME fund: every clause of its 2020 report, and the 32 high-tech projects it paid (965万)
@@ -373,7 +381,6 @@ def build_2020() -> None:
     won += [ent("上海德勤税务师事务所有限公司北京分所" if i == 0 else f"专业服务机构{i:02d}", "3.2", a,
                 bases={"service_contract": -(-a * 10 // 3)}, **sme_stages) for i, a in enumerate(split(wan("952"), 10))]
     won += [ent("九九工场(北京)文化发展有限公司" if i == 0 else f"特色园区{i:02d}", "3.4", wan("20"), **sme_stages) for i in range(10)]
-    dahao_code = next(p["enterprise"] for p in won if p["name"] == "北京大豪科技股份有限公司")
     rejected = [ent(f"未获支持中小企业{i:03d}", "2.3", wan("20"), bases={"booth_rent": wan("25")}, removed=("expert_review", "expert_review"),
                     **sme_stages) for i in range(529 - len(won))]
     ht_stages = {"stages": ["initial_review", "expert_review", "joint_review"], "policy": "chaoyang-hightech-2019"}
@@ -468,7 +475,6 @@ def build_2020() -> None:
            for i, a in enumerate(split(wan("1895"), 15))]
     dahao = ent("北京大豪科技股份有限公司", "infoservice", wan("100"), bases={"district_revenue_2019": wan("200")},
                 removed=("joint_review", "duplicate_support"), **info)
-    dahao["enterprise"] = dahao_code  # the same enterprise the SME fund supported
     lost = [ent(f"信息服务业初审未通过{i:02d}", "infoservice", wan("50"), removed=("initial_review", "initial_review_failed"), **info)
             for i in range(91 - 64)]
     lost += [ent(f"信息服务业评审未通过{i:02d}", "infoservice", wan("80"), removed=("expert_review", "expert_review"), **info)
@@ -500,8 +506,92 @@ def build_2020() -> None:
     ]))
 
 
+def build_2020_finance() -> None:
+    """The IPO fund, which paid the finance fund's overrun, then the finance fund (seed 002, 区金融办)."""
+    n = iter(range(5000, 10**6))
+    stages = {"stages": ["expert_review"]}
+
+    def ent(name: str, clause: str, amount: int) -> dict:
+        k = next(n)
+        return {"project": f"2020-{clause}-{k:05d}", "enterprise": code_of(name, k), "name": name, "clause": clause,
+                "amount": amount, **stages}
+
+    approvals = [("区产业转型升级领导小组会", "2020年区产业转型升级领导小组会", "2020-07-10"), ("区长办公会", "2020年区长办公会", "2020-07-17")]
+
+    def lifecycle(out: Writer, fy: dict, projects: list[dict], voucher: str) -> None:
+        out.posting("applications", apply_entries(fy, projects, "2020-06-15"))
+        out.posting("expert-review", decide_entries(projects, "expert_review", "2020-06-30", panel=True))
+        for name, entries in award_entries(fy, projects, approvals, ("2020-07-20", "2020-07-27"), "2020-08-20", voucher):
+            out.posting(name, entries)
+
+    fy = {"fund": "chaoyang-ipo", "year": 2020}
+    out = Writer("2020-4-chaoyang-ipo")
+    ipo = [ent("北京建工环境修复股份有限公司" if i == 0 else "上市辅导期企业", "tutoring", wan("150")) for i in range(2)]
+    ipo += [ent("金科环境股份有限公司" if i == 0 else "境内IPO企业", "ipo-domestic", wan("150")) for i in range(2)]
+    ipo += [ent("中关村科技租赁股份有限公司" if i == 0 else f"境外IPO企业{i}", "ipo-overseas", wan("500")) for i in range(3)]
+    ipo += [ent("新三板挂牌企业", "neeq", wan("50"))]
+    ipo += [ent(f"并购经营企业{i}", "merger", a) for i, a in enumerate(split(wan("650"), 4))]
+    out.posting("fund", [("fund.open", "2020-ipo", {**fy, "name": "2020年朝阳区推动企业上市和并购重组专项资金", "office": "区金融办",
+                                                    "budget_wan": "7000", "policies": ["chaoyang-ipo-measures"]})])
+    out.posting("overrun-to-finance", [
+        ("fund.open", "2020-finance", {"fund": "chaoyang-finance", "year": 2020, "name": "2020年朝阳区金融产业引导资金", "office": "区金融办",
+                                       "budget_wan": "19250", "policies": ["chaoyang-finance-measures"]}),
+        ("budget.transfer", "2020-ipo-to-finance", {**fy, "to": "chaoyang-finance", "amount_wan": "2743.8256",
+                                                    "reason": "2020年第二批金融产业引导资金项目执行过程中，超出预算部分通过上市和并购重组引导资金列支",
+                                                    "document": "seed 002 (区金融办)"})])
+    lifecycle(out, fy, ipo, "朝金融拨〔2020〕上市")
+    out.posting("fees", [("fee.pay", "2020-ipo-fee", {**fy, "payee": "北京中诚正信会计师事务所有限公司", "service": "2020年项目评审（首付39.87万元，尾款4.43万元2021年支付）",
+                                                      "amount_wan": "44.3"})])
+    out.posting("other-expenses", [("expense.other", "2020-ipo-accelerator", {**fy, "item": "企业上市加速器项目",
+        "amount_wan": "200", "document": "申请并兑现200万元；总费用196.352176万元（含招标代理费2.580176万元），余款退回财政"})])
+    out.posting("reported-figures", reported("chaoyang-ipo", 2020, "seed002-ipo", [
+        ("budget", "value_wan", "7000", "共批复推动企业上市和并购重组专项资金预算7000万元"),
+        ("projects", "count", 14, "支持项目14个"),
+        ("awards", "value_wan", "2800", "上市奖励…企业并购经营奖励等项目，共计2800万元"),
+        ("fees", "value_wan", "44.3", "聘请资金评审中介机构44.3万元"),
+        ("expense/企业上市加速器项目", "value_wan", "196.352176", "企业上市加速器项目（含招标代理费）196.352176万元"),
+        ("transfers_out", "value_wan", "2743.8256", "超出预算部分通过我办上市和并购重组引导资金列支，共计2743.8256万元"),
+        ("balance", "value_wan", "1211.8744", "因此预算剩余1211.8744万元"),
+        ("spent", "value_wan", "3044.3", "共申请并拨付资金3044.3万元"),
+        ("clause_awards/tutoring", "value_wan", "300", "辅导期奖励 总计300万元"),
+        ("clause_awards/ipo-domestic", "value_wan", "300", "境内IPO奖励 总计300万元"),
+        ("clause_awards/ipo-overseas", "value_wan", "1500", "境外IPO奖励 总计1500万元"),
+        ("clause_awards/neeq", "value_wan", "50", "新三板挂牌奖励 总计50万元"),
+        ("clause_awards/merger", "value_wan", "650", "企业并购经营奖励 总计650万元"),
+    ]))
+
+    fy = {"fund": "chaoyang-finance", "year": 2020}
+    out = Writer("2020-5-chaoyang-finance")
+    kinds = [("opening", 5, "2150", "中信保诚资产管理有限责任公司"), ("purchase", 2, "2346.168", "兴业银行股份有限公司北京分行"),
+             ("rent", 21, "8044.8403", "标普信用评级（中国）有限公司"), ("foreign", 5, "3091", "宝马汽车金融（中国）有限公司"),
+             ("platform", 1, "322", "中小微企业金融综合服务平台")]
+    finance = []
+    for clause, k, total, first in kinds:
+        finance += [ent(first if i == 0 else f"金融机构{clause}{i:02d}", clause, a)
+                    for i, a in enumerate(split(wan(total), k, W if "." not in total else 100))]
+    lifecycle(out, fy, finance, "朝金融拨〔2020〕")
+    other = [("兑现2019年金融产业引导资金（第二批）", "4984.8173"), ("服务业疫情防控综合保险计划投保费用", "490"), ("高端商务人才费用", "565")]
+    out.posting("other-expenses", [("expense.other", f"2020-finance-other-{i}", {**fy, "item": item, "amount_wan": a})
+                                   for i, (item, a) in enumerate(other, 1)])
+    out.posting("reported-figures", reported("chaoyang-finance", 2020, "seed002-finance", [
+        ("budget", "value_wan", "19250", "金融产业引导资金年初预算19250万元"),
+        ("transfers_in", "value_wan", "2743.8256", "超出预算部分2743.8256万元通过我办上市和并购重组引导资金列支"),
+        ("projects", "count", 34, "对其中34家次金融机构于年内安排财政资金"),
+        ("awards", "value_wan", "15954.0083", "金额共计15954.0083万元"),
+        ("projects", "count", 49, "共审议通过49家次金融机构政策申请（15家2021年上半年兑现）"),
+        ("awards", "value_wan", "19772.3996", "金额共计19772.3996万元（另有15家…2021年上半年兑现，金额共计3818.39万元）"),
+        ("other", "value_wan", "6039.8173", "列支2019年度第二批支持项目…共计6039.8173万元"),
+        ("spent", "value_wan", "21993.8256", "全年支出合计21993.8256万元"),
+        ("balance", "value_wan", "0", "超出预算部分2743.8256万元通过我办上市和并购重组引导资金列支"),
+        *((f"clause_projects/{c}", "count", k, f"{first}等{k}家") for c, k, _, first in kinds),
+        *((f"clause_awards/{c}", "value_wan", t, f"金额合计{t}万元") for c, _, t, _ in kinds),
+        *((f"expense/{item}", "value_wan", a, f"{item}{a}万元") for item, a in other),
+    ]))
+
+
 if __name__ == "__main__":
     build_2020()
+    build_2020_finance()
     build_2023()
     build_2024()
     print(f"wrote {sum(1 for _ in HERE.glob('*/*.jsonl'))} postings under {HERE}", file=sys.stderr)

@@ -121,7 +121,7 @@ def test_the_2024_performance_table_equals_seed_001(seeded):
 
 def test_demo_reports_and_verifies(seeded):
     url, output = seeded
-    assert "verify: ok" in output and "7 warnings" in output
+    assert "verify: ok" in output and "13 warnings" in output
     assert "合计安排资金" in output and "11861.35" in output
     assert CliRunner().invoke(cli, ["verify", "--db", url]).exit_code == 0
 
@@ -207,3 +207,18 @@ def test_the_duplicate_support_rule_on_the_seed_data(seeded, tmp_path):
                                                                 "awards": [{"project": "dup-2020", "amount_wan": "50"}]})])
     assert [f.rule for f in info.value.findings] == ["DUP-SUPPORT-YEAR"]
     ledger.engine.dispose()
+
+
+def test_the_finance_overrun_paid_from_the_ipo_fund(seeded):
+    """Seed 002: the finance fund spent 21993.8256万 of a 19250万 budget; the IPO fund paid the 2743.8256万."""
+    url, _ = seeded
+    finance = _rows(_report(url, "execution", "--fund", "chaoyang-finance", "--year", "2020"), "项目")
+    assert finance["调入"]["金额（万元）"] == "2743.8256"
+    assert finance["支出合计（不含调出）"]["金额（万元）"] == finance["支出合计（不含调出）"]["报告数（万元）"] == "21993.8256"
+    assert (finance["结余"]["金额（万元）"], finance["结余"]["差异（报告−账本）"]) == ("0", "")
+    ipo = _rows(_report(url, "execution", "--fund", "chaoyang-ipo", "--year", "2020"), "项目")
+    assert ipo["列支调出"]["金额（万元）"] == "2743.8256"
+    assert (ipo["结余"]["金额（万元）"], ipo["结余"]["报告数（万元）"]) == ("1211.8744", "1211.8744")
+    assert ipo["支出合计（不含调出）"]["金额（万元）"] == "3044.3"
+    # the IPO report counts its two service contracts among its "14 projects"; the ledger has 12 awards
+    assert ipo["支持项目合计"]["差异（报告−账本）"] == "单位数 14"
