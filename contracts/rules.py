@@ -203,11 +203,19 @@ def check_apply(state: State, seq: int, item: Any) -> list[Finding]:
     return out
 
 
+def _project(state: State, item: Any) -> tuple[dict[str, Any] | None, list[Finding]]:
+    """The project an entry names, or the REF-PROJECT finding."""
+    p = state.project(item.body["project"])
+    if p is None:
+        return None, [finding("REF-PROJECT", item, f"project {item.body['project']} was never applied for", field="project")]
+    return p, []
+
+
 def check_decide(state: State, seq: int, item: Any) -> list[Finding]:
     b = item.body
-    p = state.project(b["project"])
+    p, missing = _project(state, item)
     if p is None:
-        return [finding("REF-PROJECT", item, f"project {b['project']} was never applied for", field="project")]
+        return missing
     where = dict(project=p["project"], enterprise=p["enterprise"], fund=p["fund"], year=p["year"], clause=p["clause"])
     doc = _policy_for(state, p, b["date"])
     if doc is None:
@@ -407,9 +415,9 @@ def check_notice_close(state: State, seq: int, item: Any) -> list[Finding]:
 
 def check_pay(state: State, seq: int, item: Any) -> list[Finding]:
     b = item.body
-    p = state.project(b["project"])
+    p, missing = _project(state, item)
     if p is None:
-        return [finding("REF-PROJECT", item, f"project {b['project']} was never applied for", field="project")]
+        return missing
     where = dict(project=p["project"], enterprise=p["enterprise"], fund=p["fund"], year=p["year"])
     if p["status"] in ("rejected", "withdrawn"):
         return [finding("PAY-REJECTED", item, f"project {p['project']} is {p['status']}", field="project", **where)]
@@ -433,9 +441,9 @@ def check_pay(state: State, seq: int, item: Any) -> list[Finding]:
 
 def check_return(state: State, seq: int, item: Any) -> list[Finding]:
     b = item.body
-    p = state.project(b["project"])
+    p, missing = _project(state, item)
     if p is None:
-        return [finding("REF-PROJECT", item, f"project {b['project']} was never applied for", field="project")]
+        return missing
     total = p["returned_fen"] + b["amount_fen"]
     if total > p["disbursed_fen"]:
         return [finding("PAY-RETURN", item, "returned would exceed disbursed", field="amount_fen", project=p["project"],

@@ -209,9 +209,7 @@ def build_2023() -> None:
         *((f"expense/{item}", "value_wan", amount, f"{item}{amount}万元") for item, amount in other),
         ("balance", "value_wan", "1782.56", "2023年朝阳园执行的产业资金初步结余1782.56万元"),
     ]
-    out.posting("reported-figures", [("report.state", f"seed000-{i:02d}", {
-        "seed": said, "wording": wording, "figure": f"{FUND}/2023/{figure}", unit: value})
-        for i, (figure, unit, value, wording) in enumerate(facts, 1)])
+    out.posting("reported-figures", reported(FUND, 2023, "seed000", facts, said))
 
 
 STAGES = ["initial_review", "expert_review", "audit_acceptance", "committee", "joint_review", "leading_group", "special_meeting"]
@@ -263,9 +261,7 @@ def build_2024() -> None:
              ("awards", "value_wan", "11513.2", "支持金额11513.2万元"), ("fees", "value_wan", "46.074", "第三方专业机构服务费46.074万元"),
              ("arranged", "value_wan", "11559.274", "合计拟安排资金11559.274万元"),
              ("execution_rate", "permyriad", 10000, "执行率 100%")]
-    out.posting("reported-figures", [("report.state", f"seed001-{i:02d}", {
-        "seed": said, "wording": wording, "figure": f"{FUND}/2024/{figure}", unit: value})
-        for i, (figure, unit, value, wording) in enumerate(facts, 1)])
+    out.posting("reported-figures", reported(FUND, 2024, "seed001", facts, said))
     table = [
         {"level1": "产出指标", "level2": "数量指标", "name": "支持约100-200家企业", "target": "100家", "weight": 15,
          "measure": "projects", "target_value": 100, "score_rule": "ratio", "stated_score": "14.55"},
@@ -343,11 +339,12 @@ def award_entries(fy: dict, projects: list[dict], approvals: list[tuple[str, str
     ]
 
 
-def reported(fund: str, year: int, prefix: str, facts: list[tuple]) -> list[tuple[str, str, dict]]:
+def reported(fund: str, year: int, prefix: str, facts: list[tuple], seed: str = "") -> list[tuple[str, str, dict]]:
+    """report.state entries: (figure, unit, value, wording[, tolerance]) as a seed states them."""
     out = []
     for i, fact in enumerate(facts, 1):
         figure, unit, value, wording = fact[:4]
-        body = {"seed": SAID_2020, "wording": wording, "figure": f"{fund}/{year}/{figure}", unit: value}
+        body = {"seed": seed or SAID_2020, "wording": wording, "figure": f"{fund}/{year}/{figure}", unit: value}
         if len(fact) > 4:  # "约": the tolerance examples/README.md documents
             body["tolerance_wan" if unit == "value_wan" else "tolerance"] = fact[4]
         out.append(("report.state", f"{prefix}-{i:02d}", body))
