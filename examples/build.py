@@ -586,9 +586,50 @@ def build_2020_finance() -> None:
     ]))
 
 
+def build_2020_culture_zone() -> None:
+    """The national cultural industry innovation zone fund (seed 002): eleven categories, 176 projects."""
+    n = iter(range(8000, 10**6))
+    fy = {"fund": "chaoyang-culture-zone", "year": 2020}
+    out = Writer("2020-6-chaoyang-culture-zone")
+    categories = [("1", 14, "650", "北京真乐道文化传播有限公司"), ("2", 88, "5042", "万达影视传媒有限公司"),
+                  ("3", 2, "250", "北京时尚菁英创新文化创意发展有限公司"), ("4", 2, "100", "漫奇妙（北京）文化有限公司"),
+                  ("5", 3, "29", "北京乐自天成文化发展有限公司"), ("6", 5, "25", "中世运通（北京）国际会议展览有限公司"),
+                  ("7", 1, "50", "国创基地"), ("8", 16, "630", "北京青藤文化股份有限公司"), ("9", 6, "493", "文化金融服务机构"),
+                  ("10", 38, "1520", "央视创造传媒有限公司"), ("11", 1, "100", "北京果壳互动科技传媒有限公司")]
+    won = []
+    for clause, k, total, first in categories:
+        for i, a in enumerate(split(wan(total), k)):
+            bases = {"investment_received": a * 100} if clause == "5" else {"recognition_level": 2} if clause == "7" else {}
+            j = next(n)
+            name = first if i == 0 else f"文创实验区第{clause}类支持企业{i:02d}"
+            won.append({"project": f"2020-cz{clause}-{j:05d}", "enterprise": code_of(name, j), "name": name, "clause": clause,
+                        "amount": a, "bases": bases, "stages": ["collection", "expert_review"]})
+    assert len(won) == 176 and sum(p["amount"] for p in won) == wan("8889")
+    out.posting("fund", [("fund.open", "2020-culture-zone", {**fy, "name": "2020年朝阳区国家文化产业创新实验区建设发展引导资金",
+                                                             "office": "国家文化产业创新实验区", "budget_wan": "10000",
+                                                             "policies": ["chaoyang-culture-zone-measures"]})])
+    out.posting("applications", apply_entries(fy, won, "2020-05-09"))
+    out.posting("collection", decide_entries(won, "collection", "2020-05-15"))
+    out.posting("expert-review", decide_entries(won, "expert_review", "2020-06-12", panel=True))
+    for name, entries in award_entries(fy, won, [("区产业转型升级领导小组会", "2020年区产业转型升级领导小组会", "2020-07-10"),
+                                                 ("区长办公会", "2020年区长办公会", "2020-07-17")],
+                                       ("2020-07-20", "2020-07-27"), "2020-08-20", "朝文创拨〔2020〕"):
+        out.posting(name, entries)
+    out.posting("reported-figures", reported("chaoyang-culture-zone", 2020, "seed002-cz", [
+        ("budget", "value_wan", "10000", "区财政安排实验区引导资金1亿元"),
+        ("projects", "count", 176, "引导资金共支持项目176个"),
+        ("awards", "value_wan", "9970", "引导资金共支持项目176个…支持资金额度为9970万元"),
+        ("awards", "value_wan", "8889", "2020年实验区引导资金共支持项目176个，支持资金额度为8889万元"),
+        ("awards", "value_wan", "8900", "国家文创实验区安排资金约8900万元，支持项目176个", "50"),
+        *((f"clause_projects/{c}", "count", k, f"{first}等{k}家") for c, k, _, first in categories),
+        *((f"clause_awards/{c}", "value_wan", t, f"给予{t}万元") for c, _, t, _ in categories),
+    ]))
+
+
 if __name__ == "__main__":
     build_2020()
     build_2020_finance()
+    build_2020_culture_zone()
     build_2023()
     build_2024()
     print(f"wrote {sum(1 for _ in HERE.glob('*/*.jsonl'))} postings under {HERE}", file=sys.stderr)
