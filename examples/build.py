@@ -1,6 +1,6 @@
 """Build the example data from the seed reports: deterministic, run by hand, output committed.
 
-    .venv/bin/python examples/build.py
+    .venv/bin/python examples/build.py [OUT]      # OUT defaults to examples/ itself
 
 Writes one JSON Lines file per posting under ``examples/<year>[-<n>]-<fund>/`` (posted in
 file-name order by ``fundledger demo``: a fund that pays for another's projects comes first). ``examples/README.md`` says which figures come from which seed and
@@ -17,6 +17,7 @@ from pathlib import Path
 from stdnum.cn import uscc
 
 HERE = Path(__file__).resolve().parent
+OUT = Path(sys.argv[1]).resolve() if __name__ == "__main__" and len(sys.argv) > 1 else HERE
 W = 1_000_000  # fen per 万元
 FUND = "chaoyang-hightech"
 
@@ -52,10 +53,10 @@ def split(total: int, n: int, step: int = W) -> list[int]:
 
 class Writer:
     def __init__(self, folder: str) -> None:
-        self.dir = HERE / folder
+        self.dir = OUT / folder
         if self.dir.exists():
             shutil.rmtree(self.dir)
-        self.dir.mkdir()
+        self.dir.mkdir(parents=True)
         self.n = 0
 
     def posting(self, name: str, entries: list[tuple[str, str, dict]]) -> None:
@@ -632,4 +633,4 @@ if __name__ == "__main__":
     build_2020_culture_zone()
     build_2023()
     build_2024()
-    print(f"wrote {sum(1 for _ in HERE.glob('*/*.jsonl'))} postings under {HERE}", file=sys.stderr)
+    print(f"wrote {sum(1 for _ in OUT.glob('*/*.jsonl'))} postings under {OUT}", file=sys.stderr)
