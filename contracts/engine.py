@@ -19,7 +19,7 @@ from contracts.schemas import KIND_FIELDS, prepare
 from contracts.state import State
 from contracts.workdays import add_working_days
 from ledger.canonical import canonical
-from ledger.findings import FATAL, Finding
+from ledger.findings import FATAL, Finding, worst
 
 __all__ = ["KINDS", "prepare", "run"]
 
@@ -36,10 +36,10 @@ def run(conn: Connection, first_seq: int, items: Sequence[Any]) -> list[Finding]
         seq = first_seq + offset
         mine = [f for check in CHECKS[item.kind] for f in check(state, seq, item)]
         findings += mine
-        if not any(f.severity == FATAL for f in mine):
+        if worst(mine) != FATAL:
             EFFECTS[item.kind](state, seq, item.body)
             _refer(state, seq, item)
-    if not any(f.severity == FATAL for f in findings):
+    if worst(findings) != FATAL:
         state.flush()
     return findings
 

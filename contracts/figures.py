@@ -44,7 +44,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-__all__ = ["FundYear", "figure", "parse_figure", "trail_seqs"]
+__all__ = ["FundYear", "parse_figure", "trail_seqs"]
 
 
 def parse_figure(name: str) -> tuple[str, int, str, tuple[str, ...]]:
@@ -137,11 +137,6 @@ class FundYear:
             if body.get(key) == value:
                 total += body["amount_fen"]
         return total
-
-
-def figure(conn: Connection, name: str) -> int | None:
-    fund, year, metric, qualifier = parse_figure(name)
-    return FundYear(conn, fund, year).value(metric, qualifier)
 
 
 def trail_seqs(conn: Connection, *, fund: str | None = None, year: int | None = None, clause: str | None = None,

@@ -1,4 +1,4 @@
-"""The one shape of a finding, and the one renderer for text, JSON and CSV.
+"""The one shape of a finding, its renderers (text, JSON), and the verdict computed in one place.
 
 A finding is a value, never an exception: input validation, write-time contracts and the nightly
 checks all return ``Finding`` tuples; the CLI decides the exit code from the worst severity.
@@ -6,18 +6,13 @@ checks all return ``Finding`` tuples; the CLI decides the exit code from the wor
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-__all__ = ["FATAL", "WARNING", "Finding", "subject", "findings_to_csv", "findings_to_json", "findings_to_text", "worst"]
+__all__ = ["FATAL", "WARNING", "Finding", "subject", "findings_to_json", "findings_to_text", "worst"]
 
 FATAL = "fatal"
 WARNING = "warning"
-
-CSV_COLUMNS = ("rule", "severity", "subject", "field", "expected", "actual", "difference", "message")
-
 
 @dataclass(frozen=True, slots=True)
 class Finding:
@@ -90,14 +85,3 @@ def findings_to_text(findings: Iterable[Finding]) -> str:
 
 def findings_to_json(findings: Iterable[Finding]) -> list[dict[str, Any]]:
     return [f.as_dict() for f in findings]
-
-
-def findings_to_csv(findings: Iterable[Finding]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for f in findings:
-        d = f.as_dict()
-        d["subject"] = _subject_text(f)
-        writer.writerow(["" if d[c] is None else d[c] for c in CSV_COLUMNS])
-    return out.getvalue()

@@ -26,7 +26,7 @@ from ledger import db
 from ledger.canonical import canonical
 from ledger.envelope import ZERO_HASH, Sealed, seal_posting, utc_now
 from ledger.errors import ConflictError, EnvironmentProblem, InputError, Rejected
-from ledger.findings import FATAL, Finding, subject
+from ledger.findings import FATAL, Finding, subject, worst
 from ledger.keys import PublicKey, Signer
 from ledger.kinds import ADMIN, KINDS, LOG
 from ledger.tree import extend_nodes
@@ -265,9 +265,9 @@ class Ledger:
                 from contracts.engine import run
 
                 problems = run(conn, head.seq + 1, new)
-            if any(f.severity == FATAL for f in problems):
-                fatal = [f for f in problems if f.severity == FATAL]
-                raise Rejected(fatal[0].message, tuple(problems))
+            if worst(problems) == FATAL:
+                first = next(f for f in problems if f.severity == FATAL)
+                raise Rejected(first.message, tuple(problems))
             warnings = tuple(problems)
             # 5. seal and insert
             sealed = seal_posting(

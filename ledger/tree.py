@@ -45,9 +45,6 @@ class Tree:
         self._nodes: dict[tuple[int, int], bytes] = {}
         self._blocks: dict[int, list[bytes]] = {}
 
-    def size(self) -> int:
-        return conn_size(self.conn)
-
     def leaf(self, index: int) -> bytes:
         return self._block(index // BLOCK)[index % BLOCK]
 
