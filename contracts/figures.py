@@ -39,12 +39,41 @@ metric                                 value
 
 from __future__ import annotations
 
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import Connection, text
 
-__all__ = ["FundYear", "parse_figure", "trail_seqs"]
+from contracts.money import fen_to_wan
+
+__all__ = ["COUNTS", "COUNT_OF", "FundYear", "count_figure", "parse_figure", "show", "trail_seqs"]
+
+
+COUNTS = frozenset({"applications", "projects", "clause_projects", "stage_passed", "outcome_count"})
+RATES = frozenset({"execution_rate"})
+# the count that goes with an amount, for the reports' 单位数 column
+COUNT_OF = {"awards": "projects", "clause_awards": "clause_projects", "stage_amount": "stage_passed",
+            "outcome_amount": "outcome_count"}
+
+
+def show(metric: str, value: int | None, unit: bool = False) -> str:
+    """A figure's value as the seeds print it: a count, a rate (permyriad → %), or 万元 exact to the fen."""
+    if value is None:
+        return ""
+    if metric in RATES:
+        return f"{Decimal(value) / 100:.2f}%"
+    if metric in COUNTS:
+        return str(value)
+    return fen_to_wan(value) + ("万元" if unit else "")
+
+
+def count_figure(name: str) -> str | None:
+    """The count figure that goes with an amount figure (``…/clause_awards/5`` → ``…/clause_projects/5``)."""
+    parts = name.split("/")
+    if len(parts) < 3 or parts[2] not in COUNT_OF:
+        return None
+    return "/".join([*parts[:2], COUNT_OF[parts[2]], *parts[3:]])
 
 
 def parse_figure(name: str) -> tuple[str, int, str, tuple[str, ...]]:

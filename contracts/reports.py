@@ -11,13 +11,12 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 import orjson
 from sqlalchemy import Connection, text
 
-from contracts.figures import FundYear
+from contracts.figures import FundYear, count_figure, show
 from contracts.money import fen_to_wan
 
 __all__ = ["Report", "execution_report", "funnel_report", "performance_report", "render"]
@@ -33,10 +32,6 @@ class Report:
 
 def _wan(fen: int) -> str:
     return fen_to_wan(fen)
-
-
-def _rate(permyriad: int | None) -> str:
-    return "" if permyriad is None else f"{Decimal(permyriad) / 100:.2f}%"
 
 
 def _fund_name(conn: Connection, fund: str, year: int) -> str:
@@ -75,29 +70,25 @@ def _stage_names(conn: Connection, fy: FundYear) -> list[tuple[str, str]]:
     return [(s["id"], s.get("name", s["id"])) for s in doc["workflow"]["stages"]] if doc else []
 
 
-def _with_reported(conn: Connection, r: Report, fund: str, year: int, amount_col: int, count_col: int | None) -> Report:
+def _with_reported(conn: Connection, r: Report, fy: FundYear, count_col: int) -> Report:
     """Add what the reports state for each row's figure, and the difference, beside the ledger's."""
     stated: dict[str, int] = {}
     for row in conn.execute(text("SELECT figure, value FROM reported WHERE figure LIKE :p ORDER BY seq"),
-                            {"p": f"{fund}/{year}/%"}):
+                            {"p": f"{fy.fund_code}/{fy.year}/%"}):
         stated.setdefault(row.figure, row.value)
-    counts = {"clause_awards": "clause_projects", "stage_amount": "stage_passed", "outcome_amount": "outcome_count",
-              "awards": "projects"}  # the count that goes with an amount
     rows = []
     for row in r.rows:
         figure = row[-1]
         said, diff = "", ""
         if figure in stated:
-            metric = figure.split("/")[2]
-            ours = FundYear(conn, fund, year).value(*_metric(figure))
-            show = _rate if metric == "execution_rate" else (str if metric in _COUNTS else _wan)
+            metric, qualifier = _metric(figure)
+            ours = fy.value(metric, qualifier)
             sign = "-" if metric == "outcome_amount" else ""  # what a decision took away, as the row shows it
-            said = sign + show(stated[figure])
-            diff = "" if ours == stated[figure] else show(stated[figure] - ours)
-        parts = figure.split("/")
-        count_figure = "/".join([*parts[:2], counts[parts[2]], *parts[3:]]) if parts[2] in counts else None
-        if count_figure in stated and count_col is not None and str(row[count_col]) != str(stated[count_figure]):
-            diff = (diff + " " if diff else "") + f"单位数 {stated[count_figure]}"
+            said = sign + show(metric, stated[figure])
+            diff = "" if ours == stated[figure] else show(metric, stated[figure] - ours)
+        counted = count_figure(figure)
+        if counted in stated and str(row[count_col]) != str(stated[counted]):
+            diff = (diff + " " if diff else "") + f"单位数 {stated[counted]}"
         rows.append((*row[:-1], said, diff, figure))
     r.columns = (*r.columns[:-1], "报告数（万元）", "差异（报告−账本）", "figure")
     r.rows = rows
@@ -138,9 +129,9 @@ def execution_report(conn: Connection, fund: str, year: int) -> Report:
     r.rows.append(("其他列支费用（含调出）", "", _wan(v("other")), f"{fund}/{year}/other"))
     r.rows.append(("支出合计（不含调出）", "", _wan(v("spent")), f"{fund}/{year}/spent"))
     r.rows.append(("结余", "", _wan(v("balance")), f"{fund}/{year}/balance"))
-    r.rows.append(("执行率", "", _rate(v("execution_rate")), f"{fund}/{year}/execution_rate"))
-    r.notes += _reconciliation_notes(conn, fund, year)
-    return _with_reported(conn, r, fund, year, amount_col=2, count_col=1)
+    r.rows.append(("执行率", "", show("execution_rate", v("execution_rate")), f"{fund}/{year}/execution_rate"))
+    r.notes += _reconciliation_notes(conn, fy)
+    return _with_reported(conn, r, fy, count_col=1)
 
 
 def funnel_report(conn: Connection, fund: str, year: int) -> Report:
@@ -164,10 +155,9 @@ def funnel_report(conn: Connection, fund: str, year: int) -> Report:
         r.rows.append((label, "通过", "", fy.value("stage_passed", (stage,)), _wan(fy.value("stage_amount", (stage,))),
                        f"{fund}/{year}/stage_amount/{stage}"))
     r.rows.append(("最终支持", "", "", fy.value("projects"), _wan(fy.value("awards")), f"{fund}/{year}/awards"))
-    return _with_reported(conn, r, fund, year, amount_col=4, count_col=3)
+    return _with_reported(conn, r, fy, count_col=3)
 
 
-_COUNTS = ("applications", "projects", "clause_projects", "stage_passed", "outcome_count")
 _OUTCOMES = {"reject": "核减（不予支持）", "reduce": "核减金额", "halve": "减半支持", "downgrade": "降档支持"}
 
 
@@ -192,18 +182,16 @@ def performance_report(conn: Connection, fund: str, year: int) -> Report:
     return r
 
 
-def _reconciliation_notes(conn: Connection, fund: str, year: int) -> list[str]:
+def _reconciliation_notes(conn: Connection, fy: FundYear) -> list[str]:
     """Reported figures of this fund-year that differ from the ledger's own."""
     notes = []
-    fy = FundYear(conn, fund, year)
     for row in conn.execute(text("SELECT figure, value, tolerance, seed FROM reported WHERE figure LIKE :p ORDER BY seq"),
-                            {"p": f"{fund}/{year}/%"}):
-        parts = row.figure.split("/")
-        ours = fy.value(parts[2], tuple(parts[3:]))
+                            {"p": f"{fy.fund_code}/{fy.year}/%"}):
+        metric, qualifier = _metric(row.figure)
+        ours = fy.value(metric, qualifier)
         if ours is not None and abs(ours - row.value) > row.tolerance:
-            show = _rate if parts[2] == "execution_rate" else (str if parts[2] in _COUNTS else _wan)
-            notes.append(f"{row.seed} states {row.figure} = {show(row.value)}; the ledger's entries give {show(ours)} "
-                         f"(difference {show(row.value - ours)})")
+            notes.append(f"{row.seed} states {row.figure} = {show(metric, row.value)}; the ledger's entries give "
+                         f"{show(metric, ours)} (difference {show(metric, row.value - ours)})")
     return notes
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from typing import Any, Callable
 
 from contracts.catalogue import Cap, clause_caps, find_clause
@@ -506,12 +505,9 @@ def _stated(b: dict[str, Any]) -> tuple[int, int] | None:
 
 
 def _show(figure_name: str, value: int) -> str:
-    metric = figure_name.split("/")[2] if figure_name.count("/") >= 2 else ""
-    if metric == "execution_rate":
-        return f"{Decimal(value) / 100:.2f}%"
-    if metric in ("applications", "projects", "clause_projects", "stage_passed", "outcome_count"):
-        return str(value)
-    return wan(value)
+    from contracts.figures import show
+
+    return show(figure_name.split("/")[2] if figure_name.count("/") >= 2 else "", value, unit=True)
 
 
 def check_report(state: State, seq: int, item: Any) -> list[Finding]:
