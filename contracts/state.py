@@ -159,9 +159,13 @@ class State:
     def awards(self, enterprise: str, first_year: int, last_year: int) -> list[dict[str, Any]]:
         """The enterprise's finally approved projects in a range of years (index: enterprise, year)."""
         found: dict[str, dict[str, Any]] = {}
-        for row in self.query("SELECT project FROM projects WHERE enterprise = :e AND year BETWEEN :a AND :b",
+        cache = self._rows["projects"]
+        for row in self.query("SELECT * FROM projects WHERE enterprise = :e AND year BETWEEN :a AND :b",
                               e=enterprise, a=first_year, b=last_year):
-            found[row["project"]] = self.project(row["project"])
+            key = (row["project"],)
+            if cache.get(key) is None:  # a row this posting already holds may have changed in memory: it wins
+                cache[key] = self._decode("projects", row)
+            found[row["project"]] = cache[key]
         for key in self._new["projects"]:
             row = self._rows["projects"][key]
             if row["enterprise"] == enterprise and first_year <= row["year"] <= last_year:
