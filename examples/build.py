@@ -16,6 +16,9 @@ from pathlib import Path
 
 from stdnum.cn import uscc
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from contracts.money import parse_money  # noqa: E402
+
 HERE = Path(__file__).resolve().parent
 OUT = Path(sys.argv[1]).resolve() if __name__ == "__main__" and len(sys.argv) > 1 else HERE
 W = 1_000_000  # fen per 万元
@@ -24,8 +27,7 @@ FUND = "chaoyang-hightech"
 
 def wan(text: str) -> int:
     """An exact 万元 figure as fen (the seeds' decimal strings)."""
-    whole, _, frac = text.partition(".")
-    return int(whole) * W + int(frac.ljust(6, "0")) if frac else int(whole) * W
+    return parse_money(text, "wan")
 
 
 def credit_code(n: int) -> str:
@@ -84,7 +86,7 @@ def build_2023() -> None:
     def project(clause: str, name: str, amount: int, **fate) -> dict:
         n = next(code)
         p = {"project": f"2023-{clause}-{n:03d}", "enterprise": credit_code(n), "name": name, "clause": clause,
-             "amount": amount, "tags": KEY, **fate}
+             "amount": amount, "tags": KEY, "stages": STAGES_2023, **fate}
         projects.append(p)
         return p
 
@@ -95,10 +97,12 @@ def build_2023() -> None:
             halved_after = split(wan("1225"), 11)
             for i, after in enumerate(halved_after):
                 name = NAMED_2023["9"] if i == 0 else f"重大成果产业化企业{i:02d}"
-                project("9", name, after * 2, halved=after, tags=[])
+                project("9", name, after * 2, award=after, tags=[],
+                        changes={"special_meeting": ("halve", "non_key_industry", after)})
             amounts = split(wan("3675") - wan("1225"), 16)
         if clause == "5":  # 降档支持北京极智嘉科技股份有限公司 (−100) is one of clause 5's 135
-            project("5", "北京极智嘉科技股份有限公司", wan("150"), downgraded=wan("50"))
+            project("5", "北京极智嘉科技股份有限公司", wan("150"), award=wan("50"),
+                    changes={"leading_group": ("downgrade", "talent_award_inversion", wan("50"))})
             amounts = split(wan("4310") - wan("50"), 134)
         for i, amount in enumerate(amounts):
             name = NAMED_2023[clause] if i == 0 and clause not in ("9", "5") else f"第{clause}条支持企业{i:03d}"
@@ -127,46 +131,14 @@ def build_2023() -> None:
         ("budget.transfer", "2023-talent", {**fy, "to": "区委组织部人才发展专项资金", "amount_wan": "985.5",
                                            "reason": "根据组织部2023年人才发展专项资金的经费安排，从朝阳园产业资金中列支",
                                            "document": "seed 000"})])
-    out.posting("applications", [("project.apply", f"apply-{p['project']}", {
-        **fy, "project": p["project"], "enterprise": p["enterprise"], "enterprise_name": p["name"], "clause": p["clause"],
-        "requested_fen": p["amount"], "tags": p["tags"], "date": "2023-07-12"}) for p in projects])
-
-    def decide(stage: str, date: str, panel: bool = False) -> None:
-        entries = []
-        for p in projects:
-            removed = p.get("removed")
-            if removed and STAGES.index(removed[0]) < STAGES.index(stage):
-                continue  # out of the funnel already
-            body = {"project": p["project"], "stage": stage, "outcome": "pass", "date": date}
-            if panel:
-                body["panel_size"] = 5
-            if removed and removed[0] == stage:
-                body.update(outcome="reject", reason=removed[1])
-            elif stage == "leading_group" and "downgraded" in p:
-                body.update(outcome="downgrade", reason="talent_award_inversion", amount_after_fen=p["downgraded"])
-            elif stage == "special_meeting" and "halved" in p:
-                body.update(outcome="halve", reason="non_key_industry", amount_after_fen=p["halved"])
-            entries.append(("review.decide", f"{stage}-{p['project']}", body))
-        out.posting(stage.replace("_", "-"), entries)
-
-    decide("initial_review", "2023-07-20")
-    decide("expert_review", "2023-08-05", panel=True)
-    decide("joint_review", "2023-08-16")
-    decide("leading_group", "2023-08-25")
-    decide("special_meeting", "2023-09-09")
-    final = [p for p in candidates if not p.get("removed")]
-    awards = [{"project": p["project"], "amount_fen": p.get("halved") or p.get("downgraded") or p["amount"]} for p in final]
-    out.posting("approvals", [
-        ("approval.resolve", "2023-gov-12", {"body": "区政府常务会", "meeting": "2023年第12次区政府常务会", "resolution": "2023年第12次",
-                                             "date": "2023-09-15", "awards": awards}),
-        ("approval.resolve", "2023-party-35", {"body": "区委常委会", "meeting": "十三届〔2023〕35号区委常委会", "resolution": "十三届〔2023〕35号",
-                                               "date": "2023-09-21", "awards": awards})])
-    out.posting("notice", [("notice.open", "2023-notice", {**fy, "notice": "2023-高新-公示", "projects": [a["project"] for a in awards],
-                                                          "start": "2023-09-25", "working_days": 5})])
-    out.posting("notice-close", [("notice.close", "2023-notice-close", {"notice": "2023-高新-公示", "date": "2023-10-09", "objections": []})])
-    out.posting("disbursements", [("disbursement.pay", f"pay-{a['project']}", {
-        "project": a["project"], "amount_fen": a["amount_fen"], "date": "2023-10-20", "voucher": f"朝科信拨〔2023〕{i + 1:03d}"})
-        for i, a in enumerate(awards)])
+    out.posting("applications", apply_entries(fy, projects, "2023-07-12"))
+    for stage, date in (("initial_review", "2023-07-20"), ("expert_review", "2023-08-05"), ("joint_review", "2023-08-16"),
+                        ("leading_group", "2023-08-25"), ("special_meeting", "2023-09-09")):
+        out.posting(stage.replace("_", "-"), decide_entries(projects, stage, date, panel=stage == "expert_review"))
+    for name, entries in award_entries(fy, candidates, [("区政府常务会", "2023年第12次区政府常务会", "2023年第12次", "2023-09-15"),
+                                                        ("区委常委会", "十三届〔2023〕35号区委常委会", "十三届〔2023〕35号", "2023-09-21")],
+                                       ("2023-09-25", "2023-10-09"), "2023-10-20", "朝科信拨〔2023〕"):
+        out.posting(name, entries)
     out.posting("fees", [
         ("fee.pay", "2023-fee-review", {**fy, "payee": "北京朝阳国际科技创新服务有限公司", "service": "2023年项目评审服务费（7类105个项目）",
                                         "amount_wan": "26.25"}),
@@ -213,7 +185,7 @@ def build_2023() -> None:
     out.posting("reported-figures", reported(FUND, 2023, "seed000", facts, said))
 
 
-STAGES = ["initial_review", "expert_review", "audit_acceptance", "committee", "joint_review", "leading_group", "special_meeting"]
+STAGES_2023 = ["initial_review", "expert_review", "joint_review", "leading_group", "special_meeting"]  # those decided
 
 
 # -- 2024 (seed 001) -------------------------------------------------------------------------------
@@ -231,30 +203,20 @@ def build_2024() -> None:
             n += 1
             name = "弘泰天元（北京）科技有限公司" if clause == "13" and i == 0 else f"2024年第{clause}条支持企业{i:03d}"
             projects.append({"project": f"2024-{clause}-{n:04d}", "enterprise": credit_code(n), "name": name,
-                             "clause": clause, "amount": amount})
+                             "clause": clause, "amount": amount, "tags": KEY,
+                             "stages": ["initial_review", "expert_review", "joint_review", "leading_group", "committee",
+                                        "work_committee"]})
     assert len(projects) == 97 and sum(p["amount"] for p in projects) == wan("11513.2")
     out.posting("fund", [("fund.open", "2024-fund", {**fy, "name": "2024年朝阳区高新技术产业发展引导资金", "office": "中关村科技园区朝阳园管理委员会",
                                                      "budget_wan": "11559.274", "policies": ["chaoyang-hightech-measures"]})])
-    out.posting("applications", [("project.apply", f"apply-{p['project']}", {
-        **fy, "project": p["project"], "enterprise": p["enterprise"], "enterprise_name": p["name"], "clause": p["clause"],
-        "requested_fen": p["amount"], "tags": KEY, "date": "2024-07-19"}) for p in projects])
+    out.posting("applications", apply_entries(fy, projects, "2024-07-19"))
     for stage, date in (("initial_review", "2024-07-30"), ("expert_review", "2024-08-09"), ("joint_review", "2024-08-21"),
                         ("leading_group", "2024-08-30"), ("committee", "2024-09-04"), ("work_committee", "2024-09-05")):
-        out.posting(stage.replace("_", "-"), [("review.decide", f"{stage}-{p['project']}", {
-            "project": p["project"], "stage": stage, "outcome": "pass", "date": date,
-            **({"panel_size": 5} if stage == "expert_review" else {})}) for p in projects])
-    awards = [{"project": p["project"], "amount_fen": p["amount"]} for p in projects]
-    out.posting("approvals", [
-        ("approval.resolve", "2024-mayor-13", {"body": "区长办公会", "meeting": "2024年第13次区长办公会", "resolution": "2024年第13次",
-                                               "date": "2024-09-25", "awards": awards}),
-        ("approval.resolve", "2024-party-35", {"body": "区委常委会", "meeting": "十三届〔2024〕35号区委常委会", "resolution": "十三届〔2024〕35号",
-                                               "date": "2024-09-27", "awards": awards})])
-    out.posting("notice", [("notice.open", "2024-notice", {**fy, "notice": "2024-高新-公示", "projects": [a["project"] for a in awards],
-                                                          "start": "2024-10-08", "working_days": 5})])
-    out.posting("notice-close", [("notice.close", "2024-notice-close", {"notice": "2024-高新-公示", "date": "2024-10-14", "objections": []})])
-    out.posting("disbursements", [("disbursement.pay", f"pay-{a['project']}", {
-        "project": a["project"], "amount_fen": a["amount_fen"], "date": "2024-10-25", "voucher": f"朝园拨〔2024〕{i + 1:03d}"})
-        for i, a in enumerate(awards)])
+        out.posting(stage.replace("_", "-"), decide_entries(projects, stage, date, panel=stage == "expert_review"))
+    for name, entries in award_entries(fy, projects, [("区长办公会", "2024年第13次区长办公会", "2024年第13次", "2024-09-25"),
+                                                      ("区委常委会", "十三届〔2024〕35号区委常委会", "十三届〔2024〕35号", "2024-09-27")],
+                                       ("2024-10-08", "2024-10-14"), "2024-10-25", "朝园拨〔2024〕"):
+        out.posting(name, entries)
     out.posting("fees", [("fee.pay", "2024-fees", {**fy, "payee": "第三方专业机构", "service": "2024年项目评审及审计服务费",
                                                    "amount_wan": "46.074"})])
     said = "seed 001 (2024年朝阳区高新技术产业发展引导资金项目支出绩效评价报告)"
@@ -302,35 +264,41 @@ def apply_entries(fy: dict, projects: list[dict], date: str) -> list[tuple[str, 
 
 
 def decide_entries(projects: list[dict], stage: str, date: str, panel: bool = False) -> list[tuple[str, str, dict]]:
+    """A stage's decisions on the projects still in the funnel. A project lists its ``stages`` in
+    order; ``removed`` = (stage, reason) rejects it there; ``changes`` = {stage: (outcome, reason,
+    amount after)} lowers its amount there."""
     out = []
     for p in projects:
-        fate = p.get("removed")
-        if fate and fate[0] != stage and STAGES_2020.index(fate[0]) < STAGES_2020.index(stage):
-            continue
         if stage not in p["stages"]:
             continue
+        fate = p.get("removed")
+        if fate and p["stages"].index(fate[0]) < p["stages"].index(stage):
+            continue  # out of the funnel already
         body = {"project": p["project"], "stage": stage, "outcome": "pass", "date": date}
         if panel:
             body["panel_size"] = 5
         if fate and fate[0] == stage:
             body.update(outcome="reject", reason=fate[1])
+        elif stage in p.get("changes", {}):
+            outcome, reason, after = p["changes"][stage]
+            body.update(outcome=outcome, reason=reason, amount_after_fen=after)
         out.append(("review.decide", f"{stage}-{p['project']}", body))
     return out
 
 
-STAGES_2020 = ["collection", "initial_review", "expert_review", "joint_review"]
-
-
-def award_entries(fy: dict, projects: list[dict], approvals: list[tuple[str, str, str]], notice: tuple[str, str, str],
+def award_entries(fy: dict, projects: list[dict], approvals: list[tuple[str, ...]], notice: tuple[str, str],
                   paid: str, voucher: str) -> list[tuple[str, list[tuple[str, str, dict]]]]:
-    """The postings that take awarded projects from approval to payment."""
+    """The postings that take awarded projects from approval to payment. An approval is (body,
+    meeting, date) or (body, meeting, resolution, date); a project's award is its amount after
+    the reviews (``award``), else its request."""
     won = [p for p in projects if not p.get("removed")]
-    awards = [{"project": p["project"], "amount_fen": p["amount"]} for p in won]
+    awards = [{"project": p["project"], "amount_fen": p.get("award", p["amount"])} for p in won]
     code = f"{fy['fund']}-{fy['year']}"
+    resolutions = [(a[0], a[1], a[1], a[2]) if len(a) == 3 else a for a in approvals]
     return [
-        ("approvals", [("approval.resolve", f"{code}-{body}", {"body": body, "meeting": meeting, "resolution": meeting,
+        ("approvals", [("approval.resolve", f"{code}-{body}", {"body": body, "meeting": meeting, "resolution": resolution,
                                                                  "date": date, "awards": awards})
-                       for body, meeting, date in approvals]),
+                       for body, meeting, resolution, date in resolutions]),
         ("notice", [("notice.open", f"{code}-notice", {**fy, "notice": f"{code}-公示", "projects": [a["project"] for a in awards],
                                                          "start": notice[0], "working_days": 5})]),
         ("notice-close", [("notice.close", f"{code}-notice-close", {"notice": f"{code}-公示", "date": notice[1], "objections": []})]),
