@@ -516,9 +516,9 @@ def report(which: str, fund: str, year: int, fmt: str, out: str | None, db_url: 
 @click.option("--keys-dir", default="fundledger-keys", show_default=True, type=click.Path(file_okay=False))
 def demo(keys_dir: str, db_url: str, as_json: bool) -> int:
     """Create demo keys, initialise a ledger, post the bundled examples, verify, print the trail."""
-    from ledger.demo import EXAMPLES, run_demo
+    from ledger.demo import example_postings, run_demo
 
-    total = sum(len(p.read_bytes().splitlines()) for p in EXAMPLES.glob("*-*/[0-9][0-9]-*.jsonl"))
+    total = sum(len(p.read_bytes().splitlines()) for p in example_postings())
     with progress(total, "posting the examples") as update:
         run_demo(db_url, Path(keys_dir), echo=click.echo, progress=update)
     return 0

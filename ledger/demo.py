@@ -19,10 +19,15 @@ from ledger.keys import Signer, load_private, load_public, write_new_key
 from ledger.store import Item, Ledger, enroll_item, init_ledger
 from ledger.verify import verify_ledger
 
-__all__ = ["EXAMPLES", "run_demo"]
+__all__ = ["EXAMPLES", "example_postings", "run_demo"]
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 _DEMO_KEYS = ("admin", "log", "poster", "auditor")
+
+
+def example_postings() -> list[Path]:
+    """The example postings built from the seed reports, in the order they are posted."""
+    return sorted(EXAMPLES.glob("*-*/[0-9][0-9]-*.jsonl"))
 
 
 def _key(keys_dir: Path, name: str) -> Signer:
@@ -59,7 +64,7 @@ def run_demo(db_url: str, keys_dir: Path, echo: Callable[[str], None],
         post([Item("policy.publish", f"policy:{body['policy']}:v{body['version']}", body)])
     notes = EXAMPLES / "notes.jsonl"
     post(parse_lines(notes.read_bytes().splitlines(), str(notes)))
-    files = sorted(EXAMPLES.glob("*-*/[0-9][0-9]-*.jsonl"))
+    files = example_postings()
     for path in files:
         items = parse_lines(path.read_bytes().splitlines(), str(path))
         post(items)

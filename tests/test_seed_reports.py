@@ -25,13 +25,6 @@ from tests.conftest import PG_SERVER, pg_schema_url
 HT = ["--fund", "chaoyang-hightech"]
 
 
-_KEYS: dict[str, Path] = {}
-
-
-def _keys_dir(url: str) -> Path:
-    return _KEYS[url]
-
-
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def seeded(request, tmp_path_factory):
     work = tmp_path_factory.mktemp("seeded")
@@ -45,9 +38,8 @@ def seeded(request, tmp_path_factory):
             conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
         url = pg_schema_url(PG_SERVER, schema)
     lines: list[str] = []
-    _KEYS[url] = work / "keys"
     run_demo(url, work / "keys", echo=lines.append)
-    yield url, "\n".join(lines)
+    yield url, "\n".join(lines), work / "keys"
     if schema:
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
@@ -65,7 +57,7 @@ def _rows(report: dict, key: str) -> dict[str, dict]:
 
 
 def test_the_2023_execution_report_equals_seed_000(seeded):
-    url, _ = seeded
+    url, *_ = seeded
     report = _report(url, "execution", *HT, "--year", "2023")
     rows = _rows(report, "项目")
     assert rows["年度预算"]["金额（万元）"] == "22000"
@@ -87,7 +79,7 @@ def test_the_2023_execution_report_equals_seed_000(seeded):
 
 
 def test_the_2023_funnel_equals_seed_000_stage_by_stage(seeded):
-    url, _ = seeded
+    url, *_ = seeded
     rows = _report(url, "funnel", *HT, "--year", "2023")["rows"]
     def row(stage_word: str, outcome: str, reason: str = "") -> tuple:
         (r,) = [r for r in rows if stage_word in r["环节"] and r["结果"] == outcome and r["原因"] == reason]
@@ -107,7 +99,7 @@ def test_the_2023_funnel_equals_seed_000_stage_by_stage(seeded):
 
 
 def test_the_2024_performance_table_equals_seed_001(seeded):
-    url, _ = seeded
+    url, *_ = seeded
     report = _report(url, "performance", *HT, "--year", "2024")
     scores = [(r["三级指标"], r["分值"], r["得分"]) for r in report["rows"]]
     assert scores[0] == ("支持约100-200家企业", 15, "14.55")  # 97 of a target of 100, computed from the ledger
@@ -120,14 +112,14 @@ def test_the_2024_performance_table_equals_seed_001(seeded):
 
 
 def test_demo_reports_and_verifies(seeded):
-    url, output = seeded
+    url, output, _ = seeded
     assert "verify: ok" in output and "16 warnings" in output
     assert "合计安排资金" in output and "11861.35" in output
     assert CliRunner().invoke(cli, ["verify", "--db", url]).exit_code == 0
 
 
 def test_the_trail_behind_a_clause_figure(seeded):
-    url, _ = seeded
+    url, *_ = seeded
     result = CliRunner().invoke(cli, ["trail", *HT, "--year", "2023", "--clause", "24", "--format", "json", "--db", url])
     kinds = [json.loads(line)["kind"] for line in result.output.splitlines()]
     assert kinds == ["project.apply", *["review.decide"] * 5, "approval.resolve", "approval.resolve", "notice.open",
@@ -137,7 +129,7 @@ def test_the_trail_behind_a_clause_figure(seeded):
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_report_formats(seeded, tmp_path, fmt):
-    url, _ = seeded
+    url, *_ = seeded
     out = tmp_path / f"report.{fmt}"
     result = CliRunner().invoke(cli, ["report", "execution", *HT, "--year", "2023", "--format", fmt, "--out", str(out),
                                       "--db", url])
@@ -163,7 +155,7 @@ def test_the_example_data_is_deterministic(tmp_path):
 
 
 def test_the_2020_funds_of_seed_002(seeded):
-    url, _ = seeded
+    url, *_ = seeded
     sme = _rows(_report(url, "execution", "--fund", "chaoyang-sme", "--year", "2020"), "项目")
     assert (sme["支持项目合计"]["单位数"], sme["支持项目合计"]["金额（万元）"]) == (136, "7261")
     paid_for_hightech = sme["  5 降低中小型科技企业融资成本项目（由区发改委列支）"]  # a clause of the high-tech measures
@@ -182,7 +174,7 @@ def test_the_2020_funds_of_seed_002(seeded):
 
 def test_the_duplicate_support_rule_on_the_seed_data(seeded, tmp_path):
     """北京大豪科技 holds a 2020 SME award; a 2020 information-services award for it is refused."""
-    url, _ = seeded
+    url, _, keys = seeded
     from ledger.keys import load_private
     from ledger.store import Item, Ledger
 
@@ -190,7 +182,7 @@ def test_the_duplicate_support_rule_on_the_seed_data(seeded, tmp_path):
     applications = list(ledger.entries(kind="project.apply"))  # read to the end: the read transaction closes
     code = next(env["body"]["enterprise"] for _, _, env in applications
                 if env["body"]["enterprise_name"] == "北京大豪科技股份有限公司" and env["body"]["fund"] == "chaoyang-sme")
-    poster = load_private(_keys_dir(url) / "poster.key")
+    poster = load_private(keys / "poster.key")
     fy = {"fund": "chaoyang-infoservice", "year": 2020}
     steps = [Item("project.apply", "dup-apply", {**fy, "project": "dup-2020", "enterprise": code, "enterprise_name": "北京大豪科技股份有限公司",
                                                  "clause": "infoservice", "requested_wan": "50",
@@ -212,7 +204,7 @@ def test_the_duplicate_support_rule_on_the_seed_data(seeded, tmp_path):
 
 def test_the_finance_overrun_paid_from_the_ipo_fund(seeded):
     """Seed 002: the finance fund spent 21993.8256万 of a 19250万 budget; the IPO fund paid the 2743.8256万."""
-    url, _ = seeded
+    url, *_ = seeded
     finance = _rows(_report(url, "execution", "--fund", "chaoyang-finance", "--year", "2020"), "项目")
     assert finance["调入"]["金额（万元）"] == "2743.8256"
     assert finance["支出合计（不含调出）"]["金额（万元）"] == finance["支出合计（不含调出）"]["报告数（万元）"] == "21993.8256"
@@ -227,7 +219,7 @@ def test_the_finance_overrun_paid_from_the_ipo_fund(seeded):
 
 def test_the_culture_zone_fund_and_its_two_totals(seeded):
     """Seed 002's culture-zone report states 9970万 and, lines later, 8889万 for the same 176 projects."""
-    url, _ = seeded
+    url, *_ = seeded
     report = _report(url, "execution", "--fund", "chaoyang-culture-zone", "--year", "2020")
     rows = _rows(report, "项目")
     assert (rows["支持项目合计"]["单位数"], rows["支持项目合计"]["金额（万元）"]) == (176, "8889")  # the sum of its eleven lines
