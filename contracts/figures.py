@@ -24,7 +24,8 @@ metric                                 value
 ``spent``                              awards + fees + other expenses, transfers out not counted
                                        (the seeds' 全年支出合计, 申请并拨付资金)
 ``balance``                            budget + adjustments + transfers in − arranged − other
-``execution_rate``                     (budget + adjustments + transfers in − balance) / the same (permyriad)
+``execution_rate``                     (budget + adjustments + transfers in − balance) / the same, in
+                                       permyriad rounded half up (91.8975% → 9190)
 ``clause_projects/<clause>``           projects awarded under a clause
 ``clause_awards/<clause>``             their approved amounts
 ``stage_passed/<stage>``               projects through a review stage (count) …
@@ -139,7 +140,10 @@ class FundYear:
         if metric in simple:
             return simple[metric]
         if metric == "execution_rate":
-            return int(Fraction(arranged + other, inflow) * 10000) if inflow else None
+            if not inflow:
+                return None
+            rate = Fraction(arranged + other, inflow) * 10000  # exact, then to the permyriad, half up
+            return int(rate + Fraction(1, 2))
         if metric in ("clause_projects", "clause_awards") and len(qualifier) == 1:
             mine = [p for p in self.awarded if p["clause"] == qualifier[0]]
             return len(mine) if metric == "clause_projects" else sum(p["approved_fen"] for p in mine)
