@@ -1,6 +1,9 @@
 """The ledger's own figures for a fund-year, computed from the projections.
 
-A figure is named ``<fund>/<year>/<metric>[/<qualifier>…]``; its value is an integer: fen for
+A figure is named ``<fund>/<year>/<metric>[/<qualifier>…]``, where ``<fund>`` may be several
+codes joined by ``+`` for a figure summed over funds (the seeds' district totals: their budgets,
+projects and money add up; a transfer between two of them counts out of one and into the other,
+and a project is counted once, in the fund that holds it); its value is an integer: fen for
 amounts, a count, or a rate in permyriad (1/10,000; 100% = 10000). The reports
 (``contracts/reports.py``) and the reconciliation of ``report.state`` entries read the same
 figures, so what a report prints is what the reconciliation compares.
@@ -26,6 +29,8 @@ metric                                 value
 ``balance``                            budget + adjustments + transfers in − arranged − other
 ``execution_rate``                     (budget + adjustments + transfers in − balance) / the same, in
                                        permyriad rounded half up (91.8975% → 9190)
+``adjustment_rate``                    adjustments / budget, in permyriad rounded half up (the seeds'
+                                       预决算增幅: 131.49 on 1959.86 → 671)
 ``clause_projects/<clause>``           projects awarded under a clause
 ``clause_awards/<clause>``             their approved amounts
 ``stage_passed/<stage>``               projects through a review stage (count) …
@@ -44,7 +49,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, bindparam, text
 
 from contracts.money import fen_to_wan
 
@@ -52,7 +57,7 @@ __all__ = ["COUNTS", "COUNT_OF", "FundYear", "count_figure", "parse_figure", "sh
 
 
 COUNTS = frozenset({"applications", "projects", "clause_projects", "stage_passed", "outcome_count"})
-RATES = frozenset({"execution_rate"})
+RATES = frozenset({"execution_rate", "adjustment_rate"})
 # the count that goes with an amount, for the reports' 单位数 column
 COUNT_OF = {"awards": "projects", "clause_awards": "clause_projects", "stage_amount": "stage_passed",
             "outcome_amount": "outcome_count"}
@@ -67,6 +72,14 @@ def show(metric: str, value: int | None, unit: bool = False) -> str:
     if metric in COUNTS:
         return str(value)
     return fen_to_wan(value) + ("万元" if unit else "")
+
+
+def _permyriad(part: int, whole: int) -> int | None:
+    """part / whole in permyriad, exact, then rounded half up (away from zero for a cut)."""
+    if not whole:
+        return None
+    rate = abs(Fraction(part, whole)) * 10000
+    return int(rate + Fraction(1, 2)) * (-1 if part * whole < 0 else 1)
 
 
 def count_figure(name: str) -> str | None:
@@ -89,24 +102,29 @@ class FundYear:
 
     def __init__(self, conn: Connection, fund: str, year: int) -> None:
         self.conn, self.fund_code, self.year = conn, fund, year
+        self.codes = fund.split("+")
         self._fund: dict[str, Any] | None = None
         self._projects: list[dict[str, Any]] | None = None
         self._decisions: list[dict[str, Any]] | None = None
 
     def _rows(self, sql: str, **params: Any) -> list[dict[str, Any]]:
-        return [dict(r) for r in self.conn.execute(text(sql), {"f": self.fund_code, "y": self.year, **params}).mappings()]
+        query = text(sql).bindparams(bindparam("f", expanding=True))
+        return [dict(r) for r in self.conn.execute(query, {"f": self.codes, "y": self.year, **params}).mappings()]
 
     @property
     def fund(self) -> dict[str, Any] | None:
+        """The fund-year's row; for ``a+b+…`` the sums of the funds' amounts (None unless all are open)."""
         if self._fund is None:
-            rows = self._rows("SELECT * FROM funds WHERE fund = :f AND year = :y")
-            self._fund = rows[0] if rows else None
+            rows = self._rows("SELECT * FROM funds WHERE fund IN :f AND year = :y")
+            if len(rows) == len(set(self.codes)) == len(self.codes):
+                self._fund = rows[0] if len(rows) == 1 else {
+                    k: sum(r[k] for r in rows) for k in rows[0] if k.endswith("_fen")}
         return self._fund
 
     @property
     def projects(self) -> list[dict[str, Any]]:
         if self._projects is None:
-            self._projects = self._rows("SELECT * FROM projects WHERE fund = :f AND year = :y")
+            self._projects = self._rows("SELECT * FROM projects WHERE fund IN :f AND year = :y")
         return self._projects
 
     @property
@@ -117,7 +135,7 @@ class FundYear:
     def decisions(self) -> list[dict[str, Any]]:
         if self._decisions is None:
             self._decisions = self._rows(
-                "SELECT d.* FROM decisions d JOIN projects p ON p.project = d.project WHERE p.fund = :f AND p.year = :y "
+                "SELECT d.* FROM decisions d JOIN projects p ON p.project = d.project WHERE p.fund IN :f AND p.year = :y "
                 "ORDER BY d.seq")
         return self._decisions
 
@@ -140,10 +158,9 @@ class FundYear:
         if metric in simple:
             return simple[metric]
         if metric == "execution_rate":
-            if not inflow:
-                return None
-            rate = Fraction(arranged + other, inflow) * 10000  # exact, then to the permyriad, half up
-            return int(rate + Fraction(1, 2))
+            return _permyriad(arranged + other, inflow)
+        if metric == "adjustment_rate":
+            return _permyriad(f["adjust_fen"], f["budget_fen"])
         if metric in ("clause_projects", "clause_awards") and len(qualifier) == 1:
             mine = [p for p in self.awarded if p["clause"] == qualifier[0]]
             return len(mine) if metric == "clause_projects" else sum(p["approved_fen"] for p in mine)
@@ -164,7 +181,7 @@ class FundYear:
 
         total = 0
         for row in self._rows("SELECT e.data FROM entry_refs r JOIN entries e ON e.seq = r.seq "
-                              "WHERE r.fund = :f AND r.year = :y AND e.kind = :k AND "
+                              "WHERE r.fund IN :f AND r.year = :y AND e.kind = :k AND "
                               "r.seq NOT IN (SELECT target_seq FROM reversals)", k=kind):
             body = orjson.loads(row["data"])["body"]
             if body.get(key) == value:

@@ -60,7 +60,7 @@ class ScoreTable:
 
 
 def _actual(fy: FundYear, measure: str) -> tuple[int, str]:
-    value = fy.value(measure if measure != "execution_rate" else "execution_rate") or 0
+    value = fy.value(measure) or 0
     if measure == "projects":
         return value, f"{value}家"
     if measure == "max_award":

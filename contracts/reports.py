@@ -35,18 +35,22 @@ def _wan(fen: int) -> str:
 
 
 def _fund_name(conn: Connection, fund: str, year: int) -> str:
-    row = conn.execute(text("SELECT name FROM funds WHERE fund = :f AND year = :y"), {"f": fund, "y": year}).first()
-    if row is None:
-        from ledger.errors import InputError
+    """The fund-year's name; for ``a+b+…`` (a sum over funds) the names joined with 、."""
+    names = []
+    for code in fund.split("+"):
+        row = conn.execute(text("SELECT name FROM funds WHERE fund = :f AND year = :y"), {"f": code, "y": year}).first()
+        if row is None:
+            from ledger.errors import InputError
 
-        raise InputError(f"{fund} {year} is not in the ledger (no fund.open)")
-    return row[0]
+            raise InputError(f"{code} {year} is not in the ledger (no fund.open)")
+        names.append(row[0])
+    return "、".join(names)
 
 
 def _policies(fy: FundYear) -> list[str]:
     import json
 
-    policies = fy.fund["policies"] if fy.fund else "[]"
+    policies = fy.fund.get("policies") or "[]" if fy.fund else "[]"  # a sum over funds has none
     return json.loads(policies) if isinstance(policies, str) else list(policies)
 
 
@@ -112,17 +116,24 @@ def execution_report(conn: Connection, fund: str, year: int) -> Report:
         r.rows.append(("调入", "", _wan(v("transfers_in")), f"{fund}/{year}/transfers_in"))
     if v("transfers_out"):
         r.rows.append(("列支调出", "", _wan(v("transfers_out")), f"{fund}/{year}/transfers_out"))
+    if v("available") != v("budget"):
         r.rows.append(("下达预算金额", "", _wan(v("available")), f"{fund}/{year}/available"))
-    clauses = sorted({p["clause"] for p in fy.awarded}, key=lambda c: [int(x) if x.isdigit() else x for x in c.split(".")])
-    own = _policies(fy)[:1]
-    for clause in clauses:
-        policy = next(p["policy"] for p in fy.awarded if p["clause"] == clause)
-        if policy in own:
-            label = f"第{clause}条" if clause.isdigit() else clause
-        else:  # a clause of another policy this fund pays for (the SME fund's high-tech financing-cost projects)
-            label = f"{clause} {_clause_title(conn, policy, clause, year)}"
-        r.rows.append((f"  {label}", v("clause_projects", (clause,)), _wan(v("clause_awards", (clause,))),
-                       f"{fund}/{year}/clause_awards/{clause}"))
+    if "+" in fund:  # a sum over funds: one line per fund (their clauses are each policy's own)
+        for code in fund.split("+"):
+            one = FundYear(conn, code, year)
+            r.rows.append((f"  {code}", one.value("projects"), _wan(one.value("awards")), f"{code}/{year}/awards"))
+    else:
+        clauses = sorted({p["clause"] for p in fy.awarded},
+                         key=lambda c: [(0, int(x), "") if x.isdigit() else (1, 0, x) for x in c.split(".")])
+        own = _policies(fy)[:1]
+        for clause in clauses:
+            policy = next(p["policy"] for p in fy.awarded if p["clause"] == clause)
+            if policy in own:
+                label = f"第{clause}条" if clause.isdigit() else clause
+            else:  # a clause of another policy this fund pays for (the SME fund's high-tech financing-cost projects)
+                label = f"{clause} {_clause_title(conn, policy, clause, year)}"
+            r.rows.append((f"  {label}", v("clause_projects", (clause,)), _wan(v("clause_awards", (clause,))),
+                           f"{fund}/{year}/clause_awards/{clause}"))
     r.rows.append(("支持项目合计", v("projects"), _wan(v("awards")), f"{fund}/{year}/awards"))
     r.rows.append(("第三方专业机构服务费", "", _wan(v("fees")), f"{fund}/{year}/fees"))
     r.rows.append(("合计安排资金", "", _wan(v("arranged")), f"{fund}/{year}/arranged"))

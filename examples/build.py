@@ -330,7 +330,7 @@ def build_2020() -> None:
 
     # the SME fund: every clause of its 2020 report, and the 32 high-tech projects it paid (965万)
     fy = {"fund": "chaoyang-sme", "year": 2020}
-    out = Writer("2020-1-chaoyang-sme")
+    out = Writer("2020-01-chaoyang-sme")
     sme_stages = {"stages": ["collection", "expert_review"]}
     won = [ent("中关村科技租赁股份有限公司", "1.1", wan("141"), **sme_stages),
            ent("北京首创融资担保有限公司", "1.2", wan("100"), **sme_stages),
@@ -387,7 +387,7 @@ def build_2020() -> None:
 
     # the high-tech fund: 121 projects in its report, 32 of them (965万) paid by the SME fund above
     fy = {"fund": "chaoyang-hightech", "year": 2020}
-    out = Writer("2020-2-chaoyang-hightech")
+    out = Writer("2020-02-chaoyang-hightech")
     names = {"1": "三角兽（北京）科技有限公司", "2": "力鸿智信（北京）科技有限公司", "3": "北京东方锐镭科技有限公司", "4": "北京市射线应用研究中心",
              "6": "北京经纬恒润科技有限公司", "7": "北京时代凌宇科技孵化器有限公司", "8": "北京星尘纪元智能科技有限公司",
              "9": "北京红杉坤德投资管理中心（有限合伙）"}
@@ -434,7 +434,7 @@ def build_2020() -> None:
 
     # the information-services direction: 91 applications, 64, 16, and 大豪科技 removed at the joint review
     fy = {"fund": "chaoyang-infoservice", "year": 2020}
-    out = Writer("2020-3-chaoyang-infoservice")
+    out = Writer("2020-03-chaoyang-infoservice")
     info = {"stages": ["initial_review", "expert_review", "joint_review"]}
     short = {0: "奇虎科技", 1: "超图软件", 2: "格灵深瞳"}
     won = [ent(short.get(i, f"信息服务业支持企业{i:02d}"), "infoservice", a, bases={"district_revenue_2019": -(-a * 10 // 7)}, **info)
@@ -491,7 +491,7 @@ def build_2020_finance() -> None:
             out.posting(name, entries)
 
     fy = {"fund": "chaoyang-ipo", "year": 2020}
-    out = Writer("2020-4-chaoyang-ipo")
+    out = Writer("2020-04-chaoyang-ipo")
     ipo = [ent("北京建工环境修复股份有限公司" if i == 0 else "上市辅导期企业", "tutoring", wan("150")) for i in range(2)]
     ipo += [ent("金科环境股份有限公司" if i == 0 else "境内IPO企业", "ipo-domestic", wan("150")) for i in range(2)]
     ipo += [ent("中关村科技租赁股份有限公司" if i == 0 else f"境外IPO企业{i}", "ipo-overseas", wan("500")) for i in range(3)]
@@ -527,7 +527,7 @@ def build_2020_finance() -> None:
     ]))
 
     fy = {"fund": "chaoyang-finance", "year": 2020}
-    out = Writer("2020-5-chaoyang-finance")
+    out = Writer("2020-05-chaoyang-finance")
     kinds = [("opening", 5, "2150", "中信保诚资产管理有限责任公司"), ("purchase", 2, "2346.168", "兴业银行股份有限公司北京分行"),
              ("rent", 21, "8044.8403", "标普信用评级（中国）有限公司"), ("foreign", 5, "3091", "宝马汽车金融（中国）有限公司"),
              ("platform", 1, "322", "中小微企业金融综合服务平台")]
@@ -559,7 +559,7 @@ def build_2020_culture_zone() -> None:
     """The national cultural industry innovation zone fund (seed 002): eleven categories, 176 projects."""
     n = iter(range(8000, 10**6))
     fy = {"fund": "chaoyang-culture-zone", "year": 2020}
-    out = Writer("2020-6-chaoyang-culture-zone")
+    out = Writer("2020-06-chaoyang-culture-zone")
     categories = [("1", 14, "650", "北京真乐道文化传播有限公司"), ("2", 88, "5042", "万达影视传媒有限公司"),
                   ("3", 2, "250", "北京时尚菁英创新文化创意发展有限公司"), ("4", 2, "100", "漫奇妙（北京）文化有限公司"),
                   ("5", 3, "29", "北京乐自天成文化发展有限公司"), ("6", 5, "25", "中世运通（北京）国际会议展览有限公司"),
@@ -595,10 +595,237 @@ def build_2020_culture_zone() -> None:
     ]))
 
 
+def funnel_fund(folder: str, fy: dict, fund_open: dict, won: list[dict], lost: list[dict], dates: tuple[str, ...],
+                approvals: list[tuple[str, ...]], notice: tuple[str, str], paid: str, voucher: str) -> Writer:
+    """A 2020 fund's postings from opening to payment: applications, the three review stages
+    (dates[0] applied, dates[1:4] the stages), the approvals, the notice and the payments."""
+    out = Writer(folder)
+    projects = won + lost
+    out.posting("fund", [("fund.open", f"{fy['year']}-{fy['fund']}", {**fy, **fund_open})])
+    out.posting("applications", apply_entries(fy, projects, dates[0]))
+    for stage, date in zip(("initial_review", "expert_review", "joint_review"), dates[1:]):
+        out.posting(stage.replace("_", "-"), decide_entries(projects, stage, date, panel=stage == "expert_review"))
+    for name, entries in award_entries(fy, projects, approvals, notice, paid, voucher):
+        out.posting(name, entries)
+    return out
+
+
+STAGES_3 = {"stages": ["initial_review", "expert_review", "joint_review"]}
+
+
+def build_2020_culture() -> None:
+    """The culture industry fund (seed 002, 附件6): eight categories, 120 projects, 4409万."""
+    n = iter(range(9000, 10**6))
+
+    def ent(name: str, clause: str, amount: int, **extra) -> dict:
+        k = next(n)
+        return {"project": f"2020-cu{clause}-{k:05d}", "enterprise": code_of(name, k), "name": name, "clause": clause,
+                "amount": amount, **STAGES_3, **extra}
+
+    fy = {"fund": "chaoyang-culture", "year": 2020}
+    categories = [("1", 17, "405", "漫画作品《镜诰卿年》"), ("2", 36, "1721", "华宇世博音乐文化（北京）有限公司"),
+                  ("3", 7, "198", "恒通国际创新园功能提升"), ("4", 3, "150", "北京漫传奇文化传播有限公司"),
+                  ("5", 12, "199", "北京耐飞科技有限公司"), ("6", 1, "5", "北京灵魂石影视文化有限公司"),
+                  ("7", 18, "386", "北京粉笔蓝天科技有限公司"), ("8", 26, "1345", "“IP孵化运营及版权保护”")]
+    won = [ent(first if i == 0 else f"文化产业第{c}类支持企业{i:02d}", c, a)
+           for c, k, total, first in categories for i, a in enumerate(split(wan(total), k))]
+    assert len(won) == 120 and sum(p["amount"] for p in won) == wan("4409")
+    lost = [ent(f"文化产业初审未通过{i:02d}", "1", wan("20"), removed=("initial_review", "initial_review_failed"))
+            for i in range(298 - 282)]
+    lost += [ent(f"文化产业评审未通过{i:03d}", "8", wan("50"), removed=("expert_review", "expert_review")) for i in range(282 - 120)]
+    out = funnel_fund("2020-07-chaoyang-culture", fy, {"name": "2020年朝阳区文化产业发展引导资金", "office": "区文创办",
+                                                      "budget_wan": "5000", "policies": ["chaoyang-culture-2020"]},
+                      won, lost, ("2020-05-09", "2020-05-22", "2020-06-12", "2020-06-24"),
+                      [("宣传部部务会", "2020年区委宣传部部务会", "2020-07-01"),
+                       ("区产业转型升级领导小组会", "2020年区产业转型升级领导小组会", "2020-07-10"),
+                       ("区长办公会", "2020年区长办公会", "2020-07-17")],
+                      ("2020-07-20", "2020-07-27"), "2020-08-21", "朝文创拨〔2020〕文")
+    other = [("组织部高端商务人才（文化类）经费", "282.5"), ("2020年北京服贸会文化服务专题展（第十五届北京文博会）朝阳区展览展示活动经费", "287.568")]
+    out.posting("other-expenses", [("expense.other", f"2020-cu-other-{i}", {**fy, "item": item, "amount_wan": a})
+                                   for i, (item, a) in enumerate(other, 1)])
+    out.posting("reported-figures", reported("chaoyang-culture", 2020, "seed002-cu", [
+        ("budget", "value_wan", "5000", "区财政安排文化产业发展引导资金5000万元"),
+        ("spent", "value_wan", "4979.068", "已执行金额4979.068万元"),
+        ("balance", "value_wan", "20.932", "结余20.932万元"),
+        ("execution_rate", "permyriad", 9960, "预算执行率达到99.6%", 5),
+        ("applications", "count", 298, "共公开征集了298个项目"),
+        ("stage_passed/initial_review", "count", 282, "其中282个项目通过了初审"),
+        ("projects", "count", 120, "最终支持项目（企业）120个"),
+        ("awards", "value_wan", "4409", "实际支持资金4409万元，已全部拨付到位"),
+        ("awards", "value_wan", "4400", "文化产业安排资金约4400万元，支持项目120个", "50"),
+        ("other", "value_wan", "570", "文化产业资金列支高端商务人才、文博会活动经费等共计约570万元", "5"),
+        *((f"clause_projects/{c}", "count", k, f"对{first}等{k}个") for c, k, _, first in categories),
+        *((f"clause_awards/{c}", "value_wan", t, f"额度共计{t}万元") for c, _, t, _ in categories),
+    ]))
+
+
+def build_2020_commerce() -> None:
+    """The commerce fund (seed 002, 附件1 and the 区发改委 summary): 163 projects in five lines; the
+    money is stated only as "约2亿" and "约5565万" (see examples/README.md)."""
+    n = iter(range(10000, 10**6))
+    fy = {"fund": "chaoyang-commerce", "year": 2020}
+    categories = [("1", 14, "区级突出贡献型总部企业"), ("2", 63, "商务服务业重点企业"), ("3", 12, "利用外资企业"),
+                  ("4", 72, "消费升级重点企业"), ("5", 2, "")]
+    named = {"5": ["拉法基豪瑞投资有限公司", "中美合作（北京）咨询中心有限公司"]}
+    amounts = iter(split(wan("19435"), 163))
+    won = []
+    for c, k, label in categories:
+        for i in range(k):
+            name = named[c][i] if c in named else f"{label}{i + 1:02d}"
+            j = next(n)
+            won.append({"project": f"2020-co{c}-{j:05d}", "enterprise": code_of(name, j), "name": name, "clause": c,
+                        "amount": next(amounts), **STAGES_3})
+    assert len(won) == 163 and sum(p["amount"] for p in won) == wan("19435")
+    out = funnel_fund("2020-08-chaoyang-commerce", fy, {"name": "2020年朝阳区促进商务经济高质量发展引导资金", "office": "区商务局",
+                                                       "budget_wan": "25000", "policies": ["chaoyang-commerce-2020"]},
+                      won, [], ("2020-05-15", "2020-05-29", "2020-06-19", "2020-07-03"),
+                      [("区产业转型升级领导小组会", "2020年区产业转型升级领导小组会", "2020-07-10"),
+                       ("区长办公会", "2020年区长办公会", "2020-07-17")],
+                      ("2020-07-20", "2020-07-27"), "2020-08-28", "朝商拨〔2020〕")
+    out.posting("other-expenses", [("expense.other", "2020-co-other-1", {
+        **fy, "item": "高端商务人才、朝阳消费券活动、疫情商业减租和防控物资保障等费用", "amount_wan": "5565"})])
+    out.posting("reported-figures", reported("chaoyang-commerce", 2020, "seed002-co", [
+        ("budget", "value_wan", "25000", "2020年，我区安排促进商务经济高质量发展引导资金预算2.5亿元"),
+        ("projects", "count", 163, "全年征集并支持促进商务经济高质量发展引导资金项目共163个"),
+        ("awards", "value_wan", "20000", "促进商务经济高质量发展安排资金约2亿元，支持项目163个", "5000"),
+        ("other", "value_wan", "5565", "促进商务经济高质量发展资金列支高端商务人才、朝阳消费券活动、疫情商业减租和防控物资保障等费用约5565万元", "0.5"),
+        *((f"clause_projects/{c}", "count", k, w) for c, k, w in (
+            ("1", 14, "对14家区级突出贡献型总部企业…予以奖励"), ("2", 63, "对63家…商务服务业重点领域中…企业给予奖励"),
+            ("3", 12, "对12家上一年度实际利用外资5000万美元（含）以上企业"), ("4", 72, "共支持企业72家"),
+            ("5", 2, "支持一事一议项目2个"))),
+    ]))
+
+
+# the eight industry funds of the 区发改委's summary of 2020 (seed 002, first report after the renovation one)
+FUNDS_2020 = "+".join(["chaoyang-commerce", "chaoyang-finance", "chaoyang-hightech", "chaoyang-infoservice",
+                       "chaoyang-culture-zone", "chaoyang-culture", "chaoyang-sme", "chaoyang-ipo"])
+
+
+def build_2020_summary() -> None:
+    """The district's own sums over its eight funds, reconciled with the funds' entries."""
+    out = Writer("2020-09-district-summary")
+    out.posting("reported-figures", reported(FUNDS_2020, 2020, "seed002-district", [
+        ("budget", "value_wan", "84750", "2020年我区重点产业政策资金年度预算金额为8.475亿元"),
+        ("projects", "count", 758, "2020年共支持项目758个"),
+        ("awards", "value_wan", "73000", "安排资金约7.3亿元", "500"),
+        ("spent", "value_wan", "81000", "整体来看，全年共安排产业资金约8.1亿元", "500"),
+        ("execution_rate", "permyriad", 9600, "完成年度预算的96%", 50),
+    ]))
+
+
+def build_2020_renovation() -> None:
+    """The old-residential renovation funds (seed 002, first report): approvals over the budget."""
+    out = Writer("2020-10-chaoyang-renovation")
+    fy = {"fund": "chaoyang-renovation", "year": 2020}
+    out.posting("fund", [("fund.open", "2020-chaoyang-renovation", {
+        **fy, "name": "2020年老旧小区综合整治及既有多层住宅增设电梯项目资金", "office": "区住建委", "budget_wan": "73609"})])
+    # the joint meeting's approvals as the report states them: 7.4061亿 against a budget of 7.3609亿.
+    # SUM-BUDGET refuses them (all or nothing); fundledger demo requires that refusal.
+    out.posting("approvals.refused", [("expense.other", f"2020-renovation-{i}", {**fy, "item": item, "amount_wan": a})
+                                      for i, (item, a) in enumerate([("老旧小区综合整治项目资金（区级联席会议审议通过）", "50075"),
+                                                                     ("单独增设电梯项目资金（区级联席会议审议通过）", "23986")], 1)])
+    out.posting("fund-2021", [("fund.open", "2021-chaoyang-renovation", {
+        "fund": "chaoyang-renovation", "year": 2021, "name": "2021年老旧小区综合整治及既有多层住宅增设电梯项目资金", "office": "区住建委",
+        "budget_wan": "80000"})])
+    out.posting("reported-figures", reported("chaoyang-renovation", 2020, "seed002-renovation", [
+        ("budget", "value_wan", "73609", "2020年区财政共安排老旧小区综合整治及增设电梯项目预算资金7.3609亿元"),
+        ("other", "value_wan", "74061", "资金申请已经我委组织区级联席会议审议通过金额共计7.4061亿元"),
+        ("expense/老旧小区综合整治项目资金（区级联席会议审议通过）", "value_wan", "50075", "其中老旧小区综合整治项目资金5.0075亿元"),
+        ("expense/单独增设电梯项目资金（区级联席会议审议通过）", "value_wan", "23986", "单独增设电梯项目资金2.3986亿元"),
+    ], SAID_RENOVATION) + reported("chaoyang-renovation", 2021, "seed002-renovation-2021", [
+        ("budget", "value_wan", "80000", "拟于2021年度安排我区“老旧小区综合整治及既有多层住宅增设电梯项目”资金8亿元"),
+    ], SAID_RENOVATION))
+
+
+# seed 002's 2020年朝阳区重大投资项目情况表: (code, unit, project, total investment, budget, adjusted, executed, progress)
+MAJOR_2020 = [("liangmahe", "朝阳区水务局", "亮马河四环以上段廊道建设工程项目", "96490", "13000", "8000", "1534.6", 1920),
+              ("wenyuhe-park", "北京温榆河公园建设管理有限公司", "温榆河公园朝阳段一期", "61983", "26100", "16896", "16896", 10000),
+              ("water-network", "朝阳区水务局", "朝阳区水系连通建设工程项目", "59192", "15000", "6200", "938.3", 1510),
+              ("refuse-stations", "朝阳区环卫中心区", "朝阳区垃圾楼标准化改造项目", "22681", "6000", "7298", "7298", 10000),
+              ("cbd-traffic", "交通委", "朝阳区CBD区域交通综合治理工程", "55072", "17005", "24525.5", "24525.5", 10000)]
+
+
+def build_2020_major_investment() -> None:
+    """The major investment projects table (seed 002): each project a fund-year of its own."""
+    out = Writer("2020-11-major-investment")
+    opened, adjusted, executed, figures = [], [], [], []
+    for code, unit, name, total, budget, after, done, progress in MAJOR_2020:
+        fy = {"fund": f"chaoyang-invest-{code}", "year": 2020}
+        opened.append(("fund.open", f"2020-invest-{code}", {**fy, "name": f"{name}（总投资{total}万元）", "office": unit,
+                                                            "budget_wan": budget}))
+        delta = wan(after) - wan(budget)
+        adjusted.append(("budget.adjust", f"2020-invest-{code}-adjust", {
+            **fy, "delta_fen": delta, "reason": "2020年预算调整", "document": "2020年朝阳区重大投资项目情况表：调整后金额"}))
+        executed.append(("expense.other", f"2020-invest-{code}-executed", {**fy, "item": "2020年预计执行", "amount_wan": done}))
+        figures += reported(fy["fund"], 2020, f"seed002-invest-{code}", [
+            ("budget", "value_wan", budget, f"{name}：2020年预算数{budget}"),
+            ("available", "value_wan", after, f"{name}：调整后金额{after}"),
+            ("spent", "value_wan", done, f"{name}：预计执行{done}"),
+            ("execution_rate", "permyriad", progress, f"{name}：执行进度{progress // 100 if progress % 100 == 0 else progress / 100}%", 5),
+        ], SAID_INVEST)
+    out.posting("funds", opened)
+    out.posting("adjustments", adjusted)
+    out.posting("executed", executed)
+    every = "+".join(f"chaoyang-invest-{m[0]}" for m in MAJOR_2020)
+    out.posting("reported-figures", figures + reported(every, 2020, "seed002-invest-total", [
+        ("budget", "value_wan", "77105", "合计：2020年预算数77105"),
+        ("available", "value_wan", "62919.5", "合计：调整后金额62919.5"),
+        ("spent", "value_wan", "51192.4", "合计：预计执行51192.4"),
+        ("execution_rate", "permyriad", 8140, "合计：执行进度81.4%", 5),
+    ], SAID_INVEST))
+
+
+SAID_RENOVATION = "seed 002 (区住建委关于老旧小区综合整治及既有多层住宅增设电梯项目2020年预算执行情况及2021年预算编制情况的汇报)"
+SAID_INVEST = "seed 002 (2020年朝阳区重大投资项目情况表)"
+SAID_2023_DEPT = "seed 003 (中关村科技园区朝阳园管理委员会2023年度部门整体绩效评价报告)"
+
+
+def build_2023_department() -> None:
+    """The 2023 department budget of 中关村朝阳园管委会 (seed 003): basic and project spending."""
+    out = Writer("2023-chaoyang-zgc-department")
+    office = "中关村科技园区朝阳园管理委员会（区科学技术和信息化局）"
+    lines = [("basic", "基本支出", "1959.86", "131.49", "2091.35", "机构改革及新调人员等情况，导致人员经费收支增加"),
+             ("projects", "项目支出", "15723.8", "11485.33", "27209.13", "年中追加项目预算（决算项目支出收入27209.13万元）")]
+    out.posting("funds", [("fund.open", f"2023-zgc-dept-{code}", {
+        "fund": f"chaoyang-zgc-dept-{code}", "year": 2023, "name": f"2023年部门预算{label}", "office": office, "budget_wan": budget})
+        for code, label, budget, _, _, _ in lines])
+    out.posting("adjustments", [("budget.adjust", f"2023-zgc-dept-{code}-adjust", {
+        "fund": f"chaoyang-zgc-dept-{code}", "year": 2023, "delta_wan": delta, "reason": reason,
+        "document": "2023年度部门整体绩效评价报告：部门预决算差异率"}) for code, _, _, delta, _, reason in lines])
+    out.posting("spending", [("expense.other", f"2023-zgc-dept-{code}-spent", {
+        "fund": f"chaoyang-zgc-dept-{code}", "year": 2023, "item": label, "amount_wan": spent})
+        for code, label, _, _, spent, _ in lines])
+    both = "chaoyang-zgc-dept-basic+chaoyang-zgc-dept-projects"
+    out.posting("reported-figures", reported(both, 2023, "seed003-dept", [
+        ("available", "value_wan", "29300.48", "2023年全年预算收入29300.48万元"),
+        ("spent", "value_wan", "29300.48", "全年实际支出29300.48万元"),
+        ("execution_rate", "permyriad", 10000, "预算执行率为100%"),
+        ("balance", "value_wan", "0", "本部门2023年无结转结余资金"),
+    ], SAID_2023_DEPT) + reported("chaoyang-zgc-dept-basic", 2023, "seed003-basic", [
+        ("budget", "value_wan", "1959.86", "2023年基本支出年初预算1959.86万元"),
+        ("spent", "value_wan", "2091.35", "基本支出2091.35万元"),
+        ("adjustment_rate", "permyriad", 671, "预决算增幅6.71%"),
+    ], SAID_2023_DEPT) + reported("chaoyang-zgc-dept-projects", 2023, "seed003-projects", [
+        ("budget", "value_wan", "15723.8", "2023年项目支出年初预算15723.8万元"),
+        ("spent", "value_wan", "27209.13", "项目支出27209.13万元"),
+        ("adjustment_rate", "permyriad", 7304, "预决算增幅73.04%"),
+        ("spent", "value_wan", "26667.28", "全年项目支出49个，支出资金26,667.28万元"),
+    ], SAID_2023_DEPT) + reported("chaoyang-hightech", 2023, "seed003-policy", [
+        ("projects", "count", 202, "共支持项目202个"),
+        ("awards", "value_wan", "11800", "安排支持资金1.18亿元", "50"),
+    ], SAID_2023_DEPT))
+
+
 if __name__ == "__main__":
     build_2020()
     build_2020_finance()
     build_2020_culture_zone()
+    build_2020_culture()
+    build_2020_commerce()
+    build_2020_summary()
+    build_2020_renovation()
+    build_2020_major_investment()
     build_2023()
+    build_2023_department()
     build_2024()
     print(f"wrote {sum(1 for _ in OUT.glob('*/*.jsonl'))} postings under {OUT}", file=sys.stderr)

@@ -515,7 +515,7 @@ def report(which: str, fund: str, year: int, fmt: str, out: str | None, db_url: 
 @command(cli)
 @click.option("--keys-dir", default="fundledger-keys", show_default=True, type=click.Path(file_okay=False))
 def demo(keys_dir: str, db_url: str, as_json: bool) -> int:
-    """Create demo keys, initialise a ledger, post the bundled examples, verify, print the trail."""
+    """Create demo keys, initialise a ledger, post the bundled examples, verify, print the 2023 execution report."""
     from ledger.demo import example_postings, run_demo
 
     total = sum(len(p.read_bytes().splitlines()) for p in example_postings())

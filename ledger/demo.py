@@ -3,7 +3,9 @@
 Creates the keys a demo needs under ``./fundledger-keys/`` (0600; reused on a second run),
 initialises the ledger (recording the log key's path like ``init``), enrolls a fund office and an
 auditor, publishes the policy catalogue, posts the example notes and every example posting built
-from the seed reports (``examples/<fund>-<year>/NN-*.jsonl``, in order), verifies the ledger and
+from the seed reports (``examples/<fund>-<year>/NN-*.jsonl``, in order; a posting named
+``NN-*.refused.jsonl`` holds a seed's figures the contracts must refuse, and the demo fails if one is
+appended), verifies the ledger and
 prints the 2023 execution report of the Chaoyang high-tech fund. Run twice, it appends nothing
 new: every posting comes back as ``duplicate``.
 """
@@ -15,6 +17,7 @@ from typing import Callable
 
 from ledger import db
 from ledger.inputs import parse_lines
+from ledger.errors import Rejected
 from ledger.keys import Signer, load_private, load_public, write_new_key
 from ledger.store import Item, Ledger, enroll_item, init_ledger
 from ledger.verify import verify_ledger
@@ -65,13 +68,24 @@ def run_demo(db_url: str, keys_dir: Path, echo: Callable[[str], None],
     notes = EXAMPLES / "notes.jsonl"
     post(parse_lines(notes.read_bytes().splitlines(), str(notes)))
     files = example_postings()
+    refusals = []
     for path in files:
         items = parse_lines(path.read_bytes().splitlines(), str(path))
-        post(items)
+        if path.name.endswith(".refused.jsonl"):  # a seed's figures the contracts must refuse
+            try:
+                post(items)
+            except Rejected as e:
+                refusals.append(f"  {path.relative_to(EXAMPLES)}: refused, {e.findings[0].rule}: {e.message}")
+            else:
+                raise RuntimeError(f"{path} was appended, but the contracts must refuse it")
+        else:
+            post(items)
         if progress:  # over the example postings' entries
             progress(len(items))
     echo(f"posted {len(files)} example postings from the seed reports: {counts['appended']} entries appended, "
-         f"{counts['duplicate']} duplicate, {warnings} warnings")
+         f"{counts['duplicate']} duplicate, {warnings} warnings, {len(refusals)} refused as the seeds require")
+    for line in refusals:
+        echo(line)
     check = verify_ledger(db.make_engine(db_url))
     echo(f"verify: ok, {check.entries} entries in {check.postings} postings, root {check.root.hex()[:16]}…")
     echo("")

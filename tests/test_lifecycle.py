@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -125,6 +126,7 @@ def test_bad_bodies_exit_2_naming_line_and_field(hightech):
 def test_catalogue_files_are_valid(path):
     body = load_file(path)
     assert body["version"] >= 1 and body["document"]["clauses"]
+    assert f"| `{path.name}` |" in (Path(__file__).parent.parent / "docs" / "catalogue.md").read_text(encoding="utf-8")
 
 
 def test_an_invalid_catalogue_is_refused(env, tmp_path):
@@ -136,7 +138,6 @@ def test_an_invalid_catalogue_is_refused(env, tmp_path):
 
 
 def test_the_readme_documents_every_kind_and_rule():
-    from pathlib import Path
 
     from contracts.rules import RULES
     from contracts.schemas import KIND_FIELDS

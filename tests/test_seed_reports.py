@@ -75,7 +75,7 @@ def test_the_2023_execution_report_equals_seed_000(seeded):
     assert (rows["结余"]["报告数（万元）"], rows["结余"]["金额（万元）"], rows["结余"]["差异（报告−账本）"]) == ("1782.56", "1782.55", "0.01")
     assert (rows["其他列支费用（含调出）"]["报告数（万元）"], rows["其他列支费用（含调出）"]["金额（万元）"]) == ("8356.09", "8356.1")
     assert all(not r["差异（报告−账本）"] for k, r in rows.items() if k not in ("结余", "其他列支费用（含调出）"))
-    assert len(report["notes"]) == 2 and "8356.09" in report["notes"][0]
+    assert len(report["notes"]) == 3 and "8356.09" in report["notes"][0]  # the third: seed 003's 202 projects
 
 
 def test_the_2023_funnel_equals_seed_000_stage_by_stage(seeded):
@@ -113,7 +113,7 @@ def test_the_2024_performance_table_equals_seed_001(seeded):
 
 def test_demo_reports_and_verifies(seeded):
     url, output, _ = seeded
-    assert "verify: ok" in output and "16 warnings" in output
+    assert "verify: ok" in output and "26 warnings, 1 refused as the seeds require" in output
     assert "合计安排资金" in output and "11861.35" in output
     assert CliRunner().invoke(cli, ["verify", "--db", url]).exit_code == 0
 
@@ -225,3 +225,63 @@ def test_the_culture_zone_fund_and_its_two_totals(seeded):
     assert (rows["支持项目合计"]["单位数"], rows["支持项目合计"]["金额（万元）"]) == (176, "8889")  # the sum of its eleven lines
     assert rows["支持项目合计"]["差异（报告−账本）"] == "1081"  # the first statement, 9970, does not reconcile
     assert [n for n in report["notes"] if "9970" in n]
+
+
+def test_the_culture_and_commerce_funds_of_2020(seeded):
+    url, *_ = seeded
+    culture = _rows(_report(url, "execution", "--fund", "chaoyang-culture", "--year", "2020"), "项目")
+    assert (culture["支持项目合计"]["单位数"], culture["支持项目合计"]["金额（万元）"]) == (120, "4409")
+    assert [culture[f"  第{c}条"]["单位数"] for c in range(1, 9)] == [17, 36, 7, 3, 12, 1, 18, 26]
+    assert culture["支出合计（不含调出）"]["金额（万元）"] == culture["支出合计（不含调出）"]["报告数（万元）"] == "4979.068"
+    assert (culture["结余"]["金额（万元）"], culture["结余"]["差异（报告−账本）"]) == ("20.932", "")
+    # 4979.068 / 5000 = 99.58%; the report's "99.6%" is within half a unit of its last digit
+    assert (culture["执行率"]["金额（万元）"], culture["执行率"]["报告数（万元）"]) == ("99.58%", "99.60%")
+    funnel = _report(url, "funnel", "--fund", "chaoyang-culture", "--year", "2020")["rows"]
+    assert [r["单位数"] for r in funnel if r["环节"] == "申报"] == [298]
+    commerce = _rows(_report(url, "execution", "--fund", "chaoyang-commerce", "--year", "2020"), "项目")
+    assert [commerce[f"  第{c}条"]["单位数"] for c in range(1, 6)] == [14, 63, 12, 72, 2]
+    assert commerce["结余"]["金额（万元）"] == "0"  # 约2亿 of awards booked as 19435 so that 约5565 of other fits 2.5亿
+
+
+def test_the_renovation_approvals_over_budget_are_refused(seeded):
+    """Seed 002: 7.4061亿 approved against a budget of 7.3609亿. SUM-BUDGET refuses the posting whole."""
+    url, output, _ = seeded
+    assert "02-approvals.refused.jsonl: refused, SUM-BUDGET: chaoyang-renovation 2020 would use 74061万元 of 73609万元" in output
+    rows = _rows(_report(url, "execution", "--fund", "chaoyang-renovation", "--year", "2020"), "项目")
+    assert (rows["其他列支费用（含调出）"]["金额（万元）"], rows["其他列支费用（含调出）"]["报告数（万元）"]) == ("0", "74061")
+    assert rows["结余"]["金额（万元）"] == "73609"
+
+
+def test_sums_over_funds(seeded):
+    """The major investment projects table and the district's 2020 summary, as figures over several funds."""
+    url, *_ = seeded
+    invest = "+".join(f"chaoyang-invest-{p}" for p in ("liangmahe", "wenyuhe-park", "water-network", "refuse-stations",
+                                                       "cbd-traffic"))
+    rows = _rows(_report(url, "execution", "--fund", invest, "--year", "2020"), "项目")
+    assert (rows["年度预算"]["金额（万元）"], rows["下达预算金额"]["金额（万元）"]) == ("77105", "62919.5")
+    assert rows["支出合计（不含调出）"]["金额（万元）"] == rows["支出合计（不含调出）"]["报告数（万元）"] == "51192.4"
+    assert (rows["执行率"]["金额（万元）"], rows["执行率"]["报告数（万元）"]) == ("81.36%", "81.40%")
+    one = _rows(_report(url, "execution", "--fund", "chaoyang-invest-liangmahe", "--year", "2020"), "项目")
+    assert (one["执行率"]["金额（万元）"], one["执行率"]["报告数（万元）"]) == ("19.18%", "19.20%")
+    district = _report(url, "execution", "--fund", "chaoyang-commerce+chaoyang-finance+chaoyang-hightech+chaoyang-infoservice"
+                       "+chaoyang-culture-zone+chaoyang-culture+chaoyang-sme+chaoyang-ipo", "--year", "2020")
+    rows = _rows(district, "项目")
+    assert rows["年度预算"]["金额（万元）"] == rows["年度预算"]["报告数（万元）"] == "84750"  # 8.475亿
+    assert (rows["支持项目合计"]["单位数"], rows["支持项目合计"]["差异（报告−账本）"].split()[-1]) == (745, "758")
+    result = CliRunner().invoke(cli, ["report", "execution", "--fund", "chaoyang-sme+no-such-fund", "--year", "2020",
+                                      "--db", url])
+    assert result.exit_code == 2 and "no-such-fund 2020 is not in the ledger" in result.output
+
+
+def test_the_department_budget_of_seed_003(seeded):
+    url, *_ = seeded
+    both = _rows(_report(url, "execution", "--fund", "chaoyang-zgc-dept-basic+chaoyang-zgc-dept-projects", "--year", "2023"),
+                 "项目")
+    assert both["下达预算金额"]["金额（万元）"] == both["下达预算金额"]["报告数（万元）"] == "29300.48"
+    assert (both["结余"]["金额（万元）"], both["执行率"]["金额（万元）"]) == ("0", "100.00%")
+    projects = _report(url, "execution", "--fund", "chaoyang-zgc-dept-projects", "--year", "2023")
+    # "全年项目支出49个，支出资金26,667.28万元" against its own 27209.13 of project spending
+    assert _rows(projects, "项目")["支出合计（不含调出）"]["金额（万元）"] == "27209.13"
+    assert [n for n in projects["notes"] if "spent = 26667.28" in n and "(difference -541.85)" in n]
+    notes = _report(url, "execution", *HT, "--year", "2023")["notes"]  # seed 003's 202 projects against seed 000's 203
+    assert [n for n in notes if n.startswith("seed 003") and "projects = 202" in n and "(difference -1)" in n]
