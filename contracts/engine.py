@@ -14,9 +14,11 @@ from typing import Any, Sequence
 
 from sqlalchemy import Connection
 
+from contracts.figures import parse_figure
 from contracts.rules import CHECKS
 from contracts.schemas import KIND_FIELDS, prepare
 from contracts.state import State
+from contracts.terms import policy_terms
 from contracts.workdays import add_working_days
 from ledger.canonical import canonical
 from ledger.findings import FATAL, Finding, worst
@@ -65,7 +67,9 @@ def _refer(state: State, seq: int, item: Any) -> None:
 def report_state(state: State, seq: int, b: dict[str, Any]) -> None:
     value, tolerance = next((b[k], b.get("tolerance_fen", b.get("tolerance", 0)))
                             for k in ("value_fen", "count", "permyriad") if k in b)
-    state.add_row("reported", {"seq": seq, "figure": b["figure"], "value": value, "tolerance": tolerance, "seed": b["seed"]})
+    fund, year, metric, qualifier = parse_figure(b["figure"])  # REPORT-FIGURE has refused one that does not parse
+    state.add_row("reported", {"seq": seq, "figure": b["figure"], "value": value, "tolerance": tolerance, "seed": b["seed"],
+                               "fund": fund, "year": year, "metric": metric, "qualifier": "/".join(qualifier) or None})
 
 
 def performance_indicators(state: State, seq: int, b: dict[str, Any]) -> None:
@@ -96,6 +100,8 @@ def budget_transfer(state: State, seq: int, b: dict[str, Any], sign: int = 1) ->
 def policy_publish(state: State, seq: int, b: dict[str, Any]) -> None:
     state.add_policy({"policy": b["policy"], "version": b["version"], "effective_from": b["document"]["effective_from"],
                       "seq": seq, "document": canonical(b["document"])})
+    for row in policy_terms(b["policy"], b["version"], b["document"]):
+        state.add_row("policy_terms", row)
 
 
 def project_apply(state: State, seq: int, b: dict[str, Any]) -> None:
@@ -113,7 +119,8 @@ def review_decide(state: State, seq: int, b: dict[str, Any]) -> None:
     p = state.project(b["project"])
     after = 0 if b["outcome"] == "reject" else b.get("amount_after_fen", p["amount_fen"])
     state.add_decision({"seq": seq, "project": p["project"], "stage": b["stage"], "outcome": b["outcome"],
-                        "reason": b.get("reason"), "amount_before_fen": p["amount_fen"], "amount_after_fen": after})
+                        "reason": b.get("reason"), "amount_before_fen": p["amount_fen"], "amount_after_fen": after,
+                        "date": b["date"], "panel_size": b.get("panel_size")})
     p["amount_fen"], p["stages"] = after, [*p["stages"], b["stage"]]
     if b["outcome"] == "reject":
         p["status"] = "rejected"
@@ -169,10 +176,16 @@ def _project_delta(state: State, project: str, column: str, delta: int) -> None:
 
 def disbursement_pay(state: State, seq: int, b: dict[str, Any], sign: int = 1) -> None:
     _project_delta(state, b["project"], "disbursed_fen", sign * b["amount_fen"])
+    if sign > 0:  # a reversed payment stays in payments; the nightly rules skip it through reversals
+        state.add_row("payments", {"seq": seq, "project": b["project"], "kind": "pay", "amount_fen": b["amount_fen"],
+                                   "date": b["date"]})
 
 
 def disbursement_return(state: State, seq: int, b: dict[str, Any], sign: int = 1) -> None:
     _project_delta(state, b["project"], "returned_fen", sign * b["amount_fen"])
+    if sign > 0:
+        state.add_row("payments", {"seq": seq, "project": b["project"], "kind": "return", "amount_fen": b["amount_fen"],
+                                   "date": b["date"]})
 
 
 def fee_pay(state: State, seq: int, b: dict[str, Any], sign: int = 1) -> None:

@@ -20,7 +20,7 @@ from contracts.state import State
 from contracts.workdays import add_working_days
 from ledger.findings import FATAL, WARNING, Finding, subject
 
-__all__ = ["CHECKS", "RULES", "REVERSIBLE", "Rule"]
+__all__ = ["CHECKS", "NIGHTLY_ONLY", "RULES", "REVERSIBLE", "Rule"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +78,12 @@ RULES: dict[str, Rule] = {r.id: r for r in (
     Rule("REPORT-CONFLICT", WARNING, "two reports state different values for the same figure"),
     Rule("PERF-SCORE", WARNING, "a stated performance score differs from the score computed from the ledger"),
     Rule("APPLY-OVER-CAP", WARNING, "the requested amount is above what the clause allows; the award will have to fit"),
+    # nightly only: what write time cannot see (checks/)
+    Rule("DATA-RANGE", FATAL, "a projection row out of its range: a negative amount, an unknown status, outcome or payment kind"),
+    Rule("CHECK-ENGINES", FATAL, "the two nightly engines (Great Expectations, pandera) name different offending rows"),
 )}
+# rules that only the nightly run applies: write time refuses such input at the edge (INPUT-*)
+NIGHTLY_ONLY = frozenset({"DATA-RANGE", "CHECK-ENGINES"})
 
 REVERSIBLE = {"project.apply", "review.decide", "approval.resolve", "disbursement.pay", "disbursement.return",
               "fee.pay", "expense.other", "budget.adjust", "budget.transfer"}

@@ -26,8 +26,11 @@ _COLUMNS = {
                  "apply_seq"),
     "enterprises": ("code", "name", "first_seq"),
     "notices": ("notice", "fund", "year", "start", "working_days", "end_date", "state", "open_seq"),
-    "decisions": ("seq", "project", "stage", "outcome", "reason", "amount_before_fen", "amount_after_fen"),
-    "reported": ("seq", "figure", "value", "tolerance", "seed"),
+    "decisions": ("seq", "project", "stage", "outcome", "reason", "amount_before_fen", "amount_after_fen", "date",
+                  "panel_size"),
+    "reported": ("seq", "figure", "value", "tolerance", "seed", "fund", "year", "metric", "qualifier"),
+    "payments": ("seq", "project", "kind", "amount_fen", "date"),
+    "policy_terms": ("policy", "version", "term", "subject", "value"),
     "entry_refs": ("seq", "fund", "year", "project"),  # id: assigned by the database
     "policies": ("policy", "version", "effective_from", "seq", "document"),
     "reversals": ("target_seq", "seq"),
@@ -46,7 +49,8 @@ class State:
         self._new: dict[str, set[tuple]] = {t: set() for t in _KEYS}
         self._dirty: dict[str, set[tuple]] = {t: set() for t in _KEYS}
         self._inserts: dict[str, list[dict[str, Any]]] = {
-            "decisions": [], "policies": [], "reversals": [], "reported": [], "entry_refs": []}
+            "decisions": [], "policies": [], "reversals": [], "reported": [], "entry_refs": [], "payments": [],
+            "policy_terms": []}
         self._deleted_decisions: set[int] = set()
         self._policies: dict[tuple, tuple[int, dict[str, Any]] | None] = {}
 

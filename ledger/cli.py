@@ -18,7 +18,7 @@ import click
 import orjson
 
 from ledger.errors import EnvironmentProblem, Error, InputError, IntegrityError
-from ledger.findings import findings_to_json, findings_to_text
+from ledger.findings import FATAL, WARNING, findings_to_json, findings_to_text
 
 __all__ = ["cli", "main"]
 
@@ -509,6 +509,36 @@ def report(which: str, fund: str, year: int, fmt: str, out: str | None, db_url: 
     else:
         sys.stdout.buffer.write(data)
     return 0
+
+
+# -- the nightly run ----------------------------------------------------------------------------
+@command(cli)
+@click.option("--key", "checks_key", type=click.Path(dir_okay=False),
+              help="Checks private key (else FUNDLEDGER_CHECKS_KEY, else the path the demo recorded).")
+@click.option("--out", default="fundledger-checks", show_default=True, type=click.Path(file_okay=False),
+              help="Directory for findings.json, findings.csv and the Data Docs (gx/uncommitted/data_docs/).")
+def check(checks_key: str | None, out: str, db_url: str, as_json: bool) -> int:
+    """The nightly run: every rule in Great Expectations and in pandera; findings, Data Docs, a signed check.run entry."""
+    from checks.nightly import run_nightly
+    from ledger.findings import worst
+    from ledger.store import CHECKS_KEY_SETTING, Ledger
+
+    ledger = Ledger.open(db_url)
+    signer = _signer_from(checks_key, "FUNDLEDGER_CHECKS_KEY", CHECKS_KEY_SETTING, ledger)
+    run = run_nightly(ledger, Path(out), signer)
+    verdict = worst(run.findings)
+    if as_json:
+        _json_line({"ok": verdict != FATAL, "tree_size": run.tree_size, "root": run.root.hex(),
+                    "findings": findings_to_json(run.findings), "report": str(run.report), "data_docs": str(run.docs),
+                    "recorded": run.receipt.as_dict() if run.receipt else None})
+    else:
+        if run.findings:
+            click.echo(findings_to_text(run.findings))
+        counts = {s: sum(1 for f in run.findings if f.severity == s) for s in (FATAL, WARNING)}
+        click.echo(f"checked tree size {run.tree_size} (root {run.root.hex()[:16]}…): {counts[FATAL]} fatal, "
+                   f"{counts[WARNING]} warning; Great Expectations {run.gx_count}, pandera {run.pandera_count}")
+        click.echo(f"findings: {run.report}; Data Docs: {run.docs}; recorded at seq {run.receipt.seq}")
+    return 1 if verdict == FATAL else 0
 
 
 # -- demo --------------------------------------------------------------------------------------

@@ -19,13 +19,13 @@ from ledger import db
 from ledger.inputs import parse_lines
 from ledger.errors import Rejected
 from ledger.keys import Signer, load_private, load_public, write_new_key
-from ledger.store import Item, Ledger, enroll_item, init_ledger
+from ledger.store import CHECKS_KEY_SETTING, Item, Ledger, enroll_item, init_ledger
 from ledger.verify import verify_ledger
 
 __all__ = ["EXAMPLES", "example_postings", "run_demo"]
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-_DEMO_KEYS = ("admin", "log", "poster", "auditor")
+_DEMO_KEYS = ("admin", "log", "poster", "auditor", "checks")
 
 
 def example_postings() -> list[Path]:
@@ -51,7 +51,9 @@ def run_demo(db_url: str, keys_dir: Path, echo: Callable[[str], None],
     echo(f"ledger {result.origin}: genesis {result.genesis_hash[:16]}… (keys in {keys_dir}/)")
     ledger = Ledger.open(db_url)
     ledger.append(signers["admin"], [enroll_item(signers["poster"].public, "朝阳园管委会 fund office", "poster"),
-                                     enroll_item(signers["auditor"].public, "区审计局 audit bureau", "auditor")])
+                                     enroll_item(signers["auditor"].public, "区审计局 audit bureau", "auditor"),
+                                     enroll_item(signers["checks"].public, "数据质量 nightly checks", "checks")])
+    ledger.put_setting(CHECKS_KEY_SETTING, str((keys_dir / "checks.key").resolve()))
     counts = {"appended": 0, "duplicate": 0}
     warnings = 0
 

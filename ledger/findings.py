@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-__all__ = ["FATAL", "WARNING", "Finding", "subject", "findings_to_json", "findings_to_text", "worst"]
+__all__ = ["FATAL", "WARNING", "Finding", "subject", "findings_to_csv", "findings_to_json", "findings_to_text", "worst"]
 
 FATAL = "fatal"
 WARNING = "warning"
@@ -85,3 +85,20 @@ def findings_to_text(findings: Iterable[Finding]) -> str:
 
 def findings_to_json(findings: Iterable[Finding]) -> list[dict[str, Any]]:
     return [f.as_dict() for f in findings]
+
+
+CSV_COLUMNS = ("rule", "severity", "subject", "field", "expected", "actual", "difference", "message")
+
+
+def findings_to_csv(findings: Iterable[Finding]) -> str:
+    """One row per finding, for spreadsheets: the subject as ``key=value`` pairs joined by spaces."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for f in findings:
+        writer.writerow([f.rule, f.severity, _subject_text(f), f.field, f.expected or "", f.actual or "",
+                         f.difference or "", f.message])
+    return out.getvalue()

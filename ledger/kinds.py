@@ -2,8 +2,10 @@
 
 The ledger itself knows only the names of the money kinds; their bodies are validated by
 ``contracts/`` (pandera models and rules). The core kinds here are the ones every deployment has:
-``ledger.genesis``, ``key.enroll``, ``key.revoke``, ``audit.note`` and ``checkpoint.issue`` (a
-checkpoint the log issued: ``{"size", "root" (hex), "note"}``, posted by the log key).
+``ledger.genesis``, ``key.enroll``, ``key.revoke``, ``audit.note``, ``checkpoint.issue`` (a
+checkpoint the log issued: ``{"size", "root" (hex), "note"}``, posted by the log key) and
+``check.run`` (a nightly run's attestation, posted by a checks key: ``{"suite_version",
+"tree_size", "root" (hex), "counts": {rule: {severity: n}}, "findings_sha256", "engines"}``).
 
 A body validator takes the body and returns ``(field, message)`` problems; an empty list accepts.
 """
@@ -155,6 +157,24 @@ def _checkpoint(body: dict[str, Any]) -> Problems:
     return problems
 
 
+def _check_run(body: dict[str, Any]) -> Problems:
+    """A nightly run's attestation: what it checked (tree size and root), with which suite, what it found."""
+    problems = _fields(body, {"suite_version": (str, True), "tree_size": (int, True), "root": (str, True),
+                              "counts": (dict, True), "findings_sha256": (str, True), "engines": (dict, True)})
+    if problems:
+        return problems
+    if body["tree_size"] < 1:
+        problems.append(("body.tree_size", "a run checks at least the genesis"))
+    for field in ("root", "findings_sha256"):
+        if not _HEX64.match(body[field]):
+            problems.append((f"body.{field}", "expected 64 lowercase hex digits"))
+    for rule, by_severity in body["counts"].items():
+        if not isinstance(by_severity, dict) or not all(
+                k in ("fatal", "warning") and type(v) is int and v > 0 for k, v in by_severity.items()):
+            problems.append((f"body.counts.{rule}", "expected {\"fatal\"|\"warning\": a positive count}"))
+    return problems
+
+
 def _by_contracts(body: dict[str, Any]) -> Problems:
     """The money kinds' bodies are validated by contracts/ (pandera, per posting), not here."""
     return []
@@ -175,6 +195,7 @@ KINDS: dict[str, Kind] = {
         Kind("key.revoke", frozenset({ADMIN}), _revoke),
         Kind("audit.note", frozenset(ROLES), _note),
         Kind("checkpoint.issue", frozenset({LOG}), _checkpoint),
+        Kind("check.run", frozenset({CHECKS}), _check_run),
         *(Kind(name, frozenset({POSTER}), _by_contracts, contracts=True) for name in MONEY_KINDS),
     )
 }

@@ -149,6 +149,30 @@ class Decision(Base):
     reason: Mapped[str | None] = mapped_column(String(64))
     amount_before_fen: Mapped[int] = mapped_column(BigInteger)
     amount_after_fen: Mapped[int] = mapped_column(BigInteger)
+    date: Mapped[str | None] = mapped_column(String(10))
+    panel_size: Mapped[int | None] = mapped_column(Integer)
+
+
+class Payment(Base):
+    __tablename__ = "payments"
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    project: Mapped[str] = mapped_column(String(200), index=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    date: Mapped[str] = mapped_column(String(10))
+
+
+class PolicyTerm(Base):
+    """A policy version's terms as rows (``contracts/terms.py``), for the nightly SQL rules."""
+
+    __tablename__ = "policy_terms"
+
+    policy: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    term: Mapped[str] = mapped_column(String(16), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(200), primary_key=True)
+    value: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Notice(Base):
@@ -179,6 +203,10 @@ class Reported(Base):
     value: Mapped[int] = mapped_column(BigInteger)
     tolerance: Mapped[int] = mapped_column(BigInteger)
     seed: Mapped[str] = mapped_column(String(64))
+    fund: Mapped[str | None] = mapped_column(String(300))
+    year: Mapped[int | None] = mapped_column(Integer)
+    metric: Mapped[str | None] = mapped_column(String(64))
+    qualifier: Mapped[str | None] = mapped_column(String(300))
 
 
 class EntryRef(Base):

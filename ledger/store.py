@@ -38,6 +38,7 @@ __all__ = [
 
 GENESIS_IDEM = "ledger.genesis"
 LOG_KEY_SETTING = "log_key_path"
+CHECKS_KEY_SETTING = "checks_key_path"  # where `fundledger check` finds the checks key (recorded by the demo)
 _CHUNK = 500
 # The store speaks SQL through SQLAlchemy Core; the tables are defined once, in ledger/models.py,
 # which the posting path does not import (the ORM costs a tenth of a second per process).
@@ -170,6 +171,11 @@ class Ledger:
     def setting(self, name: str) -> str | None:
         with db.read_tx(self.engine) as conn:
             return db.get_setting(conn, name)
+
+    def put_setting(self, name: str, value: str) -> None:
+        """A local setting (a key's path, never a key): not an entry, not part of the chain."""
+        with db.write_tx(self.engine) as conn:
+            db.put_setting(conn, name, value)
 
     def entries(self, *, seq: int | None = None, kind: str | None = None, idem: str | None = None,
                 limit: int | None = None, seqs: Sequence[int] | None = None) -> Iterator[tuple[int, bytes, dict[str, Any]]]:

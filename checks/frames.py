@@ -1,0 +1,470 @@
+"""The pandera engine: the same nightly rules over frames projected from the database.
+
+The projection tables are read into pandas (integers stay integers: nullable ``Int64``, never
+float) and shaped into frames: ``awards`` (projects with the terms of their policy version in
+force), ``budgets`` (fund-years with their awards summed), ``stages`` (decisions), ``payments``,
+and a few small ones. Each frame has a pandera schema: column types and ranges (``DATA-RANGE``),
+and one frame-level check per rule, named by the rule id and returning a boolean per row, so
+that pandera's failure cases name the offending rows; each becomes one finding, built by the
+same function as the SQL engine's (``checks.sqlrules.finding_from_row``) from the same columns.
+This is a second implementation of every rule of ``checks/rules/*.sql``, written independently
+in pandas; ``tests/test_nightly.py`` requires the two to agree on every fixture.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.errors import SchemaErrors
+from sqlalchemy import Connection, text
+
+from checks.sqlrules import SQL_RULES, findings_from_rows
+from contracts.rules import REVERSIBLE
+from ledger.findings import Finding
+
+__all__ = ["FRAME_RULES", "load_frames", "run_pandera"]
+
+Frames = dict[str, pd.DataFrame]
+STATUSES = ("applied", "approving", "approved", "rejected", "withdrawn", "objection")
+OUTCOMES = ("pass", "reject", "reduce", "halve", "downgrade")
+MONEY = pa.Column("Int64", pa.Check.ge(0, error="an amount is never negative"))
+
+
+def _read(conn: Connection, sql: str) -> pd.DataFrame:
+    return pd.read_sql(text(sql), conn, dtype_backend="numpy_nullable")
+
+
+def _in_force(df: pd.DataFrame, policies: pd.DataFrame) -> pd.Series:
+    """The version of each row's policy in force in its year (the highest effective by 31 December)."""
+    pairs = df[["policy", "year"]].drop_duplicates()
+    both = pairs.merge(policies[["policy", "version", "effective_from"]], on="policy")
+    both = both[both["effective_from"] <= both["year"].astype(str) + "-12-31"]
+    best = both.groupby(["policy", "year"], as_index=False)["version"].max()
+    return df[["policy", "year"]].merge(best, on=["policy", "year"], how="left")["version"].astype("Int64")
+
+
+def _term(df: pd.DataFrame, terms: pd.DataFrame, term: str, subject: str | None = None) -> pd.Series:
+    """The value of a policy term for each row (its policy, its version in force; by subject column)."""
+    t = terms[terms["term"] == term]
+    keys = ["policy", "version"]
+    if subject is None:
+        t = t[t["subject"] == ""]
+        right = t[keys + ["value"]]
+        return df[keys].merge(right, on=keys, how="left")["value"].astype("Int64")
+    right = t[keys + ["subject", "value"]].rename(columns={"subject": subject})
+    return df[keys + [subject]].merge(right, on=keys + [subject], how="left")["value"].astype("Int64")
+
+
+def _has_term(df: pd.DataFrame, terms: pd.DataFrame, term: str, subject: str) -> pd.Series:
+    t = terms[terms["term"] == term][["policy", "version", "subject"]].drop_duplicates().assign(_hit=True)
+    t = t.rename(columns={"subject": subject})
+    hit = df[["policy", "version", subject]].merge(t, on=["policy", "version", subject], how="left")["_hit"]
+    return hit.notna().to_numpy()
+
+
+def load_frames(conn: Connection) -> Frames:
+    policies = _read(conn, "SELECT policy, version, effective_from FROM policies")
+    terms = _read(conn, "SELECT policy, version, term, subject, value FROM policy_terms")
+    reversed_ = set(_read(conn, "SELECT target_seq FROM reversals")["target_seq"].tolist())
+    projects = _read(conn, "SELECT project, enterprise, fund, year, clause, content, policy, requested_fen, amount_fen, "
+                           "status, approvals, approved_fen, notice, disbursed_fen, returned_fen, apply_seq FROM projects")
+    projects["version"] = _in_force(projects, policies)
+    decisions = _read(conn, "SELECT seq, project, stage, outcome, reason, amount_before_fen, amount_after_fen, panel_size "
+                            "FROM decisions")
+    payments = _read(conn, "SELECT seq, project, kind, amount_fen, date FROM payments")
+    payments = payments[~payments["seq"].isin(reversed_)].reset_index(drop=True)
+    return {
+        "policies": policies, "terms": terms, "projects": projects, "decisions": decisions, "payments": payments,
+        "funds": _read(conn, "SELECT fund, year, budget_fen, adjust_fen, transfer_in_fen, transfer_out_fen, fees_fen, "
+                             "other_fen FROM funds"),
+        "notices": _read(conn, "SELECT notice, fund, year, working_days, end_date, state FROM notices"),
+        "enterprises": _read(conn, "SELECT code FROM enterprises"),
+        "reversals": _read(conn, "SELECT r.target_seq, r.seq, e.kind FROM reversals r "
+                                 "LEFT JOIN entries e ON e.seq = r.target_seq"),
+        "reported": _read(conn, "SELECT seq, figure, value, tolerance, fund, year, metric, qualifier FROM reported"),
+        "refs": _read(conn, "SELECT r.fund, r.year, r.project, e.kind FROM entry_refs r JOIN entries e ON e.seq = r.seq "
+                            "WHERE e.kind IN ('fund.open', 'project.apply')"),
+    }
+
+
+# -- the frames the rules read -----------------------------------------------------------------------
+def _awards(f: Frames) -> pd.DataFrame:
+    p, terms = f["projects"].copy(), f["terms"]
+    for name in ("cap_absolute", "entity_year", "once_in", "exclusive"):
+        p[name] = _term(p, terms, name, "clause")
+    for name in ("project_cap", "one_award", "max_types", "notice_days"):
+        p[name] = _term(p, terms, name)
+    p["clause_known"] = _has_term(p, terms, "clause", "clause")
+    p["policy_known"] = p["version"].notna().to_numpy()
+    p["excl_years"] = p[["policy", "version"]].assign(subject=p["exclusive"].astype(str)).merge(
+        terms[terms["term"] == "excl_years"][["policy", "version", "subject", "value"]],
+        on=["policy", "version", "subject"], how="left")["value"].astype("Int64").to_numpy()
+    pay = f["payments"].assign(net=lambda d: d["amount_fen"].where(d["kind"] == "pay", -d["amount_fen"]),
+                               paid=lambda d: d["amount_fen"].where(d["kind"] == "pay", 0),
+                               back=lambda d: d["amount_fen"].where(d["kind"] == "return", 0))
+    sums = pay.groupby("project", as_index=False)[["net", "paid", "back"]].sum()
+    p = p.merge(sums, on="project", how="left")
+    p["has_payments"] = p["net"].notna()
+    p["funded"] = p[["fund", "year"]].merge(f["funds"][["fund", "year"]].assign(_hit=True), on=["fund", "year"],
+                                            how="left")["_hit"].notna().to_numpy()
+    p["notice_known"] = p["notice"].isna() | p["notice"].isin(f["notices"]["notice"])
+    # stages: required stages of the version in force with no decision other than reject
+    d = f["decisions"]
+    decided = set(zip(d.loc[d["outcome"] != "reject", "project"], d.loc[d["outcome"] != "reject", "stage"]))
+    req = f["terms"][(f["terms"]["term"] == "required") & (f["terms"]["value"] == 1)][["policy", "version", "subject"]]
+    need = p[["project", "policy", "version"]].merge(req, on=["policy", "version"])
+    missing = need[[(a, b) not in decided for a, b in zip(need["project"], need["subject"])]]
+    first_missing = missing.groupby("project")["subject"].min()
+    p["missing_stage"] = p["project"].map(first_missing).astype("string")
+    p["once_hit"] = p["project"].isin(_once_in_years(p))
+    p["exclusive_hit"] = p["project"].isin(_exclusive(p, f["terms"]))
+    return p
+
+
+def _pairs_exist(p: pd.DataFrame, same: list[str], where: Callable[[pd.DataFrame], pd.Series]) -> pd.Series:
+    """For each approved row of p: is there another approved row with the same ``same`` columns
+    for which ``where`` (on the joined frame, right-hand columns suffixed ``_q``) holds?"""
+    won = p[p["status"] == "approved"]
+    cols = list(dict.fromkeys(same + ["project", "fund", "year", "content", "clause", "apply_seq", "policy"]))
+    j = won[cols].merge(won[cols], on=same, suffixes=("", "_q"))
+    hit = set(j.loc[where(j), "project"])
+    return p["project"].isin(hit) & (p["status"] == "approved")
+
+
+def _earlier_pairs(d: pd.DataFrame, on: list[str], years: str) -> pd.DataFrame:
+    """Approved p (with ``years`` set) joined to the approved q that came before it within that many years."""
+    won = d[d["status"] == "approved"]
+    cols = ["project", "enterprise", "policy", "version", "clause", "year", "apply_seq", years, "exclusive"]
+    j = won[won[years].notna()][cols].merge(won[cols], on=on, suffixes=("", "_q"))
+    earlier = (j["year_q"] < j["year"]) | ((j["year_q"] == j["year"]) & (j["apply_seq_q"] < j["apply_seq"]))
+    return j[earlier & (j["year_q"] > j["year"] - j[years])]
+
+
+def _once_in_years(d: pd.DataFrame) -> set[str]:
+    return set(_earlier_pairs(d, ["enterprise", "policy", "clause"], "once_in")["project"])
+
+
+def _exclusive(d: pd.DataFrame, terms: pd.DataFrame) -> set[str]:
+    j = _earlier_pairs(d.assign(excl_years=d["excl_years"].where(d["exclusive"].notna())), ["enterprise", "policy"],
+                       "excl_years")
+    j = j[j["clause_q"] != j["clause"]]
+    groups = terms[terms["term"] == "exclusive"][["policy", "version", "subject", "value"]]
+    # q's group under p's policy version
+    j = j.merge(groups.rename(columns={"subject": "clause_q", "value": "group_q"}), on=["policy", "version", "clause_q"])
+    return set(j.loc[j["group_q"] == j["exclusive"], "project"])
+
+
+def _budgets(f: Frames) -> pd.DataFrame:
+    p = f["projects"]
+    won = p[p["status"] == "approved"].groupby(["fund", "year"], as_index=False)["approved_fen"].sum()
+    b = f["funds"].merge(won, on=["fund", "year"], how="left")
+    b["approved_fen"] = b["approved_fen"].fillna(0).astype("Int64")
+    b["expected"] = b["budget_fen"] + b["adjust_fen"] + b["transfer_in_fen"]
+    b["actual"] = b["approved_fen"] + b["fees_fen"] + b["other_fen"] + b["transfer_out_fen"]
+    return b
+
+
+def _stages(f: Frames) -> pd.DataFrame:
+    d = f["decisions"].merge(f["projects"][["project", "policy", "version"]], on="project", how="left")
+    terms = f["terms"]
+    d["position"] = _term(d, terms, "stage", "stage").to_numpy()
+    d["panel_min"] = _term(d, terms, "panel_min", "stage").to_numpy()
+    d["panel_odd"] = _term(d, terms, "panel_odd", "stage").to_numpy()
+    d["project_known"] = d["project"].isin(f["projects"]["project"])
+    # the order: a stage decided twice, after a reject, after a later stage, or before a required earlier one
+    position = {(a, b, c): v for a, b, c, v in terms.loc[terms["term"] == "stage", ["policy", "version", "subject", "value"]]
+                .itertuples(index=False)}
+    required: dict[tuple, list[str]] = {}
+    for a, b, c in terms.loc[(terms["term"] == "required") & (terms["value"] == 1), ["policy", "version", "subject"]] \
+            .itertuples(index=False):
+        required.setdefault((a, b), []).append(c)
+    bad: set[int] = set()
+    seen: dict[str, list[tuple[str, str, object]]] = {}
+    for seq, project, stage, outcome, policy, version in d.sort_values("seq")[
+            ["seq", "project", "stage", "outcome", "policy", "version"]].itertuples(index=False):
+        before = seen.setdefault(project, [])
+        pos = position.get((policy, version, stage))
+        if any(s == stage or o == "reject" or (pos is not None and q is not None and q > pos) for s, o, q in before):
+            bad.add(seq)
+        elif pos is not None and any(position.get((policy, version, r), 0) < pos and r not in [s for s, _, _ in before]
+                                     for r in required.get((policy, version), ())):
+            bad.add(seq)
+        before.append((stage, outcome, pos))
+    d["order_ok"] = ~d["seq"].isin(bad)
+    return d
+
+
+def _payments(f: Frames) -> pd.DataFrame:
+    m = f["payments"].merge(f["projects"][["project", "status", "notice"]], on="project", how="left")
+    m = m.merge(f["notices"][["notice", "end_date", "state"]], on="notice", how="left")
+    m["project_known"] = m["project"].isin(f["projects"]["project"])
+    return m
+
+
+_CS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_W = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def _uscc_ok(code: str) -> bool:
+    if len(code) != 18 or any(c not in _CS for c in code):
+        return False
+    return (31 - sum(_CS.index(c) * w for c, w in zip(code, _W)) % 31) % 31 == _CS.index(code[17])
+
+
+def _reported(f: Frames) -> pd.DataFrame:
+    r = f["reported"].copy()
+    p = f["projects"][f["projects"]["status"] == "approved"]
+    fy = f["funds"].set_index(["fund", "year"])
+    awards = p.groupby(["fund", "year"])["approved_fen"].agg(["count", "sum"])
+    clause = p.groupby(["fund", "year", "clause"])["approved_fen"].agg(["count", "sum"])
+    apps = f["projects"].groupby(["fund", "year"]).size()
+    simple = ("budget", "adjustments", "transfers_in", "transfers_out", "available", "applications", "projects", "awards",
+              "fees", "arranged", "other", "spent", "balance")
+    ours: list[object] = []
+    for row in r.itertuples():
+        key = (row.fund, row.year)
+        value: object = pd.NA
+        if key in fy.index and ((row.qualifier is pd.NA and row.metric in simple)
+                                or (row.qualifier is not pd.NA and row.metric in ("clause_projects", "clause_awards"))):
+            x = fy.loc[key]
+            n, won = (int(awards.loc[key, "count"]), int(awards.loc[key, "sum"])) if key in awards.index else (0, 0)
+            inflow = int(x["budget_fen"] + x["adjust_fen"] + x["transfer_in_fen"])
+            fees, other, out = int(x["fees_fen"]), int(x["other_fen"]), int(x["transfer_out_fen"])
+            if row.metric in ("clause_projects", "clause_awards"):
+                ck = (*key, row.qualifier)
+                c = (int(clause.loc[ck, "count"]), int(clause.loc[ck, "sum"])) if ck in clause.index else (0, 0)
+                value = c[0] if row.metric == "clause_projects" else c[1]
+            else:
+                value = {"budget": int(x["budget_fen"]), "adjustments": int(x["adjust_fen"]),
+                         "transfers_in": int(x["transfer_in_fen"]), "transfers_out": out, "available": inflow - out,
+                         "applications": int(apps.get(key, 0)), "projects": n, "awards": won, "fees": fees,
+                         "arranged": won + fees, "other": other + out, "spent": won + fees + other,
+                         "balance": inflow - won - fees - other - out}[row.metric]
+        ours.append(value)
+    r["expected"] = pd.array(ours, dtype="Int64")
+    r["actual"] = r["value"]
+    # REPORT-CONFLICT: an earlier statement of the same figure beyond both tolerances
+    earlier = r.merge(r, on="figure", suffixes=("", "_q"))
+    earlier = earlier[(earlier["seq_q"] < earlier["seq"])
+                      & ((earlier["value_q"] - earlier["value"]).abs()
+                         > earlier[["tolerance", "tolerance_q"]].max(axis=1))].sort_values("seq_q")
+    first = earlier.groupby("seq")["value_q"].first()
+    r["conflict_with"] = r["seq"].map(first).astype("Int64")
+    return r
+
+
+# -- the rules ---------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class FrameRule:
+    """One rule over one frame: ``ok`` is True on the rows that keep it; ``columns`` maps the
+    finding's columns (subject, ``expected``, ``actual``) to expressions over the frame."""
+
+    rule: str
+    frame: str
+    ok: Callable[[pd.DataFrame], pd.Series]
+    columns: dict[str, Callable[[pd.DataFrame], pd.Series]]
+
+
+def _c(name: str) -> Callable[[pd.DataFrame], pd.Series]:
+    return lambda df: df[name]
+
+
+def _none(df: pd.DataFrame) -> pd.Series:
+    return pd.Series([None] * len(df), index=df.index, dtype=object)
+
+
+def _subject(*names: str, expected: Callable | None = None, actual: Callable | None = None) -> dict[str, Callable]:
+    return {**{n: _c(n) for n in names}, "expected": expected or _none, "actual": actual or _none}
+
+
+def _won(df: pd.DataFrame) -> pd.Series:
+    return df["status"] == "approved"
+
+
+def _na_false(s: pd.Series) -> pd.Series:
+    return s.fillna(False).astype(bool)
+
+
+FRAME_RULES: tuple[FrameRule, ...] = (
+    # awards: one row per project
+    FrameRule("REF-FUND", "awards", lambda d: d["funded"], _subject("project", "fund", "year")),
+    FrameRule("REF-POLICY", "awards", lambda d: d["policy_known"], _subject("project", "fund", "year", expected=_c("policy"))),
+    FrameRule("REF-CLAUSE", "awards", lambda d: ~d["policy_known"] | d["clause_known"],
+              _subject("project", "fund", "year", "clause", actual=_c("clause"))),
+    FrameRule("REF-NOTICE", "awards", lambda d: d["notice_known"], _subject("project", "fund", "year", actual=_c("notice"))),
+    FrameRule("APPROVE-AMOUNT", "awards", lambda d: ~(_won(d) & (d["approved_fen"] > d["amount_fen"])),
+              _subject("project", "fund", "year", expected=_c("amount_fen"), actual=_c("approved_fen"))),
+    FrameRule("CAP-ABSOLUTE", "awards", lambda d: ~_na_false(_won(d) & (d["approved_fen"] > d["cap_absolute"])),
+              _subject("project", "fund", "year", "clause", expected=_c("cap_absolute"), actual=_c("approved_fen"))),
+    FrameRule("CAP-PROJECT", "awards", lambda d: ~_na_false(_won(d) & (d["approved_fen"] > d["project_cap"])),
+              _subject("project", "fund", "year", "clause", expected=_c("project_cap"), actual=_c("approved_fen"))),
+    FrameRule("APPLY-OVER-CAP", "awards",
+              lambda d: ~_na_false(d["requested_fen"] > d[["cap_absolute", "project_cap"]].min(axis=1, skipna=True)),
+              _subject("project", "fund", "year", "clause", expected=lambda d: d[["cap_absolute", "project_cap"]].min(axis=1),
+                       actual=_c("requested_fen"))),
+    FrameRule("DUP-SUPPORT", "awards",
+              lambda d: ~_pairs_exist(d, ["enterprise", "year", "content"], lambda j: j["fund_q"] != j["fund"]),
+              _subject("project", "enterprise", "fund", "year", actual=_c("content"))),
+    FrameRule("DUP-SUPPORT-YEAR", "awards",
+              lambda d: ~(_na_false(d["one_award"] == 1)
+                          & _pairs_exist(d, ["enterprise", "year"], lambda j: j["project_q"] != j["project"])
+                          & ~_pairs_exist(d, ["enterprise", "year", "content"], lambda j: j["fund_q"] != j["fund"])),
+              _subject("project", "enterprise", "fund", "year", expected=lambda d: pd.Series(1, index=d.index))),
+    FrameRule("CAP-ONCE-IN-YEARS", "awards", lambda d: ~d["once_hit"],
+              _subject("project", "enterprise", "year", "clause", expected=_c("once_in"))),
+    FrameRule("CAP-EXCLUSIVE", "awards", lambda d: ~d["exclusive_hit"],
+              _subject("project", "enterprise", "year", "clause")),
+    FrameRule("STAGE-APPROVAL", "awards", lambda d: ~((d["approvals"] > 0) & d["missing_stage"].notna()),
+              _subject("project", "fund", "year", expected=_c("missing_stage"))),
+    FrameRule("PAY-APPROVED", "awards", lambda d: ~_na_false(d["has_payments"] & (d["net"] > d["approved_fen"])),
+              _subject("project", "fund", "year", expected=_c("approved_fen"), actual=_c("net"))),
+    FrameRule("PAY-RETURN", "awards", lambda d: ~_na_false(d["has_payments"] & (d["back"] > d["paid"])),
+              _subject("project", "fund", "year", expected=_c("paid"), actual=_c("back"))),
+    # yearly sums per enterprise
+    FrameRule("CAP-ENTITY-YEAR", "entity_clause_years", lambda d: ~(d["actual"] > d["expected"]),
+              _subject("enterprise", "year", "policy", "clause", expected=_c("expected"), actual=_c("actual"))),
+    FrameRule("CAP-MAX-TYPES", "entity_years", lambda d: ~(d["actual"] > d["expected"]),
+              _subject("enterprise", "year", "policy", expected=_c("expected"), actual=_c("actual"))),
+    # budgets: one row per fund-year
+    FrameRule("SUM-BUDGET", "budgets", lambda d: ~(d["actual"] > d["expected"]),
+              _subject("fund", "year", expected=_c("expected"), actual=_c("actual"))),
+    # stages: one row per decision
+    FrameRule("REF-PROJECT", "stages", lambda d: d["project_known"], _subject("seq", "project")),
+    FrameRule("REF-STAGE", "stages", lambda d: ~d["project_known"] | d["position"].notna(),
+              _subject("seq", "project", actual=_c("stage"))),
+    FrameRule("STAGE-ORDER", "stages", lambda d: ~d["project_known"] | d["order_ok"], _subject("seq", "project", actual=_c("stage"))),
+    FrameRule("STAGE-PANEL", "stages",
+              lambda d: ~(d["panel_min"].notna() & d["panel_odd"].notna()
+                          & (d["panel_size"].isna() | _na_false(d["panel_size"] < d["panel_min"])
+                             | _na_false((d["panel_odd"] == 1) & (d["panel_size"] % 2 == 0)))),
+              _subject("seq", "project", expected=_c("panel_min"), actual=_c("panel_size"))),
+    FrameRule("REVIEW-REASON", "stages", lambda d: (d["outcome"] == "pass") | (d["reason"].fillna("") != ""),
+              _subject("seq", "project", actual=_c("outcome"))),
+    FrameRule("AMOUNT-LOWER", "stages",
+              lambda d: ~(((d["outcome"] == "pass") & (d["amount_after_fen"] != d["amount_before_fen"]))
+                          | ((d["outcome"] == "reject") & (d["amount_after_fen"] != 0))
+                          | (d["outcome"].isin(["reduce", "halve", "downgrade"]) & (d["amount_after_fen"] >= d["amount_before_fen"]))),
+              _subject("seq", "project", expected=_c("amount_before_fen"), actual=_c("amount_after_fen"))),
+    FrameRule("AMOUNT-HALF", "stages",
+              lambda d: ~((d["outcome"] == "halve") & (d["amount_after_fen"] < d["amount_before_fen"])
+                          & (d["amount_after_fen"] != d["amount_before_fen"] // 2)),
+              _subject("seq", "project", expected=lambda d: d["amount_before_fen"] // 2, actual=_c("amount_after_fen"))),
+    # payments: one row per payment not reversed
+    FrameRule("REF-PROJECT", "payments", lambda d: d["project_known"], _subject("seq", "project")),
+    FrameRule("PAY-REJECTED", "payments", lambda d: ~((d["kind"] == "pay") & d["status"].isin(["rejected", "withdrawn"])),
+              _subject("seq", "project", actual=_c("amount_fen"))),
+    FrameRule("STAGE-NOTICE", "payments",
+              lambda d: ~((d["kind"] == "pay") & d["project_known"] & ~d["status"].isin(["rejected", "withdrawn"])
+                          & ((d["status"] != "approved") | d["end_date"].isna() | (d["state"] == "open")
+                             | _na_false(d["date"] < d["end_date"]))),
+              _subject("seq", "project", expected=_c("end_date"), actual=_c("date"))),
+    # the rest
+    FrameRule("NOTICE-DAYS", "notices", lambda d: ~_na_false(d["expected"] > d["working_days"]),
+              _subject("notice", "fund", "year", expected=_c("expected"), actual=_c("working_days"))),
+    FrameRule("ID-USCC", "enterprises", lambda d: d["code"].map(_uscc_ok).astype(bool),
+              {"enterprise": _c("code"), "expected": _none, "actual": _c("code")}),
+    FrameRule("FUND-DUP", "fund_opens", lambda d: d["actual"] <= 1, _subject("fund", "year", expected=lambda d: d["actual"] * 0 + 1,
+                                                                            actual=_c("actual"))),
+    FrameRule("PROJECT-DUP", "applies", lambda d: d["actual"] <= 1, _subject("project", expected=lambda d: d["actual"] * 0 + 1,
+                                                                         actual=_c("actual"))),
+    FrameRule("POLICY-VERSION", "policies", lambda d: d["predecessor"] | (d["version"] <= 1),
+              _subject("policy", "version", expected=lambda d: d["version"] - 1)),
+    FrameRule("CORR-TARGET", "reversals",
+              lambda d: d["kind"].notna() & (d["target_seq"] < d["seq"]) & d["kind"].isin(sorted(REVERSIBLE)),
+              _subject("seq", actual=_c("target_seq"))),
+    FrameRule("REPORT-RECONCILE", "reported",
+              lambda d: ~_na_false((d["expected"] - d["actual"]).abs() > d["tolerance"]),
+              _subject("seq", "figure", "metric", expected=_c("expected"), actual=_c("actual"))),
+    FrameRule("REPORT-CONFLICT", "reported", lambda d: d["conflict_with"].isna(),
+              _subject("seq", "figure", "metric", expected=_c("conflict_with"), actual=_c("value"))),
+)
+
+
+def _frames(f: Frames) -> Frames:
+    awards = _awards(f)
+    won = awards[awards["status"] == "approved"]
+    ecy = won[won["entity_year"].notna()].groupby(["enterprise", "year", "policy", "clause"], as_index=False).agg(
+        expected=("entity_year", "first"), actual=("approved_fen", "sum"))
+    ey = won[won["max_types"].notna()].groupby(["enterprise", "year", "policy"], as_index=False).agg(
+        expected=("max_types", "first"), actual=("clause", "nunique"))
+    ey["actual"] = ey["actual"].astype("Int64")
+    notice_days = awards[awards["notice"].notna() & awards["notice_days"].notna()].groupby("notice")["notice_days"].max()
+    notices = f["notices"].copy()
+    notices["expected"] = notices["notice"].map(notice_days).astype("Int64")
+    refs = f["refs"]
+    fund_opens = refs[refs["kind"] == "fund.open"].groupby(["fund", "year"], as_index=False).size().rename(columns={"size": "actual"})
+    applies = refs[refs["kind"] == "project.apply"].groupby("project", as_index=False).size().rename(columns={"size": "actual"})
+    pol = f["policies"].copy()
+    have = set(zip(pol["policy"], pol["version"]))
+    pol["predecessor"] = [(p, v - 1) in have for p, v in zip(pol["policy"], pol["version"])]
+    return {"awards": awards, "entity_clause_years": ecy, "entity_years": ey, "budgets": _budgets(f), "stages": _stages(f),
+            "payments": _payments(f), "notices": notices, "enterprises": f["enterprises"], "fund_opens": fund_opens,
+            "applies": applies, "policies": pol, "reversals": f["reversals"], "reported": _reported(f)}
+
+
+# column types and ranges (DATA-RANGE), per frame
+_COLUMNS: dict[str, dict[str, pa.Column]] = {
+    "awards": {"project": pa.Column(str), "requested_fen": MONEY, "amount_fen": MONEY, "approved_fen": MONEY,
+               "disbursed_fen": MONEY, "returned_fen": MONEY, "year": pa.Column("Int64"),
+               "status": pa.Column(str, pa.Check.isin(STATUSES))},
+    "stages": {"seq": pa.Column("Int64"), "amount_before_fen": MONEY, "amount_after_fen": MONEY,
+               "outcome": pa.Column(str, pa.Check.isin(OUTCOMES))},
+    "payments": {"seq": pa.Column("Int64"), "amount_fen": pa.Column("Int64", pa.Check.gt(0)),
+                 "kind": pa.Column(str, pa.Check.isin(("pay", "return")))},
+    "budgets": {"budget_fen": MONEY, "fees_fen": MONEY, "other_fen": MONEY, "transfer_in_fen": MONEY,
+                "transfer_out_fen": MONEY, "adjust_fen": pa.Column("Int64")},
+}
+# which subject a DATA-RANGE failure names, per frame
+_RANGE_SUBJECT = {"awards": ("project",), "stages": ("seq", "project"), "payments": ("seq", "project"),
+                  "budgets": ("fund", "year")}
+
+
+def _schema(frame: str) -> pa.DataFrameSchema:
+    checks = [pa.Check(r.ok, name=f"{r.rule}#{i}") for i, r in enumerate(FRAME_RULES) if r.frame == frame]
+    return pa.DataFrameSchema(_COLUMNS.get(frame, {}), checks=checks, strict=False, coerce=False)
+
+
+def run_pandera(conn: Connection) -> list[Finding]:
+    """Every frame through its schema; each failure case is an offending row, named once per rule."""
+    by_rule = {r.rule: r for r in SQL_RULES}
+    frames = _frames(load_frames(conn))
+    findings: list[Finding] = []
+    for name, df in frames.items():
+        df = df.reset_index(drop=True)
+        try:
+            _schema(name).validate(df, lazy=True)
+            continue
+        except SchemaErrors as e:
+            cases = e.failure_cases
+        for check, group in cases.groupby("check", sort=False):
+            rows = sorted({int(i) for i in group["index"].dropna()})
+            if "#" in str(check):  # a rule's frame-level check
+                rule = FRAME_RULES[int(str(check).split("#")[1])]
+                picked = df.loc[rows]
+                cols = {k: fn(picked) for k, fn in rule.columns.items()}
+                table = [{k: _plain(v.iloc[i]) for k, v in cols.items()} for i in range(len(picked))]
+                findings += findings_from_rows(by_rule[rule.rule], table)
+            elif rows:  # a column's type or range: DATA-RANGE, once per row
+                table = [{k: _plain(df.loc[i, k]) for k in _RANGE_SUBJECT[name]} for i in rows]
+                findings += findings_from_rows(by_rule["DATA-RANGE"], table)
+            else:
+                raise RuntimeError(f"the {name} frame does not have the expected columns: {group.to_dict('records')}")
+    return _once(findings)
+
+
+def _plain(value: object) -> object:
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return None
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    return value
+
+
+def _once(findings: list[Finding]) -> list[Finding]:
+    seen: dict[tuple, Finding] = {}
+    for f in findings:
+        seen.setdefault((f.rule, f.subject), f)
+    return list(seen.values())

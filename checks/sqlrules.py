@@ -1,0 +1,121 @@
+"""The nightly rules as SQL, one file per rule under ``checks/rules/``, and the findings they give.
+
+A rule file starts with its metadata as comments, then one query over the projection tables:
+
+    -- rule: SUM-BUDGET          the id in contracts/rules.py's RULES (severity and message come from there)
+    -- table: funds              the projection table GX validates; the query reads it as {batch}
+    -- unit: fen                 optional: expected / actual are amounts in fen (shown in 万元)
+    -- what: …                   one sentence: what an offending row is
+    SELECT …
+
+A query returns one row per offending subject: the subject's columns (any of ``SUBJECT``), then
+``expected`` and ``actual``; with a ``metric`` column, expected and actual are shown as that figure.
+No values are ever formatted into a query: the only placeholder is GX's ``{batch}``, and the
+facts a rule compares with (caps, stages, terms) are joined from the projections.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from contracts.figures import show
+from contracts.money import fen_to_wan
+from contracts.rules import RULES
+from ledger.findings import Finding
+
+__all__ = ["RULES_DIR", "SQL_RULES", "SUBJECT", "TABLES", "SqlRule", "finding_from_row", "findings_from_rows"]
+
+RULES_DIR = Path(__file__).resolve().parent / "rules"
+TABLES = ("projects", "decisions", "payments", "funds", "notices", "enterprises", "policies", "reversals", "reported",
+          "entry_refs")
+SUBJECT = ("seq", "project", "enterprise", "fund", "year", "clause", "policy", "version", "notice", "figure")
+_INTS = ("seq", "year", "version")
+
+
+@dataclass(frozen=True, slots=True)
+class SqlRule:
+    """One rule file.
+
+    Attributes:
+      rule: the rule id (a key of ``contracts.rules.RULES``).
+      severity: from the registry.
+      table: the projection table GX takes as the batch.
+      unit: ``"fen"`` if expected and actual are amounts, else ``""``.
+      what: what an offending row is, in one sentence.
+      sql: the query, with ``{batch}`` for the table.
+      name: the file's stem (``sum-budget``).
+    """
+
+    rule: str
+    severity: str
+    table: str
+    unit: str
+    what: str
+    sql: str
+    name: str
+
+
+def _load(path: Path) -> SqlRule:
+    meta: dict[str, str] = {}
+    lines = path.read_text(encoding="utf-8").splitlines()
+    body_at = 0
+    for i, line in enumerate(lines):
+        if not line.startswith("-- "):
+            body_at = i
+            break
+        key, _, value = line[3:].partition(":")
+        meta[key.strip()] = value.strip()
+    rule = meta.get("rule", "")
+    if rule not in RULES:
+        raise ValueError(f"{path}: rule {rule!r} is not in contracts.rules.RULES")
+    if meta.get("table") not in TABLES:
+        raise ValueError(f"{path}: table {meta.get('table')!r} is not one of {', '.join(TABLES)}")
+    sql = "\n".join(lines[body_at:]).strip()
+    if "{batch}" not in sql:
+        raise ValueError(f"{path}: the query must read its table as {{batch}}")
+    return SqlRule(rule=rule, severity=RULES[rule].severity, table=meta["table"], unit=meta.get("unit", ""),
+                   what=meta.get("what", RULES[rule].message), sql=sql, name=path.stem)
+
+
+SQL_RULES: tuple[SqlRule, ...] = tuple(_load(p) for p in sorted(RULES_DIR.glob("*.sql")))
+
+
+def _shown(value: Any, unit: str, metric: str | None) -> str | None:
+    if value is None:
+        return None
+    if metric:
+        return show(metric, int(value))
+    if unit == "fen":
+        return f"{fen_to_wan(int(value))}万元"
+    return str(value)
+
+
+def _integral(value: Any) -> Any:
+    """PostgreSQL's sum() of bigints is numeric (a Decimal): an integral one is an int again."""
+    if isinstance(value, Decimal) and value == value.to_integral_value():
+        return int(value)
+    return value
+
+
+def finding_from_row(rule: SqlRule, row: Mapping[str, Any]) -> Finding:
+    """The finding for one offending row (from either engine: the same columns, the same finding)."""
+    subject = tuple((k, int(row[k]) if k in _INTS else str(row[k])) for k in SUBJECT
+                    if k in row and row[k] is not None and row[k] == row[k])  # NaN != NaN: a missing value
+    metric = row.get("metric")
+    expected, actual = (_integral(row.get(k)) for k in ("expected", "actual"))
+    numbers = all(isinstance(v, int) and not isinstance(v, bool) for v in (expected, actual))
+    return Finding(rule=rule.rule, severity=rule.severity, message=rule.what, subject=subject,
+                   expected=_shown(expected, rule.unit, metric), actual=_shown(actual, rule.unit, metric),
+                   difference=_shown(actual - expected, rule.unit, metric) if numbers else None)
+
+
+def findings_from_rows(rule: SqlRule, rows: Iterable[Mapping[str, Any]]) -> list[Finding]:
+    """One finding per subject (a rule may return a subject twice, e.g. a figure conflicting with two reports)."""
+    seen: dict[tuple, Finding] = {}
+    for row in rows:
+        f = finding_from_row(rule, row)
+        seen.setdefault(f.subject, f)
+    return list(seen.values())

@@ -1,0 +1,97 @@
+"""What the nightly rules need inside the database: payments with their dates, decisions with
+their dates and panels, a policy's terms as rows, and reported figures split into their parts.
+
+Written by the write-time effects from now on; backfilled here from the entries (the source of
+truth), so a ledger migrated from 0004 carries the same rows as one built at 0005.
+
+Revision ID: 0005
+Revises: 0004
+"""
+
+import orjson
+import sqlalchemy as sa
+from alembic import op
+
+from contracts.terms import policy_terms
+
+revision = "0005"
+down_revision = "0004"
+branch_labels = None
+depends_on = None
+
+MONEY = sa.BigInteger()
+
+
+def _bodies(conn: sa.Connection, kinds: tuple[str, ...]):
+    rows = conn.execute(sa.text("SELECT seq, kind, data FROM entries WHERE kind IN :k ORDER BY seq")
+                        .bindparams(sa.bindparam("k", expanding=True)), {"k": list(kinds)})
+    for seq, kind, data in rows:
+        yield seq, kind, orjson.loads(data)["body"]
+
+
+def _split(figure: str) -> dict:
+    parts = figure.split("/")
+    if len(parts) < 3 or not parts[1].isdigit():
+        return {"fund": None, "year": None, "metric": None, "qualifier": None}
+    return {"fund": parts[0], "year": int(parts[1]), "metric": parts[2], "qualifier": "/".join(parts[3:]) or None}
+
+
+def upgrade() -> None:
+    op.create_table(
+        "payments",
+        sa.Column("seq", sa.BigInteger(), primary_key=True, autoincrement=False),
+        sa.Column("project", sa.String(200), nullable=False),
+        sa.Column("kind", sa.String(8), nullable=False),  # pay | return
+        sa.Column("amount_fen", MONEY, nullable=False),
+        sa.Column("date", sa.String(10), nullable=False),
+    )
+    op.create_index("ix_payments_project", "payments", ["project"])
+    op.create_table(
+        "policy_terms",
+        sa.Column("policy", sa.String(64), primary_key=True),
+        sa.Column("version", sa.Integer(), primary_key=True, autoincrement=False),
+        sa.Column("term", sa.String(16), primary_key=True),
+        sa.Column("subject", sa.String(200), primary_key=True),
+        sa.Column("value", sa.BigInteger(), nullable=True),
+    )
+    with op.batch_alter_table("decisions") as t:
+        t.add_column(sa.Column("date", sa.String(10), nullable=True))
+        t.add_column(sa.Column("panel_size", sa.Integer(), nullable=True))
+    with op.batch_alter_table("reported") as t:
+        t.add_column(sa.Column("fund", sa.String(300), nullable=True))
+        t.add_column(sa.Column("year", sa.Integer(), nullable=True))
+        t.add_column(sa.Column("metric", sa.String(64), nullable=True))
+        t.add_column(sa.Column("qualifier", sa.String(300), nullable=True))
+
+    conn = op.get_bind()
+    payments = [{"seq": seq, "project": b["project"], "kind": "pay" if kind == "disbursement.pay" else "return",
+                 "amount_fen": b["amount_fen"], "date": b["date"]}
+                for seq, kind, b in _bodies(conn, ("disbursement.pay", "disbursement.return"))]
+    if payments:
+        conn.execute(sa.text("INSERT INTO payments (seq, project, kind, amount_fen, date) "
+                             "VALUES (:seq, :project, :kind, :amount_fen, :date)"), payments)
+    decided = [{"seq": seq, "date": b["date"], "panel_size": b.get("panel_size")}
+               for seq, _, b in _bodies(conn, ("review.decide",))]
+    if decided:
+        conn.execute(sa.text("UPDATE decisions SET date = :date, panel_size = :panel_size WHERE seq = :seq"), decided)
+    terms = [row for policy, version, document in conn.execute(sa.text("SELECT policy, version, document FROM policies"))
+             for row in policy_terms(policy, version, orjson.loads(document))]
+    if terms:
+        conn.execute(sa.text("INSERT INTO policy_terms (policy, version, term, subject, value) "
+                             "VALUES (:policy, :version, :term, :subject, :value)"), terms)
+    figures = [{"seq": seq, **_split(figure)} for seq, figure in conn.execute(sa.text("SELECT seq, figure FROM reported"))]
+    if figures:
+        conn.execute(sa.text("UPDATE reported SET fund = :fund, year = :year, metric = :metric, qualifier = :qualifier "
+                             "WHERE seq = :seq"), figures)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("reported") as t:
+        for column in ("qualifier", "metric", "year", "fund"):
+            t.drop_column(column)
+    with op.batch_alter_table("decisions") as t:
+        t.drop_column("panel_size")
+        t.drop_column("date")
+    op.drop_table("policy_terms")
+    op.drop_index("ix_payments_project", "payments")
+    op.drop_table("payments")

@@ -1,0 +1,380 @@
+"""The nightly run: both engines over the same fixture ledgers, on SQLite and PostgreSQL.
+
+A small ledger is built once per database through the write-time path (every stage, a halving, a
+rejection, a notice, payments, a fee, a correction, a reported figure that reconciles). Each test
+copies it (SQLite's backup API; on PostgreSQL ``CREATE DATABASE … TEMPLATE``), plants one state directly
+in the projection tables, bypassing the write-time contracts, and runs Great Expectations and
+pandera over the copy. Both must name the same (rule, subject) pairs, and the planted one among
+them; on the untouched copy, neither names anything. ``test_every_nightly_rule_is_planted``
+requires a plant for every rule file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from contextlib import closing
+import json
+import shutil
+import sqlite3
+import uuid
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner
+
+from checks.frames import run_pandera
+from checks.gx_project import GX_DIR, project_files, run_gx
+from checks.sqlrules import SQL_RULES
+from contracts.rules import NIGHTLY_ONLY, RULES
+from ledger.cli import cli
+from tests.conftest import PG_SERVER, Env, make_keys
+from tests.test_rules import E1, E2, POLICY, W, Flow, code
+
+E3 = code(3)
+
+# (rule, subject the plant must produce, statements)
+PLANTS: dict[str, tuple[dict, list[str]]] = {
+    "REF-FUND": ({"project": "A", "fund": "ghost-fund", "year": 2023}, ["UPDATE projects SET fund = 'ghost-fund' WHERE project = 'A'"]),
+    "REF-POLICY": ({"project": "B", "fund": "test-fund", "year": 2023}, ["UPDATE projects SET policy = 'ghost' WHERE project = 'B'"]),
+    "REF-CLAUSE": ({"project": "B", "fund": "test-fund", "year": 2023, "clause": "zz"},
+                   ["UPDATE projects SET clause = 'zz' WHERE project = 'B'"]),
+    "REF-NOTICE": ({"project": "B", "fund": "test-fund", "year": 2023}, ["UPDATE projects SET notice = 'ghost' WHERE project = 'B'"]),
+    "APPROVE-AMOUNT": ({"project": "B", "fund": "test-fund", "year": 2023},
+                       ["UPDATE projects SET approved_fen = amount_fen + 1 WHERE project = 'B'"]),
+    "CAP-ABSOLUTE": ({"project": "A", "fund": "test-fund", "year": 2023, "clause": "abs"},
+                     [f"UPDATE projects SET approved_fen = {120 * W}, amount_fen = {120 * W} WHERE project = 'A'"]),
+    "CAP-PROJECT": ({"project": "H", "fund": "test-fund", "year": 2023, "clause": "big"},
+                    [f"UPDATE projects SET approved_fen = {600 * W}, amount_fen = {600 * W} WHERE project = 'H'"]),
+    "APPLY-OVER-CAP": ({"project": "A", "fund": "test-fund", "year": 2023, "clause": "abs"},
+                       [f"UPDATE projects SET requested_fen = {150 * W} WHERE project = 'A'"]),
+    "DUP-SUPPORT": ({"project": "A", "enterprise": E1, "fund": "test-fund", "year": 2023},
+                    ["UPDATE projects SET fund = 'other-fund', content = 'test-policy:abs' WHERE project = 'C'"]),
+    "DUP-SUPPORT-YEAR": ({"project": "C", "enterprise": E1, "fund": "test-fund", "year": 2023},
+                         ["INSERT INTO policy_terms (policy, version, term, subject, value) VALUES ('test-policy', 1, 'one_award', '', 1)"]),
+    "CAP-ENTITY-YEAR": ({"enterprise": E2, "year": 2023, "policy": "test-policy", "clause": "yearcap"},
+                        [f"UPDATE projects SET clause = 'yearcap', approved_fen = {90 * W}, amount_fen = {90 * W} WHERE project = 'D'"]),
+    "CAP-ONCE-IN-YEARS": ({"project": "C2", "enterprise": E1, "year": 2023, "clause": "once"}, [
+        "INSERT INTO projects SELECT 'C2', enterprise, fund, year, clause, content, policy, tags, bases, requested_fen, "
+        "amount_fen, status, stages, approvals, approved_fen, notice, disbursed_fen, returned_fen, apply_seq + 1000 "
+        "FROM projects WHERE project = 'C'"]),
+    "CAP-EXCLUSIVE": ({"project": "D2", "enterprise": E2, "year": 2023, "clause": "ex2"}, [
+        "INSERT INTO projects SELECT 'D2', enterprise, fund, year, 'ex2', 'test-policy:ex2', policy, tags, bases, "
+        "requested_fen, amount_fen, status, stages, approvals, approved_fen, notice, disbursed_fen, returned_fen, "
+        "apply_seq + 1000 FROM projects WHERE project = 'D'"]),
+    "CAP-MAX-TYPES": ({"enterprise": E1, "year": 2023, "policy": "test-policy"},
+                      [f"UPDATE projects SET enterprise = '{E1}' WHERE project = 'B'"]),
+    "STAGE-APPROVAL": ({"project": "B", "fund": "test-fund", "year": 2023},
+                       ["DELETE FROM decisions WHERE project = 'B' AND stage = 'expert'"]),
+    "PAY-APPROVED": ({"project": "A", "fund": "test-fund", "year": 2023},
+                     [f"UPDATE projects SET approved_fen = {40 * W} WHERE project = 'A'"]),
+    "PAY-RETURN": ({"project": "A", "fund": "test-fund", "year": 2023},
+                   [f"INSERT INTO payments VALUES (99990, 'A', 'return', {60 * W}, '2023-10-10')"]),
+    "PAY-REJECTED": ({"seq": 99991, "project": "R"}, [f"INSERT INTO payments VALUES (99991, 'R', 'pay', {10 * W}, '2023-10-10')"]),
+    "STAGE-NOTICE": ({"project": "A"}, ["UPDATE payments SET date = '2023-09-26' WHERE project = 'A'"]),
+    "REF-PROJECT": ({"seq": 99992, "project": "ghost"},
+                    ["INSERT INTO decisions VALUES (99992, 'ghost', 'initial', 'pass', NULL, 0, 0, '2023-08-01', NULL)"]),
+    "REF-STAGE": ({"project": "B"}, ["UPDATE decisions SET stage = 'nowhere' WHERE project = 'B' AND stage = 'initial'"]),
+    "STAGE-ORDER": ({"seq": 99993, "project": "A"},
+                    [f"INSERT INTO decisions VALUES (99993, 'A', 'initial', 'pass', NULL, {50 * W}, {50 * W}, '2023-08-02', NULL)"]),
+    "STAGE-PANEL": ({"project": "A"}, ["UPDATE decisions SET panel_size = 4 WHERE project = 'A' AND stage = 'expert'"]),
+    "REVIEW-REASON": ({"project": "R"}, ["UPDATE decisions SET reason = NULL WHERE project = 'R'"]),
+    "AMOUNT-LOWER": ({"project": "A"},
+                     ["UPDATE decisions SET amount_after_fen = amount_before_fen + 1 WHERE project = 'A' AND stage = 'initial'"]),
+    "AMOUNT-HALF": ({"project": "H"}, ["UPDATE decisions SET amount_after_fen = amount_after_fen - 100 WHERE outcome = 'halve'"]),
+    "NOTICE-DAYS": ({"notice": "N1", "fund": "test-fund", "year": 2023}, ["UPDATE notices SET working_days = 3"]),
+    "SUM-BUDGET": ({"fund": "test-fund", "year": 2023}, [f"UPDATE funds SET budget_fen = {100 * W} WHERE fund = 'test-fund'"]),
+    "ID-USCC": ({"enterprise": "I1110105MA0000001X"}, ["INSERT INTO enterprises VALUES ('I1110105MA0000001X', '坏代码', 0)"]),
+    "FUND-DUP": ({"fund": "test-fund", "year": 2023}, [
+        "INSERT INTO entry_refs (seq, fund, year, project) SELECT r.seq, r.fund, r.year, r.project FROM entry_refs r "
+        "JOIN entries e ON e.seq = r.seq WHERE e.kind = 'fund.open' AND r.fund = 'test-fund'"]),
+    "PROJECT-DUP": ({"project": "A"}, [
+        "INSERT INTO entry_refs (seq, fund, year, project) SELECT r.seq, r.fund, r.year, r.project FROM entry_refs r "
+        "JOIN entries e ON e.seq = r.seq WHERE e.kind = 'project.apply' AND r.project = 'A'"]),
+    "POLICY-VERSION": ({"policy": "test-policy", "version": 3},
+                       ["INSERT INTO policies SELECT policy, 3, '2099-01-01', seq, document FROM policies WHERE policy = 'test-policy'"]),
+    "CORR-TARGET": ({"seq": 99995}, ["INSERT INTO reversals VALUES (2, 99995)"]),
+    "REPORT-RECONCILE": ({"figure": "test-fund/2023/awards"}, ["UPDATE reported SET value = value + 100"]),
+    "REPORT-CONFLICT": ({"seq": 99996, "figure": "test-fund/2023/awards"}, [
+        "INSERT INTO reported SELECT 99996, figure, value + 100000, 0, 'another report', fund, year, metric, qualifier "
+        "FROM reported"]),
+    "DATA-RANGE": ({"project": "B"}, ["UPDATE projects SET status = 'lost' WHERE project = 'B'"]),
+}
+
+
+def _build_base(url: str, work: Path) -> None:
+    """The fixture ledger: every finding the nightly rules could make is absent from it."""
+    from ledger.store import Ledger, enroll_item, init_ledger
+
+    keys = make_keys(work, "admin", "log", "poster", "auditor", "checks")
+    init_ledger(url, keys["admin"].public, keys["log"], origin="test.example/nightly", log_key_path=None)
+    ledger = Ledger.open(url)
+    ledger.append(keys["admin"], [enroll_item(keys["poster"].public, "fund office", "poster"),
+                                  enroll_item(keys["checks"].public, "nightly checks", "checks")])
+    f = Flow(Env(url=url, dir=work, ledger=ledger, admin=keys["admin"], log=keys["log"], poster=keys["poster"],
+                 auditor=keys["auditor"]))
+    f.post(("policy.publish", {"policy": "test-policy", "version": 1, "document": POLICY}))
+    f.open_fund()
+    f.open_fund("other-fund")
+    f.awarded("A", 50 * W, clause="abs", enterprise=E1)
+    f.awarded("B", 80 * W, clause="yearcap", enterprise=E2, name="企业二")
+    f.awarded("C", 50 * W, clause="once", enterprise=E1)
+    f.awarded("D", 50 * W, clause="ex1", enterprise=E2, name="企业二")
+    f.apply("H", clause="big", amount=100 * W, enterprise=E3, name="企业三")
+    f.decide("H", "initial")
+    f.decide("H", "expert", outcome="halve", after=50 * W, reason="non_key_industry")
+    f.approve("H", 50 * W, "body-a")
+    f.approve("H", 50 * W, "body-b")
+    f.apply("R", clause="abs", amount=30 * W, enterprise=E3, name="企业三")
+    f.decide("R", "initial", outcome="reject", reason="tax_arrears")
+    f.notice("N1", ["A", "B", "C", "D", "H"])
+    f.close("N1")
+    f.pay("A", 50 * W)
+    f.post(("fee.pay", {"fund": "test-fund", "year": 2023, "payee": "评审机构", "service": "评审", "amount_fen": 2 * W}))
+    wrong = f.post(("expense.other", {"fund": "test-fund", "year": 2023, "item": "录错的费用", "amount_fen": 3 * W}))
+    f.post(("correction.reverse", {"seq": wrong.receipts[0].seq, "reason": "录入错误"}))
+    f.post(("report.state", {"seed": "a report", "wording": "支持金额280万元", "figure": "test-fund/2023/awards",
+                             "value_fen": 280 * W}))
+    ledger.engine.dispose()
+
+
+def _run(conn: sa.Connection, sql: str) -> None:
+    conn.execute(sa.text(sql))
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def base(request, tmp_path_factory) -> Iterator[tuple[str, str, Path]]:
+    work = tmp_path_factory.mktemp("nightly-base")
+    if request.param == "sqlite":
+        path = work / "base.db"
+        _build_base(f"sqlite:///{path}", work)
+        yield "sqlite", str(path), work
+        return
+    admin = sa.create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
+    name = f"fl_base_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        _run(conn, f'CREATE DATABASE "{name}"')
+    try:
+        _build_base(_pg_db(name), work)
+        with admin.connect() as conn:  # a template has no other session: close what building left in pools
+            conn.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                 "WHERE datname = :n AND pid <> pg_backend_pid()"), {"n": name})
+        yield "postgresql", name, work
+    finally:
+        with admin.connect() as conn:
+            _run(conn, f'DROP DATABASE IF EXISTS "{name}"')
+        admin.dispose()
+
+
+def _pg_db(name: str) -> str:
+    return sa.make_url(PG_SERVER).set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def copy(base, tmp_path) -> Iterator[str]:
+    """A fresh copy of the base ledger for one test: its URL."""
+    backend, where, _ = base
+    if backend == "sqlite":  # SQLite's backup API: a consistent copy, whatever the WAL still holds
+        target = tmp_path / "copy.db"
+        with closing(sqlite3.connect(where)) as source, closing(sqlite3.connect(target)) as dest:
+            source.backup(dest)
+        yield f"sqlite:///{target}"
+        return
+    admin = sa.create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
+    name = f"fl_copy_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        _run(conn, f'CREATE DATABASE "{name}" TEMPLATE "{where}"')
+    try:
+        yield _pg_db(name)
+    finally:
+        with admin.connect() as conn:
+            _run(conn, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+def _both(url: str, out: Path) -> tuple[set, set]:
+    gx, _ = run_gx(url, out)
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            pd = run_pandera(conn)
+    finally:
+        engine.dispose()
+    return {(f.rule, f.subject) for f in gx}, {(f.rule, f.subject) for f in pd}
+
+
+def _plant(url: str, statements: list[str]) -> None:
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        for sql in statements:
+            _run(conn, sql)
+    engine.dispose()
+
+
+def test_the_clean_ledger_has_no_findings(copy, tmp_path):
+    gx, pd = _both(copy, tmp_path)
+    assert gx == pd == set()
+
+
+@pytest.mark.parametrize("rule", sorted(PLANTS))
+def test_both_engines_find_the_planted_state(rule, copy, tmp_path):
+    subject, statements = PLANTS[rule]
+    _plant(copy, statements)
+    gx, pd = _both(copy, tmp_path)
+    assert gx == pd, f"only GX: {gx - pd}; only pandera: {pd - gx}"
+    found = [dict(s) for r, s in gx if r == rule]
+    assert any(subject.items() <= s.items() for s in found), f"{rule}: {subject} not among {found}"
+
+
+def test_every_nightly_rule_is_planted():
+    assert {r.rule for r in SQL_RULES} == PLANTS.keys()
+    assert NIGHTLY_ONLY - {"CHECK-ENGINES"} <= PLANTS.keys()
+
+
+def test_the_gx_project_is_built_from_the_rule_files():
+    """The committed project equals what `python -m checks.gx_project` writes, one expectation per rule file."""
+    committed = {str(p.relative_to(GX_DIR)): p.read_text(encoding="utf-8") for p in GX_DIR.rglob("*") if p.is_file()}
+    assert committed == project_files()
+    suites = [json.loads(committed[k]) for k in committed if k.startswith("expectations/")]
+    expectations = [e for s in suites for e in s["expectations"]]
+    assert sorted(e["kwargs"]["rule"] for e in expectations) == sorted(r.rule for r in SQL_RULES)
+    for e in expectations:  # the registry's severity, the rule's own query; no value formatted into it
+        assert e["meta"]["severity"] == RULES[e["kwargs"]["rule"]].severity
+        assert e["kwargs"]["unexpected_rows_query"].count("{") == e["kwargs"]["unexpected_rows_query"].count("{batch}")
+
+
+def _check(url: str, key: Path, out: Path) -> tuple[int, dict]:
+    result = CliRunner().invoke(cli, ["check", "--key", str(key), "--out", str(out), "--db", url, "--json"],
+                                catch_exceptions=False)
+    return result.exit_code, json.loads(result.output.splitlines()[-1])
+
+
+def test_check_writes_the_reports_and_attests_the_run(base, copy, tmp_path):
+    """Exit 0 with no fatal finding, 1 with one; each run appends a check.run entry signed by the checks key."""
+    from ledger.store import Ledger
+
+    key = base[2] / "checks.key"
+    code, first = _check(copy, key, tmp_path / "night1")
+    assert code == 0 and first["ok"] and first["findings"] == []
+    report = (tmp_path / "night1" / "findings.json").read_bytes()
+    assert json.loads(report)["tree_size"] == first["tree_size"]
+    assert (tmp_path / "night1" / "findings.csv").read_text(encoding="utf-8").splitlines() == [
+        "rule,severity,subject,field,expected,actual,difference,message"]
+    assert Path(first["data_docs"]).is_file()
+    ledger = Ledger.open(copy)
+    ((seq, _, entry),) = ledger.entries(kind="check.run")
+    assert seq == first["tree_size"] == first["recorded"]["seq"]
+    assert entry["body"]["counts"] == {} and entry["body"]["findings_sha256"] == hashlib.sha256(report).hexdigest()
+    assert entry["body"]["root"] == first["root"] and entry["body"]["engines"] == {"great_expectations": 0, "pandera": 0}
+
+    _plant(copy, PLANTS["SUM-BUDGET"][1])
+    code, second = _check(copy, key, tmp_path / "night2")
+    assert code == 1 and not second["ok"]
+    assert [(f["rule"], f["severity"], f["subject"]) for f in second["findings"]] == [
+        ("SUM-BUDGET", "fatal", {"fund": "test-fund", "year": 2023})]
+    assert second["findings"][0]["expected"] == "100万元" and second["findings"][0]["difference"] == "182万元"
+    runs = list(ledger.entries(kind="check.run"))
+    assert len(runs) == 2 and runs[1][2]["body"]["counts"] == {"SUM-BUDGET": {"fatal": 1}}
+    ledger.engine.dispose()
+    assert CliRunner().invoke(cli, ["verify", "--db", copy]).exit_code == 0  # the attestations verify like any entry
+
+
+def test_a_run_is_signed_by_a_checks_key_only(base, copy, tmp_path):
+    from ledger.store import Ledger
+
+    result = CliRunner().invoke(cli, ["check", "--key", str(base[2] / "poster.key"), "--out", str(tmp_path), "--db", copy])
+    assert result.exit_code == 1 and "check.run" in result.output
+    ledger = Ledger.open(copy)
+    assert list(ledger.entries(kind="check.run")) == []
+    ledger.engine.dispose()
+
+
+def test_engines_that_disagree_are_a_fatal_finding(copy, tmp_path, monkeypatch):
+    """CHECK-ENGINES: not on the clean ledger; on a run where pandera misses what GX finds."""
+    from checks import frames, nightly
+    from ledger.store import Ledger
+
+    ledger = Ledger.open(copy)
+    assert nightly.run_nightly(ledger, tmp_path / "a", None, record=False).findings == ()
+    _plant(copy, PLANTS["SUM-BUDGET"][1])
+    monkeypatch.setattr(frames, "run_pandera", lambda conn: [])
+    run = nightly.run_nightly(ledger, tmp_path / "b", None, record=False)
+    ledger.engine.dispose()
+    assert {(f.rule, f.severity, dict(f.subject)["fund"]) for f in run.findings} == {
+        ("SUM-BUDGET", "fatal", "test-fund"), ("CHECK-ENGINES", "fatal", "test-fund")}
+    (odd,) = [f for f in run.findings if f.rule == "CHECK-ENGINES"]
+    assert odd.field == "SUM-BUDGET" and odd.actual == "Great Expectations"
+
+
+def _browser_text(page: Path, tmp_path: Path) -> tuple[str, list[str]]:
+    """The page as headless Chromium renders it: its visible text and its links."""
+    import subprocess
+    from html.parser import HTMLParser
+
+    chromium = shutil.which("chromium")
+    assert chromium, "the Data Docs test needs Debian's chromium (apt-get install chromium; .ci/run installs it)"
+    dom = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                          "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                          f"--user-data-dir={tmp_path / 'chromium'}", "--dump-dom", page.as_uri()],
+                         capture_output=True, text=True, timeout=120, check=True).stdout
+
+    class Text(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.skip, self.parts, self.links = 0, [], []
+
+        def handle_starttag(self, tag, attrs):
+            self.skip += tag in ("script", "style")
+            self.links += [v for k, v in attrs if tag == "a" and k == "href"]
+
+        def handle_endtag(self, tag):
+            self.skip -= tag in ("script", "style")
+
+        def handle_data(self, data):
+            if not self.skip and data.strip():
+                self.parts.append(data.strip())
+
+    parsed = Text()
+    parsed.feed(dom)
+    return " | ".join(parsed.parts), parsed.links
+
+
+@pytest.mark.parametrize("base", ["sqlite"], indirect=True)  # the pages do not depend on the database
+def test_the_data_docs_in_a_real_browser(base, copy, tmp_path):
+    """The run's page lists every rule and shows the planted failure; GX's validation page for the
+    funds table, opened from it, shows SUM-BUDGET failed."""
+    _plant(copy, PLANTS["SUM-BUDGET"][1])
+    code, run = _check(copy, base[2] / "checks.key", tmp_path / "night")
+    assert code == 1
+    text, links = _browser_text(tmp_path / "night" / "index.html", tmp_path)
+    for rule in {r.rule for r in SQL_RULES} | {"CHECK-ENGINES"}:
+        assert f"| {rule} |" in text, rule
+    assert "| SUM-BUDGET | fatal | failed | 1 |" in text and "| AMOUNT-HALF | fatal | passed | 0 |" in text
+    assert "fund=test-fund year=2023 | 100万元 | 282万元 | 182万元" in text
+    (funds_page,) = [link for link in links if link.endswith("ledger-funds.html")]
+    text, _ = _browser_text(tmp_path / "night" / funds_page, tmp_path)
+    assert "Expectation Suite: | ledger-funds" in text and "Status: | Failed" in text
+    assert "SUM-BUDGET (fatal): " in text
+
+
+def test_migration_0005_backfills_what_the_effects_write(copy):
+    """Down to 0004 and up again: the rows rebuilt from the entries equal those written at posting time."""
+    from ledger import db
+
+    queries = {"payments": "SELECT * FROM payments ORDER BY seq",
+               "policy_terms": "SELECT * FROM policy_terms ORDER BY policy, version, term, subject",
+               "decisions": "SELECT seq, date, panel_size FROM decisions ORDER BY seq",
+               "reported": "SELECT seq, fund, year, metric, qualifier FROM reported ORDER BY seq"}
+    engine = db.make_engine(copy)
+
+    def snapshot() -> dict[str, list]:
+        with engine.connect() as conn:
+            return {k: [tuple(r) for r in conn.execute(sa.text(q))] for k, q in queries.items()}
+
+    before = snapshot()
+    assert all(before.values()) and len(before["payments"]) == 1
+    db.apply_migrations_down(engine, "0004")
+    db.apply_migrations(engine)
+    assert snapshot() == before
+    engine.dispose()
