@@ -8,6 +8,7 @@ so that ``fundledger post`` stays fast; the commands that need them import them 
 from __future__ import annotations
 
 import functools
+import importlib
 import os
 import sys
 from contextlib import contextmanager
@@ -202,16 +203,32 @@ def _append_and_print(db_url: str, signer: Any, items: list, as_json: bool, *, d
 @command(cli)
 @click.argument("file", default="-")
 @click.option("--key", required=True, type=click.Path(dir_okay=False), help="Poster's private key.")
-@click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "xlsx"]), default="jsonl", show_default=True)
+@click.option("--kind", help="With --format csv|xlsx: the kind every row is (see the README's column mapping).")
+@click.option("--sheet", help="With --format xlsx: the sheet (else the first).")
 @click.option("--dry-run", is_flag=True, help="Check everything, append nothing.")
-def post(file: str, key: str, fmt: str, dry_run: bool, db_url: str, as_json: bool) -> int:
+@click.option("--stream", is_flag=True, help="Long-lived: one posting per line, one JSON answer per posting.")
+def post(file: str, key: str, fmt: str, kind: str | None, sheet: str | None, dry_run: bool, stream: bool, db_url: str,
+         as_json: bool) -> int:
     """Append one posting from FILE (JSON Lines; - for stdin): all of it or nothing.
 
-    Prints one JSON line per entry: {"idem", "seq", "hash", "status"}.
+    Prints one JSON line per entry: {"idem", "seq", "hash", "status"}. With --stream, each line of
+    FILE is a posting (an entry, or an array of entries), answered by one JSON line as it commits.
     """
     from ledger.inputs import parse_lines
     from ledger.keys import load_private
 
+    if stream:
+        if fmt != "jsonl":
+            raise InputError("--stream reads JSON Lines")
+        return _stream(file, load_private(key), db_url, dry_run)
+    if fmt != "jsonl":
+        from contracts.sheets import read_sheet
+
+        if not kind or file == "-":
+            raise InputError(f"--format {fmt} needs a FILE and --kind (the kind each row is)")
+        return _append_and_print(db_url, load_private(key), read_sheet(Path(file), fmt, kind, sheet), as_json,
+                                 dry_run=dry_run)
     if file == "-":
         data, source = sys.stdin.buffer.read(), "stdin"
     else:
@@ -223,6 +240,25 @@ def post(file: str, key: str, fmt: str, dry_run: bool, db_url: str, as_json: boo
             raise InputError(f"{file}: cannot be read ({e.strerror}); nothing was appended") from None
     items = parse_lines(data.splitlines(), source)
     return _append_and_print(db_url, load_private(key), items, as_json, dry_run=dry_run)
+
+
+def _stream(file: str, signer: Any, db_url: str, dry_run: bool) -> int:
+    from ledger.store import Ledger
+    from ledger.stream import stream_postings
+
+    ledger = Ledger.open(db_url)
+    importlib.import_module("contracts.engine")  # pandas and the rules load now, not on the first posting's clock
+
+    def answer(obj: dict[str, Any]) -> None:
+        sys.stdout.write(orjson.dumps(obj).decode() + "\n")
+        sys.stdout.flush()  # each answer as soon as its posting is committed
+
+    try:
+        source = sys.stdin.buffer if file == "-" else open(file, "rb")  # noqa: SIM115 (closed below)
+    except OSError as e:
+        raise InputError(f"{file}: cannot be read ({e.strerror}); nothing was appended") from None
+    with source:
+        return stream_postings(ledger, signer, source, answer, dry_run=dry_run)
 
 
 # -- policy ----------------------------------------------------------------------------------
@@ -525,7 +561,8 @@ def check(checks_key: str | None, out: str, db_url: str, as_json: bool) -> int:
 
     ledger = Ledger.open(db_url)
     signer = _signer_from(checks_key, "FUNDLEDGER_CHECKS_KEY", CHECKS_KEY_SETTING, ledger)
-    run = run_nightly(ledger, Path(out), signer)
+    with progress(2, "checking (Great Expectations, pandera)") as update:
+        run = run_nightly(ledger, Path(out), signer, progress=update)
     verdict = worst(run.findings)
     if as_json:
         _json_line({"ok": verdict != FATAL, "tree_size": run.tree_size, "root": run.root.hex(),

@@ -49,7 +49,8 @@ def make_engine(url: str) -> Engine:
         _configure_sqlite(engine)
         return engine
     if parsed.get_backend_name() == "postgresql":
-        return create_engine(parsed, pool_pre_ping=False)
+        # pre-ping: a long-lived process (post --stream) reconnects after the server restarted
+        return create_engine(parsed, pool_pre_ping=True)
     raise InputError(f"--db {url!r}: only sqlite and postgresql are supported")
 
 
