@@ -22,7 +22,7 @@ import json
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from checks.sqlrules import RULES_DIR, SQL_RULES
 from contracts.rules import RULES
@@ -117,7 +117,9 @@ def _index_html(report: dict[str, Any], findings: tuple[Finding, ...], docs: Pat
             f"<h2>Great Expectations validation results (Data Docs)</h2><ul>{links}</ul></body></html>\n")
 
 
-def run_nightly(ledger: Ledger, out: Path, signer: Signer | None, *, record: bool = True) -> NightlyRun:
+def run_nightly(ledger: Ledger, out: Path, signer: Signer | None, *, record: bool = True,
+                progress: Callable[[int], None] | None = None) -> NightlyRun:
+    """The run, in the steps above; ``progress`` is told of each engine's end (2 steps)."""
     from checks.frames import run_pandera
     from checks.gx_project import run_gx
 
@@ -128,9 +130,13 @@ def run_nightly(ledger: Ledger, out: Path, signer: Signer | None, *, record: boo
         root = Tree(conn).root(size)
     # 2. Great Expectations, inside the database
     gx, docs = run_gx(ledger.engine.url.render_as_string(hide_password=False), out)
+    if progress:
+        progress(1)
     # 3. pandera over the projected frames
     with db.read_tx(ledger.engine) as conn:
         pd = run_pandera(conn)
+    if progress:
+        progress(1)
     # 4. one verdict
     findings = _sorted(list({_key(f): f for f in [*gx, *pd]}.values()) + _disagreements(gx, pd))
     # 5. the reports
