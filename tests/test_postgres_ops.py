@@ -1,0 +1,127 @@
+"""PostgreSQL in production: the role set-up of migrations/roles.sql, and a pg_dump restored into a
+fresh database that verifies and keeps appending. Real databases, real psql and pg_dump."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+import sqlalchemy as sa
+
+from tests.conftest import PG_SERVER, make_keys
+
+EXE = str(Path(sys.executable).with_name("fundledger"))
+ROLES_SQL = Path(__file__).resolve().parent.parent / "migrations" / "roles.sql"
+
+
+def _admin() -> sa.Engine:
+    return sa.create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
+
+
+def _url(database: str, user: str = "postgres", schema: str | None = None) -> str:
+    url = sa.make_url(PG_SERVER).set(database=database, username=user).render_as_string(hide_password=False)
+    return f"{url}?options=-csearch_path%3D{schema}" if schema else url
+
+
+def _libpq(database: str, user: str = "postgres") -> list[str]:
+    u = sa.make_url(PG_SERVER)
+    return ["-h", u.host or "127.0.0.1", "-p", str(u.port or 5432), "-U", user, "-d", database]
+
+
+def _cli(*args: str, db: str) -> subprocess.CompletedProcess:
+    return subprocess.run([EXE, *args, "--db", db], capture_output=True, timeout=180)
+
+
+@pytest.fixture
+def database(pg_server) -> Iterator[str]:
+    name = f"fl_ops_{uuid.uuid4().hex[:10]}"
+    with _admin().connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    yield name
+    with _admin().connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def _ledger(url: str, work: Path, notes: int = 3) -> None:
+    """A ledger with a poster, an auditor and a few notes, through the CLI."""
+    from ledger.store import Ledger, enroll_item, init_ledger
+
+    keys = make_keys(work, "admin", "log", "poster", "auditor")
+    init_ledger(url, keys["admin"].public, keys["log"], origin="test.example/ops", log_key_path=None)
+    ledger = Ledger.open(url)
+    ledger.append(keys["admin"], [enroll_item(keys["poster"].public, "finance", "poster"),
+                                  enroll_item(keys["auditor"].public, "audit", "auditor")])
+    ledger.engine.dispose()
+    posting = work / "notes.jsonl"
+    posting.write_text("".join(json.dumps({"kind": "audit.note", "idem": f"n{i}", "body": {"text": f"凭证 {i}"}}) + "\n"
+                               for i in range(notes)), encoding="utf-8")
+    assert _cli("post", str(posting), "--key", str(work / "poster.key"), db=url).returncode == 0
+
+
+def test_the_writer_appends_and_cannot_rewrite_the_auditor_only_reads(database, tmp_path):
+    _ledger(_url(database), tmp_path)
+    tag = uuid.uuid4().hex[:8]
+    writer, auditor = f"fl_writer_{tag}", f"fl_auditor_{tag}"
+    app, bureau = f"finance_app_{tag}", f"audit_bureau_{tag}"
+    done = subprocess.run(["psql", *_libpq(database), "-q", "-v", "schema=public", "-v", f"writer={writer}",
+                           "-v", f"auditor={auditor}", "-f", str(ROLES_SQL)], capture_output=True, timeout=60)
+    assert done.returncode == 0, done.stderr.decode()
+    with _admin().connect() as conn:
+        conn.execute(sa.text(f'CREATE ROLE "{app}" LOGIN IN ROLE "{writer}"'))
+        conn.execute(sa.text(f'CREATE ROLE "{bureau}" LOGIN IN ROLE "{auditor}"'))
+    try:
+        # the writer posts (notes, and the money kinds' projections) and verifies
+        more = tmp_path / "more.jsonl"
+        more.write_text(json.dumps({"kind": "audit.note", "idem": "w1", "body": {"text": "writer"}}) + "\n", encoding="utf-8")
+        posted = _cli("post", str(more), "--key", str(tmp_path / "poster.key"), db=_url(database, app))
+        assert posted.returncode == 0, posted.stderr.decode()
+        assert _cli("verify", db=_url(database, app)).returncode == 0
+        engine = sa.create_engine(_url(database, app))
+        for statement in ("UPDATE entries SET kind = kind WHERE seq = 1", "DELETE FROM entries WHERE seq = 1",
+                          "TRUNCATE entries", "UPDATE merkle_nodes SET level = level"):
+            with engine.connect() as conn, pytest.raises(sa.exc.ProgrammingError, match="permission denied"):
+                conn.execute(sa.text(statement))
+        engine.dispose()
+        # the auditor verifies and reads the trail; it cannot append
+        assert _cli("verify", db=_url(database, bureau)).returncode == 0
+        assert _cli("trail", "--kind", "audit.note", db=_url(database, bureau)).returncode == 0
+        fresh = tmp_path / "fresh.jsonl"
+        fresh.write_text(json.dumps({"kind": "audit.note", "idem": "a1", "body": {"text": "auditor"}}) + "\n", encoding="utf-8")
+        denied = _cli("post", str(fresh), "--key", str(tmp_path / "poster.key"), db=_url(database, bureau))
+        assert denied.returncode == 5 and b"permission denied" in denied.stderr
+    finally:  # roles are the cluster's: drop their privileges in this database, then them
+        local = sa.create_engine(_url(database), isolation_level="AUTOCOMMIT")
+        with local.connect() as conn:
+            for role in (app, bureau, writer, auditor):
+                conn.execute(sa.text(f'DROP OWNED BY "{role}"'))
+        local.dispose()
+        with _admin().connect() as conn:
+            for role in (app, bureau, writer, auditor):
+                conn.execute(sa.text(f'DROP ROLE "{role}"'))
+
+
+def test_a_pg_dump_restored_into_a_fresh_database_verifies_and_keeps_appending(database, tmp_path, pg_url):
+    schema = sa.make_url(pg_url).query["options"].rsplit("=", 1)[-1]
+    source_db = sa.make_url(PG_SERVER).database
+    _ledger(pg_url, tmp_path, notes=50)
+    dump = tmp_path / "ledger.sql"
+    done = subprocess.run(["pg_dump", *_libpq(source_db), "-n", schema, "--no-owner", "-f", str(dump)],
+                          capture_output=True, timeout=120)
+    assert done.returncode == 0, done.stderr.decode()
+    restored = subprocess.run(["psql", *_libpq(database), "-q", "-v", "ON_ERROR_STOP=1", "-f", str(dump)],
+                              capture_output=True, timeout=120)
+    assert restored.returncode == 0, restored.stderr.decode()
+    url = _url(database, schema=schema)
+    checked = _cli("verify", "--json", db=url)
+    assert checked.returncode == 0, checked.stdout.decode() + checked.stderr.decode()
+    assert json.loads(checked.stdout)["entries"] == 53  # the genesis, two enrolments, 50 notes
+    more = tmp_path / "after.jsonl"
+    more.write_text(json.dumps({"kind": "audit.note", "idem": "after-restore", "body": {"text": "还原后"}}) + "\n",
+                    encoding="utf-8")
+    assert _cli("post", str(more), "--key", str(tmp_path / "poster.key"), db=url).returncode == 0
+    assert json.loads(_cli("verify", "--json", db=url).stdout)["entries"] == 54

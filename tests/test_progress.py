@@ -1,0 +1,44 @@
+"""Long operations show progress on a terminal and stay silent in pipes and cron."""
+
+from __future__ import annotations
+
+import os
+import pty
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import note
+
+EXE = str(Path(sys.executable).with_name("fundledger"))
+
+
+def _seed(env) -> None:
+    posting = env.dir / "notes.jsonl"
+    posting.write_text("\n".join(note(f"n{i}") for i in range(300)) + "\n", encoding="utf-8")
+    assert env.run("post", str(posting), "--key", env.key_path("poster")).exit_code == 0
+
+
+def test_verify_is_silent_in_a_pipe(env):
+    _seed(env)
+    result = subprocess.run([EXE, "verify", "--db", env.url], capture_output=True, timeout=120)
+    assert result.returncode == 0 and result.stderr == b""
+
+
+def test_verify_shows_progress_on_a_terminal(env):
+    _seed(env)
+    leader, follower = pty.openpty()  # stderr is a terminal, as for a person at a shell
+    proc = subprocess.Popen([EXE, "verify", "--db", env.url], stdout=subprocess.PIPE, stderr=follower)
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the terminal closed with the process
+            break
+        if not chunk:
+            break
+        shown += chunk
+    assert proc.wait(timeout=120) == 0
+    os.close(leader)
+    assert b"verifying" in shown and b"100%" in shown
