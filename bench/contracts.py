@@ -13,6 +13,7 @@ such years go into one ledger and the rate of each year is printed.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
 import tempfile
@@ -39,15 +40,18 @@ def enterprise(i: int) -> str:
     return base + uscc.calc_check_digit(base)
 
 
-def district_year(year: int) -> list[tuple[str, str, dict]]:
-    """(kind, idem, body) of one fund-year's whole lifecycle, in posting order."""
-    fy = {"fund": FUND, "year": year}
-    out = [("fund.open", f"open-{year}", {**fy, "name": f"{year} 高新", "office": "朝阳园管委会", "budget_fen": 300000 * W,
-                                          "policies": ["chaoyang-hightech-measures"]})]
-    pids = [f"{year}-{i:05d}" for i in range(N)]
+def district_year(year: int, fund: str = FUND, district: int = 0) -> list[tuple[str, str, dict]]:
+    """(kind, idem, body) of one fund-year's whole lifecycle, in posting order. Another district
+    (``fund``, ``district`` > 0) has its own projects and enterprises."""
+    fy = {"fund": fund, "year": year}
+    tag = "" if district == 0 else f"d{district}-"
+    out = [("fund.open", f"open-{tag}{year}", {**fy, "name": f"{year} 高新", "office": "朝阳园管委会", "budget_fen": 300000 * W,
+                                               "policies": ["chaoyang-hightech-measures"]})]
+    pids = [f"{tag}{year}-{i:05d}" for i in range(N)]
     clauses = ["5", "6", "8", "9", "10", "13", "17", "22", "24"]
     for i, p in enumerate(pids):
-        out.append(("project.apply", f"apply-{p}", {"project": p, "enterprise": enterprise(i), "enterprise_name": f"企业{i}",
+        out.append(("project.apply", f"apply-{p}", {"project": p, "enterprise": enterprise(district * N + i),
+                                                     "enterprise_name": f"企业{district * N + i}",
                                                      **fy, "clause": clauses[i % 9], "requested_fen": 60 * W,
                                                      "tags": ["digital-economy-3x"]}))
     for stage in ("initial_review", "expert_review", "audit_acceptance", "joint_review", "leading_group"):
@@ -64,10 +68,12 @@ def district_year(year: int) -> list[tuple[str, str, dict]]:
                                                                 "resolution": f"{year}-{p}", "date": f"{year}-{day}",
                                                                 "awards": [{"project": p, "amount_fen": 50 * W}]}))
     for k in range(N // 100):
-        out.append(("notice.open", f"notice-{year}-{k}", {**fy, "notice": f"{year}-n{k}", "projects": pids[k * 100:(k + 1) * 100],
+        out.append(("notice.open", f"notice-{tag}{year}-{k}", {**fy, "notice": f"{tag}{year}-n{k}",
+                                                               "projects": pids[k * 100:(k + 1) * 100],
                                                           "start": f"{year}-09-25", "working_days": 5}))
     for k in range(N // 100):
-        out.append(("notice.close", f"close-{year}-{k}", {"notice": f"{year}-n{k}", "date": f"{year}-10-20", "objections": []}))
+        out.append(("notice.close", f"close-{tag}{year}-{k}", {"notice": f"{tag}{year}-n{k}", "date": f"{year}-10-20",
+                                                               "objections": []}))
     for p in pids:
         out.append(("disbursement.pay", f"pay-{p}", {"project": p, "amount_fen": 50 * W, "date": f"{year}-10-25",
                                                      "voucher": f"v-{p}"}))
@@ -96,7 +102,7 @@ def main() -> None:
     fresh = dbs.fresh
 
     t = time.perf_counter()
-    import pandera.pandas  # noqa: F401  (a one-time cost per process, reported apart from the rates)
+    importlib.import_module("pandera.pandas")  # a one-time cost per process, reported apart from the rates
 
     print(f"importing pandas and pandera once per process: {time.perf_counter() - t:.2f} s")
     policy = load_file(CATALOGUE_DIR / "chaoyang-hightech.json")
