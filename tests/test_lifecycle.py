@@ -138,7 +138,6 @@ def test_an_invalid_catalogue_is_refused(env, tmp_path):
 
 
 def test_the_readme_documents_every_kind_and_rule():
-
     from contracts.rules import RULES
     from contracts.schemas import KIND_FIELDS
 
