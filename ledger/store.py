@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError as DBIntegrityError
 from ledger import db
 from ledger.canonical import canonical
 from ledger.envelope import ZERO_HASH, Sealed, seal_posting, utc_now
-from ledger.errors import ConflictError, EnvironmentProblem, InputError, Rejected
+from ledger.errors import ConflictError, EnvironmentProblem, Error, InputError, Rejected
 from ledger.findings import FATAL, Finding, subject, worst
 from ledger.keys import PublicKey, Signer
 from ledger.kinds import ADMIN, KINDS, LOG
@@ -231,15 +231,70 @@ class Ledger:
         except DBAPIError as e:
             raise _db_failure(e) from None
 
-    def _append(self, conn: Connection, signer: Signer, items: Sequence[Item], *, dry_run: bool, money: bool) -> Posted:
-        head = read_head(conn)
+    def post_many(self, signer: Signer, postings: Sequence[Sequence[Item]]) -> list[Posted | Error]:
+        """Append several postings in one transaction (one commit: the group commit of a stream),
+        each all or nothing on its own: a refused posting is returned as its error and leaves
+        nothing (a posting of the core kinds is checked before its first write; one of the money
+        kinds runs under a savepoint), the others are appended. The head, the
+        signer's key and the idems already present are read once for the group. If the commit
+        fails, every posting that would have been appended gets that failure: nothing was."""
+        results: list[Posted | Error | None] = []
+        ready: list[tuple[int, Sequence[Item], bool]] = []
+        for i, items in enumerate(postings):
+            money = any(KINDS[it.kind].contracts for it in items)
+            try:
+                if money:
+                    from contracts.engine import prepare
+
+                    items = prepare(items)
+            except Error as e:
+                results.append(e)
+                continue
+            results.append(None)
+            ready.append((i, items, money))
+        if not ready:
+            return results  # type: ignore[return-value]
+        try:
+            with db.write_tx(self.engine) as conn:
+                group = _Group(head=read_head(conn), key=conn.execute(_KEY, {"kid": signer.kid}).first(),
+                               existing=_existing_idems(conn, [it.idem for _, items, _ in ready for it in items]))
+                for i, items, money in ready:
+                    # the contracts may write projections before a later entry of the posting is
+                    # refused (a reported figure counts the entries before it): a savepoint undoes them
+                    savepoint = conn.begin_nested() if money else None
+                    try:
+                        results[i] = self._append(conn, signer, items, dry_run=False, money=money, group=group)
+                    except Error as e:
+                        if savepoint is not None:
+                            savepoint.rollback()
+                        results[i] = e
+                    else:
+                        if savepoint is not None:
+                            savepoint.commit()
+        except Error as e:  # the database was unreachable: nothing of the group was appended
+            failure: Error = e
+        except DBIntegrityError as e:
+            failure = EnvironmentProblem(f"another writer appended at the same time; retry the posting ({e.orig})")
+        except DBAPIError as e:
+            failure = _db_failure(e)
+        else:
+            return results  # type: ignore[return-value]
+        return [failure if r is None or isinstance(r, Posted) else r for r in results]
+
+    def _append(self, conn: Connection, signer: Signer, items: Sequence[Item], *, dry_run: bool, money: bool,
+                group: "_Group | None" = None) -> Posted:
+        """One posting inside the caller's transaction (the caller rolls back on an error)."""
+        head = group.head if group else read_head(conn)
         # 2. the poster's key
-        key = conn.execute(_KEY, {"kid": signer.kid}).first()
+        key = group.key if group else conn.execute(_KEY, {"kid": signer.kid}).first()
         problems = _key_findings(key, signer, items)
         if problems:
             raise Rejected(problems[0].message, tuple(problems))
         # 3. idempotency
-        existing = _existing_idems(conn, [it.idem for it in items])
+        if group:
+            existing = {it.idem: group.existing[it.idem] for it in items if it.idem in group.existing}
+        else:
+            existing = _existing_idems(conn, [it.idem for it in items])
         new: list[Item] = []
         receipts: dict[str, Receipt] = {}
         conflicts: list[Finding] = []
@@ -286,7 +341,26 @@ class Ledger:
             status = "checked" if dry_run else "appended"
             for s in sealed:
                 receipts[s.envelope["idem"]] = Receipt(s.envelope["idem"], s.seq, s.hash.hex(), status)
+            if group:
+                group.advance(conn, signer, sealed)
         return Posted(receipts=[receipts[it.idem] for it in items], warnings=warnings)
+
+
+@dataclass(slots=True)
+class _Group:
+    """What the postings of one transaction share (``Ledger.post_many``): the head as it moves,
+    the signer's key row, and every idem present (those the group appends included)."""
+
+    head: Head
+    key: Any
+    existing: dict[str, tuple[int, bytes, bytes]]
+
+    def advance(self, conn: Connection, signer: Signer, sealed: Sequence[Sealed]) -> None:
+        last = sealed[-1]
+        self.head = Head(seq=last.seq, hash=last.hash, posting=self.head.posting + 1)
+        self.existing.update({s.envelope["idem"]: (s.seq, s.hash, s.data) for s in sealed})
+        if any(s.envelope["kind"] in ("key.enroll", "key.revoke") for s in sealed):
+            self.key = conn.execute(_KEY, {"kid": signer.kid}).first()  # the keys changed: read again
 
 
 def _key_findings(key: Any, signer: Signer, items: Sequence[Item]) -> list[Finding]:

@@ -7,6 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from click.testing import CliRunner
+
+from ledger.cli import cli
+
 EXE = str(Path(sys.executable).with_name("fundledger"))
 
 
@@ -44,3 +48,33 @@ def test_a_real_pipe_answers_before_the_next_line_is_written(env):
         assert answer["line"] == i + 1 and answer["receipts"][0]["status"] == "appended"
     proc.stdin.close()
     assert proc.wait(timeout=60) == 0
+
+
+def test_a_group_of_postings_each_all_or_nothing(tmp_path):
+    """post_many: one transaction, but a refused posting leaves nothing, not even the projection rows
+    its contracts wrote before a later entry was refused; the postings around it are appended."""
+    from ledger.errors import Rejected
+    from ledger.store import Item, Ledger
+    from tests.test_nightly import _build_base
+    from tests.test_rules import W, code
+    from ledger.keys import load_private
+
+    url = f"sqlite:///{tmp_path / 'group.db'}"
+    _build_base(url, tmp_path)
+    ledger = Ledger.open(url)
+    poster = load_private(tmp_path / "poster.key")
+    size = ledger.head().size
+    apply = Item("project.apply", "g-apply", {"project": "G1", "enterprise": code(20), "enterprise_name": "企业二十",
+                                              "fund": "test-fund", "year": 2023, "clause": "abs", "requested_fen": 40 * W})
+    report = Item("report.state", "g-report", {"seed": "s", "wording": "w", "figure": "test-fund/2023/applications", "count": 7})
+    bad_pay = Item("disbursement.pay", "g-pay", {"project": "G1", "amount_fen": W, "date": "2023-11-01", "voucher": "v"})
+    results = ledger.post_many(poster, [[Item("audit.note", "g-1", {"text": "前"})], [apply, report, bad_pay],
+                                        [Item("audit.note", "g-2", {"text": "后"})]])
+    assert [type(r).__name__ for r in results] == ["Posted", "Rejected", "Posted"]
+    assert isinstance(results[1], Rejected) and results[1].findings[-1].rule == "STAGE-NOTICE"
+    assert [r.seq for r in results[2].receipts] == [size + 1]  # right after g-1: the refused posting took no seq
+    with ledger.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM projects WHERE project = 'G1'").scalar() == 0
+        assert conn.exec_driver_sql("SELECT count(*) FROM reported WHERE seq >= ?", (size,)).scalar() == 0
+    ledger.engine.dispose()
+    assert CliRunner().invoke(cli, ["verify", "--db", url]).exit_code == 0
