@@ -245,6 +245,7 @@ def _reported(f: Frames) -> pd.DataFrame:
                          "balance": inflow - won - fees - other - out}[row.metric]
         ours.append(value)
     r["expected"] = pd.array(ours, dtype="Int64")
+    r["figure_ok"] = [_figure_known(row, fy.index) for row in r.itertuples()]
     r["actual"] = r["value"]
     # REPORT-CONFLICT: an earlier statement of the same figure beyond both tolerances
     earlier = r.merge(r, on="figure", suffixes=("", "_q"))
@@ -254,6 +255,24 @@ def _reported(f: Frames) -> pd.DataFrame:
     first = earlier.groupby("seq")["value_q"].first()
     r["conflict_with"] = r["seq"].map(first).astype("Int64")
     return r
+
+
+_PLAIN = {"budget", "adjustments", "transfers_in", "transfers_out", "available", "applications", "projects", "awards",
+          "fees", "arranged", "other", "spent", "balance", "execution_rate", "adjustment_rate", "max_award"}
+_ONE = {"clause_projects", "clause_awards", "stage_passed", "stage_amount", "expense", "fee"}
+
+
+def _figure_known(row: object, opened: pd.Index) -> bool:
+    """Does the ledger compute this reported figure (its fund-year opened, its metric and qualifiers)?"""
+    metric, qualifier, fund = getattr(row, "metric"), getattr(row, "qualifier"), getattr(row, "fund")
+    if metric is pd.NA or metric is None:
+        return False
+    if "+" not in fund and (fund, getattr(row, "year")) not in opened:
+        return False
+    if qualifier is pd.NA or qualifier is None:
+        return metric in _PLAIN
+    parts = qualifier.count("/") + 1
+    return (metric in _ONE and parts == 1) or (metric in ("outcome_count", "outcome_amount") and parts in (2, 3))
 
 
 # -- the rules ---------------------------------------------------------------------------------------
@@ -378,6 +397,7 @@ FRAME_RULES: tuple[FrameRule, ...] = (
     FrameRule("REPORT-RECONCILE", "reported",
               lambda d: ~_na_false((d["expected"] - d["actual"]).abs() > d["tolerance"]),
               _subject("seq", "figure", "metric", expected=_c("expected"), actual=_c("actual"))),
+    FrameRule("REPORT-FIGURE", "reported", lambda d: d["figure_ok"].astype(bool), _subject("seq", "figure")),
     FrameRule("REPORT-CONFLICT", "reported", lambda d: d["conflict_with"].isna(),
               _subject("seq", "figure", "metric", expected=_c("conflict_with"), actual=_c("value"))),
 )

@@ -99,6 +99,8 @@ PLANTS: dict[str, tuple[dict, list[str]]] = {
     "REPORT-CONFLICT": ({"seq": 99996, "figure": "test-fund/2023/awards"}, [
         "INSERT INTO reported SELECT 99996, figure, value + 100000, 0, 'another report', fund, year, metric, qualifier "
         "FROM reported"]),
+    "REPORT-FIGURE": ({"seq": 99997, "figure": "test-fund/2023/nonsense"}, [
+        "INSERT INTO reported VALUES (99997, 'test-fund/2023/nonsense', 1, 0, 'a report', 'test-fund', 2023, 'nonsense', NULL)"]),
     "DATA-RANGE": ({"project": "B"}, ["UPDATE projects SET status = 'lost' WHERE project = 'B'"]),
 }
 
