@@ -69,19 +69,22 @@ def load_frames(conn: Connection) -> Frames:
     policies = _read(conn, "SELECT policy, version, effective_from FROM policies")
     terms = _read(conn, "SELECT policy, version, term, subject, value FROM policy_terms")
     reversed_ = set(_read(conn, "SELECT target_seq FROM reversals")["target_seq"].tolist())
-    projects = _read(conn, "SELECT project, enterprise, fund, year, clause, content, policy, requested_fen, amount_fen, "
-                           "status, approvals, approved_fen, notice, disbursed_fen, returned_fen, apply_seq FROM projects")
+    projects = _read(conn, "SELECT project, enterprise, enterprise_name, fund, year, clause, content, policy, requested_fen, "
+                           "amount_fen, status, approvals, approved_fen, notice, disbursed_fen, returned_fen, apply_seq "
+                           "FROM projects")
     projects["version"] = _in_force(projects, policies)
     decisions = _read(conn, "SELECT seq, project, stage, outcome, reason, amount_before_fen, amount_after_fen, panel_size "
                             "FROM decisions")
     payments = _read(conn, "SELECT seq, project, kind, amount_fen, date FROM payments")
     payments = payments[~payments["seq"].isin(reversed_)].reset_index(drop=True)
+    resolutions = _read(conn, "SELECT seq, project, body FROM resolutions")
+    resolutions = resolutions[~resolutions["seq"].isin(reversed_)].reset_index(drop=True)
     return {
         "policies": policies, "terms": terms, "projects": projects, "decisions": decisions, "payments": payments,
         "funds": _read(conn, "SELECT fund, year, budget_fen, adjust_fen, transfer_in_fen, transfer_out_fen, fees_fen, "
                              "other_fen FROM funds"),
         "notices": _read(conn, "SELECT notice, fund, year, working_days, end_date, state FROM notices"),
-        "enterprises": _read(conn, "SELECT code FROM enterprises"),
+        "enterprises": _read(conn, "SELECT code, name FROM enterprises"), "resolutions": resolutions,
         "reversals": _read(conn, "SELECT r.target_seq, r.seq, e.kind FROM reversals r "
                                  "LEFT JOIN entries e ON e.seq = r.target_seq"),
         "reported": _read(conn, "SELECT seq, figure, value, tolerance, fund, year, metric, qualifier FROM reported"),
@@ -119,6 +122,7 @@ def _awards(f: Frames) -> pd.DataFrame:
     missing = need[[(a, b) not in decided for a, b in zip(need["project"], need["subject"])]]
     first_missing = missing.groupby("project")["subject"].min()
     p["missing_stage"] = p["project"].map(first_missing).astype("string")
+    p["registered_name"] = p["enterprise"].map(dict(zip(f["enterprises"]["code"], f["enterprises"]["name"]))).astype("string")
     p["once_hit"] = p["project"].isin(_once_in_years(p))
     p["exclusive_hit"] = p["project"].isin(_exclusive(p, f["terms"]))
     return p
@@ -336,6 +340,10 @@ FRAME_RULES: tuple[FrameRule, ...] = (
               _subject("project", "enterprise", "year", "clause", expected=_c("once_in"))),
     FrameRule("CAP-EXCLUSIVE", "awards", lambda d: ~d["exclusive_hit"],
               _subject("project", "enterprise", "year", "clause")),
+    FrameRule("ID-NAME", "awards",
+              lambda d: ~_na_false(d["enterprise_name"].notna() & d["registered_name"].notna()
+                                   & (d["enterprise_name"] != d["registered_name"])),
+              _subject("project", "enterprise", expected=_c("registered_name"), actual=_c("enterprise_name"))),
     FrameRule("STAGE-APPROVAL", "awards", lambda d: ~((d["approvals"] > 0) & d["missing_stage"].notna()),
               _subject("project", "fund", "year", expected=_c("missing_stage"))),
     FrameRule("PAY-APPROVED", "awards", lambda d: ~_na_false(d["has_payments"] & (d["net"] > d["approved_fen"])),
@@ -380,6 +388,9 @@ FRAME_RULES: tuple[FrameRule, ...] = (
                           & ((d["status"] != "approved") | d["end_date"].isna() | (d["state"] == "open")
                              | _na_false(d["date"] < d["end_date"]))),
               _subject("seq", "project", expected=_c("end_date"), actual=_c("date"))),
+    # resolutions: one row per approving body's resolution on a project, not reversed
+    FrameRule("REF-BODY", "resolutions", lambda d: ~d["project_known"] | d["body_known"],
+              _subject("seq", "project", actual=_c("body"))),
     # the rest
     FrameRule("NOTICE-DAYS", "notices", lambda d: ~_na_false(d["expected"] > d["working_days"]),
               _subject("notice", "fund", "year", expected=_c("expected"), actual=_c("working_days"))),
@@ -420,7 +431,10 @@ def _frames(f: Frames) -> Frames:
     pol = f["policies"].copy()
     have = set(zip(pol["policy"], pol["version"]))
     pol["predecessor"] = [(p, v - 1) in have for p, v in zip(pol["policy"], pol["version"])]
-    return {"awards": awards, "entity_clause_years": ecy, "entity_years": ey, "budgets": _budgets(f), "stages": _stages(f),
+    res = f["resolutions"].merge(f["projects"][["project", "policy", "version"]], on="project", how="left")
+    res["project_known"] = res["policy"].notna()
+    res["body_known"] = _has_term(res, f["terms"], "approval", "body")
+    return {"awards": awards, "entity_clause_years": ecy, "resolutions": res, "entity_years": ey, "budgets": _budgets(f), "stages": _stages(f),
             "payments": _payments(f), "notices": notices, "enterprises": f["enterprises"], "fund_opens": fund_opens,
             "applies": applies, "policies": pol, "reversals": f["reversals"], "reported": _reported(f)}
 

@@ -29,8 +29,8 @@ from ledger.findings import Finding
 __all__ = ["RULES_DIR", "SQL_RULES", "SUBJECT", "TABLES", "SqlRule", "finding_from_row", "findings_from_rows"]
 
 RULES_DIR = Path(__file__).resolve().parent / "rules"
-TABLES = ("projects", "decisions", "payments", "funds", "notices", "enterprises", "policies", "reversals", "reported",
-          "entry_refs")
+TABLES = ("projects", "decisions", "payments", "resolutions", "funds", "notices", "enterprises", "policies", "reversals",
+          "reported", "entry_refs")
 SUBJECT = ("seq", "project", "enterprise", "fund", "year", "clause", "policy", "version", "notice", "figure")
 _INTS = ("seq", "year", "version")
 

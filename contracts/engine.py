@@ -112,7 +112,8 @@ def project_apply(state: State, seq: int, b: dict[str, Any]) -> None:
                            "clause": b["clause"], "content": b.get("content") or f"{policy}:{b['clause']}", "policy": policy,
                            "tags": b.get("tags", []), "bases": b.get("bases", {}), "requested_fen": b["requested_fen"],
                            "amount_fen": b["requested_fen"], "status": "applied", "stages": [], "approvals": 0,
-                           "approved_fen": 0, "notice": None, "disbursed_fen": 0, "returned_fen": 0, "apply_seq": seq})
+                           "approved_fen": 0, "notice": None, "disbursed_fen": 0, "returned_fen": 0, "apply_seq": seq,
+                           "enterprise_name": b["enterprise_name"]})
 
 
 def review_decide(state: State, seq: int, b: dict[str, Any]) -> None:
@@ -129,6 +130,9 @@ def review_decide(state: State, seq: int, b: dict[str, Any]) -> None:
 
 def approval_resolve(state: State, seq: int, b: dict[str, Any], sign: int = 1) -> None:
     for award in b["awards"]:
+        if sign > 0:  # a reversed resolution stays; the nightly rules skip it through reversals
+            state.add_row("resolutions", {"seq": seq, "project": award["project"], "body": b["body"], "date": b["date"],
+                                          "amount_fen": award["amount_fen"]})
         p = state.project(award["project"])
         final = len(state.policy(p["policy"], b["date"])[1]["workflow"]["approvals"])
         if sign > 0:

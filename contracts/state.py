@@ -23,13 +23,14 @@ _COLUMNS = {
               "transfer_out_fen", "approved_fen", "fees_fen", "other_fen", "opened_seq"),
     "projects": ("project", "enterprise", "fund", "year", "clause", "content", "policy", "tags", "bases", "requested_fen",
                  "amount_fen", "status", "stages", "approvals", "approved_fen", "notice", "disbursed_fen", "returned_fen",
-                 "apply_seq"),
+                 "apply_seq", "enterprise_name"),
     "enterprises": ("code", "name", "first_seq"),
     "notices": ("notice", "fund", "year", "start", "working_days", "end_date", "state", "open_seq"),
     "decisions": ("seq", "project", "stage", "outcome", "reason", "amount_before_fen", "amount_after_fen", "date",
                   "panel_size"),
     "reported": ("seq", "figure", "value", "tolerance", "seed", "fund", "year", "metric", "qualifier"),
     "payments": ("seq", "project", "kind", "amount_fen", "date"),
+    "resolutions": ("seq", "project", "body", "date", "amount_fen"),
     "policy_terms": ("policy", "version", "term", "subject", "value"),
     "entry_refs": ("seq", "fund", "year", "project"),  # id: assigned by the database
     "policies": ("policy", "version", "effective_from", "seq", "document"),
@@ -50,7 +51,7 @@ class State:
         self._dirty: dict[str, set[tuple]] = {t: set() for t in _KEYS}
         self._inserts: dict[str, list[dict[str, Any]]] = {
             "decisions": [], "policies": [], "reversals": [], "reported": [], "entry_refs": [], "payments": [],
-            "policy_terms": []}
+            "policy_terms": [], "resolutions": []}
         self._deleted_decisions: set[int] = set()
         self._policies: dict[tuple, tuple[int, dict[str, Any]] | None] = {}
 

@@ -137,6 +137,8 @@ class Project(Base):
     disbursed_fen: Mapped[int] = mapped_column(BigInteger)
     returned_fen: Mapped[int] = mapped_column(BigInteger)
     apply_seq: Mapped[int] = mapped_column(BigInteger)
+    enterprise_name: Mapped[str | None] = mapped_column(String(200))
+
 
 
 class Decision(Base):
@@ -161,6 +163,18 @@ class Payment(Base):
     kind: Mapped[str] = mapped_column(String(8))
     amount_fen: Mapped[int] = mapped_column(BigInteger)
     date: Mapped[str] = mapped_column(String(10))
+
+
+class Resolution(Base):
+    """An approving body's resolution on one project (an ``approval.resolve`` award)."""
+
+    __tablename__ = "resolutions"
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    project: Mapped[str] = mapped_column(String(200), primary_key=True)
+    body: Mapped[str] = mapped_column(String(200))
+    date: Mapped[str] = mapped_column(String(10))
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
 
 
 class PolicyTerm(Base):

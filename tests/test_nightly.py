@@ -57,12 +57,12 @@ PLANTS: dict[str, tuple[dict, list[str]]] = {
                         [f"UPDATE projects SET clause = 'yearcap', approved_fen = {90 * W}, amount_fen = {90 * W} WHERE project = 'D'"]),
     "CAP-ONCE-IN-YEARS": ({"project": "C2", "enterprise": E1, "year": 2023, "clause": "once"}, [
         "INSERT INTO projects SELECT 'C2', enterprise, fund, year, clause, content, policy, tags, bases, requested_fen, "
-        "amount_fen, status, stages, approvals, approved_fen, notice, disbursed_fen, returned_fen, apply_seq + 1000 "
-        "FROM projects WHERE project = 'C'"]),
+        "amount_fen, status, stages, approvals, approved_fen, notice, disbursed_fen, returned_fen, apply_seq + 1000, "
+        "enterprise_name FROM projects WHERE project = 'C'"]),
     "CAP-EXCLUSIVE": ({"project": "D2", "enterprise": E2, "year": 2023, "clause": "ex2"}, [
         "INSERT INTO projects SELECT 'D2', enterprise, fund, year, 'ex2', 'test-policy:ex2', policy, tags, bases, "
         "requested_fen, amount_fen, status, stages, approvals, approved_fen, notice, disbursed_fen, returned_fen, "
-        "apply_seq + 1000 FROM projects WHERE project = 'D'"]),
+        "apply_seq + 1000, enterprise_name FROM projects WHERE project = 'D'"]),
     "CAP-MAX-TYPES": ({"enterprise": E1, "year": 2023, "policy": "test-policy"},
                       [f"UPDATE projects SET enterprise = '{E1}' WHERE project = 'B'"]),
     "STAGE-APPROVAL": ({"project": "B", "fund": "test-fund", "year": 2023},
@@ -101,6 +101,8 @@ PLANTS: dict[str, tuple[dict, list[str]]] = {
         "FROM reported"]),
     "REPORT-FIGURE": ({"seq": 99997, "figure": "test-fund/2023/nonsense"}, [
         "INSERT INTO reported VALUES (99997, 'test-fund/2023/nonsense', 1, 0, 'a report', 'test-fund', 2023, 'nonsense', NULL)"]),
+    "ID-NAME": ({"project": "B", "enterprise": E2}, ["UPDATE projects SET enterprise_name = '别的名字' WHERE project = 'B'"]),
+    "REF-BODY": ({"project": "B"}, ["UPDATE resolutions SET body = 'ghost-body' WHERE project = 'B' AND body = 'body-a'"]),
     "DATA-RANGE": ({"project": "B"}, ["UPDATE projects SET status = 'lost' WHERE project = 'B'"]),
 }
 
@@ -367,6 +369,8 @@ def test_migration_0005_backfills_what_the_effects_write(copy):
     queries = {"payments": "SELECT * FROM payments ORDER BY seq",
                "policy_terms": "SELECT * FROM policy_terms ORDER BY policy, version, term, subject",
                "decisions": "SELECT seq, date, panel_size FROM decisions ORDER BY seq",
+               "resolutions": "SELECT * FROM resolutions ORDER BY seq, project",
+               "names": "SELECT project, enterprise_name FROM projects ORDER BY project",
                "reported": "SELECT seq, fund, year, metric, qualifier FROM reported ORDER BY seq"}
     engine = db.make_engine(copy)
 

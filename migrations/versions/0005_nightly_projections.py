@@ -1,5 +1,6 @@
 """What the nightly rules need inside the database: payments with their dates, decisions with
-their dates and panels, a policy's terms as rows, and reported figures split into their parts.
+their dates and panels, each approving body's resolution on each project, the name each
+application gave, a policy's terms as rows, and reported figures split into their parts.
 
 Written by the write-time effects from now on; backfilled here from the entries (the source of
 truth), so a ledger migrated from 0004 carries the same rows as one built at 0005.
@@ -54,6 +55,16 @@ def upgrade() -> None:
         sa.Column("subject", sa.String(200), primary_key=True),
         sa.Column("value", sa.BigInteger(), nullable=True),
     )
+    op.create_table(
+        "resolutions",
+        sa.Column("seq", sa.BigInteger(), primary_key=True, autoincrement=False),
+        sa.Column("project", sa.String(200), primary_key=True),
+        sa.Column("body", sa.String(200), nullable=False),
+        sa.Column("date", sa.String(10), nullable=False),
+        sa.Column("amount_fen", MONEY, nullable=False),
+    )
+    with op.batch_alter_table("projects") as t:
+        t.add_column(sa.Column("enterprise_name", sa.String(200), nullable=True))
     with op.batch_alter_table("decisions") as t:
         t.add_column(sa.Column("date", sa.String(10), nullable=True))
         t.add_column(sa.Column("panel_size", sa.Integer(), nullable=True))
@@ -74,6 +85,14 @@ def upgrade() -> None:
                for seq, _, b in _bodies(conn, ("review.decide",))]
     if decided:
         conn.execute(sa.text("UPDATE decisions SET date = :date, panel_size = :panel_size WHERE seq = :seq"), decided)
+    applied = [{"project": b["project"], "name": b["enterprise_name"]} for _, _, b in _bodies(conn, ("project.apply",))]
+    if applied:
+        conn.execute(sa.text("UPDATE projects SET enterprise_name = :name WHERE project = :project"), applied)
+    resolved = [{"seq": seq, "project": a["project"], "body": b["body"], "date": b["date"], "amount_fen": a["amount_fen"]}
+                for seq, _, b in _bodies(conn, ("approval.resolve",)) for a in b["awards"]]
+    if resolved:
+        conn.execute(sa.text("INSERT INTO resolutions (seq, project, body, date, amount_fen) "
+                             "VALUES (:seq, :project, :body, :date, :amount_fen)"), resolved)
     terms = [row for policy, version, document in conn.execute(sa.text("SELECT policy, version, document FROM policies"))
              for row in policy_terms(policy, version, orjson.loads(document))]
     if terms:
@@ -92,6 +111,9 @@ def downgrade() -> None:
     with op.batch_alter_table("decisions") as t:
         t.drop_column("panel_size")
         t.drop_column("date")
+    with op.batch_alter_table("projects") as t:
+        t.drop_column("enterprise_name")
+    op.drop_table("resolutions")
     op.drop_table("policy_terms")
     op.drop_index("ix_payments_project", "payments")
     op.drop_table("payments")

@@ -1,0 +1,7 @@
+-- rule: ID-NAME
+-- table: projects
+-- what: an application naming its enterprise otherwise than the name its credit code was first given
+SELECT p.project, p.enterprise, e.name AS expected, p.enterprise_name AS actual
+FROM {batch} p
+JOIN enterprises e ON e.code = p.enterprise
+WHERE p.enterprise_name <> e.name
