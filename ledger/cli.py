@@ -52,6 +52,9 @@ def command(group: click.Group, name: str | None = None, *, db: bool = True) -> 
             as_json = kwargs.get("as_json", False)
             try:
                 code = fn(*args, **kwargs) or 0
+            except BrokenPipeError:  # the reader (head, less) went away: what was done is done
+                _stdout_gone()
+                code = 0
             except Error as e:
                 _render_error(e, as_json)
                 code = e.exit_code
@@ -596,6 +599,11 @@ def main() -> None:
     try:
         cli(prog_name="fundledger")
     except BrokenPipeError:  # a reader (head, less) went away: not an error of ours
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        _stdout_gone()
         sys.exit(0)
+
+
+def _stdout_gone() -> None:
+    """Point stdout at /dev/null, so that flushing it at exit does not fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())

@@ -1,4 +1,5 @@
-"""Long operations show progress on a terminal and stay silent in pipes and cron."""
+"""Long operations show progress on a terminal and stay silent in pipes and cron; a reader that stops
+reading early is not an error."""
 
 from __future__ import annotations
 
@@ -42,3 +43,12 @@ def test_verify_shows_progress_on_a_terminal(env):
     assert proc.wait(timeout=120) == 0
     os.close(leader)
     assert b"verifying" in shown and b"100%" in shown
+
+
+def test_a_reader_that_goes_away_is_not_an_error(env):
+    """`fundledger trail | head -1`: the trail stops when head has its line, and exits 0."""
+    _seed(env)
+    proc = subprocess.Popen([EXE, "trail", "--format", "json", "--db", env.url], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout.readline()
+    proc.stdout.close()
+    assert proc.wait(timeout=120) == 0, proc.stderr.read().decode()
