@@ -90,6 +90,12 @@ def load_frames(conn: Connection) -> Frames:
         "reported": _read(conn, "SELECT seq, figure, value, tolerance, fund, year, metric, qualifier FROM reported"),
         "refs": _read(conn, "SELECT r.fund, r.year, r.project, e.kind FROM entry_refs r JOIN entries e ON e.seq = r.seq "
                             "WHERE e.kind IN ('fund.open', 'project.apply')"),
+        "undone": _read(conn, "SELECT c.seq, c.target_seq, e.kind, r.project FROM reversals c "
+                              "JOIN entries e ON e.seq = c.target_seq JOIN entry_refs r ON r.seq = c.target_seq "
+                              "WHERE r.project IS NOT NULL"),
+        "all_payments": _read(conn, "SELECT seq, project, kind FROM payments"),
+        "all_resolutions": _read(conn, "SELECT seq, project FROM resolutions"),
+        "notices_open": _read(conn, "SELECT p.project, n.open_seq FROM projects p JOIN notices n ON n.notice = p.notice"),
     }
 
 
@@ -216,6 +222,43 @@ def _uscc_ok(code: str) -> bool:
     if len(code) != 18 or any(c not in _CS for c in code):
         return False
     return (31 - sum(_CS.index(c) * w for c, w in zip(code, _W)) % 31) % 31 == _CS.index(code[17])
+
+
+def _undone(f: Frames) -> pd.DataFrame:
+    """Each correction of a decision, an approval or an application, with whether something that
+    depended on the step it undid was already there (CORR-ORDER)."""
+    u = f["undone"]
+    u = u[u["kind"].isin(["review.decide", "approval.resolve", "project.apply"])].reset_index(drop=True)
+    reversed_at = dict(zip(f["reversals"]["target_seq"], f["reversals"]["seq"]))
+
+    def standing(seq: int, before: int) -> bool:  # not reversed before ``before``
+        return not (seq in reversed_at and reversed_at[seq] < before)
+
+    decisions: dict[str, list[int]] = {}
+    for project, seq in zip(f["decisions"]["project"], f["decisions"]["seq"]):
+        decisions.setdefault(project, []).append(int(seq))
+    resolutions: dict[str, list[int]] = {}
+    for project, seq in zip(f["all_resolutions"]["project"], f["all_resolutions"]["seq"]):
+        resolutions.setdefault(project, []).append(int(seq))
+    paid: dict[str, list[int]] = {}
+    for project, seq, kind in zip(f["all_payments"]["project"], f["all_payments"]["seq"], f["all_payments"]["kind"]):
+        if kind == "pay":
+            paid.setdefault(project, []).append(int(seq))
+    noticed = dict(zip(f["notices_open"]["project"], f["notices_open"]["open_seq"]))
+    ok = []
+    for seq, target, kind, project in zip(u["seq"], u["target_seq"], u["kind"], u["project"]):
+        bad = False
+        if kind == "review.decide":
+            bad |= any(target < d < seq for d in decisions.get(project, ()))
+        if kind in ("review.decide", "project.apply"):
+            bad |= any(a < seq and standing(a, seq) for a in resolutions.get(project, ()))
+        if kind == "approval.resolve":
+            bad |= any(target < a < seq and standing(a, seq) for a in resolutions.get(project, ()))
+            bad |= project in noticed and noticed[project] < seq
+        if kind in ("approval.resolve", "project.apply"):
+            bad |= any(m < seq and standing(m, seq) for m in paid.get(project, ()))
+        ok.append(not bad)
+    return u.assign(ok=ok)
 
 
 def _reported(f: Frames) -> pd.DataFrame:
@@ -402,6 +445,7 @@ FRAME_RULES: tuple[FrameRule, ...] = (
                                                                          actual=_c("actual"))),
     FrameRule("POLICY-VERSION", "policies", lambda d: d["predecessor"] | (d["version"] <= 1),
               _subject("policy", "version", expected=lambda d: d["version"] - 1)),
+    FrameRule("CORR-ORDER", "undone", lambda d: d["ok"].astype(bool), _subject("seq", "project", actual=_c("target_seq"))),
     FrameRule("CORR-TARGET", "reversals",
               lambda d: d["kind"].notna() & (d["target_seq"] < d["seq"]) & d["kind"].isin(sorted(REVERSIBLE)),
               _subject("seq", actual=_c("target_seq"))),
@@ -436,7 +480,8 @@ def _frames(f: Frames) -> Frames:
     res["body_known"] = _has_term(res, f["terms"], "approval", "body")
     return {"awards": awards, "entity_clause_years": ecy, "resolutions": res, "entity_years": ey, "budgets": _budgets(f), "stages": _stages(f),
             "payments": _payments(f), "notices": notices, "enterprises": f["enterprises"], "fund_opens": fund_opens,
-            "applies": applies, "policies": pol, "reversals": f["reversals"], "reported": _reported(f)}
+            "applies": applies, "policies": pol, "reversals": f["reversals"], "undone": _undone(f),
+            "reported": _reported(f)}
 
 
 # column types and ranges (DATA-RANGE), per frame

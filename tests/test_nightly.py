@@ -95,6 +95,8 @@ PLANTS: dict[str, tuple[dict, list[str]]] = {
     "POLICY-VERSION": ({"policy": "test-policy", "version": 3},
                        ["INSERT INTO policies SELECT policy, 3, '2099-01-01', seq, document FROM policies WHERE policy = 'test-policy'"]),
     "CORR-TARGET": ({"seq": 99995}, ["INSERT INTO reversals VALUES (2, 99995)"]),
+    "CORR-ORDER": ({"seq": 99998, "project": "B"},  # B's initial review undone after its expert review and approvals
+                   ["INSERT INTO reversals SELECT seq, 99998 FROM decisions WHERE project = 'B' AND stage = 'initial'"]),
     "REPORT-RECONCILE": ({"figure": "test-fund/2023/awards"}, ["UPDATE reported SET value = value + 100"]),
     "REPORT-CONFLICT": ({"seq": 99996, "figure": "test-fund/2023/awards"}, [
         "INSERT INTO reported SELECT 99996, figure, value + 100000, 0, 'another report', fund, year, metric, qualifier "
