@@ -96,6 +96,8 @@ def load_frames(conn: Connection) -> Frames:
         "all_payments": _read(conn, "SELECT seq, project, kind FROM payments"),
         "all_resolutions": _read(conn, "SELECT seq, project FROM resolutions"),
         "notices_open": _read(conn, "SELECT p.project, n.open_seq FROM projects p JOIN notices n ON n.notice = p.notice"),
+        "indicators": _read(conn, "SELECT seq, idx, fund, year, measure, target_value, weight, score_rule, stated_e4, "
+                                  "total_stated_e4 FROM indicators"),
     }
 
 
@@ -259,6 +261,49 @@ def _undone(f: Frames) -> pd.DataFrame:
             bad |= any(m < seq and standing(m, seq) for m in paid.get(project, ()))
         ok.append(not bad)
     return u.assign(ok=ok)
+
+
+def _cents_half_up(num: int, den: int) -> int:
+    return (2 * num + den) // (2 * den)
+
+
+def _scores(f: Frames) -> pd.DataFrame:
+    """Each performance table's scores as the ledger's figures give them beside the stated ones
+    (PERF-SCORE): a row per indicator, and a row per table for its total (``indicator`` empty)."""
+    b = _budgets(f).set_index(["fund", "year"])
+    won = f["projects"][f["projects"]["status"] == "approved"].groupby(["fund", "year"])["approved_fen"].agg(["count", "max"])
+    rows: list[dict[str, object]] = []
+    totals: dict[tuple, list] = {}
+    for x in f["indicators"].itertuples():
+        key = (x.fund, x.year)
+        if x.measure == "projects":
+            a = int(won.loc[key, "count"]) if key in won.index else 0
+        elif x.measure == "max_award":
+            a = int(won.loc[key, "max"]) if key in won.index else 0
+        elif x.measure == "execution_rate" and key in b.index and int(b.loc[key, "expected"]):
+            a = _cents_half_up(10000 * int(b.loc[key, "actual"]), int(b.loc[key, "expected"]))
+        else:
+            a = 0
+        stated = None if x.stated_e4 is pd.NA else int(x.stated_e4)
+        t, w = (None if x.target_value is pd.NA else int(x.target_value)), int(x.weight)
+        if x.measure == "stated" or x.score_rule not in ("ratio", "at_most", "at_least"):
+            score = stated or 0
+        elif x.score_rule == "ratio":
+            score = w * 10000 if not t else 100 * _cents_half_up(100 * w * min(a, t), t)
+        elif x.score_rule == "at_most":
+            score = w * 10000 if a <= t else 0
+        else:
+            score = w * 10000 if a >= t else 100 * _cents_half_up(100 * w * a, t)
+        total = totals.setdefault((int(x.seq), x.fund, int(x.year)), [0, None])
+        total[0] += score
+        if x.total_stated_e4 is not pd.NA:  # the same on every row of a table; the largest, as the SQL takes it
+            total[1] = max(total[1] or 0, int(x.total_stated_e4))
+        rows.append({"seq": int(x.seq), "fund": x.fund, "year": int(x.year), "indicator": int(x.idx),
+                     "expected": score, "actual": stated})
+    for (seq, fund, year), (score, stated) in totals.items():
+        rows.append({"seq": seq, "fund": fund, "year": year, "indicator": None, "expected": score, "actual": stated})
+    return pd.DataFrame(rows, columns=["seq", "fund", "year", "indicator", "expected", "actual"]).astype(
+        {"seq": "Int64", "year": "Int64", "indicator": "Int64", "expected": "Int64", "actual": "Int64"})
 
 
 def _reported(f: Frames) -> pd.DataFrame:
@@ -445,6 +490,8 @@ FRAME_RULES: tuple[FrameRule, ...] = (
                                                                          actual=_c("actual"))),
     FrameRule("POLICY-VERSION", "policies", lambda d: d["predecessor"] | (d["version"] <= 1),
               _subject("policy", "version", expected=lambda d: d["version"] - 1)),
+    FrameRule("PERF-SCORE", "scores", lambda d: ~_na_false(d["actual"].notna() & (d["expected"] != d["actual"])),
+              _subject("seq", "fund", "year", "indicator", expected=_c("expected"), actual=_c("actual"))),
     FrameRule("CORR-ORDER", "undone", lambda d: d["ok"].astype(bool), _subject("seq", "project", actual=_c("target_seq"))),
     FrameRule("CORR-TARGET", "reversals",
               lambda d: d["kind"].notna() & (d["target_seq"] < d["seq"]) & d["kind"].isin(sorted(REVERSIBLE)),
@@ -481,7 +528,7 @@ def _frames(f: Frames) -> Frames:
     return {"awards": awards, "entity_clause_years": ecy, "resolutions": res, "entity_years": ey, "budgets": _budgets(f), "stages": _stages(f),
             "payments": _payments(f), "notices": notices, "enterprises": f["enterprises"], "fund_opens": fund_opens,
             "applies": applies, "policies": pol, "reversals": f["reversals"], "undone": _undone(f),
-            "reported": _reported(f)}
+            "scores": _scores(f), "reported": _reported(f)}
 
 
 # column types and ranges (DATA-RANGE), per frame

@@ -4,7 +4,8 @@ A rule file starts with its metadata as comments, then one query over the projec
 
     -- rule: SUM-BUDGET          the id in contracts/rules.py's RULES (severity and message come from there)
     -- table: funds              the projection table GX validates; the query reads it as {batch}
-    -- unit: fen                 optional: expected / actual are amounts in fen (shown in 万元)
+    -- unit: fen                 optional: expected / actual are amounts in fen (shown in 万元), or
+                                 points, a score in ten-thousandths of a point (shown as 14.55)
     -- what: …                   one sentence: what an offending row is
     SELECT …
 
@@ -30,9 +31,9 @@ __all__ = ["RULES_DIR", "SQL_RULES", "SUBJECT", "TABLES", "SqlRule", "finding_fr
 
 RULES_DIR = Path(__file__).resolve().parent / "rules"
 TABLES = ("projects", "decisions", "payments", "resolutions", "funds", "notices", "enterprises", "policies", "reversals",
-          "reported", "entry_refs")
-SUBJECT = ("seq", "project", "enterprise", "fund", "year", "clause", "policy", "version", "notice", "figure")
-_INTS = ("seq", "year", "version")
+          "reported", "indicators", "entry_refs")
+SUBJECT = ("seq", "project", "enterprise", "fund", "year", "clause", "policy", "version", "notice", "figure", "indicator")
+_INTS = ("seq", "year", "version", "indicator")
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +91,8 @@ def _shown(value: Any, unit: str, metric: str | None) -> str | None:
         return show(metric, int(value))
     if unit == "fen":
         return f"{fen_to_wan(int(value))}万元"
+    if unit == "points":  # ten-thousandths of a point: 145500 -> 14.55
+        return format((Decimal(int(value)) / 10000).normalize(), "f")
     return str(value)
 
 

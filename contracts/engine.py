@@ -15,6 +15,7 @@ from typing import Any, Sequence
 from sqlalchemy import Connection
 
 from contracts.figures import parse_figure
+from contracts.performance import indicator_rows
 from contracts.rules import CHECKS
 from contracts.schemas import KIND_FIELDS, prepare
 from contracts.state import State
@@ -73,7 +74,9 @@ def report_state(state: State, seq: int, b: dict[str, Any]) -> None:
 
 
 def performance_indicators(state: State, seq: int, b: dict[str, Any]) -> None:
-    """No projection: the table is scored from the ledger whenever it is reported."""
+    """The table's rows, for the nightly run; reports score it from the ledger whenever they show it."""
+    for row in indicator_rows(seq, b):
+        state.add_row("indicators", row)
 def _fund_delta(state: State, fund: str, year: int, column: str, delta: int) -> None:
     row = state.fund(fund, year)
     if row is not None:  # a transfer to a purpose outside the funds has no row to change

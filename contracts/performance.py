@@ -25,7 +25,7 @@ from sqlalchemy import Connection
 from contracts.figures import FundYear
 from contracts.money import fen_to_wan
 
-__all__ = ["Indicator", "ScoreTable", "score_table"]
+__all__ = ["Indicator", "ScoreTable", "indicator_rows", "score_table"]
 
 _CENT = Decimal("0.01")
 
@@ -66,6 +66,21 @@ def _actual(fy: FundYear, measure: str) -> tuple[int, str]:
     if measure == "max_award":
         return value, f"{fen_to_wan(value)}万元"
     return value, f"{_points(Fraction(value, 100))}%"
+
+
+def _e4(text: str | None) -> int | None:
+    """A stated score in ten-thousandths of a point (``"14.55"`` → 145500), for the nightly SQL."""
+    if not text:
+        return None
+    return int((Decimal(text) * 10000).to_integral_value(rounding=ROUND_HALF_UP))
+
+
+def indicator_rows(seq: int, body: dict[str, Any]) -> list[dict[str, Any]]:
+    """The ``indicators`` projection of a ``performance.indicators`` entry: one row per indicator."""
+    total = _e4(body.get("total_stated"))
+    return [{"seq": seq, "idx": i, "fund": body["fund"], "year": body["year"], "measure": x["measure"],
+             "target_value": x.get("target_value"), "weight": x["weight"], "score_rule": x["score_rule"],
+             "stated_e4": _e4(x.get("stated_score")), "total_stated_e4": total} for i, x in enumerate(body["indicators"])]
 
 
 def score_table(conn: Connection, body: dict[str, Any]) -> ScoreTable:

@@ -31,6 +31,8 @@ _COLUMNS = {
     "reported": ("seq", "figure", "value", "tolerance", "seed", "fund", "year", "metric", "qualifier"),
     "payments": ("seq", "project", "kind", "amount_fen", "date"),
     "resolutions": ("seq", "project", "body", "date", "amount_fen"),
+    "indicators": ("seq", "idx", "fund", "year", "measure", "target_value", "weight", "score_rule", "stated_e4",
+                   "total_stated_e4"),
     "policy_terms": ("policy", "version", "term", "subject", "value"),
     "entry_refs": ("seq", "fund", "year", "project"),  # id: assigned by the database
     "policies": ("policy", "version", "effective_from", "seq", "document"),
@@ -51,7 +53,7 @@ class State:
         self._dirty: dict[str, set[tuple]] = {t: set() for t in _KEYS}
         self._inserts: dict[str, list[dict[str, Any]]] = {
             "decisions": [], "policies": [], "reversals": [], "reported": [], "entry_refs": [], "payments": [],
-            "policy_terms": [], "resolutions": []}
+            "policy_terms": [], "resolutions": [], "indicators": []}
         self._deleted_decisions: set[int] = set()
         self._policies: dict[tuple, tuple[int, dict[str, Any]] | None] = {}
 

@@ -177,6 +177,23 @@ class Resolution(Base):
     amount_fen: Mapped[int] = mapped_column(BigInteger)
 
 
+class IndicatorRow(Base):
+    """One indicator of a ``performance.indicators`` table (``contracts.performance.indicator_rows``)."""
+
+    __tablename__ = "indicators"
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    idx: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    fund: Mapped[str] = mapped_column(String(64))
+    year: Mapped[int] = mapped_column(Integer)
+    measure: Mapped[str] = mapped_column(String(32))
+    target_value: Mapped[int | None] = mapped_column(BigInteger)
+    weight: Mapped[int] = mapped_column(Integer)
+    score_rule: Mapped[str] = mapped_column(String(32))
+    stated_e4: Mapped[int | None] = mapped_column(BigInteger)
+    total_stated_e4: Mapped[int | None] = mapped_column(BigInteger)
+
+
 class PolicyTerm(Base):
     """A policy version's terms as rows (``contracts/terms.py``), for the nightly SQL rules."""
 

@@ -105,6 +105,9 @@ PLANTS: dict[str, tuple[dict, list[str]]] = {
         "INSERT INTO reported VALUES (99997, 'test-fund/2023/nonsense', 1, 0, 'a report', 'test-fund', 2023, 'nonsense', NULL)"]),
     "ID-NAME": ({"project": "B", "enterprise": E2}, ["UPDATE projects SET enterprise_name = '别的名字' WHERE project = 'B'"]),
     "REF-BODY": ({"project": "B"}, ["UPDATE resolutions SET body = 'ghost-body' WHERE project = 'B' AND body = 'body-a'"]),
+    "PERF-SCORE": ({"fund": "test-fund", "year": 2023, "indicator": 0},  # 5 of 10 projects: 5 points, not 6
+                   ["UPDATE indicators SET stated_e4 = CASE WHEN idx = 0 THEN 60000 ELSE stated_e4 END, "
+                    "total_stated_e4 = 185000"]),
     "DATA-RANGE": ({"project": "B"}, ["UPDATE projects SET status = 'lost' WHERE project = 'B'"]),
 }
 
@@ -142,6 +145,13 @@ def _build_base(url: str, work: Path) -> None:
     f.post(("correction.reverse", {"seq": wrong.receipts[0].seq, "reason": "录入错误"}))
     f.post(("report.state", {"seed": "a report", "wording": "支持金额280万元", "figure": "test-fund/2023/awards",
                              "value_fen": 280 * W}))
+    f.post(("performance.indicators", {"fund": "test-fund", "year": 2023, "seed": "an evaluation", "total_stated": "17.5",
+                                       "indicators": [
+        {"name": "支持10家企业", "weight": 10, "measure": "projects", "target_value": 10, "score_rule": "ratio",
+         "stated_score": "5"},
+        {"name": "单个项目不超过500万元", "weight": 10, "measure": "max_award", "target_value": 500 * W,
+         "score_rule": "at_most", "stated_score": "10"},
+        {"name": "满意度", "weight": 5, "measure": "stated", "actual": "良", "score_rule": "stated", "stated_score": "2.5"}]}))
     ledger.engine.dispose()
 
 
@@ -373,6 +383,7 @@ def test_migration_0005_backfills_what_the_effects_write(copy):
                "decisions": "SELECT seq, date, panel_size FROM decisions ORDER BY seq",
                "resolutions": "SELECT * FROM resolutions ORDER BY seq, project",
                "names": "SELECT project, enterprise_name FROM projects ORDER BY project",
+               "indicators": "SELECT * FROM indicators ORDER BY seq, idx",
                "reported": "SELECT seq, fund, year, metric, qualifier FROM reported ORDER BY seq"}
     engine = db.make_engine(copy)
 

@@ -1,6 +1,7 @@
 """What the nightly rules need inside the database: payments with their dates, decisions with
 their dates and panels, each approving body's resolution on each project, the name each
-application gave, a policy's terms as rows, and reported figures split into their parts.
+application gave, the rows of each performance table, a policy's terms as rows, and reported
+figures split into their parts.
 
 Written by the write-time effects from now on; backfilled here from the entries (the source of
 truth), so a ledger migrated from 0004 carries the same rows as one built at 0005.
@@ -13,6 +14,7 @@ import orjson
 import sqlalchemy as sa
 from alembic import op
 
+from contracts.performance import indicator_rows
 from contracts.terms import policy_terms
 
 revision = "0005"
@@ -63,6 +65,19 @@ def upgrade() -> None:
         sa.Column("date", sa.String(10), nullable=False),
         sa.Column("amount_fen", MONEY, nullable=False),
     )
+    op.create_table(
+        "indicators",
+        sa.Column("seq", sa.BigInteger(), primary_key=True, autoincrement=False),
+        sa.Column("idx", sa.Integer(), primary_key=True, autoincrement=False),
+        sa.Column("fund", sa.String(64), nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("measure", sa.String(32), nullable=False),
+        sa.Column("target_value", sa.BigInteger(), nullable=True),
+        sa.Column("weight", sa.Integer(), nullable=False),
+        sa.Column("score_rule", sa.String(32), nullable=False),
+        sa.Column("stated_e4", sa.BigInteger(), nullable=True),
+        sa.Column("total_stated_e4", sa.BigInteger(), nullable=True),
+    )
     with op.batch_alter_table("projects") as t:
         t.add_column(sa.Column("enterprise_name", sa.String(200), nullable=True))
     with op.batch_alter_table("decisions") as t:
@@ -93,6 +108,11 @@ def upgrade() -> None:
     if resolved:
         conn.execute(sa.text("INSERT INTO resolutions (seq, project, body, date, amount_fen) "
                              "VALUES (:seq, :project, :body, :date, :amount_fen)"), resolved)
+    scored = [row for seq, _, b in _bodies(conn, ("performance.indicators",)) for row in indicator_rows(seq, b)]
+    if scored:
+        conn.execute(sa.text("INSERT INTO indicators (seq, idx, fund, year, measure, target_value, weight, score_rule, "
+                             "stated_e4, total_stated_e4) VALUES (:seq, :idx, :fund, :year, :measure, :target_value, "
+                             ":weight, :score_rule, :stated_e4, :total_stated_e4)"), scored)
     terms = [row for policy, version, document in conn.execute(sa.text("SELECT policy, version, document FROM policies"))
              for row in policy_terms(policy, version, orjson.loads(document))]
     if terms:
@@ -114,6 +134,7 @@ def downgrade() -> None:
     with op.batch_alter_table("projects") as t:
         t.drop_column("enterprise_name")
     op.drop_table("resolutions")
+    op.drop_table("indicators")
     op.drop_table("policy_terms")
     op.drop_index("ix_payments_project", "payments")
     op.drop_table("payments")
