@@ -98,6 +98,10 @@ def load_frames(conn: Connection) -> Frames:
         "notices_open": _read(conn, "SELECT p.project, n.open_seq FROM projects p JOIN notices n ON n.notice = p.notice"),
         "indicators": _read(conn, "SELECT seq, idx, fund, year, measure, target_value, weight, score_rule, stated_e4, "
                                   "total_stated_e4 FROM indicators"),
+        "policy_caps": _read(conn, "SELECT * FROM policy_caps"),
+        "policy_tiers": _read(conn, "SELECT * FROM policy_tiers"),
+        "project_bases": _read(conn, "SELECT project, base, value FROM project_bases"),
+        "project_tags": _read(conn, "SELECT project, tag FROM project_tags"),
     }
 
 
@@ -132,8 +136,103 @@ def _awards(f: Frames) -> pd.DataFrame:
     p["missing_stage"] = p["project"].map(first_missing).astype("string")
     p["registered_name"] = p["enterprise"].map(dict(zip(f["enterprises"]["code"], f["enterprises"]["name"]))).astype("string")
     p["once_hit"] = p["project"].isin(_once_in_years(p))
+
     p["exclusive_hit"] = p["project"].isin(_exclusive(p, f["terms"]))
     return p
+
+
+def _n(value: object) -> int | None:
+    return None if value is pd.NA or value is None else int(value)
+
+
+def _caps(f: Frames, projects: pd.DataFrame) -> pd.DataFrame:
+    """Every per-project cap of the projects' clauses (the policy version in force in their year):
+    (project, rule, fen), fen None where the base it needs is missing. The same caps as the SQL
+    view ``project_caps``, computed here in Python integers."""
+    p = projects[["project", "policy", "version", "clause"]]
+    shaped = p.merge(f["policy_caps"], on=["policy", "version", "clause"])
+    bases = {(a, b): int(v) for a, b, v in zip(f["project_bases"]["project"], f["project_bases"]["base"],
+                                                f["project_bases"]["value"])}
+    tiers: dict[tuple, list[tuple[int, int, object, object, object]]] = {}
+    for t in f["policy_tiers"].itertuples():
+        tiers.setdefault((t.policy, int(t.version), t.clause, int(t.idx)), []).append(
+            (int(t.min_value), int(t.tier), t.award_fen, t.rate_num, t.rate_den))
+    rows: list[tuple[str, str, int | None]] = []
+    names = {"ratio": "CAP-RATIO", "revenue_share": "CAP-REVENUE-SHARE", "per_unit": "CAP-PER-UNIT", "tiers": "CAP-TIER"}
+    for c in shaped.itertuples():
+        base = bases.get((c.project, c.base))
+        fen: int | None
+        if base is None:
+            fen = None
+        elif c.shape in ("ratio", "revenue_share"):
+            fen = 0 if base < (_n(c.min_base_fen) or 0) else base * int(c.rate_num) // int(c.rate_den)
+        elif c.shape == "per_unit":
+            fen = (base // int(c.unit_fen)) * int(c.award_fen)
+        else:
+            reached = [t for t in tiers.get((c.policy, int(c.version), c.clause, int(c.idx)), []) if t[0] <= base]
+            if reached:
+                top = min(reached, key=lambda t: (-t[0], t[1]))  # the highest tier reached; the first of equals
+                fen = _n(top[2]) if _n(top[4]) is None else base * int(top[3]) // int(top[4])
+            else:
+                fen = 0
+        if fen is not None and _n(c.max_fen) is not None:
+            fen = min(fen, int(c.max_fen))
+        rows.append((c.project, names[c.shape], fen))
+    for name, rule, by_clause in (("cap_absolute", "CAP-ABSOLUTE", True), ("project_cap", "CAP-PROJECT", False)):
+        t = f["terms"][f["terms"]["term"] == name]
+        if by_clause:
+            both = p.merge(t.rename(columns={"subject": "clause"}), on=["policy", "version", "clause"])
+        else:
+            both = p.merge(t[t["subject"] == ""], on=["policy", "version"])
+        rows += [(a, rule, int(v)) for a, v in zip(both["project"], both["value"])]
+    return pd.DataFrame(rows, columns=["project", "rule", "fen"]).astype({"fen": "Int64"})
+
+
+def _cap_columns(f: Frames, p: pd.DataFrame) -> pd.DataFrame:
+    """The cap rules' columns on the awards frame, and the per-shape frame (``shaped_caps``)."""
+    caps = _caps(f, p)
+    known = caps[caps["fen"].notna()]
+    p["base_missing"] = p["project"].isin(caps.loc[caps["fen"].isna(), "project"])
+    standard = known[known["rule"].isin(["CAP-ABSOLUTE", "CAP-TIER", "CAP-RATIO", "CAP-PER-UNIT"])].groupby("project")["fen"].min()
+    terms = f["terms"]
+    halving = set(zip(terms.loc[terms["term"] == "halve", "policy"], terms.loc[terms["term"] == "halve", "version"]))
+    keys: dict[tuple, set[str]] = {}
+    for a, b, tag in terms.loc[terms["term"] == "key_tag", ["policy", "version", "subject"]].itertuples(index=False):
+        keys.setdefault((a, b), set()).add(tag)
+    tags: dict[str, set[str]] = {}
+    for project, tag in zip(f["project_tags"]["project"], f["project_tags"]["tag"]):
+        tags.setdefault(project, set()).add(tag)
+    halve = []
+    for project, policy, version in zip(p["project"], p["policy"], p["version"]):
+        key = (policy, _n(version))
+        applies = key in halving and not tags.get(project, set()) & keys.get(key, set()) and project in standard.index
+        halve.append(int(standard[project]) // 2 if applies else None)
+    p["halve_cap"] = pd.array(halve, dtype="Int64")
+    binding = known.groupby("project")["fen"].min()
+    p["binding"] = [min(x for x in (_n(binding.get(a)), _n(h)) if x is not None) if a in binding.index or h is not pd.NA
+                    else None for a, h in zip(p["project"], p["halve_cap"])]
+    p["binding"] = p["binding"].astype("Int64")
+    # the upgrade groups: what the enterprise's lower clauses of the group received, up to this year
+    group = {(a, b, c): v for a, b, c, v in terms.loc[terms["term"] == "upgrade", ["policy", "version", "subject", "value"]]
+             .itertuples(index=False)}
+    position = {(a, b, c): v for a, b, c, v in terms.loc[terms["term"] == "upgrade_pos", ["policy", "version", "subject",
+                                                                                          "value"]].itertuples(index=False)}
+    won = p[p["status"] == "approved"]
+    paid = []
+    for row in p.itertuples():
+        key = (row.policy, _n(row.version), row.clause)
+        if row.status != "approved" or key not in group:
+            paid.append(0)
+            continue
+        lower = won[(won["enterprise"] == row.enterprise) & (won["policy"] == row.policy) & (won["project"] != row.project)
+                    & (won["year"] <= row.year)]
+        paid.append(sum(int(q.approved_fen) for q in lower.itertuples()
+                        if group.get((row.policy, _n(row.version), q.clause)) == group[key]
+                        and position.get((row.policy, _n(row.version), q.clause), 1 << 30) < position[key]))
+    p["upgrade_paid"] = pd.array(paid, dtype="Int64")
+    shaped = known[known["rule"].isin(["CAP-RATIO", "CAP-TIER", "CAP-PER-UNIT", "CAP-REVENUE-SHARE"])]
+    shaped = shaped.groupby(["project", "rule"], as_index=False)["fen"].min()
+    return shaped.merge(p[["project", "fund", "year", "clause", "status", "approved_fen"]], on="project")
 
 
 def _pairs_exist(p: pd.DataFrame, same: list[str], where: Callable[[pd.DataFrame], pd.Series]) -> pd.Series:
@@ -432,6 +531,16 @@ FRAME_RULES: tuple[FrameRule, ...] = (
               lambda d: ~_na_false(d["enterprise_name"].notna() & d["registered_name"].notna()
                                    & (d["enterprise_name"] != d["registered_name"])),
               _subject("project", "enterprise", expected=_c("registered_name"), actual=_c("enterprise_name"))),
+    FrameRule("CAP-BASE", "awards", lambda d: ~(_won(d) & d["base_missing"]), _subject("project", "fund", "year", "clause")),
+    FrameRule("CAP-HALVE", "awards", lambda d: ~_na_false(_won(d) & (d["approved_fen"] > d["halve_cap"])),
+              _subject("project", "fund", "year", "clause", expected=_c("halve_cap"), actual=_c("approved_fen"))),
+    FrameRule("CAP-UPGRADE", "awards",
+              lambda d: ~_na_false(_won(d) & (d["upgrade_paid"] > 0)
+                                   & (d["approved_fen"] > d["binding"] - d["upgrade_paid"])),
+              _subject("project", expected=lambda d: d["binding"] - d["upgrade_paid"], actual=_c("approved_fen"))),
+    *(FrameRule(rule, "shaped_caps", lambda d, rule=rule: ~((d["rule"] == rule) & _won(d) & (d["approved_fen"] > d["fen"])),
+                _subject("project", "fund", "year", "clause", expected=_c("fen"), actual=_c("approved_fen")))
+      for rule in ("CAP-RATIO", "CAP-TIER", "CAP-PER-UNIT", "CAP-REVENUE-SHARE")),
     FrameRule("STAGE-APPROVAL", "awards", lambda d: ~((d["approvals"] > 0) & d["missing_stage"].notna()),
               _subject("project", "fund", "year", expected=_c("missing_stage"))),
     FrameRule("PAY-APPROVED", "awards", lambda d: ~_na_false(d["has_payments"] & (d["net"] > d["approved_fen"])),
@@ -507,6 +616,7 @@ FRAME_RULES: tuple[FrameRule, ...] = (
 
 def _frames(f: Frames) -> Frames:
     awards = _awards(f)
+    shaped_caps = _cap_columns(f, awards)
     won = awards[awards["status"] == "approved"]
     ecy = won[won["entity_year"].notna()].groupby(["enterprise", "year", "policy", "clause"], as_index=False).agg(
         expected=("entity_year", "first"), actual=("approved_fen", "sum"))
@@ -525,7 +635,7 @@ def _frames(f: Frames) -> Frames:
     res = f["resolutions"].merge(f["projects"][["project", "policy", "version"]], on="project", how="left")
     res["project_known"] = res["policy"].notna()
     res["body_known"] = _has_term(res, f["terms"], "approval", "body")
-    return {"awards": awards, "entity_clause_years": ecy, "resolutions": res, "entity_years": ey, "budgets": _budgets(f), "stages": _stages(f),
+    return {"awards": awards, "shaped_caps": shaped_caps, "entity_clause_years": ecy, "resolutions": res, "entity_years": ey, "budgets": _budgets(f), "stages": _stages(f),
             "payments": _payments(f), "notices": notices, "enterprises": f["enterprises"], "fund_opens": fund_opens,
             "applies": applies, "policies": pol, "reversals": f["reversals"], "undone": _undone(f),
             "scores": _scores(f), "reported": _reported(f)}

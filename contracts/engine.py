@@ -19,7 +19,7 @@ from contracts.performance import indicator_rows
 from contracts.rules import CHECKS
 from contracts.schemas import KIND_FIELDS, prepare
 from contracts.state import State
-from contracts.terms import policy_terms
+from contracts.terms import policy_caps, policy_terms
 from contracts.workdays import add_working_days
 from ledger.canonical import canonical
 from ledger.findings import FATAL, Finding, worst
@@ -105,6 +105,11 @@ def policy_publish(state: State, seq: int, b: dict[str, Any]) -> None:
                       "seq": seq, "document": canonical(b["document"])})
     for row in policy_terms(b["policy"], b["version"], b["document"]):
         state.add_row("policy_terms", row)
+    caps, tiers = policy_caps(b["policy"], b["version"], b["document"])
+    for row in caps:
+        state.add_row("policy_caps", row)
+    for row in tiers:
+        state.add_row("policy_tiers", row)
 
 
 def project_apply(state: State, seq: int, b: dict[str, Any]) -> None:
@@ -117,6 +122,10 @@ def project_apply(state: State, seq: int, b: dict[str, Any]) -> None:
                            "amount_fen": b["requested_fen"], "status": "applied", "stages": [], "approvals": 0,
                            "approved_fen": 0, "notice": None, "disbursed_fen": 0, "returned_fen": 0, "apply_seq": seq,
                            "enterprise_name": b["enterprise_name"]})
+    for base, value in b.get("bases", {}).items():
+        state.add_row("project_bases", {"project": b["project"], "base": base, "value": value})
+    for tag in dict.fromkeys(b.get("tags", [])):
+        state.add_row("project_tags", {"project": b["project"], "tag": tag})
 
 
 def review_decide(state: State, seq: int, b: dict[str, Any]) -> None:

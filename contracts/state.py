@@ -34,6 +34,11 @@ _COLUMNS = {
     "indicators": ("seq", "idx", "fund", "year", "measure", "target_value", "weight", "score_rule", "stated_e4",
                    "total_stated_e4"),
     "policy_terms": ("policy", "version", "term", "subject", "value"),
+    "project_bases": ("project", "base", "value"),
+    "project_tags": ("project", "tag"),
+    "policy_caps": ("policy", "version", "clause", "idx", "shape", "base", "rate_num", "rate_den", "max_fen", "min_base_fen",
+                    "unit_fen", "award_fen"),
+    "policy_tiers": ("policy", "version", "clause", "idx", "tier", "min_value", "award_fen", "rate_num", "rate_den"),
     "entry_refs": ("seq", "fund", "year", "project"),  # id: assigned by the database
     "policies": ("policy", "version", "effective_from", "seq", "document"),
     "reversals": ("target_seq", "seq"),
@@ -53,7 +58,8 @@ class State:
         self._dirty: dict[str, set[tuple]] = {t: set() for t in _KEYS}
         self._inserts: dict[str, list[dict[str, Any]]] = {
             "decisions": [], "policies": [], "reversals": [], "reported": [], "entry_refs": [], "payments": [],
-            "policy_terms": [], "resolutions": [], "indicators": []}
+            "policy_terms": [], "resolutions": [], "indicators": [], "project_bases": [],
+            "project_tags": [], "policy_caps": [], "policy_tiers": []}
         self._deleted_decisions: set[int] = set()
         self._policies: dict[tuple, tuple[int, dict[str, Any]] | None] = {}
 

@@ -22,14 +22,22 @@ term              subject             value
 ``panel_odd``     stage id            1 if the panel must be odd
 ``approval``      body                its position among the approving bodies (1 …)
 ``notice_days``   ``""``              the public notice's working days
+``halve``         ``""``              1: half the standard outside the key industries
+``key_tag``       tag                 none: a key industry's tag
+``upgrade``       clause id           the index of its upgrade group
+``upgrade_pos``   clause id           its position in that group (0 lowest)
 ================  ==================  =====================================================
+
+The cap shapes computed from a project's bases go to ``policy_caps`` (one row per cap of a
+clause: shape, base, rate as numerator and denominator, maximum, minimum base, unit, award) and
+the tiers of a tiered cap to ``policy_tiers``: :func:`policy_caps`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["policy_terms"]
+__all__ = ["policy_caps", "policy_terms"]
 
 
 def policy_terms(policy: str, version: int, doc: dict[str, Any]) -> list[dict[str, Any]]:
@@ -65,4 +73,38 @@ def policy_terms(policy: str, version: int, doc: dict[str, Any]) -> list[dict[st
         rows.append(("approval", body, position))
     if "notice_working_days" in workflow:
         rows.append(("notice_days", "", workflow["notice_working_days"]))
+    if doc.get("halve_outside_key_industries"):
+        rows.append(("halve", "", 1))
+        rows += [("key_tag", tag, None) for tag in doc.get("key_industry_tags", [])]
+    for i, group in enumerate(doc.get("upgrade_groups", [])):
+        for position, cid in enumerate(group["clauses"]):
+            rows += [("upgrade", cid, i), ("upgrade_pos", cid, position)]
     return [{"policy": policy, "version": version, "term": t, "subject": s, "value": v} for t, s, v in rows]
+
+
+def _rate(text: str) -> tuple[int, int]:
+    from contracts.money import parse_rate
+
+    rate = parse_rate(text)
+    return rate.numerator, rate.denominator
+
+
+def policy_caps(policy: str, version: int, doc: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The rows of ``policy_caps`` and ``policy_tiers`` for one policy version (amounts in fen)."""
+    caps: list[dict[str, Any]] = []
+    tiers: list[dict[str, Any]] = []
+    for clause in doc.get("clauses", []):
+        for idx, cap in enumerate(clause.get("caps", [])):
+            if cap.get("shape") not in ("ratio", "revenue_share", "tiers", "per_unit"):
+                continue
+            num, den = _rate(cap["rate"]) if "rate" in cap else (None, None)
+            caps.append({"policy": policy, "version": version, "clause": clause["id"], "idx": idx, "shape": cap["shape"],
+                         "base": cap["base"], "rate_num": num, "rate_den": den, "max_fen": cap.get("max_fen"),
+                         "min_base_fen": cap.get("min_base_fen"), "unit_fen": cap.get("unit_fen"),
+                         "award_fen": cap.get("award_fen")})
+            for k, tier in enumerate(cap.get("tiers", [])):
+                tnum, tden = _rate(tier["rate"]) if "rate" in tier else (None, None)
+                tiers.append({"policy": policy, "version": version, "clause": clause["id"], "idx": idx, "tier": k,
+                              "min_value": tier.get("min_fen", tier.get("min", 0)), "award_fen": tier.get("award_fen"),
+                              "rate_num": tnum, "rate_den": tden})
+    return caps, tiers

@@ -194,6 +194,56 @@ class IndicatorRow(Base):
     total_stated_e4: Mapped[int | None] = mapped_column(BigInteger)
 
 
+class ProjectBase(Base):
+    """A base an application gives for its caps (``project.apply.bases``)."""
+
+    __tablename__ = "project_bases"
+
+    project: Mapped[str] = mapped_column(String(200), primary_key=True)
+    base: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger)
+
+
+class ProjectTag(Base):
+    __tablename__ = "project_tags"
+
+    project: Mapped[str] = mapped_column(String(200), primary_key=True)
+    tag: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class PolicyCap(Base):
+    """A clause's cap computed from a base (``contracts.terms.policy_caps``)."""
+
+    __tablename__ = "policy_caps"
+
+    policy: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    clause: Mapped[str] = mapped_column(String(64), primary_key=True)
+    idx: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    shape: Mapped[str] = mapped_column(String(16))
+    base: Mapped[str] = mapped_column(String(64))
+    rate_num: Mapped[int | None] = mapped_column(BigInteger)
+    rate_den: Mapped[int | None] = mapped_column(BigInteger)
+    max_fen: Mapped[int | None] = mapped_column(BigInteger)
+    min_base_fen: Mapped[int | None] = mapped_column(BigInteger)
+    unit_fen: Mapped[int | None] = mapped_column(BigInteger)
+    award_fen: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class PolicyTier(Base):
+    __tablename__ = "policy_tiers"
+
+    policy: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    clause: Mapped[str] = mapped_column(String(64), primary_key=True)
+    idx: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    tier: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    min_value: Mapped[int] = mapped_column(BigInteger)
+    award_fen: Mapped[int | None] = mapped_column(BigInteger)
+    rate_num: Mapped[int | None] = mapped_column(BigInteger)
+    rate_den: Mapped[int | None] = mapped_column(BigInteger)
+
+
 class PolicyTerm(Base):
     """A policy version's terms as rows (``contracts/terms.py``), for the nightly SQL rules."""
 

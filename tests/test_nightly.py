@@ -34,6 +34,15 @@ from tests.test_rules import E1, E2, POLICY, W, Flow, code
 
 E3 = code(3)
 
+def _award(pid: str, clause: str, amount: int, bases: dict[str, int], later: int = 1000) -> list[str]:
+    """Statements that add an approved project like A (E1, tagged key) under another clause, with bases."""
+    return [f"INSERT INTO projects SELECT '{pid}', enterprise, fund, year, '{clause}', 'test-policy:{clause}', policy, tags, "
+            f"bases, requested_fen, {amount}, status, stages, approvals, {amount}, notice, 0, 0, apply_seq + {later}, "
+            "enterprise_name FROM projects WHERE project = 'A'",
+            f"INSERT INTO project_tags VALUES ('{pid}', 'key')",
+            *(f"INSERT INTO project_bases VALUES ('{pid}', '{b}', {v})" for b, v in bases.items())]
+
+
 # (rule, subject the plant must produce, statements)
 PLANTS: dict[str, tuple[dict, list[str]]] = {
     "REF-FUND": ({"project": "A", "fund": "ghost-fund", "year": 2023}, ["UPDATE projects SET fund = 'ghost-fund' WHERE project = 'A'"]),
@@ -108,6 +117,15 @@ PLANTS: dict[str, tuple[dict, list[str]]] = {
     "PERF-SCORE": ({"fund": "test-fund", "year": 2023, "indicator": 0},  # 5 of 10 projects: 5 points, not 6
                    ["UPDATE indicators SET stated_e4 = CASE WHEN idx = 0 THEN 60000 ELSE stated_e4 END, "
                     "total_stated_e4 = 185000"]),
+    "CAP-RATIO": ({"project": "RT", "clause": "ratio"}, _award("RT", "ratio", 30 * W, {"rd": 100 * W})),  # 20% of 100万
+    "CAP-TIER": ({"project": "TR", "clause": "tier"}, _award("TR", "tier", 25 * W, {"inc": 200 * W})),  # the 20万 tier
+    "CAP-PER-UNIT": ({"project": "PU", "clause": "unit"}, _award("PU", "unit", 10 * W, {"growth": 300 * W})),  # 6万 per 300万
+    "CAP-REVENUE-SHARE": ({"project": "RS", "clause": "share"}, _award("RS", "share", 80 * W, {"rev": 100 * W})),  # 70%
+    "CAP-BASE": ({"project": "NB", "clause": "ratio"}, _award("NB", "ratio", 10 * W, {})),
+    "CAP-HALVE": ({"project": "A", "clause": "abs"}, [  # outside the key industries: half of 100万
+        "DELETE FROM project_tags WHERE project = 'A'",
+        f"UPDATE projects SET approved_fen = {60 * W}, amount_fen = {60 * W} WHERE project = 'A'"]),
+    "CAP-UPGRADE": ({"project": "U2"}, [*_award("U1", "up1", 150 * W, {}), *_award("U2", "up2", 400 * W, {}, 2000)]),
     "DATA-RANGE": ({"project": "B"}, ["UPDATE projects SET status = 'lost' WHERE project = 'B'"]),
 }
 
@@ -137,6 +155,7 @@ def _build_base(url: str, work: Path) -> None:
     f.approve("H", 50 * W, "body-b")
     f.apply("R", clause="abs", amount=30 * W, enterprise=E3, name="企业三")
     f.decide("R", "initial", outcome="reject", reason="tax_arrears")
+    f.apply("Q", clause="ratio", amount=20 * W, enterprise=E3, name="企业三", bases={"rd": 100 * W})  # applied only
     f.notice("N1", ["A", "B", "C", "D", "H"])
     f.close("N1")
     f.pay("A", 50 * W)
@@ -243,9 +262,12 @@ def test_both_engines_find_the_planted_state(rule, copy, tmp_path):
     assert any(subject.items() <= s.items() for s in found), f"{rule}: {subject} not among {found}"
 
 
-def test_every_nightly_rule_is_planted():
+def test_every_rule_has_its_nightly_counterpart_and_its_plant():
+    """Every rule of the registry, write-time ones included, has a rule file (CHECK-ENGINES is the
+    comparison of the engines itself), and every rule file a planted state in this module."""
+    assert {r.rule for r in SQL_RULES} == RULES.keys() - {"CHECK-ENGINES"}
     assert {r.rule for r in SQL_RULES} == PLANTS.keys()
-    assert NIGHTLY_ONLY - {"CHECK-ENGINES"} <= PLANTS.keys()
+    assert NIGHTLY_ONLY <= RULES.keys()
 
 
 def test_the_gx_project_is_built_from_the_rule_files():
@@ -384,6 +406,10 @@ def test_migration_0005_backfills_what_the_effects_write(copy):
                "resolutions": "SELECT * FROM resolutions ORDER BY seq, project",
                "names": "SELECT project, enterprise_name FROM projects ORDER BY project",
                "indicators": "SELECT * FROM indicators ORDER BY seq, idx",
+               "bases": "SELECT * FROM project_bases ORDER BY project, base",
+               "tags": "SELECT * FROM project_tags ORDER BY project, tag",
+               "caps": "SELECT * FROM policy_caps ORDER BY policy, version, clause, idx",
+               "tiers": "SELECT * FROM policy_tiers ORDER BY policy, version, clause, idx, tier",
                "reported": "SELECT seq, fund, year, metric, qualifier FROM reported ORDER BY seq"}
     engine = db.make_engine(copy)
 

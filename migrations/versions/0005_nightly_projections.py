@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from contracts.performance import indicator_rows
-from contracts.terms import policy_terms
+from contracts.terms import policy_caps, policy_terms
 
 revision = "0005"
 down_revision = "0004"
@@ -23,6 +23,47 @@ branch_labels = None
 depends_on = None
 
 MONEY = sa.BigInteger()
+
+# Every per-project cap a clause's shapes give, computed from the project's bases: one row per
+# (project, cap), ``fen`` NULL where the base is missing (CAP-BASE). The nightly cap rules read it.
+PROJECT_CAPS = """
+CREATE VIEW project_caps AS
+WITH pv AS (
+    SELECT p.project, p.policy, p.clause,
+           (SELECT max(v.version) FROM policies v WHERE v.policy = p.policy AND v.effective_from <= p.year || '-12-31')
+           AS version
+    FROM projects p
+), shaped AS (
+    SELECT pv.project, c.policy, c.version, c.clause, c.idx, c.shape, c.max_fen, c.min_base_fen, c.rate_num, c.rate_den,
+           c.unit_fen, c.award_fen, b.value AS base
+    FROM pv
+    JOIN policy_caps c ON c.policy = pv.policy AND c.version = pv.version AND c.clause = pv.clause
+    LEFT JOIN project_bases b ON b.project = pv.project AND b.base = c.base
+), computed AS (
+    SELECT project, shape, max_fen,
+           CASE WHEN base IS NULL THEN NULL
+                WHEN shape IN ('ratio', 'revenue_share') AND base < COALESCE(min_base_fen, 0) THEN 0
+                WHEN shape IN ('ratio', 'revenue_share') THEN base * rate_num / rate_den
+                WHEN shape = 'per_unit' THEN (base / unit_fen) * award_fen
+                ELSE COALESCE((SELECT CASE WHEN t.rate_den IS NULL THEN t.award_fen ELSE shaped.base * t.rate_num / t.rate_den END
+                               FROM policy_tiers t
+                               WHERE t.policy = shaped.policy AND t.version = shaped.version AND t.clause = shaped.clause
+                                 AND t.idx = shaped.idx AND t.min_value <= shaped.base
+                               ORDER BY t.min_value DESC, t.tier LIMIT 1), 0)
+           END AS fen
+    FROM shaped
+)
+SELECT project,
+       CASE shape WHEN 'ratio' THEN 'CAP-RATIO' WHEN 'revenue_share' THEN 'CAP-REVENUE-SHARE'
+                  WHEN 'per_unit' THEN 'CAP-PER-UNIT' ELSE 'CAP-TIER' END AS rule,
+       CASE WHEN fen IS NOT NULL AND max_fen IS NOT NULL AND max_fen < fen THEN max_fen ELSE fen END AS fen
+FROM computed
+UNION ALL
+SELECT pv.project, CASE t.term WHEN 'cap_absolute' THEN 'CAP-ABSOLUTE' ELSE 'CAP-PROJECT' END, t.value
+FROM pv
+JOIN policy_terms t ON t.policy = pv.policy AND t.version = pv.version
+                   AND ((t.term = 'cap_absolute' AND t.subject = pv.clause) OR (t.term = 'project_cap' AND t.subject = ''))
+"""
 
 
 def _bodies(conn: sa.Connection, kinds: tuple[str, ...]):
@@ -78,6 +119,44 @@ def upgrade() -> None:
         sa.Column("stated_e4", sa.BigInteger(), nullable=True),
         sa.Column("total_stated_e4", sa.BigInteger(), nullable=True),
     )
+    op.create_table(
+        "project_bases",
+        sa.Column("project", sa.String(200), primary_key=True),
+        sa.Column("base", sa.String(64), primary_key=True),
+        sa.Column("value", sa.BigInteger(), nullable=False),
+    )
+    op.create_table(
+        "project_tags",
+        sa.Column("project", sa.String(200), primary_key=True),
+        sa.Column("tag", sa.String(64), primary_key=True),
+    )
+    op.create_table(
+        "policy_caps",
+        sa.Column("policy", sa.String(64), primary_key=True),
+        sa.Column("version", sa.Integer(), primary_key=True, autoincrement=False),
+        sa.Column("clause", sa.String(64), primary_key=True),
+        sa.Column("idx", sa.Integer(), primary_key=True, autoincrement=False),
+        sa.Column("shape", sa.String(16), nullable=False),
+        sa.Column("base", sa.String(64), nullable=False),
+        sa.Column("rate_num", sa.BigInteger(), nullable=True),
+        sa.Column("rate_den", sa.BigInteger(), nullable=True),
+        sa.Column("max_fen", MONEY, nullable=True),
+        sa.Column("min_base_fen", MONEY, nullable=True),
+        sa.Column("unit_fen", MONEY, nullable=True),
+        sa.Column("award_fen", MONEY, nullable=True),
+    )
+    op.create_table(
+        "policy_tiers",
+        sa.Column("policy", sa.String(64), primary_key=True),
+        sa.Column("version", sa.Integer(), primary_key=True, autoincrement=False),
+        sa.Column("clause", sa.String(64), primary_key=True),
+        sa.Column("idx", sa.Integer(), primary_key=True, autoincrement=False),
+        sa.Column("tier", sa.Integer(), primary_key=True, autoincrement=False),
+        sa.Column("min_value", sa.BigInteger(), nullable=False),
+        sa.Column("award_fen", MONEY, nullable=True),
+        sa.Column("rate_num", sa.BigInteger(), nullable=True),
+        sa.Column("rate_den", sa.BigInteger(), nullable=True),
+    )
     with op.batch_alter_table("projects") as t:
         t.add_column(sa.Column("enterprise_name", sa.String(200), nullable=True))
     with op.batch_alter_table("decisions") as t:
@@ -113,8 +192,28 @@ def upgrade() -> None:
         conn.execute(sa.text("INSERT INTO indicators (seq, idx, fund, year, measure, target_value, weight, score_rule, "
                              "stated_e4, total_stated_e4) VALUES (:seq, :idx, :fund, :year, :measure, :target_value, "
                              ":weight, :score_rule, :stated_e4, :total_stated_e4)"), scored)
-    terms = [row for policy, version, document in conn.execute(sa.text("SELECT policy, version, document FROM policies"))
-             for row in policy_terms(policy, version, orjson.loads(document))]
+    documents = [(policy, version, orjson.loads(document))
+                 for policy, version, document in conn.execute(sa.text("SELECT policy, version, document FROM policies"))]
+    terms = [row for policy, version, doc in documents for row in policy_terms(policy, version, doc)]
+    shapes = [policy_caps(policy, version, doc) for policy, version, doc in documents]
+    caps, tiers = [c for cs, _ in shapes for c in cs], [t for _, ts in shapes for t in ts]
+    if caps:
+        conn.execute(sa.text("INSERT INTO policy_caps (policy, version, clause, idx, shape, base, rate_num, rate_den, "
+                             "max_fen, min_base_fen, unit_fen, award_fen) VALUES (:policy, :version, :clause, :idx, :shape, "
+                             ":base, :rate_num, :rate_den, :max_fen, :min_base_fen, :unit_fen, :award_fen)"), caps)
+    if tiers:
+        conn.execute(sa.text("INSERT INTO policy_tiers (policy, version, clause, idx, tier, min_value, award_fen, rate_num, "
+                             "rate_den) VALUES (:policy, :version, :clause, :idx, :tier, :min_value, :award_fen, :rate_num, "
+                             ":rate_den)"), tiers)
+    bases, tags = [], []
+    for project, bases_json, tags_json in conn.execute(sa.text("SELECT project, bases, tags FROM projects")):
+        bases += [{"project": project, "base": k, "value": v} for k, v in orjson.loads(bases_json).items()]
+        tags += [{"project": project, "tag": t} for t in dict.fromkeys(orjson.loads(tags_json))]
+    if bases:
+        conn.execute(sa.text("INSERT INTO project_bases (project, base, value) VALUES (:project, :base, :value)"), bases)
+    if tags:
+        conn.execute(sa.text("INSERT INTO project_tags (project, tag) VALUES (:project, :tag)"), tags)
+    op.execute(PROJECT_CAPS)
     if terms:
         conn.execute(sa.text("INSERT INTO policy_terms (policy, version, term, subject, value) "
                              "VALUES (:policy, :version, :term, :subject, :value)"), terms)
@@ -125,6 +224,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.execute("DROP VIEW project_caps")
+    for table in ("policy_tiers", "policy_caps", "project_tags", "project_bases"):
+        op.drop_table(table)
     with op.batch_alter_table("reported") as t:
         for column in ("qualifier", "metric", "year", "fund"):
             t.drop_column(column)
