@@ -14,6 +14,7 @@ import orjson
 import sqlalchemy as sa
 from alembic import op
 
+from contracts.figures import parse_figure
 from contracts.performance import indicator_rows
 from contracts.terms import policy_caps, policy_terms
 
@@ -74,10 +75,12 @@ def _bodies(conn: sa.Connection, kinds: tuple[str, ...]):
 
 
 def _split(figure: str) -> dict:
-    parts = figure.split("/")
-    if len(parts) < 3 or not parts[1].isdigit():
+    """The parts the effect of report.state writes (``contracts.figures.parse_figure``)."""
+    try:
+        fund, year, metric, qualifier = parse_figure(figure)
+    except ValueError:  # REPORT-FIGURE refused such a figure at write time; none is stored
         return {"fund": None, "year": None, "metric": None, "qualifier": None}
-    return {"fund": parts[0], "year": int(parts[1]), "metric": parts[2], "qualifier": "/".join(parts[3:]) or None}
+    return {"fund": fund, "year": year, "metric": metric, "qualifier": "/".join(qualifier) or None}
 
 
 def upgrade() -> None:
