@@ -135,6 +135,9 @@ def _awards(f: Frames) -> pd.DataFrame:
     first_missing = missing.groupby("project")["subject"].min()
     p["missing_stage"] = p["project"].map(first_missing).astype("string")
     p["registered_name"] = p["enterprise"].map(dict(zip(f["enterprises"]["code"], f["enterprises"]["name"]))).astype("string")
+    # one award for the same content from another fund that year (DUP-SUPPORT), any other award that year
+    p["dup_content"] = _pairs_exist(p, ["enterprise", "year", "content"], lambda j: j["fund_q"] != j["fund"])
+    p["other_award"] = _pairs_exist(p, ["enterprise", "year"], lambda j: j["project_q"] != j["project"])
     p["once_hit"] = p["project"].isin(_once_in_years(p))
 
     p["exclusive_hit"] = p["project"].isin(_exclusive(p, f["terms"]))
@@ -515,13 +518,10 @@ FRAME_RULES: tuple[FrameRule, ...] = (
               lambda d: ~_na_false(d["requested_fen"] > d[["cap_absolute", "project_cap"]].min(axis=1, skipna=True)),
               _subject("project", "fund", "year", "clause", expected=lambda d: d[["cap_absolute", "project_cap"]].min(axis=1),
                        actual=_c("requested_fen"))),
-    FrameRule("DUP-SUPPORT", "awards",
-              lambda d: ~_pairs_exist(d, ["enterprise", "year", "content"], lambda j: j["fund_q"] != j["fund"]),
+    FrameRule("DUP-SUPPORT", "awards", lambda d: ~d["dup_content"],
               _subject("project", "enterprise", "fund", "year", actual=_c("content"))),
     FrameRule("DUP-SUPPORT-YEAR", "awards",
-              lambda d: ~(_na_false(d["one_award"] == 1)
-                          & _pairs_exist(d, ["enterprise", "year"], lambda j: j["project_q"] != j["project"])
-                          & ~_pairs_exist(d, ["enterprise", "year", "content"], lambda j: j["fund_q"] != j["fund"])),
+              lambda d: ~(_na_false(d["one_award"] == 1) & d["other_award"] & ~d["dup_content"]),
               _subject("project", "enterprise", "fund", "year", expected=lambda d: pd.Series(1, index=d.index))),
     FrameRule("CAP-ONCE-IN-YEARS", "awards", lambda d: ~d["once_hit"],
               _subject("project", "enterprise", "year", "clause", expected=_c("once_in"))),
