@@ -16,7 +16,6 @@ from contextlib import closing
 import json
 import shutil
 import sqlite3
-import uuid
 from pathlib import Path
 from typing import Iterator
 
@@ -29,7 +28,7 @@ from checks.gx_project import GX_DIR, project_files, run_gx
 from checks.sqlrules import SQL_RULES
 from contracts.rules import NIGHTLY_ONLY, RULES
 from ledger.cli import cli
-from tests.conftest import PG_SERVER, Env, make_keys
+from tests.conftest import PG_SERVER, Env, make_keys, pg_database, pg_database_url
 from tests.test_rules import E1, E2, POLICY, W, Flow, code
 
 E3 = code(3)
@@ -186,24 +185,14 @@ def base(request, tmp_path_factory) -> Iterator[tuple[str, str, Path]]:
         _build_base(f"sqlite:///{path}", work)
         yield "sqlite", str(path), work
         return
-    admin = sa.create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
-    name = f"fl_base_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        _run(conn, f'CREATE DATABASE "{name}"')
-    try:
-        _build_base(_pg_db(name), work)
+    with pg_database("fl_base") as name:
+        _build_base(pg_database_url(name), work)
+        admin = sa.create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:  # a template has no other session: close what building left in pools
             conn.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                                  "WHERE datname = :n AND pid <> pg_backend_pid()"), {"n": name})
-        yield "postgresql", name, work
-    finally:
-        with admin.connect() as conn:
-            _run(conn, f'DROP DATABASE IF EXISTS "{name}"')
         admin.dispose()
-
-
-def _pg_db(name: str) -> str:
-    return sa.make_url(PG_SERVER).set(database=name).render_as_string(hide_password=False)
+        yield "postgresql", name, work
 
 
 @pytest.fixture
@@ -216,16 +205,8 @@ def copy(base, tmp_path) -> Iterator[str]:
             source.backup(dest)
         yield f"sqlite:///{target}"
         return
-    admin = sa.create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
-    name = f"fl_copy_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        _run(conn, f'CREATE DATABASE "{name}" TEMPLATE "{where}"')
-    try:
-        yield _pg_db(name)
-    finally:
-        with admin.connect() as conn:
-            _run(conn, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+    with pg_database("fl_copy", template=where) as name:
+        yield pg_database_url(name)
 
 
 def _both(url: str, out: Path) -> tuple[set, set]:

@@ -13,7 +13,7 @@ from typing import Iterator
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import PG_SERVER, make_keys
+from tests.conftest import PG_SERVER, make_keys, pg_database
 
 EXE = str(Path(sys.executable).with_name("fundledger"))
 ROLES_SQL = Path(__file__).resolve().parent.parent / "migrations" / "roles.sql"
@@ -39,12 +39,8 @@ def _cli(*args: str, db: str) -> subprocess.CompletedProcess:
 
 @pytest.fixture
 def database(pg_server) -> Iterator[str]:
-    name = f"fl_ops_{uuid.uuid4().hex[:10]}"
-    with _admin().connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield name
-    with _admin().connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with pg_database("fl_ops") as name:
+        yield name
 
 
 def _ledger(url: str, work: Path, notes: int = 3) -> None:
