@@ -77,6 +77,7 @@ def load_frames(conn: Connection) -> Frames:
                             "FROM decisions")
     payments = _read(conn, "SELECT seq, project, kind, amount_fen, date FROM payments")
     payments = payments[~payments["seq"].isin(reversed_)].reset_index(drop=True)
+    spending = _read(conn, "SELECT seq, fund, year, kind, name, amount_fen FROM spending")
     resolutions = _read(conn, "SELECT seq, project, body FROM resolutions")
     resolutions = resolutions[~resolutions["seq"].isin(reversed_)].reset_index(drop=True)
     return {
@@ -88,6 +89,8 @@ def load_frames(conn: Connection) -> Frames:
         "reversals": _read(conn, "SELECT r.target_seq, r.seq, e.kind FROM reversals r "
                                  "LEFT JOIN entries e ON e.seq = r.target_seq"),
         "reported": _read(conn, "SELECT seq, figure, value, tolerance, fund, year, metric, qualifier FROM reported"),
+        "reported_funds": _read(conn, "SELECT seq, idx, fund FROM reported_funds"),
+        "spending": spending[~spending["seq"].isin(reversed_)].reset_index(drop=True),
         "refs": _read(conn, "SELECT r.fund, r.year, r.project, e.kind FROM entry_refs r JOIN entries e ON e.seq = r.seq "
                             "WHERE e.kind IN ('fund.open', 'project.apply')"),
         "undone": _read(conn, "SELECT c.seq, c.target_seq, e.kind, r.project FROM reversals c "
@@ -408,38 +411,96 @@ def _scores(f: Frames) -> pd.DataFrame:
         {"seq": "Int64", "year": "Int64", "indicator": "Int64", "expected": "Int64", "actual": "Int64"})
 
 
+_PLAIN = {"budget", "adjustments", "transfers_in", "transfers_out", "available", "applications", "projects", "awards",
+          "fees", "arranged", "other", "spent", "balance", "execution_rate", "adjustment_rate", "max_award"}
+_ONE = {"clause_projects", "clause_awards", "stage_passed", "stage_amount", "expense", "fee"}
+_TWO_OR_THREE = {"outcome_count", "outcome_amount"}
+
+
+def _sums(df: pd.DataFrame, keys: list[str], value: str) -> dict[tuple, tuple[int, int, int]]:
+    """(count, sum, max) of a column per key, as Python integers."""
+    if df.empty:
+        return {}
+    g = df.groupby(keys)[value].agg(["count", "sum", "max"])
+    return {(k if isinstance(k, tuple) else (k,)): (int(n), int(t), int(m))
+            for k, n, t, m in zip(g.index, g["count"], g["sum"], g["max"])}
+
+
+def _rate(part: int, whole: int) -> int | None:
+    """part / whole in permyriad: |part / whole| rounded half up, signed like the quotient; None over nothing."""
+    if whole == 0:
+        return None
+    return (20000 * abs(part) + abs(whole)) // (2 * abs(whole)) * (1 if (part < 0) == (whole < 0) else -1)
+
+
 def _reported(f: Frames) -> pd.DataFrame:
+    """Each reported figure beside the ledger's own (``expected``; NA where the ledger has no such
+    figure: REPORT-FIGURE), summed over every fund it names, and its first conflicting statement."""
     r = f["reported"].copy()
-    p = f["projects"][f["projects"]["status"] == "approved"]
-    fy = f["funds"].set_index(["fund", "year"])
-    awards = p.groupby(["fund", "year"])["approved_fen"].agg(["count", "sum"])
-    clause = p.groupby(["fund", "year", "clause"])["approved_fen"].agg(["count", "sum"])
-    apps = f["projects"].groupby(["fund", "year"]).size()
-    simple = ("budget", "adjustments", "transfers_in", "transfers_out", "available", "applications", "projects", "awards",
-              "fees", "arranged", "other", "spent", "balance")
-    ours: list[object] = []
-    for row in r.itertuples():
-        key = (row.fund, row.year)
-        value: object = pd.NA
-        if key in fy.index and ((row.qualifier is pd.NA and row.metric in simple)
-                                or (row.qualifier is not pd.NA and row.metric in ("clause_projects", "clause_awards"))):
-            x = fy.loc[key]
-            n, won = (int(awards.loc[key, "count"]), int(awards.loc[key, "sum"])) if key in awards.index else (0, 0)
-            inflow = int(x["budget_fen"] + x["adjust_fen"] + x["transfer_in_fen"])
-            fees, other, out = int(x["fees_fen"]), int(x["other_fen"]), int(x["transfer_out_fen"])
-            if row.metric in ("clause_projects", "clause_awards"):
-                ck = (*key, row.qualifier)
-                c = (int(clause.loc[ck, "count"]), int(clause.loc[ck, "sum"])) if ck in clause.index else (0, 0)
-                value = c[0] if row.metric == "clause_projects" else c[1]
-            else:
-                value = {"budget": int(x["budget_fen"]), "adjustments": int(x["adjust_fen"]),
-                         "transfers_in": int(x["transfer_in_fen"]), "transfers_out": out, "available": inflow - out,
-                         "applications": int(apps.get(key, 0)), "projects": n, "awards": won, "fees": fees,
-                         "arranged": won + fees, "other": other + out, "spent": won + fees + other,
-                         "balance": inflow - won - fees - other - out}[row.metric]
-        ours.append(value)
+    projects = f["projects"]
+    won = projects[projects["status"] == "approved"]
+    decided = f["decisions"].merge(projects[["project", "fund", "year"]], on="project")
+    passed = decided[decided["outcome"] != "reject"]
+    decided = decided.assign(cut=decided["amount_before_fen"] - decided["amount_after_fen"])
+    spending = f["spending"]
+    per = {  # per fund-year and qualifier: (count, sum, max)
+        "applications": _sums(projects, ["fund", "year"], "approved_fen"),
+        "awards": _sums(won, ["fund", "year"], "approved_fen"),
+        "clause": _sums(won, ["fund", "year", "clause"], "approved_fen"),
+        "stage": _sums(passed, ["fund", "year", "stage"], "amount_after_fen"),
+        "outcome2": _sums(decided, ["fund", "year", "stage", "outcome"], "cut"),
+        "outcome3": _sums(decided[decided["reason"].notna()], ["fund", "year", "stage", "outcome", "reason"], "cut"),
+        "spent": _sums(spending, ["fund", "year", "kind", "name"], "amount_fen"),
+    }
+    opened = {(x.fund, int(x.year)): x for x in f["funds"].itertuples()}
+    named = f["reported_funds"].sort_values(["seq", "idx"]).groupby("seq")["fund"].agg(list).to_dict()
+
+    def value(row) -> int | None:
+        metric, qualifier = row.metric, row.qualifier
+        if metric is pd.NA or metric is None:
+            return None
+        parts = () if qualifier is pd.NA or qualifier is None else tuple(qualifier.split("/"))
+        if not ((not parts and metric in _PLAIN) or (len(parts) == 1 and metric in _ONE)
+                or (len(parts) in (2, 3) and metric in _TWO_OR_THREE)):
+            return None
+        codes = named.get(int(row.seq), [])
+        year = int(row.year)
+        if not codes or len(set(codes)) < len(codes) or any((c, year) not in opened for c in codes):
+            return None
+        funds = [opened[(c, year)] for c in codes]
+        money = {k: sum(int(getattr(x, k)) for x in funds)
+                 for k in ("budget_fen", "adjust_fen", "transfer_in_fen", "transfer_out_fen", "fees_fen", "other_fen")}
+
+        def total(table: str, *key: str) -> tuple[int, int, int]:
+            hits = [per[table].get((c, year, *key), (0, 0, 0)) for c in codes]
+            return sum(h[0] for h in hits), sum(h[1] for h in hits), max(h[2] for h in hits)
+
+        n, awards, top = total("awards")
+        inflow = money["budget_fen"] + money["adjust_fen"] + money["transfer_in_fen"]
+        fees, other, out = money["fees_fen"], money["other_fen"], money["transfer_out_fen"]
+        plain = {"budget": money["budget_fen"], "adjustments": money["adjust_fen"], "transfers_in": money["transfer_in_fen"],
+                 "transfers_out": out, "available": inflow - out, "applications": total("applications")[0],
+                 "projects": n, "awards": awards, "fees": fees, "arranged": awards + fees, "other": other + out,
+                 "spent": awards + fees + other, "balance": inflow - awards - fees - other - out, "max_award": top}
+        if metric in plain:
+            return plain[metric]
+        if metric == "execution_rate":
+            return _rate(awards + fees + other + out, inflow)
+        if metric == "adjustment_rate":
+            return _rate(money["adjust_fen"], money["budget_fen"])
+        if metric in ("clause_projects", "clause_awards"):
+            count, amount, _ = total("clause", *parts)
+        elif metric in ("stage_passed", "stage_amount"):
+            count, amount, _ = total("stage", *parts)
+        elif metric in _TWO_OR_THREE:
+            count, amount, _ = total(f"outcome{len(parts)}", *parts)
+        else:  # expense, fee
+            count, amount, _ = total("spent", metric, *parts)
+        return count if metric in ("clause_projects", "stage_passed", "outcome_count") else amount
+
+    ours = [value(row) for row in r.itertuples()]
     r["expected"] = pd.array(ours, dtype="Int64")
-    r["figure_ok"] = [_figure_known(row, fy.index) for row in r.itertuples()]
+    r["figure_ok"] = [v is not None for v in ours]
     r["actual"] = r["value"]
     # REPORT-CONFLICT: an earlier statement of the same figure beyond both tolerances
     earlier = r.merge(r, on="figure", suffixes=("", "_q"))
@@ -449,24 +510,6 @@ def _reported(f: Frames) -> pd.DataFrame:
     first = earlier.groupby("seq")["value_q"].first()
     r["conflict_with"] = r["seq"].map(first).astype("Int64")
     return r
-
-
-_PLAIN = {"budget", "adjustments", "transfers_in", "transfers_out", "available", "applications", "projects", "awards",
-          "fees", "arranged", "other", "spent", "balance", "execution_rate", "adjustment_rate", "max_award"}
-_ONE = {"clause_projects", "clause_awards", "stage_passed", "stage_amount", "expense", "fee"}
-
-
-def _figure_known(row: object, opened: pd.Index) -> bool:
-    """Does the ledger compute this reported figure (its fund-year opened, its metric and qualifiers)?"""
-    metric, qualifier, fund = getattr(row, "metric"), getattr(row, "qualifier"), getattr(row, "fund")
-    if metric is pd.NA or metric is None:
-        return False
-    if "+" not in fund and (fund, getattr(row, "year")) not in opened:
-        return False
-    if qualifier is pd.NA or qualifier is None:
-        return metric in _PLAIN
-    parts = qualifier.count("/") + 1
-    return (metric in _ONE and parts == 1) or (metric in ("outcome_count", "outcome_amount") and parts in (2, 3))
 
 
 # -- the rules ---------------------------------------------------------------------------------------

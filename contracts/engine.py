@@ -14,7 +14,7 @@ from typing import Any, Sequence
 
 from sqlalchemy import Connection
 
-from contracts.figures import parse_figure
+from contracts.figures import parse_figure, reported_funds, spending_row
 from contracts.performance import indicator_rows
 from contracts.rules import CHECKS
 from contracts.schemas import KIND_FIELDS, prepare
@@ -71,6 +71,8 @@ def report_state(state: State, seq: int, b: dict[str, Any]) -> None:
     fund, year, metric, qualifier = parse_figure(b["figure"])  # REPORT-FIGURE has refused one that does not parse
     state.add_row("reported", {"seq": seq, "figure": b["figure"], "value": value, "tolerance": tolerance, "seed": b["seed"],
                                "fund": fund, "year": year, "metric": metric, "qualifier": "/".join(qualifier) or None})
+    for row in reported_funds(seq, b["figure"]):
+        state.add_row("reported_funds", row)
 
 
 def performance_indicators(state: State, seq: int, b: dict[str, Any]) -> None:
@@ -206,10 +208,14 @@ def disbursement_return(state: State, seq: int, b: dict[str, Any], sign: int = 1
 
 def fee_pay(state: State, seq: int, b: dict[str, Any], sign: int = 1) -> None:
     _fund_delta(state, b["fund"], b["year"], "fees_fen", sign * b["amount_fen"])
+    if sign > 0:  # a reversed fee stays in spending; the figures skip it through reversals
+        state.add_row("spending", spending_row(seq, "fee.pay", b))
 
 
 def expense_other(state: State, seq: int, b: dict[str, Any], sign: int = 1) -> None:
     _fund_delta(state, b["fund"], b["year"], "other_fen", sign * b["amount_fen"])
+    if sign > 0:
+        state.add_row("spending", spending_row(seq, "expense.other", b))
 
 
 def correction_reverse(state: State, seq: int, b: dict[str, Any]) -> None:

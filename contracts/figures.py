@@ -53,7 +53,8 @@ from sqlalchemy import Connection, bindparam, text
 
 from contracts.money import fen_to_wan
 
-__all__ = ["COUNTS", "COUNT_OF", "FundYear", "count_figure", "parse_figure", "show", "trail_seqs"]
+__all__ = ["COUNTS", "COUNT_OF", "RATES", "FundYear", "count_figure", "parse_figure", "reported_funds", "show",
+           "spending_row", "trail_seqs"]
 
 
 COUNTS = frozenset({"applications", "projects", "clause_projects", "stage_passed", "outcome_count"})
@@ -95,6 +96,22 @@ def parse_figure(name: str) -> tuple[str, int, str, tuple[str, ...]]:
     if len(parts) < 3 or not parts[1].isdigit():
         raise ValueError(f"a figure is <fund>/<year>/<metric>[/…], not {name!r}")
     return parts[0], int(parts[1]), parts[2], tuple(parts[3:])
+
+
+def reported_funds(seq: int, figure: str) -> list[dict[str, Any]]:
+    """The ``reported_funds`` rows of a reported figure: the fund it names, or each fund of a sum, in order."""
+    try:
+        fund = parse_figure(figure)[0]
+    except ValueError:  # REPORT-FIGURE refuses such a figure at write time; none is stored
+        return []
+    return [{"seq": seq, "idx": i, "fund": code} for i, code in enumerate(fund.split("+"))]
+
+
+def spending_row(seq: int, kind: str, body: dict[str, Any]) -> dict[str, Any]:
+    """The ``spending`` row of a ``fee.pay`` (by payee) or ``expense.other`` (by item)."""
+    fee = kind == "fee.pay"
+    return {"seq": seq, "fund": body["fund"], "year": body["year"], "kind": "fee" if fee else "expense",
+            "name": body["payee"] if fee else body["item"], "amount_fen": body["amount_fen"]}
 
 
 class FundYear:
@@ -172,21 +189,10 @@ class FundYear:
                     and (len(qualifier) == 2 or d["reason"] == qualifier[2])]
             return len(mine) if metric == "outcome_count" else sum(d["amount_before_fen"] - d["amount_after_fen"] for d in mine)
         if metric in ("expense", "fee") and len(qualifier) == 1:
-            kind, key = ("expense.other", "item") if metric == "expense" else ("fee.pay", "payee")
-            return self._sum_entries(kind, key, qualifier[0])
+            rows = self._rows("SELECT sum(amount_fen) AS fen FROM spending WHERE fund IN :f AND year = :y AND kind = :k "
+                              "AND name = :n AND seq NOT IN (SELECT target_seq FROM reversals)", k=metric, n=qualifier[0])
+            return int(rows[0]["fen"] or 0)
         return None
-
-    def _sum_entries(self, kind: str, key: str, value: str) -> int:
-        import orjson
-
-        total = 0
-        for row in self._rows("SELECT e.data FROM entry_refs r JOIN entries e ON e.seq = r.seq "
-                              "WHERE r.fund IN :f AND r.year = :y AND e.kind = :k AND "
-                              "r.seq NOT IN (SELECT target_seq FROM reversals)", k=kind):
-            body = orjson.loads(row["data"])["body"]
-            if body.get(key) == value:
-                total += body["amount_fen"]
-        return total
 
 
 def trail_seqs(conn: Connection, *, fund: str | None = None, year: int | None = None, clause: str | None = None,

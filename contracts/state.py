@@ -30,6 +30,8 @@ _COLUMNS = {
                   "panel_size"),
     "reported": ("seq", "figure", "value", "tolerance", "seed", "fund", "year", "metric", "qualifier"),
     "payments": ("seq", "project", "kind", "amount_fen", "date"),
+    "spending": ("seq", "fund", "year", "kind", "name", "amount_fen"),
+    "reported_funds": ("seq", "idx", "fund"),
     "resolutions": ("seq", "project", "body", "date", "amount_fen"),
     "indicators": ("seq", "idx", "fund", "year", "measure", "target_value", "weight", "score_rule", "stated_e4",
                    "total_stated_e4"),
@@ -56,10 +58,7 @@ class State:
         self._rows: dict[str, dict[tuple, dict[str, Any] | None]] = {t: {} for t in _KEYS}
         self._new: dict[str, set[tuple]] = {t: set() for t in _KEYS}
         self._dirty: dict[str, set[tuple]] = {t: set() for t in _KEYS}
-        self._inserts: dict[str, list[dict[str, Any]]] = {
-            "decisions": [], "policies": [], "reversals": [], "reported": [], "entry_refs": [], "payments": [],
-            "policy_terms": [], "resolutions": [], "indicators": [], "project_bases": [],
-            "project_tags": [], "policy_caps": [], "policy_tiers": []}
+        self._inserts: dict[str, list[dict[str, Any]]] = {t: [] for t in _COLUMNS if t not in _KEYS}
         self._deleted_decisions: set[int] = set()
         self._policies: dict[tuple, tuple[int, dict[str, Any]] | None] = {}
 

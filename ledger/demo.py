@@ -18,6 +18,7 @@ from typing import Callable
 from ledger import db
 from ledger.inputs import parse_lines
 from ledger.errors import Rejected
+from ledger.findings import Finding
 from ledger.keys import Signer, load_private, load_public, write_new_key
 from ledger.store import CHECKS_KEY_SETTING, Item, Ledger, enroll_item, init_ledger
 from ledger.verify import verify_ledger
@@ -41,7 +42,8 @@ def _key(keys_dir: Path, name: str) -> Signer:
 
 
 def run_demo(db_url: str, keys_dir: Path, echo: Callable[[str], None],
-             progress: Callable[[int], None] | None = None) -> None:
+             progress: Callable[[int], None] | None = None) -> list[Finding]:
+    """Post the example data, verify, print the 2023 execution report; the warnings the postings drew."""
     from contracts.catalogue import CATALOGUE_DIR, load_file
     from contracts.reports import execution_report, render
 
@@ -55,14 +57,13 @@ def run_demo(db_url: str, keys_dir: Path, echo: Callable[[str], None],
                                      enroll_item(signers["checks"].public, "数据质量 nightly checks", "checks")])
     ledger.put_setting(CHECKS_KEY_SETTING, str((keys_dir / "checks.key").resolve()))
     counts = {"appended": 0, "duplicate": 0}
-    warnings = 0
+    warnings: list[Finding] = []
 
     def post(items: list[Item]) -> None:
-        nonlocal warnings
         posted = ledger.post(signers["poster"], items)
         for r in posted.receipts:
             counts[r.status] += 1
-        warnings += len(posted.warnings)
+        warnings.extend(posted.warnings)
 
     policies = sorted((load_file(path) for path in CATALOGUE_DIR.glob("*.json")), key=lambda b: (b["policy"], b["version"]))
     for body in policies:  # each version after the one before it
@@ -85,7 +86,7 @@ def run_demo(db_url: str, keys_dir: Path, echo: Callable[[str], None],
         if progress:  # over the example postings' entries
             progress(len(items))
     echo(f"posted {len(files)} example postings from the seed reports: {counts['appended']} entries appended, "
-         f"{counts['duplicate']} duplicate, {warnings} warnings, {len(refusals)} refused as the seeds require")
+         f"{counts['duplicate']} duplicate, {len(warnings)} warnings, {len(refusals)} refused as the seeds require")
     for line in refusals:
         echo(line)
     check = verify_ledger(db.make_engine(db_url))
@@ -93,3 +94,4 @@ def run_demo(db_url: str, keys_dir: Path, echo: Callable[[str], None],
     echo("")
     with db.read_tx(ledger.engine) as conn:
         echo(render(execution_report(conn, "chaoyang-hightech", 2023), "table").decode().rstrip("\n"))
+    return warnings

@@ -10,7 +10,8 @@
   Derived; ``verify`` recomputes and compares them.
 * ``funds``, ``policies``, ``enterprises``, ``projects``, ``decisions``, ``notices``, ``reversals``:
   projections of the fund lifecycle for the write-time contracts (``contracts/state.py``). Derived.
-* ``reported``: the figures ``report.state`` entries state, for reconciliation; ``entry_refs``: the
+* ``reported``: the figures ``report.state`` entries state, for reconciliation, and ``reported_funds``
+  the funds each names; ``spending``: each fee and other expense, by payee or item; ``entry_refs``: the
   fund-year and project each money entry touches, for the trail behind a figure. Derived.
 * ``settings``: local, mutable settings of this database (paths of the log and checks keys). Never
   key material, never part of the chain.
@@ -18,7 +19,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Index, Integer, LargeBinary, SmallInteger, String
+from sqlalchemy import BigInteger, Index, Integer, LargeBinary, SmallInteger, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 __all__ = [
@@ -165,6 +166,20 @@ class Payment(Base):
     date: Mapped[str] = mapped_column(String(10))
 
 
+class Spending(Base):
+    """A fee (by payee) or other expense (by item): the ``fee/<payee>`` and ``expense/<item>`` figures."""
+
+    __tablename__ = "spending"
+    __table_args__ = (Index("ix_spending_fund_year", "fund", "year"),)
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    fund: Mapped[str] = mapped_column(String(64))
+    year: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(8))
+    name: Mapped[str] = mapped_column(Text)
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+
+
 class Resolution(Base):
     """An approving body's resolution on one project (an ``approval.resolve`` award)."""
 
@@ -288,6 +303,16 @@ class Reported(Base):
     year: Mapped[int | None] = mapped_column(Integer)
     metric: Mapped[str | None] = mapped_column(String(64))
     qualifier: Mapped[str | None] = mapped_column(String(300))
+
+
+class ReportedFund(Base):
+    """A fund a reported figure names: one, or each fund of a sum ``a+b+…`` (idx: its place)."""
+
+    __tablename__ = "reported_funds"
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    idx: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    fund: Mapped[str] = mapped_column(String(64))
 
 
 class EntryRef(Base):

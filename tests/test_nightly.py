@@ -26,6 +26,7 @@ from click.testing import CliRunner
 from checks.frames import run_pandera
 from checks.gx_project import GX_DIR, project_files, run_gx
 from checks.sqlrules import SQL_RULES
+from contracts.figures import COUNTS, RATES, FundYear, parse_figure, show
 from contracts.rules import NIGHTLY_ONLY, RULES
 from ledger.cli import cli
 from tests.conftest import PG_SERVER, Env, make_keys, pg_database, pg_database_url
@@ -105,10 +106,12 @@ PLANTS: dict[str, tuple[dict, list[str]]] = {
     "CORR-TARGET": ({"seq": 99995}, ["INSERT INTO reversals VALUES (2, 99995)"]),
     "CORR-ORDER": ({"seq": 99998, "project": "B"},  # B's initial review undone after its expert review and approvals
                    ["INSERT INTO reversals SELECT seq, 99998 FROM decisions WHERE project = 'B' AND stage = 'initial'"]),
-    "REPORT-RECONCILE": ({"figure": "test-fund/2023/awards"}, ["UPDATE reported SET value = value + 100"]),
+    "REPORT-RECONCILE": ({"figure": "test-fund/2023/awards"},
+                         ["UPDATE reported SET value = value + 100 WHERE figure = 'test-fund/2023/awards'"]),
     "REPORT-CONFLICT": ({"seq": 99996, "figure": "test-fund/2023/awards"}, [
         "INSERT INTO reported SELECT 99996, figure, value + 100000, 0, 'another report', fund, year, metric, qualifier "
-        "FROM reported"]),
+        "FROM reported WHERE figure = 'test-fund/2023/awards'",
+        "INSERT INTO reported_funds VALUES (99996, 0, 'test-fund')"]),
     "REPORT-FIGURE": ({"seq": 99997, "figure": "test-fund/2023/nonsense"}, [
         "INSERT INTO reported VALUES (99997, 'test-fund/2023/nonsense', 1, 0, 'a report', 'test-fund', 2023, 'nonsense', NULL)"]),
     "ID-NAME": ({"project": "B", "enterprise": E2}, ["UPDATE projects SET enterprise_name = '别的名字' WHERE project = 'B'"]),
@@ -127,6 +130,39 @@ PLANTS: dict[str, tuple[dict, list[str]]] = {
     "CAP-UPGRADE": ({"project": "U2"}, [*_award("U1", "up1", 150 * W, {}), *_award("U2", "up2", 400 * W, {}, 2000)]),
     "DATA-RANGE": ({"project": "B"}, ["UPDATE projects SET status = 'lost' WHERE project = 'B'"]),
 }
+
+
+# A reported figure of every metric of contracts/figures.py, of one fund and summed over two, each
+# worked out by hand from the fixture below (other-fund: budget 1000万, +100万, 10万 transferred
+# out to a purpose, one expense of 1万; no projects).
+FIGURES = {
+    "test-fund/2023/awards": 280 * W, "test-fund/2023/budget": 1000 * W, "test-fund/2023/applications": 7,
+    "test-fund/2023/projects": 5, "test-fund/2023/max_award": 80 * W, "test-fund/2023/fees": 2 * W,
+    "test-fund/2023/arranged": 282 * W, "test-fund/2023/spent": 282 * W, "test-fund/2023/balance": 718 * W,
+    "test-fund/2023/execution_rate": 2820, "test-fund/2023/adjustment_rate": 0,
+    "test-fund/2023/clause_projects/abs": 1, "test-fund/2023/clause_awards/yearcap": 80 * W,
+    "test-fund/2023/stage_passed/initial": 5, "test-fund/2023/stage_amount/initial": 330 * W,
+    "test-fund/2023/stage_amount/expert": 280 * W,
+    "test-fund/2023/outcome_count/initial/reject": 1, "test-fund/2023/outcome_amount/initial/reject": 30 * W,
+    "test-fund/2023/outcome_count/expert/halve/non_key_industry": 1,
+    "test-fund/2023/outcome_amount/expert/halve/non_key_industry": 50 * W,
+    "test-fund/2023/fee/评审机构": 2 * W, "test-fund/2023/expense/录错的费用": 0,  # reversed: not counted
+    "other-fund/2023/adjustments": 100 * W, "other-fund/2023/transfers_out": 10 * W, "other-fund/2023/other": 11 * W,
+    "other-fund/2023/available": 1090 * W, "other-fund/2023/adjustment_rate": 1000,
+    "other-fund/2023/expense/专家评审费": 1 * W,
+    "test-fund+other-fund/2023/budget": 2000 * W, "test-fund+other-fund/2023/transfers_in": 0,
+    "test-fund+other-fund/2023/applications": 7, "test-fund+other-fund/2023/awards": 280 * W,
+    "test-fund+other-fund/2023/spent": 283 * W, "test-fund+other-fund/2023/balance": 1807 * W,
+    "test-fund+other-fund/2023/execution_rate": 1395,  # (280 + 2 + 1 + 10) / 2100 = 13.952 %
+    "test-fund+other-fund/2023/adjustment_rate": 500, "test-fund+other-fund/2023/max_award": 80 * W,
+    "test-fund+other-fund/2023/stage_passed/expert": 5, "test-fund+other-fund/2023/expense/专家评审费": 1 * W,
+}
+
+
+def _stated(figure: str, value: int) -> dict:
+    metric = figure.split("/")[2]
+    unit = "count" if metric in COUNTS else "permyriad" if metric in RATES else "value_fen"
+    return {"seed": "a report", "wording": f"{figure}: {value}", "figure": figure, unit: value}
 
 
 def _build_base(url: str, work: Path) -> None:
@@ -161,8 +197,12 @@ def _build_base(url: str, work: Path) -> None:
     f.post(("fee.pay", {"fund": "test-fund", "year": 2023, "payee": "评审机构", "service": "评审", "amount_fen": 2 * W}))
     wrong = f.post(("expense.other", {"fund": "test-fund", "year": 2023, "item": "录错的费用", "amount_fen": 3 * W}))
     f.post(("correction.reverse", {"seq": wrong.receipts[0].seq, "reason": "录入错误"}))
-    f.post(("report.state", {"seed": "a report", "wording": "支持金额280万元", "figure": "test-fund/2023/awards",
-                             "value_fen": 280 * W}))
+    f.post(("budget.adjust", {"fund": "other-fund", "year": 2023, "delta_fen": 100 * W, "reason": "追加", "document": "d1"}),
+           ("budget.transfer", {"fund": "other-fund", "year": 2023, "to": "人才发展专项资金", "amount_fen": 10 * W,
+                                "reason": "调出"}),
+           ("expense.other", {"fund": "other-fund", "year": 2023, "item": "专家评审费", "amount_fen": 1 * W}))
+    stated = f.post(*(("report.state", _stated(figure, value)) for figure, value in FIGURES.items()))
+    assert not stated.warnings, stated.warnings  # the write-time figures agree with the values worked out by hand
     f.post(("performance.indicators", {"fund": "test-fund", "year": 2023, "seed": "an evaluation", "total_stated": "17.5",
                                        "indicators": [
         {"name": "支持10家企业", "weight": 10, "measure": "projects", "target_value": 10, "score_rule": "ratio",
@@ -209,7 +249,7 @@ def copy(base, tmp_path) -> Iterator[str]:
         yield pg_database_url(name)
 
 
-def _both(url: str, out: Path) -> tuple[set, set]:
+def _findings(url: str, out: Path) -> tuple[list, list]:
     gx, _ = run_gx(url, out)
     engine = sa.create_engine(url)
     try:
@@ -217,6 +257,11 @@ def _both(url: str, out: Path) -> tuple[set, set]:
             pd = run_pandera(conn)
     finally:
         engine.dispose()
+    return gx, pd
+
+
+def _both(url: str, out: Path) -> tuple[set, set]:
+    gx, pd = _findings(url, out)
     return {(f.rule, f.subject) for f in gx}, {(f.rule, f.subject) for f in pd}
 
 
@@ -241,6 +286,72 @@ def test_both_engines_find_the_planted_state(rule, copy, tmp_path):
     assert gx == pd, f"only GX: {gx - pd}; only pandera: {pd - gx}"
     found = [dict(s) for r, s in gx if r == rule]
     assert any(subject.items() <= s.items() for s in found), f"{rule}: {subject} not among {found}"
+
+
+def _by_figure(findings: list, rule: str) -> dict[str, object]:
+    return {dict(f.subject)["figure"]: f for f in findings if f.rule == rule}
+
+
+def _ledger_figure(url: str, figure: str) -> str:
+    """The figure as the write-time code (contracts.figures) computes it, shown."""
+    fund, year, metric, qualifier = parse_figure(figure)
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return show(metric, FundYear(conn, fund, year).value(metric, qualifier))
+    finally:
+        engine.dispose()
+
+
+def test_every_reported_metric_is_reconciled_nightly(copy, tmp_path):
+    """Every figure of the fixture stated one unit off: both engines name each, with the value
+    worked out by hand as the ledger's and the stated one beside it."""
+    _plant(copy, ["UPDATE reported SET value = value + tolerance + 1"])
+    gx, pd = _findings(copy, tmp_path)
+    found = _by_figure(gx, "REPORT-RECONCILE")
+    assert found == _by_figure(pd, "REPORT-RECONCILE")
+    assert sorted(found) == sorted(FIGURES)
+    for figure, value in FIGURES.items():
+        metric = figure.split("/")[2]
+        assert (found[figure].expected, found[figure].actual) == (show(metric, value), show(metric, value + 1)), figure
+
+
+def test_a_ledger_changed_by_hand_no_longer_reconciles(copy, tmp_path):
+    """The statements stay; the rows behind them change (a negative adjustment makes a negative
+    rate). Both engines name exactly the figures that moved, with the write-time code's value."""
+    _plant(copy, ["UPDATE spending SET amount_fen = amount_fen + 5 WHERE name = '专家评审费'",
+                  "UPDATE funds SET adjust_fen = -adjust_fen WHERE fund = 'other-fund'",
+                  "UPDATE decisions SET reason = 'key_industry' WHERE outcome = 'halve'",
+                  "DELETE FROM reversals"])  # the wrongly booked expense counts again
+    gx, pd = _findings(copy, tmp_path)
+    found = _by_figure(gx, "REPORT-RECONCILE")
+    assert found == _by_figure(pd, "REPORT-RECONCILE")
+    assert sorted(found) == sorted([
+        "other-fund/2023/expense/专家评审费", "test-fund+other-fund/2023/expense/专家评审费",
+        "other-fund/2023/adjustments", "other-fund/2023/available", "other-fund/2023/adjustment_rate",
+        "test-fund+other-fund/2023/balance", "test-fund+other-fund/2023/execution_rate",
+        "test-fund+other-fund/2023/adjustment_rate", "test-fund/2023/outcome_count/expert/halve/non_key_industry",
+        "test-fund/2023/outcome_amount/expert/halve/non_key_industry", "test-fund/2023/expense/录错的费用"])
+    for figure, f in found.items():
+        assert f.expected == _ledger_figure(copy, figure), figure
+    assert found["other-fund/2023/adjustment_rate"].expected == "-10.00%"
+    assert found["test-fund+other-fund/2023/execution_rate"].expected == "15.42%"  # 293 / 1900
+
+
+def test_figures_the_ledger_does_not_compute_are_named_nightly(copy, tmp_path):
+    """A sum naming a fund never opened, a sum naming a fund twice, a rate over a budget of nothing."""
+    _plant(copy, ["INSERT INTO reported VALUES (90001, 'test-fund+ghost-fund/2023/budget', 1, 0, 'a report', "
+                  "'test-fund+ghost-fund', 2023, 'budget', NULL)",
+                  "INSERT INTO reported_funds VALUES (90001, 0, 'test-fund'), (90001, 1, 'ghost-fund')",
+                  "INSERT INTO reported VALUES (90002, 'test-fund+test-fund/2023/budget', 1, 0, 'a report', "
+                  "'test-fund+test-fund', 2023, 'budget', NULL)",
+                  "INSERT INTO reported_funds VALUES (90002, 0, 'test-fund'), (90002, 1, 'test-fund')",
+                  "UPDATE funds SET budget_fen = 0, adjust_fen = 0 WHERE fund = 'other-fund'"])
+    gx, pd = _both(copy, tmp_path)
+    assert gx == pd, f"only GX: {gx - pd}; only pandera: {pd - gx}"
+    named = {dict(s)["figure"] for r, s in gx if r == "REPORT-FIGURE"}
+    assert named == {"test-fund+ghost-fund/2023/budget", "test-fund+test-fund/2023/budget",
+                     "other-fund/2023/adjustment_rate"}
 
 
 def test_every_rule_has_its_nightly_counterpart_and_its_plant():
@@ -290,11 +401,17 @@ def test_check_writes_the_reports_and_attests_the_run(base, copy, tmp_path):
     _plant(copy, PLANTS["SUM-BUDGET"][1])
     code, second = _check(copy, key, tmp_path / "night2")
     assert code == 1 and not second["ok"]
-    assert [(f["rule"], f["severity"], f["subject"]) for f in second["findings"]] == [
-        ("SUM-BUDGET", "fatal", {"fund": "test-fund", "year": 2023})]
-    assert second["findings"][0]["expected"] == "100万元" and second["findings"][0]["difference"] == "182万元"
+    fatal = [f for f in second["findings"] if f["severity"] == "fatal"]
+    assert [(f["rule"], f["subject"]) for f in fatal] == [("SUM-BUDGET", {"fund": "test-fund", "year": 2023})]
+    assert fatal[0]["expected"] == "100万元" and fatal[0]["difference"] == "182万元"
+    # the figures the reports state of that budget no longer reconcile either: warnings
+    moved = sorted(f["subject"]["figure"] for f in second["findings"] if f["severity"] == "warning")
+    assert moved == sorted([*(f"{fund}/2023/{metric}" for fund in ("test-fund", "test-fund+other-fund")
+                              for metric in ("budget", "balance", "execution_rate")),
+                            "test-fund+other-fund/2023/adjustment_rate"])
     runs = list(ledger.entries(kind="check.run"))
-    assert len(runs) == 2 and runs[1][2]["body"]["counts"] == {"SUM-BUDGET": {"fatal": 1}}
+    assert len(runs) == 2 and runs[1][2]["body"]["counts"] == {"SUM-BUDGET": {"fatal": 1},
+                                                               "REPORT-RECONCILE": {"warning": 7}}
     ledger.engine.dispose()
     assert CliRunner().invoke(cli, ["verify", "--db", copy]).exit_code == 0  # the attestations verify like any entry
 
@@ -317,10 +434,11 @@ def test_engines_that_disagree_are_a_fatal_finding(copy, tmp_path, monkeypatch):
     ledger = Ledger.open(copy)
     assert nightly.run_nightly(ledger, tmp_path / "a", None, record=False).findings == ()
     _plant(copy, PLANTS["SUM-BUDGET"][1])
-    monkeypatch.setattr(frames, "run_pandera", lambda conn: [])
+    real = frames.run_pandera
+    monkeypatch.setattr(frames, "run_pandera", lambda conn: [f for f in real(conn) if f.rule != "SUM-BUDGET"])
     run = nightly.run_nightly(ledger, tmp_path / "b", None, record=False)
     ledger.engine.dispose()
-    assert {(f.rule, f.severity, dict(f.subject)["fund"]) for f in run.findings} == {
+    assert {(f.rule, f.severity, dict(f.subject)["fund"]) for f in run.findings if f.severity == "fatal"} == {
         ("SUM-BUDGET", "fatal", "test-fund"), ("CHECK-ENGINES", "fatal", "test-fund")}
     (odd,) = [f for f in run.findings if f.rule == "CHECK-ENGINES"]
     assert odd.field == "SUM-BUDGET" and odd.actual == "Great Expectations"
@@ -377,7 +495,7 @@ def test_the_data_docs_in_a_real_browser(base, copy, tmp_path):
     assert "SUM-BUDGET (fatal): " in text
 
 
-def test_migration_0005_backfills_what_the_effects_write(copy):
+def test_migrations_0005_and_0006_backfill_what_the_effects_write(copy):
     """Down to 0004 and up again: the rows rebuilt from the entries equal those written at posting time."""
     from ledger import db
 
@@ -391,7 +509,9 @@ def test_migration_0005_backfills_what_the_effects_write(copy):
                "tags": "SELECT * FROM project_tags ORDER BY project, tag",
                "caps": "SELECT * FROM policy_caps ORDER BY policy, version, clause, idx",
                "tiers": "SELECT * FROM policy_tiers ORDER BY policy, version, clause, idx, tier",
-               "reported": "SELECT seq, fund, year, metric, qualifier FROM reported ORDER BY seq"}
+               "reported": "SELECT seq, fund, year, metric, qualifier FROM reported ORDER BY seq",
+               "reported_funds": "SELECT * FROM reported_funds ORDER BY seq, idx",
+               "spending": "SELECT * FROM spending ORDER BY seq"}
     engine = db.make_engine(copy)
 
     def snapshot() -> dict[str, list]:
@@ -399,7 +519,7 @@ def test_migration_0005_backfills_what_the_effects_write(copy):
             return {k: [tuple(r) for r in conn.execute(sa.text(q))] for k, q in queries.items()}
 
     before = snapshot()
-    assert all(before.values()) and len(before["payments"]) == 1
+    assert all(before.values()) and len(before["payments"]) == 1 and len(before["spending"]) == 3
     db.apply_migrations_down(engine, "0004")
     db.apply_migrations(engine)
     assert snapshot() == before

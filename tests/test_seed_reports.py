@@ -38,8 +38,8 @@ def seeded(request, tmp_path_factory):
             conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
         url = pg_schema_url(PG_SERVER, schema)
     lines: list[str] = []
-    run_demo(url, work / "keys", echo=lines.append)
-    yield url, "\n".join(lines), work / "keys"
+    warnings = run_demo(url, work / "keys", echo=lines.append)
+    yield url, "\n".join(lines), work / "keys", warnings
     if schema:
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
@@ -54,6 +54,25 @@ def _report(url: str, *args: str) -> dict:
 
 def _rows(report: dict, key: str) -> dict[str, dict]:
     return {row[key]: row for row in report["rows"]}
+
+
+def test_the_nightly_run_finds_what_the_postings_were_warned_of(seeded, tmp_path):
+    """Both nightly engines, over the whole demo ledger, name exactly the figures the postings drew
+    warnings for (every one a seed disagreeing with itself or another seed), sums over funds,
+    rates and named expenses included; nothing else."""
+    from checks.nightly import run_nightly
+    from ledger.store import Ledger
+
+    url, _, _, warnings = seeded
+    ledger = Ledger.open(url)
+    try:
+        run = run_nightly(ledger, tmp_path, None, record=False)
+    finally:
+        ledger.engine.dispose()
+    at_write = sorted((w.rule, dict(w.subject)["figure"]) for w in warnings)
+    assert len(at_write) == 26
+    assert sorted((f.rule, dict(f.subject).get("figure")) for f in run.findings) == at_write
+    assert ("REPORT-RECONCILE", "chaoyang-ipo/2020/expense/企业上市加速器项目") in at_write
 
 
 def test_the_2023_execution_report_equals_seed_000(seeded):
@@ -112,7 +131,7 @@ def test_the_2024_performance_table_equals_seed_001(seeded):
 
 
 def test_demo_reports_and_verifies(seeded):
-    url, output, _ = seeded
+    url, output, *_ = seeded
     assert "verify: ok" in output and "26 warnings, 1 refused as the seeds require" in output
     assert "合计安排资金" in output and "11861.35" in output
     assert CliRunner().invoke(cli, ["verify", "--db", url]).exit_code == 0
@@ -174,7 +193,7 @@ def test_the_2020_funds_of_seed_002(seeded):
 
 def test_the_duplicate_support_rule_on_the_seed_data(seeded, tmp_path):
     """北京大豪科技 holds a 2020 SME award; a 2020 information-services award for it is refused."""
-    url, _, keys = seeded
+    url, _, keys, _ = seeded
     from ledger.keys import load_private
     from ledger.store import Item, Ledger
 
@@ -245,7 +264,7 @@ def test_the_culture_and_commerce_funds_of_2020(seeded):
 
 def test_the_renovation_approvals_over_budget_are_refused(seeded):
     """Seed 002: 7.4061亿 approved against a budget of 7.3609亿. SUM-BUDGET refuses the posting whole."""
-    url, output, _ = seeded
+    url, output, *_ = seeded
     assert "02-approvals.refused.jsonl: refused, SUM-BUDGET: chaoyang-renovation 2020 would use 74061万元 of 73609万元" in output
     rows = _rows(_report(url, "execution", "--fund", "chaoyang-renovation", "--year", "2020"), "项目")
     assert (rows["其他列支费用（含调出）"]["金额（万元）"], rows["其他列支费用（含调出）"]["报告数（万元）"]) == ("0", "74061")
