@@ -69,7 +69,10 @@ class State:
         return self._sql[sql]
 
     def query(self, sql: str, **params: Any) -> list[dict[str, Any]]:
-        self._cursor.execute(self._driver_sql(sql), params)
+        if self._pg:  # planned for these values and the table as it is now: never a plan cached while it was small
+            self._cursor.execute(self._driver_sql(sql), params, prepare=False)
+        else:
+            self._cursor.execute(sql, params)
         names = [d[0] for d in self._cursor.description]
         return [dict(zip(names, row)) for row in self._cursor.fetchall()]
 
