@@ -288,6 +288,23 @@ def test_both_engines_find_the_planted_state(rule, copy, tmp_path):
     assert any(subject.items() <= s.items() for s in found), f"{rule}: {subject} not among {found}"
 
 
+def test_every_way_a_stage_can_be_out_of_order(copy, tmp_path):
+    """STAGE-ORDER's four cases, and two orders it accepts; a repeated required stage counts once."""
+    def decision(seq: int, project: str, stage: str) -> str:
+        return f"INSERT INTO decisions VALUES ({seq}, '{project}', '{stage}', 'pass', NULL, {W}, {W}, '2023-08-02', 5)"
+
+    _plant(copy, [decision(99981, "R", "expert"),  # after its rejection
+                  decision(99982, "Q", "expert"),  # the required initial review undecided
+                  decision(99983, "Q", "initial"),  # after the stage it comes before
+                  decision(99984, "C", "extra"),  # the optional stage after the required ones: in order
+                  *_award("S", "abs", 10 * W, {}), decision(99985, "S", "initial"),  # in order
+                  decision(99986, "S", "initial"),  # decided twice
+                  decision(99987, "S", "extra")])  # expert undecided, though initial was decided twice
+    gx, pd = _both(copy, tmp_path)
+    assert gx == pd, f"only GX: {gx - pd}; only pandera: {pd - gx}"
+    assert sorted(dict(s)["seq"] for r, s in gx if r == "STAGE-ORDER") == [99981, 99982, 99983, 99986, 99987]
+
+
 def _by_figure(findings: list, rule: str) -> dict[str, object]:
     return {dict(f.subject)["figure"]: f for f in findings if f.rule == rule}
 
