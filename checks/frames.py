@@ -444,7 +444,7 @@ def _reported(f: Frames) -> pd.DataFrame:
     decided = decided.assign(cut=decided["amount_before_fen"] - decided["amount_after_fen"])
     spending = f["spending"]
     per = {  # per fund-year and qualifier: (count, sum, max)
-        "applications": _sums(projects, ["fund", "year"], "approved_fen"),
+        "applications": _sums(projects, ["fund", "year"], "approved_fen"),  # the count: every project applied for
         "awards": _sums(won, ["fund", "year"], "approved_fen"),
         "clause": _sums(won, ["fund", "year", "clause"], "approved_fen"),
         "stage": _sums(passed, ["fund", "year", "stage"], "amount_after_fen"),
