@@ -72,7 +72,7 @@ class State:
         if self._pg:  # planned for these values and the table as it is now: never a plan cached while it was small
             self._cursor.execute(self._driver_sql(sql), params, prepare=False)
         else:
-            self._cursor.execute(sql, params)
+            self._cursor.execute(self._driver_sql(sql), params)
         names = [d[0] for d in self._cursor.description]
         return [dict(zip(names, row)) for row in self._cursor.fetchall()]
 
