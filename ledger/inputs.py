@@ -22,7 +22,7 @@ from ledger.findings import FATAL, Finding, subject
 from ledger.kinds import KINDS, validate_body
 from ledger.store import Item
 
-__all__ = ["MAX_IDEM", "parse_lines", "validate_item"]
+__all__ = ["MAX_IDEM", "parse_lines", "parse_posting_line", "validate_item"]
 
 MAX_IDEM = 200
 _ENTRY_KEYS = {"kind", "idem", "body"}
@@ -79,11 +79,32 @@ def validate_item(obj: Any, line: int | None) -> tuple[Item | None, list[Finding
     return Item(kind=kind, idem=idem, body=body, line=line), []
 
 
-def parse_lines(lines: Iterable[bytes | str], source: str = "input") -> list[Item]:
-    """Parse a whole posting; raise :class:`InputError` with every finding if any line is bad."""
+def _collect(entries: Iterable[tuple[int, str, Any]]) -> tuple[list[Item], list[Finding]]:
+    """Check parsed entries, each ``(line, place, object)``: ``place`` is ``""`` for a line of its
+    own, ``"[i]"`` for the i-th entry of a line's array (it prefixes the findings' fields). The
+    idems of one posting must differ."""
     items: list[Item] = []
     findings: list[Finding] = []
-    seen: dict[str, int | None] = {}
+    seen: dict[str, str] = {}
+    for line, place, obj in entries:
+        item, problems = validate_item(obj, line)
+        findings += [p if not place else Finding(rule=p.rule, severity=p.severity, message=p.message, subject=p.subject,
+                                                 field=f"{place}.{p.field}" if p.field else place) for p in problems]
+        if item is None:
+            continue
+        if item.idem in seen:
+            findings.append(_f("INPUT-IDEM-DUP", line, f"{place}.idem" if place else "idem",
+                               f"idem {item.idem!r} already used {seen[item.idem]} of this posting", item.idem))
+            continue
+        seen[item.idem] = f"at {place}" if place else f"on line {line}"
+        items.append(item)
+    return items, findings
+
+
+def parse_lines(lines: Iterable[bytes | str], source: str = "input") -> list[Item]:
+    """Parse a whole posting, one entry a line; raise :class:`InputError` with every finding if any line is bad."""
+    findings: list[Finding] = []
+    entries: list[tuple[int, str, Any]] = []
     for number, raw in enumerate(lines, start=1):
         if isinstance(raw, bytes):
             try:
@@ -94,23 +115,35 @@ def parse_lines(lines: Iterable[bytes | str], source: str = "input") -> list[Ite
         if not raw.strip():
             continue
         try:
-            obj = parse_json(raw)
+            entries.append((number, "", parse_json(raw)))
         except ValueError as e:
             findings.append(_f("INPUT-JSON", number, "", f"not a strict JSON object: {e}"))
-            continue
-        item, problems = validate_item(obj, number)
-        findings.extend(problems)
-        if item is None:
-            continue
-        if item.idem in seen:
-            findings.append(_f("INPUT-IDEM-DUP", number, "idem",
-                               f"idem {item.idem!r} already used on line {seen[item.idem]} of this posting", item.idem))
-            continue
-        seen[item.idem] = number
-        items.append(item)
+    items, problems = _collect(entries)
+    findings = sorted(findings + problems, key=lambda f: dict(f.subject).get("line") or 0)  # in line order
     if not items and not findings:
         findings.append(_f("INPUT-EMPTY", None, "", f"{source} holds no entries; a posting needs at least one"))
     if findings:
         n = len(findings)
         raise InputError(f"{source}: {n} problem{'s' if n > 1 else ''}; nothing was appended", tuple(findings))
+    return items
+
+
+def parse_posting_line(raw: bytes, line: int) -> list[Item]:
+    """One line of ``post --stream``: a JSON object is a one-entry posting, a JSON array of objects a
+    posting of those entries. :class:`InputError` (exit 2) naming the line, the entry and the field."""
+    try:
+        obj = parse_json(raw.decode("utf-8"))
+    except UnicodeDecodeError as e:
+        raise InputError(f"line {line}: not UTF-8", (_f("INPUT-JSON", line, "", f"not UTF-8 (byte {e.start})"),)) from None
+    except ValueError as e:
+        raise InputError(f"line {line}: not strict JSON", (_f("INPUT-JSON", line, "", f"not strict JSON: {e}"),)) from None
+    if isinstance(obj, list):
+        items, findings = _collect((line, f"[{i}]", entry) for i, entry in enumerate(obj))
+        if not obj:
+            findings.append(_f("INPUT-EMPTY", line, "", "an empty array: a posting needs at least one entry"))
+    else:
+        items, findings = _collect([(line, "", obj)])
+    if findings:
+        n = len(findings)
+        raise InputError(f"line {line}: {n} problem{'s' if n > 1 else ''}; nothing was appended", tuple(findings))
     return items

@@ -23,54 +23,15 @@ import queue
 import threading
 from typing import Any, Callable, Iterable
 
-from ledger.canonical import parse_json
-from ledger.errors import Error, InputError
-from ledger.findings import FATAL, Finding, findings_to_json, subject
-from ledger.inputs import validate_item
+from ledger.errors import Error
+from ledger.findings import findings_to_json
+from ledger.inputs import parse_posting_line
 from ledger.keys import Signer
 from ledger.store import Item, Ledger, Posted
 
-__all__ = ["GROUP", "parse_posting_line", "stream_postings"]
+__all__ = ["GROUP", "stream_postings"]
 
 GROUP = 200  # postings at most in one transaction
-
-
-def _problem(rule: str, line: int, field: str, message: str, idem: str | None = None) -> Finding:
-    return Finding(rule=rule, severity=FATAL, field=field, subject=subject(line=line, idem=idem), message=message)
-
-
-def parse_posting_line(raw: bytes, line: int) -> list[Item]:
-    """One line's posting; :class:`InputError` (exit 2) naming the line, the entry and the field."""
-    try:
-        obj = parse_json(raw.decode("utf-8"))
-    except UnicodeDecodeError as e:
-        raise InputError(f"line {line}: not UTF-8", (_problem("INPUT-JSON", line, "", f"not UTF-8 (byte {e.start})"),)) from None
-    except ValueError as e:
-        raise InputError(f"line {line}: not strict JSON", (_problem("INPUT-JSON", line, "", f"not strict JSON: {e}"),)) from None
-    entries = obj if isinstance(obj, list) else [obj]
-    findings: list[Finding] = []
-    items: list[Item] = []
-    seen: set[str] = set()
-    if not entries:
-        findings.append(_problem("INPUT-EMPTY", line, "", "an empty array: a posting needs at least one entry"))
-    for i, entry in enumerate(entries):
-        item, problems = validate_item(entry, line)
-        where = f"[{i}]" if isinstance(obj, list) else ""
-        findings += [Finding(rule=p.rule, severity=p.severity, message=p.message, subject=p.subject,
-                             field=f"{where}.{p.field}" if where and p.field else (where or p.field))
-                     for p in problems]
-        if item is None:
-            continue
-        if item.idem in seen:
-            findings.append(_problem("INPUT-IDEM-DUP", line, f"{where}.idem", f"idem {item.idem!r} twice in this posting",
-                                     item.idem))
-            continue
-        seen.add(item.idem)
-        items.append(item)
-    if findings:
-        n = len(findings)
-        raise InputError(f"line {line}: {n} problem{'s' if n > 1 else ''}; nothing was appended", tuple(findings))
-    return items
 
 
 def stream_postings(ledger: Ledger, signer: Signer, lines: Iterable[bytes], answer: Callable[[dict[str, Any]], None],
