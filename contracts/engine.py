@@ -79,6 +79,8 @@ def performance_indicators(state: State, seq: int, b: dict[str, Any]) -> None:
     """The table's rows, for the nightly run; reports score it from the ledger whenever they show it."""
     for row in indicator_rows(seq, b):
         state.add_row("indicators", row)
+
+
 def _fund_delta(state: State, fund: str, year: int, column: str, delta: int) -> None:
     row = state.fund(fund, year)
     if row is not None:  # a transfer to a purpose outside the funds has no row to change

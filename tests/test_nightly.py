@@ -541,3 +541,20 @@ def test_migrations_0005_and_0006_backfill_what_the_effects_write(copy):
     db.apply_migrations(engine)
     assert snapshot() == before
     engine.dispose()
+
+
+def test_a_check_run_body_names_what_was_checked():
+    """The check.run body: accepted as a run writes it; each malformed field refused by name."""
+    from ledger.kinds import validate_body
+
+    good = {"suite_version": "nightly-48-rules-0123456789abcdef", "tree_size": 12, "root": "ab" * 32,
+            "counts": {"SUM-BUDGET": {"fatal": 1}, "REPORT-RECONCILE": {"warning": 7}},
+            "findings_sha256": "cd" * 32, "engines": {"great_expectations": 8, "pandera": 8}}
+    assert validate_body("check.run", good) == []
+    for change, field in (({"tree_size": 0}, "body.tree_size"), ({"root": "AB" * 32}, "body.root"),
+                          ({"findings_sha256": "cd"}, "body.findings_sha256"),
+                          ({"counts": {"SUM-BUDGET": {"fatal": 0}}}, "body.counts.SUM-BUDGET"),
+                          ({"counts": {"SUM-BUDGET": {"info": 1}}}, "body.counts.SUM-BUDGET")):
+        assert [f for f, _ in validate_body("check.run", {**good, **change})] == [field], change
+    missing = {k: v for k, v in good.items() if k != "engines"}
+    assert "body.engines" in [f for f, _ in validate_body("check.run", missing)]
