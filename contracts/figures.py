@@ -189,8 +189,9 @@ class FundYear:
                     and (len(qualifier) == 2 or d["reason"] == qualifier[2])]
             return len(mine) if metric == "outcome_count" else sum(d["amount_before_fen"] - d["amount_after_fen"] for d in mine)
         if metric in ("expense", "fee") and len(qualifier) == 1:
-            rows = self._rows("SELECT sum(amount_fen) AS fen FROM spending WHERE fund IN :f AND year = :y AND kind = :k "
-                              "AND name = :n AND seq NOT IN (SELECT target_seq FROM reversals)", k=metric, n=qualifier[0])
+            rows = self._rows("SELECT sum(s.amount_fen) AS fen FROM spending s WHERE s.fund IN :f AND s.year = :y "
+                              "AND s.kind = :k AND s.name = :n "  # a reversed one does not count (by key, no scan)
+                              "AND NOT EXISTS (SELECT 1 FROM reversals r WHERE r.target_seq = s.seq)", k=metric, n=qualifier[0])
             return int(rows[0]["fen"] or 0)
         return None
 
