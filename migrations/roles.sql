@@ -29,14 +29,11 @@ GRANT USAGE ON SCHEMA :"schema" TO :"writer", :"auditor";
 -- the auditor: read only
 GRANT SELECT ON ALL TABLES IN SCHEMA :"schema" TO :"auditor";
 
--- the writer: the append-only tables
+-- the writer: every table is a projection it maintains (derived from the entries, re-derived by
+-- verify and the nightly run), whatever later migrations add; except the append-only tables,
+-- which it may only read and insert into, and the owner's, which it may only read
 REVOKE ALL ON ALL TABLES IN SCHEMA :"schema" FROM :"writer";
-GRANT SELECT, INSERT ON :"schema".entries, :"schema".merkle_nodes TO :"writer";
-GRANT SELECT ON :"schema".settings, :"schema".alembic_version TO :"writer";
--- the projections (derived from the entries, re-derived by verify and the nightly run)
-GRANT SELECT, INSERT, UPDATE, DELETE ON
-    :"schema".keys, :"schema".funds, :"schema".policies, :"schema".enterprises, :"schema".projects,
-    :"schema".decisions, :"schema".notices, :"schema".reversals, :"schema".reported, :"schema".entry_refs,
-    :"schema".payments, :"schema".policy_terms
-    TO :"writer";
+GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA :"schema" TO :"writer";
+REVOKE UPDATE, DELETE ON :"schema".entries, :"schema".merkle_nodes FROM :"writer";
+REVOKE INSERT, UPDATE, DELETE ON :"schema".settings, :"schema".alembic_version FROM :"writer";
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA :"schema" TO :"writer";
