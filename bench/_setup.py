@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from contracts.api import CONTRACTS  # noqa: E402
 from ledger.keys import Signer, load_private, write_new_key  # noqa: E402
 from ledger.store import Ledger, enroll_item, init_ledger  # noqa: E402
 
@@ -42,6 +43,6 @@ def new_ledger(url: str, work: Path, origin: str) -> tuple[Ledger, Signer, Signe
         write_new_key(work / f"{name}.key")
     admin, log, poster = (load_private(work / f"{n}.key") for n in ("admin", "log", "poster"))
     init_ledger(url, admin.public, log, origin=origin, log_key_path=None)
-    ledger = Ledger.open(url)
+    ledger = Ledger.open(url, CONTRACTS)
     ledger.append(admin, [enroll_item(poster.public, "bench poster", "poster")])
     return ledger, log, poster

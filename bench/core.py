@@ -32,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _setup import Databases, new_ledger  # noqa: E402
 
+from contracts.api import CONTRACTS  # noqa: E402
 from ledger import db  # noqa: E402
 from ledger.canonical import canonical  # noqa: E402
 from ledger.envelope import utc_now  # noqa: E402
@@ -115,16 +116,16 @@ def main() -> None:
 
         t = time.perf_counter()
         for i in range(0, len(lines), args.posting):
-            ledger.append(poster, parse_lines(lines[i:i + args.posting]))
+            ledger.append(poster, parse_lines(lines[i:i + args.posting], "bench", kinds=ledger.kinds))
         post_s = time.perf_counter() - t
 
         engine = db.make_engine(url)
         t = time.perf_counter()
-        result = verify_ledger(engine)
+        result = verify_ledger(engine, CONTRACTS).chain
         verify_s = time.perf_counter() - t
 
         envelopes = [{"v": 1, "ledger": "bench.local/core", "seq": i, "prev": "ab" * 32, "kind": "audit.note",
-                      "at": utc_now(), "posting": {"id": i // 1000, "i": i % 1000, "n": 1000, "key": poster.kid},
+                      "at": utc_now(), "posting": {"contracts": 1, "id": i // 1000, "i": i % 1000, "n": 1000, "key": poster.kid},
                       "idem": f"bench-{i:08d}", "body": orjson.loads(lines[i])["body"]} for i in range(args.entries)]
         raw_write, raw_read = raw_limit(fresh_db("bare"), envelopes)
         raw_same = raw_entries_table(fresh_db("same"), envelopes, args.posting)

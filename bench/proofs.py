@@ -72,7 +72,7 @@ def main() -> None:
                 cons.append(timed(lambda: Tree(conn).consistency(o, s)))
         out = work / "bundle"
         export_s = timed(lambda: export_bundle(ledger, out, log))
-        verify_s = timed(lambda: verify_bundle(out))
+        verify_s = timed(lambda: verify_bundle(out, kinds=ledger.kinds))
 
         def read_and_hash() -> None:
             with open(out / "entries.jsonl", "rb") as f:

@@ -1,10 +1,12 @@
-"""The write-time contracts, run by ``ledger.store`` inside the posting's transaction.
+"""The write-time contracts, run by ``ledger.store.apply_posting`` inside the posting's transaction,
+at posting and at replay alike (``contracts.api.FundContracts.apply``).
 
 For each entry of a posting, in order: the kind's checks (``contracts/rules.py``) on the state as
 of the entries before it, then, if none of its findings is fatal, its effect on the projections
-(in memory, ``contracts/state.py``). If no finding is fatal the changed rows are written back;
-otherwise the ledger rolls the whole transaction back, so a rejected posting leaves neither
-entries nor projections behind.
+(in memory, ``contracts/state.py``). The changed rows are then written back in the transaction;
+a posting the ledger refuses is rolled back with it, so it leaves neither entries nor projections
+behind. A fatal finding of a rule newer than the version the posting is held to is a warning (the
+rule was added after the fact): it neither refuses the posting nor holds back the entry's effect.
 """
 
 from __future__ import annotations
@@ -16,20 +18,21 @@ from sqlalchemy import Connection
 
 from contracts.figures import parse_figure, reported_funds, spending_row
 from contracts.performance import indicator_rows
-from contracts.rules import CHECKS
+from contracts.rules import CHECKS, RULES
 from contracts.schemas import KIND_FIELDS, prepare
 from contracts.state import State
 from contracts.terms import policy_caps, policy_terms
 from contracts.workdays import add_working_days
 from ledger.canonical import canonical
-from ledger.findings import FATAL, Finding, worst
+from ledger.findings import FATAL, WARNING, Finding, worst
 
 __all__ = ["KINDS", "prepare", "run"]
 
 KINDS = frozenset(KIND_FIELDS)
 
 
-def run(conn: Connection, first_seq: int, items: Sequence[Any]) -> list[Finding]:
+def run(conn: Connection, first_seq: int, items: Sequence[Any], version: int) -> list[Finding]:
+    """Check and apply the entries of one posting held to contracts ``version``; the findings."""
     state = State(conn)
     state.prefetch(item for item in items if item.kind in KINDS)
     findings: list[Finding] = []
@@ -37,14 +40,23 @@ def run(conn: Connection, first_seq: int, items: Sequence[Any]) -> list[Finding]
         if item.kind not in KINDS:
             continue
         seq = first_seq + offset
-        mine = [f for check in CHECKS[item.kind] for f in check(state, seq, item)]
+        mine = [_held_to(f, version) for check in CHECKS[item.kind] for f in check(state, seq, item)]
         findings += mine
         if worst(mine) != FATAL:
             EFFECTS[item.kind](state, seq, item.body)
             _refer(state, seq, item)
-    if worst(findings) != FATAL:
-        state.flush()
+    state.flush()
     return findings
+
+
+def _held_to(f: Finding, version: int) -> Finding:
+    """A fatal finding of a rule the posting's version did not have is reported, not held against it."""
+    since = RULES[f.rule].since
+    if f.severity != FATAL or since <= version:
+        return f
+    return Finding(rule=f.rule, severity=WARNING, subject=f.subject, field=f.field, expected=f.expected,
+                   actual=f.actual, difference=f.difference,
+                   message=f"{f.message} (rule added in contracts version {since}, after this posting's {version})")
 
 
 # -- effects on the projections (in memory; State.flush writes them back) ----------------------
@@ -60,9 +72,9 @@ def _refer(state: State, seq: int, item: Any) -> None:
     if fund is None and item.kind == "notice.close":
         n = state.notice(b["notice"])
         fund, year = n["fund"], n["year"]
-    for pid in projects or [None]:
-        if fund is not None or pid is not None:
-            state.add_row("entry_refs", {"seq": seq, "fund": fund, "year": year, "project": pid})
+    refs = [pid for pid in projects or [None] if fund is not None or pid is not None]
+    for idx, pid in enumerate(refs):
+        state.add_row("entry_refs", {"seq": seq, "idx": idx, "fund": fund, "year": year, "project": pid})
 
 
 def report_state(state: State, seq: int, b: dict[str, Any]) -> None:

@@ -1,8 +1,15 @@
 """The rule registry of the write-time contracts, and each kind's checks.
 
 Every rule has a stable id, a severity (``fatal`` rejects the posting, exit 1; ``warning`` is
-reported and the posting is appended), a message, and the check function that implements it.
-``tests/test_rules.py`` proves each rule both ways: a posting it accepts and one it rejects.
+reported and the posting is appended), a message, the contracts version it was added in
+(``since``), and the check function that implements it. ``tests/test_rules.py`` proves each rule
+both ways: a posting it accepts and one it rejects.
+
+Versions: ``CONTRACTS_VERSION`` is the version of this rule set, recorded by every posting. A
+release that adds a rule raises it by one and registers the rule with ``since`` = the new version;
+a rule is never made stricter in place (a stricter check is a new rule, with its own id and
+``since``), so a posting is always judged by the rules its version had. At replay, a fatal finding
+of a rule newer than the posting's version is a warning: the rule was added after the fact.
 
 A check is a plain function ``(state, seq, item) -> [Finding]`` run on the state as of the entries
 before it (those of the same posting included); ``CHECKS`` maps each kind to its checks.
@@ -20,14 +27,26 @@ from contracts.state import State
 from contracts.workdays import add_working_days
 from ledger.findings import FATAL, WARNING, Finding, subject
 
-__all__ = ["CHECKS", "NIGHTLY_ONLY", "RULES", "REVERSIBLE", "Rule"]
+__all__ = ["CHECKS", "CONTRACTS_VERSION", "NIGHTLY_ONLY", "RULES", "REVERSIBLE", "Rule"]
+
+CONTRACTS_VERSION = 1
 
 
 @dataclass(frozen=True, slots=True)
 class Rule:
+    """One rule of the money.
+
+    Attributes:
+      id: the stable rule id (``CAP-RATIO``).
+      severity: ``fatal`` or ``warning``.
+      message: what the rule requires, in one sentence.
+      since: the contracts version that added it.
+    """
+
     id: str
     severity: str
     message: str
+    since: int = 1
 
 
 RULES: dict[str, Rule] = {r.id: r for r in (
@@ -468,24 +487,24 @@ def check_reverse(state: State, seq: int, item: Any) -> list[Finding]:
     env = state.entry(target) if target < seq else None
     if env is None or env["kind"] not in REVERSIBLE:
         what = "not in the ledger before this entry" if env is None else f"a {env['kind']}, which is not reversible"
-        return [finding("CORR-TARGET", item, f"seq {target} is {what}", field="seq", seq=target)]
+        return [finding("CORR-TARGET", item, f"seq {target} is {what}", field="seq", target=target)]
     by = state.reversed_by(target)
     if by is not None:
-        return [finding("CORR-TARGET", item, f"seq {target} was reversed already at seq {by}", field="seq", seq=target)]
+        return [finding("CORR-TARGET", item, f"seq {target} was reversed already at seq {by}", field="seq", target=target)]
     kind, b = env["kind"], env["body"]
     if kind == "budget.adjust" and b["delta_fen"] > 0:  # taking back an addition must leave the budget whole
         return _budget(state, item, b["fund"], b["year"], less_avail=b["delta_fen"])
     if kind == "disbursement.pay":
         p = state.project(b["project"])
         if p["disbursed_fen"] - b["amount_fen"] < p["returned_fen"]:
-            return [finding("CORR-ORDER", item, "reverse the return first: returned would exceed disbursed", field="seq", seq=target)]
+            return [finding("CORR-ORDER", item, "reverse the return first: returned would exceed disbursed", field="seq", target=target)]
         return []
     if kind == "review.decide":
         last = state.last_decision(b["project"])
         p = state.project(b["project"])
         if last is None or last["seq"] != target or p["approvals"]:
             return [finding("CORR-ORDER", item, f"seq {target} is not project {b['project']}'s latest step; reverse later ones first",
-                            field="seq", seq=target)]
+                            field="seq", target=target)]
         return []
     if kind == "approval.resolve":
         for award in b["awards"]:
@@ -493,12 +512,12 @@ def check_reverse(state: State, seq: int, item: Any) -> list[Finding]:
             bodies = _policy_for(state, p, b["date"])["workflow"]["approvals"]
             if p["disbursed_fen"] or p["notice"] or p["approvals"] != bodies.index(b["body"]) + 1:
                 return [finding("CORR-ORDER", item, f"seq {target} is not project {p['project']}'s latest approval, or the "
-                                "project is on notice or paid; reverse those first", field="seq", seq=target)]
+                                "project is on notice or paid; reverse those first", field="seq", target=target)]
         return []
     if kind == "project.apply":
         p = state.project(b["project"])
         if p["approvals"] or p["disbursed_fen"]:
-            return [finding("CORR-ORDER", item, f"project {p['project']} is approved; reverse the approvals first", field="seq", seq=target)]
+            return [finding("CORR-ORDER", item, f"project {p['project']} is approved; reverse the approvals first", field="seq", target=target)]
     return []
 
 

@@ -41,7 +41,7 @@ _COLUMNS = {
     "policy_caps": ("policy", "version", "clause", "idx", "shape", "base", "rate_num", "rate_den", "max_fen", "min_base_fen",
                     "unit_fen", "award_fen"),
     "policy_tiers": ("policy", "version", "clause", "idx", "tier", "min_value", "award_fen", "rate_num", "rate_den"),
-    "entry_refs": ("seq", "fund", "year", "project"),  # id: assigned by the database
+    "entry_refs": ("seq", "idx", "fund", "year", "project"),
     "policies": ("policy", "version", "effective_from", "seq", "document"),
     "reversals": ("target_seq", "seq"),
 }

@@ -20,14 +20,15 @@ import base64
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator, Mapping
 
 from ledger.chain import ChainResult, ChainVerifier, VerifyFailure
 from ledger.errors import InputError
 from ledger.keys import Signer, verify_signature
+from ledger.kinds import Kind
 from ledger.note import DASH, NoteError, log_key_id, parse_checkpoint, parse_verifier_key, sign_note, verifier_key
 
-__all__ = ["MANIFEST_HEADER", "export_bundle", "verify_bundle"]
+__all__ = ["MANIFEST_HEADER", "bundle_batches", "export_bundle", "verify_bundle"]
 
 MANIFEST_HEADER = "fundledger-bundle/v1"
 FILES = ("README.md", "checkpoint.note", "entries.jsonl", "log.vkey")
@@ -129,8 +130,25 @@ def _manifest(text: str) -> tuple[str, dict[str, str], str, bytes, bytes]:
     return body, files, lines[1], raw[:4], raw[4:]
 
 
-def verify_bundle(directory: Path, *, log_vkey: str | None = None,
+def bundle_batches(directory: Path) -> Iterator[list[tuple]]:
+    """The entries of ``entries.jsonl`` as rows the chain checks take (the bytes last; the index
+    columns, which a bundle does not store, None), in batches."""
+    with open(directory / "entries.jsonl", "rb") as f:
+        seq, batch = 0, []
+        for line in f:
+            if not line.endswith(b"\n"):
+                raise _fail("entries.jsonl", "every line ending in a newline", f"line {seq + 1} without one")
+            batch.append((seq, None, None, None, None, None, None, None, line[:-1]))
+            seq += 1
+            if len(batch) == _BATCH:
+                yield batch
+                batch = []
+        yield batch
+
+
+def verify_bundle(directory: Path, *, kinds: Mapping[str, Kind], log_vkey: str | None = None,
                   progress: Callable[[int], None] | None = None) -> ChainResult:
+    """``kinds``: the kinds the ledger knows (``ledger.kinds.registry``)."""
     # B1. the files are exactly the manifest's, byte for byte
     try:
         manifest_text = (directory / "MANIFEST").read_text(encoding="utf-8")
@@ -154,19 +172,11 @@ def verify_bundle(directory: Path, *, log_vkey: str | None = None,
         checkpoint = parse_checkpoint((directory / "checkpoint.note").read_text(encoding="utf-8"))
     except (NoteError, UnicodeDecodeError) as e:
         raise _fail("checkpoint.note", "a checkpoint note", str(e)) from None
-    chain = ChainVerifier(checkpoints=[("checkpoint.note", checkpoint)], index_columns=False)
-    with open(directory / "entries.jsonl", "rb") as f:
-        seq, batch = 0, []
-        for line in f:
-            if not line.endswith(b"\n"):
-                raise _fail("entries.jsonl", "every line ending in a newline", f"line {seq + 1} without one")
-            batch.append((seq, None, None, None, None, None, None, None, line[:-1]))
-            seq += 1
-            if len(batch) == _BATCH:
-                chain.feed(batch)
-                progress and progress(len(batch))
-                batch = []
+    chain = ChainVerifier(kinds=kinds, checkpoints=[("checkpoint.note", checkpoint)], index_columns=False)
+    for batch in bundle_batches(directory):
         chain.feed(batch)
+        if progress:
+            progress(len(batch))
     result = chain.finish()
     if checkpoint.size != result.entries:
         raise _fail("checkpoint tree size", f"{result.entries} (every exported entry)", checkpoint.size)

@@ -7,7 +7,9 @@ and the index columns stored beside them (a bundle derives the columns from the 
 Steps (numbering shared with ``ledger/verify.py``):
   2. genesis: seq 0 is a well-formed ``ledger.genesis`` pinning the admin and log keys;
   3. every entry: 3.1 seq · 3.2 hash · 3.3 canonical envelope · 3.4 chain · 3.5 index columns ·
-     3.6 posting structure · 3.7 unique idem · 3.8 key in force, role, key bodies, signature;
+     3.6 posting structure (and the contracts version each posting records: none on the genesis,
+     an integer from 1 on every other, never lower than the posting before's) · 3.7 unique idem ·
+     3.8 key in force, role, key bodies, signature;
   4. the last posting is complete;
   6. every stored Merkle node (if the source has them) equals the subtree hash recomputed here;
   7. every checkpoint given is signed by the genesis log key, its tree size is not beyond the
@@ -19,7 +21,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 import orjson
 
@@ -27,13 +29,14 @@ from ledger.canonical import canonical, leaf_hash
 from ledger.envelope import FORMAT_VERSION, ZERO_HASH, posting_message
 from ledger.errors import IntegrityError
 from ledger.keys import verify_signature
-from ledger.kinds import ADMIN, AUDITOR, KINDS, LOG, validate_body
+from ledger.kinds import ADMIN, AUDITOR, LOG, Kind, validate_core_body
 from ledger.merkle import CompactRange
 from ledger.note import Checkpoint, NoteError, cosigner_key_id, verify_cosignature, verify_log_signature
 
 __all__ = ["ChainResult", "ChainVerifier", "KeyState", "VerifyFailure"]
 
 _ENVELOPE_KEYS = {"v", "ledger", "seq", "prev", "kind", "at", "posting", "idem", "body"}
+_POSTING_KEYS = {"contracts", "i", "id", "key", "n", "sig"}
 _INDEX_COLUMNS = ("kind", "idem", "posting", "key_id", "at")
 _KEY_KINDS = {"ledger.genesis", "key.enroll", "key.revoke"}
 NODE_LEVEL = 8  # stored Merkle nodes start at this level (ledger/tree.py)
@@ -67,6 +70,7 @@ class _Posting:
     n: int
     key: str
     at: str
+    contracts: int | None
     first_seq: int
     kinds: set[str]
     key_effects: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
@@ -93,11 +97,14 @@ class ChainResult:
 class ChainVerifier:
     """Feed rows in seq order with :meth:`feed`, then call :meth:`finish`."""
 
-    def __init__(self, *, stored_nodes: dict[tuple[int, int], bytes] | None = None,
+    def __init__(self, *, kinds: Mapping[str, Kind], stored_nodes: dict[tuple[int, int], bytes] | None = None,
                  checkpoints: Sequence[tuple[str, Checkpoint]] = (), index_columns: bool = True) -> None:
-        """``index_columns=False`` for sources that store only the bytes (a bundle): rows then
-        carry None for the hash and the columns, and steps 3.2 and 3.5 have nothing to compare."""
+        """``kinds``: the ledger's kinds (``ledger.kinds.registry``). ``index_columns=False`` for
+        sources that store only the bytes (a bundle): rows then carry None for the hash and the
+        columns, and steps 3.2 and 3.5 have nothing to compare."""
+        self.kinds = kinds
         self.index_columns = index_columns
+        self.contracts = 0  # the contracts version of the last posting
         self.keys: dict[str, KeyState] = {}
         self.idems: set[str] = set()
         self.origin: str | None = None
@@ -167,7 +174,7 @@ class ChainVerifier:
             if env["ledger"] != self.origin:
                 raise VerifyFailure("3.3", seq, "the envelope's ledger", self.origin, env["ledger"])
             kind = env["kind"]
-            if kind not in KINDS or (seq > 0 and kind == "ledger.genesis"):
+            if kind not in self.kinds or (seq > 0 and kind == "ledger.genesis"):
                 raise VerifyFailure("3.3", seq, "kind", "a kind this ledger knows", kind)
             # 3.4 chain
             if env["prev"] != prev_hex:
@@ -184,6 +191,8 @@ class ChainVerifier:
                 column, want, got = next(x for x in zip(_INDEX_COLUMNS, truth, stored) if x[1] != x[2])
                 raise VerifyFailure("3.5", seq, f"index column {column}", repr(want), repr(got))
             # 3.6 posting structure
+            if not p.keys() <= _POSTING_KEYS:
+                raise VerifyFailure("3.6", seq, "posting fields", f"among {sorted(_POSTING_KEYS)}", sorted(p))
             i, n = p.get("i"), p.get("n")
             if type(i) is not int or type(n) is not int or not 0 <= i < n:
                 raise VerifyFailure("3.6", seq, "posting.i / posting.n", "0 <= i < n", f"i={i!r} n={n!r}")
@@ -193,18 +202,21 @@ class ChainVerifier:
                                         f"a new posting {p.get('id')} before it ended")
                 if p.get("id") != self.last_posting_id + 1:
                     raise VerifyFailure("3.6", seq, "posting id", self.last_posting_id + 1, p.get("id"))
-                posting = _Posting(id=p["id"], n=n, key=p.get("key"), at=env["at"], first_seq=seq, kinds=set())
+                self._check_contracts_version(seq, p)
+                posting = _Posting(id=p["id"], n=n, key=p.get("key"), at=env["at"], contracts=p.get("contracts"),
+                                   first_seq=seq, kinds=set())
                 self.postings += 1
             else:
                 expect_i = seq - posting.first_seq if posting else 0
                 if posting is None or p.get("id") != posting.id or i != expect_i or n != posting.n \
-                        or p.get("key") != posting.key or env["at"] != posting.at:
+                        or p.get("key") != posting.key or env["at"] != posting.at \
+                        or p.get("contracts") != posting.contracts:
                     raise VerifyFailure("3.6", seq, "posting", f"entry {expect_i} of posting {posting.id if posting else '?'}",
                                         f"posting {p.get('id')} entry {i} of {n} by {p.get('key')}")
             posting.kinds.add(kind)
             if kind in _KEY_KINDS:
                 posting.key_effects.append((seq, env))
-                problems = validate_body(kind, env["body"]) if type(env["body"]) is dict else [("body", "not an object")]
+                problems = validate_core_body(kind, env["body"]) if type(env["body"]) is dict else [("body", "not an object")]
                 if problems:
                     raise VerifyFailure("3.8", seq, f"{kind} body", "a well-formed body",
                                         "; ".join(f"{f}: {m}" for f, m in problems))
@@ -229,6 +241,21 @@ class ChainVerifier:
             if self._cp_next < len(self.checkpoints):
                 self._check_roots()
         self.next_seq, self.prev, self.posting = expected_seq, prev, posting
+
+    def _check_contracts_version(self, seq: int, p: dict[str, Any]) -> None:
+        """3.6: the genesis records no contracts version; every later posting one, from 1, never
+        lower than the posting before's (a posting cannot claim to predate rules already in force)."""
+        version = p.get("contracts")
+        if seq == 0:
+            if "contracts" in p:
+                raise VerifyFailure("3.6", seq, "posting.contracts", "none on the genesis", repr(version))
+            return
+        if type(version) is not int or version < 1:
+            raise VerifyFailure("3.6", seq, f"posting {p.get('id')}: contracts version", "an integer from 1", repr(version))
+        if version < self.contracts:
+            raise VerifyFailure("3.6", seq, f"posting {p.get('id')}: contracts version",
+                                f"at least {self.contracts} (the posting before recorded it)", version)
+        self.contracts = version
 
     def finish(self) -> ChainResult:
         n = self.next_seq
@@ -277,7 +304,7 @@ class ChainVerifier:
         if env["kind"] != "ledger.genesis":
             raise VerifyFailure("2", 0, "kind of the first entry", "ledger.genesis", env["kind"])
         body = env["body"]
-        problems = validate_body("ledger.genesis", body) if type(body) is dict else [("body", "not an object")]
+        problems = validate_core_body("ledger.genesis", body) if type(body) is dict else [("body", "not an object")]
         if problems:
             raise VerifyFailure("2", 0, "genesis body", "a well-formed genesis", "; ".join(f"{f}: {m}" for f, m in problems))
         self.origin = body["origin"]
@@ -308,9 +335,9 @@ class ChainVerifier:
                 raise VerifyFailure("3.8", seq, f"key of posting {posting.id}", "a key in force",
                                     f"{kid} ({key.name}), revoked at seq {key.revoked_seq}")
             for kind in sorted(posting.kinds):
-                if key.role not in KINDS[kind].roles:
+                if key.role not in self.kinds[kind].roles:
                     raise VerifyFailure("3.8", seq, f"role of the key posting {kind}",
-                                        " or ".join(sorted(KINDS[kind].roles)), f"{key.role} ({kid})")
+                                        " or ".join(sorted(self.kinds[kind].roles)), f"{key.role} ({kid})")
         try:
             sig = base64.b64decode(env["posting"]["sig"], validate=True)
         except (ValueError, TypeError):

@@ -34,19 +34,21 @@ __all__ = [
 ]
 
 # The Alembic head this code expects; tests/test_migrations.py checks it equals the real head.
-SCHEMA_HEAD = "0006"
+SCHEMA_HEAD = "0007"
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 _LOCK_CLASS = 0x66756E64  # "fund"
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, durable: bool = True) -> Engine:
+    """An engine for ``url``. ``durable=False`` is for a scratch SQLite store that nothing relies
+    on once the process ends (a replay's): no fsync, the journal in memory."""
     try:
         parsed = make_url(url)
     except ArgumentError:
         raise InputError(f"--db {url!r} is not a database URL (sqlite:///PATH or postgresql+psycopg://…)") from None
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(parsed, connect_args={"timeout": 60})
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, durable)
         return engine
     if parsed.get_backend_name() == "postgresql":
         # pre-ping: a long-lived process (post --stream) reconnects after the server restarted
@@ -54,13 +56,13 @@ def make_engine(url: str) -> Engine:
     raise InputError(f"--db {url!r}: only sqlite and postgresql are supported")
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, durable: bool) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record) -> None:  # noqa: ANN001
         dbapi_conn.isolation_level = None  # SQLAlchemy emits BEGIN itself (below)
         cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA synchronous=FULL")
+        cur.execute("PRAGMA journal_mode=WAL" if durable else "PRAGMA journal_mode=MEMORY")
+        cur.execute("PRAGMA synchronous=FULL" if durable else "PRAGMA synchronous=OFF")
         cur.execute("PRAGMA busy_timeout=60000")
         cur.execute("PRAGMA cache_size=-65536")  # 64 MiB: the indexes on hash, prev and idem take random keys
         cur.close()

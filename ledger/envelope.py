@@ -3,10 +3,12 @@
 An entry's canonical bytes are the RFC 8785 encoding of::
 
     {"at": UTC, "body": {...}, "idem": KEY, "kind": KIND, "ledger": ID,
-     "posting": {"i": I, "id": P, "key": KID, "n": N[, "sig": B64]},
+     "posting": {"contracts": C, "i": I, "id": P, "key": KID, "n": N[, "sig": B64]},
      "prev": HEX, "seq": N, "v": 1}
 
 (keys shown in their canonical order). ``docs/format.md`` specifies every field byte for byte.
+``contracts`` is the version of the contracts that checked the posting (``ledger/interface.py``);
+the genesis, which no contract checks, has none.
 
 A posting is the ``n`` consecutive entries ``i = 0 .. n-1`` that one poster submitted at once. The
 last one (``i = n-1``) carries the Ed25519 signature ``sig`` over::
@@ -80,8 +82,10 @@ def seal_posting(
     at: str,
     signer: Any,
     items: list[tuple[str, str, dict[str, Any]]],
+    contracts: int | None,
 ) -> list[Sealed]:
-    """Build, chain and sign the entries of one posting. ``items`` are (kind, idem, body)."""
+    """Build, chain and sign the entries of one posting. ``items`` are (kind, idem, body);
+    ``contracts`` is the version of the contracts that checked them (None only for the genesis)."""
     n = len(items)
     out: list[Sealed] = []
     for i, (kind, idem, body) in enumerate(items):
@@ -96,6 +100,8 @@ def seal_posting(
             "idem": idem,
             "body": body,
         }
+        if contracts is not None:
+            envelope["posting"]["contracts"] = contracts
         if i == n - 1:
             sig = signer.sign(posting_message(envelope))
             envelope["posting"]["sig"] = base64.b64encode(sig).decode("ascii")

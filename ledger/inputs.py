@@ -14,12 +14,12 @@ body shape).
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 from ledger.canonical import DomainError, check_domain, parse_json
 from ledger.errors import InputError
 from ledger.findings import FATAL, Finding, subject
-from ledger.kinds import KINDS, validate_body
+from ledger.kinds import Kind
 from ledger.store import Item
 
 __all__ = ["MAX_IDEM", "parse_lines", "parse_posting_line", "validate_item"]
@@ -32,8 +32,8 @@ def _f(rule: str, line: int | None, field: str, message: str, idem: str | None =
     return Finding(rule=rule, severity=FATAL, field=field, subject=subject(line=line, idem=idem), message=message)
 
 
-def validate_item(obj: Any, line: int | None) -> tuple[Item | None, list[Finding]]:
-    """Check one parsed line; return the item (or None) and its findings."""
+def validate_item(obj: Any, line: int | None, kinds: Mapping[str, Kind]) -> tuple[Item | None, list[Finding]]:
+    """Check one parsed line against the ledger's ``kinds``; return the item (or None) and its findings."""
     if not isinstance(obj, dict):
         return None, [_f("INPUT-ENTRY", line, "", "a line must be a JSON object {kind, idem, body}")]
     problems: list[Finding] = []
@@ -46,9 +46,9 @@ def validate_item(obj: Any, line: int | None) -> tuple[Item | None, list[Finding
     if "kind" in obj:
         if not isinstance(kind, str):
             problems.append(_f("INPUT-ENTRY", line, "kind", "expected a string", idem_s))
-        elif kind not in KINDS:
-            problems.append(_f("INPUT-KIND", line, "kind", f"unknown kind {kind!r}; known: {', '.join(sorted(KINDS))}", idem_s))
-        elif not KINDS[kind].postable:
+        elif kind not in kinds:
+            problems.append(_f("INPUT-KIND", line, "kind", f"unknown kind {kind!r}; known: {', '.join(sorted(kinds))}", idem_s))
+        elif not kinds[kind].postable:
             problems.append(_f("INPUT-KIND", line, "kind", f"{kind} is written by the ledger itself, not posted", idem_s))
     if "idem" in obj:
         if not isinstance(idem, str):
@@ -72,14 +72,14 @@ def validate_item(obj: Any, line: int | None) -> tuple[Item | None, list[Finding
                 problems.append(_f("INPUT-DOMAIN", line, e.path, e.reason, idem_s))
     if problems:
         return None, problems
-    for field, message in validate_body(kind, body):
+    for field, message in kinds[kind].validate(body):
         problems.append(_f("INPUT-BODY", line, field, message, idem))
     if problems:
         return None, problems
     return Item(kind=kind, idem=idem, body=body, line=line), []
 
 
-def _collect(entries: Iterable[tuple[int, str, Any]]) -> tuple[list[Item], list[Finding]]:
+def _collect(entries: Iterable[tuple[int, str, Any]], kinds: Mapping[str, Kind]) -> tuple[list[Item], list[Finding]]:
     """Check parsed entries, each ``(line, place, object)``: ``place`` is ``""`` for a line of its
     own, ``"[i]"`` for the i-th entry of a line's array (it prefixes the findings' fields). The
     idems of one posting must differ."""
@@ -87,7 +87,7 @@ def _collect(entries: Iterable[tuple[int, str, Any]]) -> tuple[list[Item], list[
     findings: list[Finding] = []
     seen: dict[str, str] = {}
     for line, place, obj in entries:
-        item, problems = validate_item(obj, line)
+        item, problems = validate_item(obj, line, kinds)
         findings += [p if not place else Finding(rule=p.rule, severity=p.severity, message=p.message, subject=p.subject,
                                                  field=f"{place}.{p.field}" if p.field else place) for p in problems]
         if item is None:
@@ -101,7 +101,7 @@ def _collect(entries: Iterable[tuple[int, str, Any]]) -> tuple[list[Item], list[
     return items, findings
 
 
-def parse_lines(lines: Iterable[bytes | str], source: str = "input") -> list[Item]:
+def parse_lines(lines: Iterable[bytes | str], source: str, *, kinds: Mapping[str, Kind]) -> list[Item]:
     """Parse a whole posting, one entry a line; raise :class:`InputError` with every finding if any line is bad."""
     findings: list[Finding] = []
     entries: list[tuple[int, str, Any]] = []
@@ -118,7 +118,7 @@ def parse_lines(lines: Iterable[bytes | str], source: str = "input") -> list[Ite
             entries.append((number, "", parse_json(raw)))
         except ValueError as e:
             findings.append(_f("INPUT-JSON", number, "", f"not a strict JSON object: {e}"))
-    items, problems = _collect(entries)
+    items, problems = _collect(entries, kinds)
     findings = sorted(findings + problems, key=lambda f: dict(f.subject).get("line") or 0)  # in line order
     if not items and not findings:
         findings.append(_f("INPUT-EMPTY", None, "", f"{source} holds no entries; a posting needs at least one"))
@@ -128,7 +128,7 @@ def parse_lines(lines: Iterable[bytes | str], source: str = "input") -> list[Ite
     return items
 
 
-def parse_posting_line(raw: bytes, line: int) -> list[Item]:
+def parse_posting_line(raw: bytes, line: int, *, kinds: Mapping[str, Kind]) -> list[Item]:
     """One line of ``post --stream``: a JSON object is a one-entry posting, a JSON array of objects a
     posting of those entries. :class:`InputError` (exit 2) naming the line, the entry and the field."""
     try:
@@ -138,11 +138,11 @@ def parse_posting_line(raw: bytes, line: int) -> list[Item]:
     except ValueError as e:
         raise InputError(f"line {line}: not strict JSON", (_f("INPUT-JSON", line, "", f"not strict JSON: {e}"),)) from None
     if isinstance(obj, list):
-        items, findings = _collect((line, f"[{i}]", entry) for i, entry in enumerate(obj))
+        items, findings = _collect(((line, f"[{i}]", entry) for i, entry in enumerate(obj)), kinds)
         if not obj:
             findings.append(_f("INPUT-EMPTY", line, "", "an empty array: a posting needs at least one entry"))
     else:
-        items, findings = _collect([(line, "", obj)])
+        items, findings = _collect([(line, "", obj)], kinds)
     if findings:
         n = len(findings)
         raise InputError(f"line {line}: {n} problem{'s' if n > 1 else ''}; nothing was appended", tuple(findings))

@@ -1,13 +1,16 @@
 """The entry kinds the ledger knows, who may post each, and the shape of the core kinds' bodies.
 
-The ledger itself knows only the names of the money kinds; their bodies are validated by
-``contracts/`` (pandera models and rules). The core kinds here are the ones every deployment has:
+The core kinds here are the ones every deployment has:
 ``ledger.genesis``, ``key.enroll``, ``key.revoke``, ``audit.note``, ``checkpoint.issue`` (a
 checkpoint the log issued: ``{"size", "root" (hex), "note"}``, posted by the log key) and
 ``check.run`` (a nightly run's attestation, posted by a checks key: ``{"suite_version",
-"tree_size", "root" (hex), "counts": {rule: {severity: n}}, "findings_sha256", "engines"}``).
+"tree_size", "root" (hex), "projections_sha256", "counts": {rule: {severity: n}}, "findings_sha256",
+"engines"}``).
 
 A body validator takes the body and returns ``(field, message)`` problems; an empty list accepts.
+The kinds of the money (``fund.open``, ``project.apply`` …) are the contracts' (``ledger/interface.py``):
+:func:`registry` adds them, with the roles the contracts give, to the core kinds; their bodies
+are validated by the contracts, not here.
 """
 
 from __future__ import annotations
@@ -15,11 +18,11 @@ from __future__ import annotations
 import base64
 import re
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from ledger.keys import ALG, key_id
 
-__all__ = ["KINDS", "MONEY_KINDS", "ROLES", "Kind", "validate_body"]
+__all__ = ["CORE_KINDS", "ROLES", "Kind", "registry", "validate_core_body"]
 
 ADMIN, LOG, POSTER, AUDITOR, CHECKS = "admin", "log", "poster", "auditor", "checks"
 ROLES = (ADMIN, LOG, POSTER, AUDITOR, CHECKS)
@@ -37,7 +40,7 @@ class Kind:
       roles: roles whose keys may post it.
       validate: body validator, ``body -> [(field, message)]``.
       postable: whether ``fundledger post`` accepts it (the genesis is written only by ``init``).
-      contracts: whether ``contracts/`` validates its body and checks it at write time.
+      contracts: whether the contracts validate its body and check it at write time.
     """
 
     name: str
@@ -158,14 +161,16 @@ def _checkpoint(body: dict[str, Any]) -> Problems:
 
 
 def _check_run(body: dict[str, Any]) -> Problems:
-    """A nightly run's attestation: what it checked (tree size and root), with which suite, what it found."""
+    """A nightly run's attestation: what it checked (tree size and root, the digest of the projection
+    rows), with which suite, what it found."""
     problems = _fields(body, {"suite_version": (str, True), "tree_size": (int, True), "root": (str, True),
-                              "counts": (dict, True), "findings_sha256": (str, True), "engines": (dict, True)})
+                              "projections_sha256": (str, True), "counts": (dict, True),
+                              "findings_sha256": (str, True), "engines": (dict, True)})
     if problems:
         return problems
     if body["tree_size"] < 1:
         problems.append(("body.tree_size", "a run checks at least the genesis"))
-    for field in ("root", "findings_sha256"):
+    for field in ("root", "projections_sha256", "findings_sha256"):
         if not _HEX64.match(body[field]):
             problems.append((f"body.{field}", "expected 64 lowercase hex digits"))
     for rule, by_severity in body["counts"].items():
@@ -176,18 +181,11 @@ def _check_run(body: dict[str, Any]) -> Problems:
 
 
 def _by_contracts(body: dict[str, Any]) -> Problems:
-    """The money kinds' bodies are validated by contracts/ (pandera, per posting), not here."""
+    """A kind of the contracts: its body is validated by ``Contracts.prepare``, not here."""
     return []
 
 
-# The fund lifecycle: the ledger knows their names and who posts them; contracts/ knows the rest.
-MONEY_KINDS = (
-    "fund.open", "budget.adjust", "budget.transfer", "policy.publish", "project.apply", "review.decide",
-    "approval.resolve", "notice.open", "notice.close", "disbursement.pay", "disbursement.return", "fee.pay",
-    "expense.other", "correction.reverse", "report.state", "performance.indicators",
-)
-
-KINDS: dict[str, Kind] = {
+CORE_KINDS: dict[str, Kind] = {
     k.name: k
     for k in (
         Kind("ledger.genesis", frozenset({LOG}), _genesis, postable=False),
@@ -196,10 +194,22 @@ KINDS: dict[str, Kind] = {
         Kind("audit.note", frozenset(ROLES), _note),
         Kind("checkpoint.issue", frozenset({LOG}), _checkpoint),
         Kind("check.run", frozenset({CHECKS}), _check_run),
-        *(Kind(name, frozenset({POSTER}), _by_contracts, contracts=True) for name in MONEY_KINDS),
     )
 }
 
 
-def validate_body(kind: str, body: dict[str, Any]) -> Problems:
-    return KINDS[kind].validate(body)
+def registry(contract_kinds: Mapping[str, frozenset[str]]) -> dict[str, Kind]:
+    """The kinds of a ledger: the core kinds and the contracts' kinds (name → roles allowed)."""
+    clash = sorted(set(contract_kinds) & set(CORE_KINDS))
+    if clash:
+        raise ValueError(f"the contracts declare kinds the ledger core owns: {', '.join(clash)}")
+    unknown = sorted({r for roles in contract_kinds.values() for r in roles} - set(ROLES))
+    if unknown:
+        raise ValueError(f"the contracts name roles the ledger does not know: {', '.join(unknown)}")
+    return {**CORE_KINDS, **{name: Kind(name, frozenset(roles), _by_contracts, contracts=True)
+                             for name, roles in contract_kinds.items()}}
+
+
+def validate_core_body(kind: str, body: dict[str, Any]) -> Problems:
+    """The body problems of a core kind (the key kinds' bodies are checked again by ``verify``)."""
+    return CORE_KINDS[kind].validate(body)

@@ -1,14 +1,20 @@
 """The ledger as stored: open, initialise, append one posting, read.
 
 Append, in one transaction holding the single-writer lock (``db.write_tx``):
-  1. read the head (last seq, hash, posting id);
+  1. read the head (last seq, hash, posting id, the contracts version it was posted under);
   2. check the poster's key is enrolled, not revoked, and has a role allowed for every kind;
   3. look up every idem: same kind and body → ``duplicate`` (original seq and hash); other kind or
      body → :class:`ConflictError` (exit 4) and nothing is appended;
-  4. the ledger's own state rules for the new entries (keys, references) → :class:`Rejected`;
-  5. seal (chain and sign) the new entries, insert them, update the key projection, commit.
+  4. what the posting does to the state (:func:`apply_posting`): the ledger's own state rules
+     (keys, references), then the contracts' checks and effects on the projections; a fatal
+     finding → :class:`Rejected` and the transaction rolls back;
+  5. seal (chain and sign, recording the contracts version) the new entries, insert them, keep
+     the keys and the Merkle nodes (:func:`write_entries`), commit.
 Everything the checks read comes from indexed look-ups of what the posting touches; history is
-never rescanned at write time.
+never rescanned at write time. Replay (``ledger/replay.py``) runs steps 4 and 5 with the stored
+entries instead of new ones: the same functions decide what an entry does to the state.
+
+The rules of the money reach the store through one interface passed in (``ledger/interface.py``).
 """
 
 from __future__ import annotations
@@ -27,13 +33,14 @@ from ledger.canonical import canonical
 from ledger.envelope import ZERO_HASH, Sealed, seal_posting, utc_now
 from ledger.errors import ConflictError, EnvironmentProblem, Error, InputError, Rejected
 from ledger.findings import FATAL, Finding, subject, worst
+from ledger.interface import Contracts
 from ledger.keys import PublicKey, Signer
-from ledger.kinds import ADMIN, KINDS, LOG
+from ledger.kinds import ADMIN, CORE_KINDS, LOG, Kind, registry
 from ledger.tree import extend_nodes
 
 __all__ = [
-    "GENESIS_IDEM", "Head", "Item", "KeyRecord", "Ledger", "Posted", "Receipt", "enroll_item", "init_ledger", "read_head",
-    "revoke_item", "validate_origin",
+    "GENESIS_IDEM", "Head", "Item", "KeyRecord", "Ledger", "Posted", "Receipt", "apply_posting", "enroll_item",
+    "init_ledger", "read_head", "revoke_item", "validate_origin", "write_entries",
 ]
 
 GENESIS_IDEM = "ledger.genesis"
@@ -44,7 +51,7 @@ _CHUNK = 500
 # which the posting path does not import (the ORM costs a tenth of a second per process).
 _ENTRY_COLUMNS = "seq, hash, prev, kind, idem, posting, key_id, at, data"
 _KEY_COLUMNS = "kid, alg, public, name, role, enrolled_seq, revoked_seq"
-_HEAD = text("SELECT seq, hash, posting FROM entries ORDER BY seq DESC LIMIT 1")
+_HEAD = text("SELECT seq, hash, posting, data FROM entries ORDER BY seq DESC LIMIT 1")
 _KEY = text(f"SELECT {_KEY_COLUMNS} FROM keys WHERE kid = :kid")
 _KEYS_IN = text(f"SELECT {_KEY_COLUMNS} FROM keys WHERE kid IN :kids").bindparams(bindparam("kids", expanding=True))
 _IDEMS_IN = text("SELECT idem, seq, hash, data FROM entries WHERE idem IN :idems").bindparams(
@@ -106,11 +113,13 @@ class Posted:
 
 @dataclass(frozen=True, slots=True)
 class Head:
-    """The last entry: ``seq`` (-1 for an empty ledger), its ``hash``, its ``posting`` id."""
+    """The last entry: ``seq`` (-1 for an empty ledger), its ``hash``, its ``posting`` id, and the
+    contracts version its posting recorded (0 for the genesis and an empty ledger)."""
 
     seq: int
     hash: bytes
     posting: int
+    contracts: int = 0
 
     @property
     def size(self) -> int:
@@ -121,7 +130,8 @@ def read_head(conn: Connection) -> Head:
     row = conn.execute(_HEAD).first()
     if row is None:
         return Head(seq=-1, hash=ZERO_HASH, posting=-1)
-    return Head(seq=row.seq, hash=bytes(row.hash), posting=row.posting)
+    version = orjson.loads(row.data)["posting"].get("contracts", 0)
+    return Head(seq=row.seq, hash=bytes(row.hash), posting=row.posting, contracts=version)
 
 
 def _insert_entries(conn: Connection, sealed: Sequence[Sealed]) -> None:
@@ -135,20 +145,47 @@ def _insert_entries(conn: Connection, sealed: Sequence[Sealed]) -> None:
     conn.exec_driver_sql(sql, rows)
 
 
+def write_entries(conn: Connection, sealed: Sequence[Sealed], size_before: int) -> None:
+    """Insert sealed entries and keep the ledger's own projections: the keys, the Merkle nodes."""
+    _insert_entries(conn, sealed)
+    _project_keys(conn, sealed)
+    extend_nodes(conn, size_before, size_before + len(sealed))
+
+
+def apply_posting(conn: Connection, head: Head, items: Sequence[Item], kinds: dict[str, Kind],
+                  contracts: Contracts, version: int) -> list[Finding]:
+    """What one posting does to the state, at posting and at replay alike: the ledger's own state
+    rules (keys, references), then the contracts' checks and effects (projection rows written in
+    ``conn``'s transaction), the posting held to contracts ``version``. Returns every finding;
+    the caller decides what a fatal one means (posting refuses, replay names the entry)."""
+    findings = _state_findings(conn, head, items)
+    if any(kinds[it.kind].contracts for it in items):
+        findings += contracts.apply(conn, head.seq + 1, items, version)
+    return findings
+
+
 def _db_failure(e: DBAPIError) -> EnvironmentProblem:
     detail = str(e.orig).strip().splitlines()[0] if e.orig is not None else str(e)
     return EnvironmentProblem(f"the database failed during the posting; nothing was appended: {detail}")
 
 
 class Ledger:
-    """An initialised ledger in one database."""
+    """An initialised ledger in one database, with the contracts that check what is posted to it.
 
-    def __init__(self, engine: Engine, origin: str) -> None:
+    Attributes:
+      engine, origin: the database and the ledger's origin (pinned by the genesis).
+      contracts: the rules of the money (``ledger/interface.py``).
+      kinds: every kind the ledger knows, the core kinds and the contracts' (``ledger.kinds.registry``).
+    """
+
+    def __init__(self, engine: Engine, origin: str, contracts: Contracts) -> None:
         self.engine = engine
         self.origin = origin
+        self.contracts = contracts
+        self.kinds = registry(contracts.kinds)
 
     @classmethod
-    def open(cls, url: str) -> "Ledger":
+    def open(cls, url: str, contracts: Contracts) -> "Ledger":
         engine = db.make_engine(url)
         db.check_schema(engine)
         with db.read_tx(engine) as conn:
@@ -156,7 +193,7 @@ class Ledger:
         if genesis is None:
             raise EnvironmentProblem("the ledger is not initialised: run `fundledger init` first")
         origin = orjson.loads(genesis)["body"]["origin"]
-        return cls(engine, origin)
+        return cls(engine, origin, contracts)
 
     # -- reading ---------------------------------------------------------------------------
     def head(self) -> Head:
@@ -213,16 +250,18 @@ class Ledger:
         """Append one posting, all or nothing; the receipts (see :meth:`post` for the warnings)."""
         return self.post(signer, items, dry_run=dry_run).receipts
 
+    def _prepare(self, items: Sequence[Item]) -> Sequence[Item]:
+        """The contracts turn their kinds' input bodies into stored bodies before any transaction opens."""
+        if any(self.kinds[it.kind].contracts for it in items):
+            return self.contracts.prepare(items)
+        return items
+
     def post(self, signer: Signer, items: Sequence[Item], *, dry_run: bool = False) -> Posted:
         """Append one posting, all or nothing. See the module docstring for the steps."""
-        money = any(KINDS[it.kind].contracts for it in items)
-        if money:  # contracts/ validates the bodies (pandera) before any transaction opens
-            from contracts.engine import prepare
-
-            items = prepare(items)
+        items = self._prepare(items)
         try:
             with db.write_tx(self.engine) as conn:
-                posted = self._append(conn, signer, items, dry_run=dry_run, money=money)
+                posted = self._append(conn, signer, items, dry_run=dry_run)
                 if dry_run:
                     conn.rollback()
                 return posted
@@ -234,36 +273,32 @@ class Ledger:
     def post_many(self, signer: Signer, postings: Sequence[Sequence[Item]]) -> list[Posted | Error]:
         """Append several postings in one transaction (one commit: the group commit of a stream),
         each all or nothing on its own: a refused posting is returned as its error and leaves
-        nothing (a posting of the core kinds is checked before its first write; one of the money
+        nothing (a posting of the core kinds is checked before its first write; one of the contracts'
         kinds runs under a savepoint), the others are appended. The head, the
         signer's key and the idems already present are read once for the group. If the commit
         fails, every posting that would have been appended gets that failure: nothing was."""
         results: list[Posted | Error | None] = []
         ready: list[tuple[int, Sequence[Item], bool]] = []
         for i, items in enumerate(postings):
-            money = any(KINDS[it.kind].contracts for it in items)
             try:
-                if money:
-                    from contracts.engine import prepare
-
-                    items = prepare(items)
+                items = self._prepare(items)
             except Error as e:
                 results.append(e)
                 continue
             results.append(None)
-            ready.append((i, items, money))
+            ready.append((i, items, any(self.kinds[it.kind].contracts for it in items)))
         if not ready:
             return results  # type: ignore[return-value]
         try:
             with db.write_tx(self.engine) as conn:
                 group = _Group(head=read_head(conn), key=conn.execute(_KEY, {"kid": signer.kid}).first(),
                                existing=_existing_idems(conn, [it.idem for _, items, _ in ready for it in items]))
-                for i, items, money in ready:
-                    # the contracts may write projections before a later entry of the posting is
-                    # refused (a reported figure counts the entries before it): a savepoint undoes them
-                    savepoint = conn.begin_nested() if money else None
+                for i, items, checked in ready:
+                    # the contracts write projections before the verdict on the posting (a reported
+                    # figure counts the entries before it): a savepoint undoes them if it is refused
+                    savepoint = conn.begin_nested() if checked else None
                     try:
-                        results[i] = self._append(conn, signer, items, dry_run=False, money=money, group=group)
+                        results[i] = self._append(conn, signer, items, dry_run=False, group=group)
                     except Error as e:
                         if savepoint is not None:
                             savepoint.rollback()
@@ -281,13 +316,17 @@ class Ledger:
             return results  # type: ignore[return-value]
         return [failure if r is None or isinstance(r, Posted) else r for r in results]
 
-    def _append(self, conn: Connection, signer: Signer, items: Sequence[Item], *, dry_run: bool, money: bool,
+    def _append(self, conn: Connection, signer: Signer, items: Sequence[Item], *, dry_run: bool,
                 group: "_Group | None" = None) -> Posted:
         """One posting inside the caller's transaction (the caller rolls back on an error)."""
         head = group.head if group else read_head(conn)
+        if head.contracts > self.contracts.version:
+            raise EnvironmentProblem(
+                f"this ledger was last posted under contracts version {head.contracts}, and this fundledger "
+                f"has version {self.contracts.version}: upgrade fundledger before posting")
         # 2. the poster's key
         key = group.key if group else conn.execute(_KEY, {"kid": signer.kid}).first()
-        problems = _key_findings(key, signer, items)
+        problems = _key_findings(key, signer, items, self.kinds)
         if problems:
             raise Rejected(problems[0].message, tuple(problems))
         # 3. idempotency
@@ -320,12 +359,9 @@ class Ledger:
             raise ConflictError(conflicts[0].message, tuple(conflicts))
         warnings: tuple[Finding, ...] = ()
         if new:
-            # 4. the ledger's own state rules, then the contracts (which also update the projections)
-            problems = _state_findings(conn, head, new)
-            if money and not problems:
-                from contracts.engine import run
-
-                problems = run(conn, head.seq + 1, new)
+            # 4. what the posting does to the state
+            version = self.contracts.version
+            problems = apply_posting(conn, head, new, self.kinds, self.contracts, version)
             if worst(problems) == FATAL:
                 first = next(f for f in problems if f.severity == FATAL)
                 raise Rejected(first.message, tuple(problems))
@@ -333,11 +369,9 @@ class Ledger:
             # 5. seal and insert
             sealed = seal_posting(
                 ledger=self.origin, first_seq=head.seq + 1, prev=head.hash, posting_id=head.posting + 1,
-                at=utc_now(), signer=signer, items=[(it.kind, it.idem, it.body) for it in new],
+                at=utc_now(), signer=signer, items=[(it.kind, it.idem, it.body) for it in new], contracts=version,
             )
-            _insert_entries(conn, sealed)
-            _project_keys(conn, sealed)
-            extend_nodes(conn, head.size, head.size + len(sealed))
+            write_entries(conn, sealed, head.size)
             status = "checked" if dry_run else "appended"
             for s in sealed:
                 receipts[s.envelope["idem"]] = Receipt(s.envelope["idem"], s.seq, s.hash.hex(), status)
@@ -357,13 +391,14 @@ class _Group:
 
     def advance(self, conn: Connection, signer: Signer, sealed: Sequence[Sealed]) -> None:
         last = sealed[-1]
-        self.head = Head(seq=last.seq, hash=last.hash, posting=self.head.posting + 1)
+        self.head = Head(seq=last.seq, hash=last.hash, posting=self.head.posting + 1,
+                         contracts=last.envelope["posting"]["contracts"])
         self.existing.update({s.envelope["idem"]: (s.seq, s.hash, s.data) for s in sealed})
         if any(s.envelope["kind"] in ("key.enroll", "key.revoke") for s in sealed):
             self.key = conn.execute(_KEY, {"kid": signer.kid}).first()  # the keys changed: read again
 
 
-def _key_findings(key: Any, signer: Signer, items: Sequence[Item]) -> list[Finding]:
+def _key_findings(key: Any, signer: Signer, items: Sequence[Item], kinds: dict[str, Kind]) -> list[Finding]:
     if key is None:
         return [Finding(
             rule="KEY-UNKNOWN", severity=FATAL, field="key", subject=subject(key=signer.kid),
@@ -381,10 +416,10 @@ def _key_findings(key: Any, signer: Signer, items: Sequence[Item]) -> list[Findi
         )]
     out = []
     for it in items:
-        if key.role not in KINDS[it.kind].roles:
+        if key.role not in kinds[it.kind].roles:
             out.append(Finding(
                 rule="KEY-ROLE", severity=FATAL, field="kind", subject=subject(line=it.line, idem=it.idem, key=signer.kid),
-                expected=" or ".join(sorted(KINDS[it.kind].roles)), actual=key.role,
+                expected=" or ".join(sorted(kinds[it.kind].roles)), actual=key.role,
                 message=f"a key with role {key.role!r} may not post {it.kind}",
             ))
     return out
@@ -485,7 +520,7 @@ def revoke_item(kid: str, reason: str) -> Item:
 def _checked(item: Item) -> Item:
     from ledger.inputs import validate_item
 
-    checked, problems = validate_item({"kind": item.kind, "idem": item.idem, "body": item.body}, None)
+    checked, problems = validate_item({"kind": item.kind, "idem": item.idem, "body": item.body}, None, CORE_KINDS)
     if problems:
         raise InputError(problems[0].message, tuple(problems))
     return checked
@@ -528,9 +563,8 @@ def init_ledger(url: str, admin: PublicKey, log: Signer, *, origin: str | None, 
                 validate_origin(origin)
                 body = {"origin": origin, "admin": admin.as_body(), "log": log.public.as_body()}
                 sealed = seal_posting(ledger=origin, first_seq=0, prev=ZERO_HASH, posting_id=0, at=utc_now(),
-                                      signer=log, items=[("ledger.genesis", GENESIS_IDEM, body)])
-                _insert_entries(conn, sealed)
-                _project_keys(conn, sealed)
+                                      signer=log, items=[("ledger.genesis", GENESIS_IDEM, body)], contracts=None)
+                write_entries(conn, sealed, 0)
                 created, genesis_hash = True, sealed[0].hash
             if log_key_path:
                 db.put_setting(conn, LOG_KEY_SETTING, log_key_path)

@@ -67,7 +67,7 @@ def stream_postings(ledger: Ledger, signer: Signer, lines: Iterable[bytes], answ
         parsed: list[tuple[int, list[Item] | Error]] = []
         for number, raw in group:
             try:
-                parsed.append((number, parse_posting_line(raw, number)))
+                parsed.append((number, parse_posting_line(raw, number, kinds=ledger.kinds)))
             except Error as e:
                 parsed.append((number, e))
         postings = [p for _, p in parsed if not isinstance(p, Error)]

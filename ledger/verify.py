@@ -4,65 +4,87 @@
   2–4, 6, 7: the chain checks of ``ledger/chain.py`` over every stored row, streamed in seq
      order (genesis, every entry, the last posting complete, the stored Merkle nodes, the
      checkpoints given);
-  5. the ``keys`` table (the write-time projection) equals the key set derived from history.
+  5. the ``keys`` table (the write-time projection) equals the key set derived from history;
+  8. the derived state (``ledger/replay.py``; skipped with ``replay=False``): 8.1 every entry is
+     replayed into a scratch store under the contracts version its posting recorded, and every
+     entry the rules of that version refuse is named (seq, rule, the finding posting would have
+     given); 8.2 every projection table equals the replay, row by row (table, key, column, what the
+     entries give, what the database holds). Both name everything they find, not just the first.
 
-An empty ledger is a failure, not a pass. Whole postings cut off the end of the ledger are
-invisible to the chain alone: a checkpoint an auditor kept (``--checkpoint``) shows them.
+Everything is read in one read transaction, so a posting made while ``verify`` runs is neither
+half seen nor compared with projections it did not produce. An empty ledger is a failure, not a
+pass. Whole postings cut off the end of the ledger are invisible to the chain alone: a checkpoint
+an auditor kept (``--checkpoint``) shows them.
 """
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from contextlib import nullcontext
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 
 from ledger import db
 from ledger.chain import ChainResult, ChainVerifier, KeyState, VerifyFailure
+from ledger.interface import Contracts
+from ledger.kinds import registry
 from ledger.note import Checkpoint
+from ledger.replay import Comparison, ReplayResult, StateFailure, entry_batches, failure_message, replaying
 
-__all__ = ["VerifyFailure", "verify_ledger"]
-
-_BATCH = 5000
+__all__ = ["Verified", "VerifyFailure", "verify_ledger"]
 
 
-def _rows(engine: Engine):
-    """Stream (seq, hash, prev, kind, idem, posting, key_id, at, data) in seq order, in batches."""
-    sql = "SELECT seq, hash, prev, kind, idem, posting, key_id, at, data FROM entries ORDER BY seq"
-    with db.read_tx(engine) as conn:
-        dbapi = conn.connection.dbapi_connection
-        if engine.dialect.name == "postgresql":
-            cur = dbapi.cursor(name="fundledger_verify")
-            cur.itersize = _BATCH
+@dataclass(frozen=True, slots=True)
+class Verified:
+    """What ``verify`` proved: the chain, and (unless skipped) the derived state."""
+
+    chain: ChainResult
+    replay: ReplayResult | None
+    comparison: Comparison | None
+
+    def as_dict(self) -> dict[str, Any]:
+        out = self.chain.as_dict()
+        if self.replay is not None and self.comparison is not None:
+            out["state"] = {"replayed": self.replay.entries, "contracts_versions": {str(v): n for v, n in self.replay.versions.items()},
+                            "warnings": len(self.replay.warnings), "tables": self.comparison.tables,
+                            "rows": self.comparison.rows, "projections_sha256": self.comparison.digest,
+                            "rules_added_after": [f.as_dict() for f in self.replay.late]}
         else:
-            cur = dbapi.cursor()
-        try:
-            cur.execute(sql)
-            while batch := cur.fetchmany(_BATCH):
-                yield batch
-        finally:
-            cur.close()
+            out["state"] = None
+        return out
 
 
-def verify_ledger(engine: Engine, progress: Callable[[int], None] | None = None,
-                  checkpoints: Sequence[tuple[str, Checkpoint]] = ()) -> ChainResult:
+def verify_ledger(engine: Engine, contracts: Contracts, progress: Callable[[int], None] | None = None,
+                  checkpoints: Sequence[tuple[str, Checkpoint]] = (), *, replay: bool = True) -> Verified:
     # 1. schema
     db.check_schema(engine)
-    with db.read_tx(engine) as conn:
+    with db.read_tx(engine) as conn, (replaying(contracts) if replay else nullcontext()) as replayer:
         nodes = {(r.level, r.idx): bytes(r.hash) for r in conn.execute(text("SELECT level, idx, hash FROM merkle_nodes"))}
-    chain = ChainVerifier(stored_nodes=nodes, checkpoints=checkpoints)
-    for batch in _rows(engine):
-        chain.feed(batch)
-        if progress:
-            progress(len(batch))
-    result = chain.finish()
-    _check_projection(engine, result.keys)
-    return result
+        chain = ChainVerifier(kinds=registry(contracts.kinds), stored_nodes=nodes, checkpoints=checkpoints)
+        for batch in entry_batches(conn):
+            chain.feed(batch)  # 2–4, 6, 7, as the rows stream
+            if replayer is not None:
+                replayer.feed(batch)  # 8.1, on rows the chain checks have passed
+            if progress:
+                progress(len(batch))
+        result = chain.finish()
+        _check_keys(conn, result.keys)  # 5.
+        if replayer is None:
+            return Verified(chain=result, replay=None, comparison=None)
+        # 8. the derived state
+        replayed = replayer.finish()
+        comparison = replayer.compare(conn)
+    problem = failure_message(replayed, comparison)
+    if problem:
+        raise StateFailure(f"step 8: the derived state does not follow from the entries: {problem}",
+                           [*replayed.refused, *comparison.differences])
+    return Verified(chain=result, replay=replayed, comparison=comparison)
 
 
-def _check_projection(engine: Engine, keys: dict[str, KeyState]) -> None:
+def _check_keys(conn: Connection, keys: dict[str, KeyState]) -> None:
     """5. the keys table equals the key set derived from history."""
-    with db.read_tx(engine) as conn:
-        rows = {r.kid: r for r in conn.execute(text("SELECT kid, public, role, enrolled_seq, revoked_seq FROM keys"))}
+    rows = {r.kid: r for r in conn.execute(text("SELECT kid, public, role, enrolled_seq, revoked_seq FROM keys"))}
     for kid in sorted(set(rows) | set(keys)):
         truth, row = keys.get(kid), rows.get(kid)
         want = None if truth is None else (truth.public, truth.role, truth.enrolled_seq, truth.revoked_seq)

@@ -8,6 +8,7 @@ import os
 from alembic import context
 from sqlalchemy import create_engine
 
+import contracts.models  # noqa: F401  (the projections' tables join the metadata)
 from ledger.models import Base
 
 config = context.config

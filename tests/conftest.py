@@ -18,7 +18,8 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner, Result
 
-from ledger.cli import cli
+from fundledger.cli import cli
+from contracts.api import CONTRACTS
 from ledger.keys import Signer, load_private, write_new_key
 from ledger.store import Ledger, enroll_item, init_ledger
 
@@ -124,7 +125,7 @@ def env(db_url: str, tmp_path: Path) -> Env:
     keys = make_keys(tmp_path, "admin", "log", "poster", "auditor")
     init_ledger(db_url, keys["admin"].public, keys["log"], origin="test.example/ledger",
                 log_key_path=str(tmp_path / "log.key"))
-    ledger = Ledger.open(db_url)
+    ledger = Ledger.open(db_url, CONTRACTS)
     ledger.append(keys["admin"], [enroll_item(keys["poster"].public, "finance system", "poster"),
                                   enroll_item(keys["auditor"].public, "audit bureau", "auditor")])
     return Env(url=db_url, dir=tmp_path, ledger=ledger, **keys)

@@ -40,7 +40,7 @@ def test_a_fresh_bundle_verifies(env, bundle):
 def test_verify_bundle_loads_no_database_or_dataframe_library(env, bundle):
     code = (
         "import sys\n"
-        "from ledger.cli import cli\n"
+        "from fundledger.cli import cli\n"
         "try:\n"
         f"    cli(['verify', '--bundle', {str(bundle)!r}], prog_name='fundledger')\n"
         "except SystemExit as e:\n"

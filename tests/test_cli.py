@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import hashlib
 import json
 import os
 import subprocess
@@ -12,7 +13,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from ledger.cli import cli
+from fundledger.cli import cli
 from tests.conftest import make_keys, note
 
 
@@ -101,9 +102,14 @@ def test_verify_reports_what_it_checked(env):
     from ledger.merkle import mth
 
     leaves = [h for _, h, _ in env.ledger.entries()]
+    empty = hashlib.sha256(b"").hexdigest()  # a ledger of keys only has no projection row
     assert report == {"ok": True, "origin": "test.example/ledger", "entries": 3, "postings": 2, "tree_size": 3,
                       "root": mth(leaves).hex(), "head_hash": env.ledger.head().hash.hex(), "keys_in_force": 4,
-                      "checkpoints": []}
+                      "checkpoints": [],
+                      "state": {"replayed": 3, "contracts_versions": {"1": 1}, "warnings": 0, "tables": 19, "rows": 0,
+                                "projections_sha256": empty, "rules_added_after": []}}
+    quick = json.loads(env.run("verify", "--json", "--no-replay").output)
+    assert quick == {**report, "state": None}
 
 
 def test_demo_runs_twice_and_appends_nothing_the_second_time(tmp_path):

@@ -7,6 +7,7 @@ import multiprocessing as mp
 import pytest
 import sqlalchemy as sa
 
+from contracts.api import CONTRACTS
 from ledger.keys import load_private
 from ledger.store import Item, Ledger
 
@@ -14,7 +15,7 @@ PROCESSES, POSTINGS = 4, 250
 
 
 def _poster(url: str, key_path: str, worker: int, start: mp.Barrier) -> None:
-    ledger = Ledger.open(url)
+    ledger = Ledger.open(url, CONTRACTS)
     signer = load_private(key_path)
     start.wait()
     for n in range(POSTINGS):

@@ -25,21 +25,21 @@ ENTRY_7 = (
     '"idem":"note-联审-1",'  # the poster's idempotency key
     '"kind":"audit.note",'
     '"ledger":"test.example/vectors",'  # the origin pinned by the genesis
-    '"posting":{"i":0,"id":3,"key":"' + KID + '","n":2},'  # entry 0 of 2 in posting 3: no sig
+    '"posting":{"contracts":1,"i":0,"id":3,"key":"' + KID + '","n":2},'  # contracts v1; entry 0 of 2 in posting 3: no sig
     '"prev":"' + "11" * 32 + '",'  # hash of seq 6
     '"seq":7,"v":1}'
 ).encode()
-HASH_7 = "9dfdd71e4895fca63073297e281e21ee07f287098932a71a2a78bde74c157587"
-SIG_8 = "sgfgX+lJq0GLfJBqylbv5sHsC2oNIjfs6Tthz4ej8Ne4ba9ZLA3x23IYlhCFTbQNRjxssslFDI87GhJI/xFrDA=="
+HASH_7 = "3c2978b40f47ce51ee79ad5a39b21998dd4d0b19f9396d47b4917ddc9edecf98"
+SIG_8 = "SXY1CXSEAP94jhvOdsENPPW0fDU9QtYnQWbJIkgC28CEHAUW39qc+AqpcBiAM2Cku2F/pEqWIc0zasbdIyFhBg=="
 ENTRY_8 = (
     '{"at":"2023-08-16T02:00:00.000000Z",'
     '"body":{"text":"tab\\there \\"quoted\\" \\\\ back"},'  # JSON escapes: \t \" \\
     '"idem":"note-2","kind":"audit.note","ledger":"test.example/vectors",'
-    '"posting":{"i":1,"id":3,"key":"' + KID + '","n":2,"sig":"' + SIG_8 + '"},'  # last entry: sig
+    '"posting":{"contracts":1,"i":1,"id":3,"key":"' + KID + '","n":2,"sig":"' + SIG_8 + '"},'  # last entry: sig
     '"prev":"' + HASH_7 + '",'  # chained to seq 7
     '"seq":8,"v":1}'
 ).encode()
-HASH_8 = "0d8fd7521bcaa90e52eb07b2afafc6c03353e8fd20bed0abee564b5505195202"
+HASH_8 = "979b449f322d510d3049ec5f67cfc7e614ddf234467bf7806b3487a8e7a13f14"
 
 
 def _signer() -> Signer:
@@ -53,7 +53,7 @@ def _seal():
         ledger="test.example/vectors", first_seq=7, prev=bytes.fromhex("11" * 32), posting_id=3,
         at="2023-08-16T02:00:00.000000Z", signer=_signer(),
         items=[("audit.note", "note-联审-1", {"text": "核减26家重复支持单位，涉及金额1470万元", "refs": [0, 5]}),
-               ("audit.note", "note-2", {"text": 'tab\there "quoted" \\ back'})],
+               ("audit.note", "note-2", {"text": 'tab\there "quoted" \\ back'})], contracts=1,
     )
 
 

@@ -24,6 +24,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import Env
+from contracts.api import CONTRACTS
 
 EXE = str(Path(sys.executable).with_name("fundledger"))
 
@@ -187,10 +188,10 @@ def test_a_full_disk(tmp_path):
         keys = make_keys(tmp_path, "admin", "log", "poster")
         url = f"sqlite:///{disk / 'ledger.db'}"
         init_ledger(url, keys["admin"].public, keys["log"], origin="test.example/full", log_key_path=None)
-        ledger = Ledger.open(url)
+        ledger = Ledger.open(url, CONTRACTS)
         ledger.append(keys["admin"], [enroll_item(keys["poster"].public, "finance", "poster")])
         ledger.engine.dispose()
-        env = Env(url=url, dir=tmp_path, ledger=Ledger.open(url), admin=keys["admin"], log=keys["log"],
+        env = Env(url=url, dir=tmp_path, ledger=Ledger.open(url, CONTRACTS), admin=keys["admin"], log=keys["log"],
                   poster=keys["poster"], auditor=keys["poster"])
         results = []
         for k in range(50):

@@ -28,9 +28,10 @@ from checks.gx_project import GX_DIR, project_files, run_gx
 from checks.sqlrules import SQL_RULES
 from contracts.figures import COUNTS, RATES, FundYear, parse_figure, show
 from contracts.rules import NIGHTLY_ONLY, RULES
-from ledger.cli import cli
+from fundledger.cli import cli
 from tests.conftest import PG_SERVER, Env, make_keys, pg_database, pg_database_url
 from tests.test_rules import E1, E2, POLICY, W, Flow, code
+from contracts.api import CONTRACTS
 
 E3 = code(3)
 
@@ -96,11 +97,11 @@ PLANTS: dict[str, tuple[dict, list[str]]] = {
     "SUM-BUDGET": ({"fund": "test-fund", "year": 2023}, [f"UPDATE funds SET budget_fen = {100 * W} WHERE fund = 'test-fund'"]),
     "ID-USCC": ({"enterprise": "I1110105MA0000001X"}, ["INSERT INTO enterprises VALUES ('I1110105MA0000001X', '坏代码', 0)"]),
     "FUND-DUP": ({"fund": "test-fund", "year": 2023}, [
-        "INSERT INTO entry_refs (seq, fund, year, project) SELECT r.seq, r.fund, r.year, r.project FROM entry_refs r "
-        "JOIN entries e ON e.seq = r.seq WHERE e.kind = 'fund.open' AND r.fund = 'test-fund'"]),
+        "INSERT INTO entry_refs (seq, idx, fund, year, project) SELECT r.seq, r.idx + 1, r.fund, r.year, r.project "
+        "FROM entry_refs r JOIN entries e ON e.seq = r.seq WHERE e.kind = 'fund.open' AND r.fund = 'test-fund'"]),
     "PROJECT-DUP": ({"project": "A"}, [
-        "INSERT INTO entry_refs (seq, fund, year, project) SELECT r.seq, r.fund, r.year, r.project FROM entry_refs r "
-        "JOIN entries e ON e.seq = r.seq WHERE e.kind = 'project.apply' AND r.project = 'A'"]),
+        "INSERT INTO entry_refs (seq, idx, fund, year, project) SELECT r.seq, r.idx + 1, r.fund, r.year, r.project "
+        "FROM entry_refs r JOIN entries e ON e.seq = r.seq WHERE e.kind = 'project.apply' AND r.project = 'A'"]),
     "POLICY-VERSION": ({"policy": "test-policy", "version": 3},
                        ["INSERT INTO policies SELECT policy, 3, '2099-01-01', seq, document FROM policies WHERE policy = 'test-policy'"]),
     "CORR-TARGET": ({"seq": 99995}, ["INSERT INTO reversals VALUES (2, 99995)"]),
@@ -171,7 +172,7 @@ def _build_base(url: str, work: Path) -> None:
 
     keys = make_keys(work, "admin", "log", "poster", "auditor", "checks")
     init_ledger(url, keys["admin"].public, keys["log"], origin="test.example/nightly", log_key_path=None)
-    ledger = Ledger.open(url)
+    ledger = Ledger.open(url, CONTRACTS)
     ledger.append(keys["admin"], [enroll_item(keys["poster"].public, "fund office", "poster"),
                                   enroll_item(keys["checks"].public, "nightly checks", "checks")])
     f = Flow(Env(url=url, dir=work, ledger=ledger, admin=keys["admin"], log=keys["log"], poster=keys["poster"],
@@ -398,7 +399,8 @@ def _check(url: str, key: Path, out: Path) -> tuple[int, dict]:
 
 
 def test_check_writes_the_reports_and_attests_the_run(base, copy, tmp_path):
-    """Exit 0 with no fatal finding, 1 with one; each run appends a check.run entry signed by the checks key."""
+    """Exit 0 with no fatal finding, 1 with one; each run appends a check.run entry signed by the checks key,
+    with the digest of the projection rows it checked: on the clean copy, the one verify gives."""
     from ledger.store import Ledger
 
     key = base[2] / "checks.key"
@@ -409,28 +411,36 @@ def test_check_writes_the_reports_and_attests_the_run(base, copy, tmp_path):
     assert (tmp_path / "night1" / "findings.csv").read_text(encoding="utf-8").splitlines() == [
         "rule,severity,subject,field,expected,actual,difference,message"]
     assert Path(first["data_docs"]).is_file()
-    ledger = Ledger.open(copy)
+    ledger = Ledger.open(copy, CONTRACTS)
     ((seq, _, entry),) = ledger.entries(kind="check.run")
     assert seq == first["tree_size"] == first["recorded"]["seq"]
     assert entry["body"]["counts"] == {} and entry["body"]["findings_sha256"] == hashlib.sha256(report).hexdigest()
-    assert entry["body"]["root"] == first["root"] and entry["body"]["engines"] == {"great_expectations": 0, "pandera": 0}
+    assert entry["body"]["root"] == first["root"]
+    assert entry["body"]["engines"] == {"replay": 0, "great_expectations": 0, "pandera": 0}
+    verified = json.loads(CliRunner().invoke(cli, ["verify", "--json", "--db", copy]).output)
+    assert entry["body"]["projections_sha256"] == first["projections_sha256"] == verified["state"]["projections_sha256"]
 
     _plant(copy, PLANTS["SUM-BUDGET"][1])
     code, second = _check(copy, key, tmp_path / "night2")
     assert code == 1 and not second["ok"]
     fatal = [f for f in second["findings"] if f["severity"] == "fatal"]
-    assert [(f["rule"], f["subject"]) for f in fatal] == [("SUM-BUDGET", {"fund": "test-fund", "year": 2023})]
-    assert fatal[0]["expected"] == "100万元" and fatal[0]["difference"] == "182万元"
+    assert [(f["rule"], f["subject"], f["field"]) for f in fatal] == [  # the rule it breaks, and the row the entries do not give
+        ("STATE-ROW", {"table": "funds", "fund": "test-fund", "year": 2023}, "budget_fen"),
+        ("SUM-BUDGET", {"fund": "test-fund", "year": 2023}, "")]
+    assert (fatal[0]["expected"], fatal[0]["actual"]) == (str(1000 * W), str(100 * W))
+    assert fatal[1]["expected"] == "100万元" and fatal[1]["difference"] == "182万元"
     # the figures the reports state of that budget no longer reconcile either: warnings
     moved = sorted(f["subject"]["figure"] for f in second["findings"] if f["severity"] == "warning")
     assert moved == sorted([*(f"{fund}/2023/{metric}" for fund in ("test-fund", "test-fund+other-fund")
                               for metric in ("budget", "balance", "execution_rate")),
                             "test-fund+other-fund/2023/adjustment_rate"])
     runs = list(ledger.entries(kind="check.run"))
-    assert len(runs) == 2 and runs[1][2]["body"]["counts"] == {"SUM-BUDGET": {"fatal": 1},
+    assert len(runs) == 2 and runs[1][2]["body"]["counts"] == {"SUM-BUDGET": {"fatal": 1}, "STATE-ROW": {"fatal": 1},
                                                                "REPORT-RECONCILE": {"warning": 7}}
+    assert runs[1][2]["body"]["projections_sha256"] == second["projections_sha256"] != first["projections_sha256"]
     ledger.engine.dispose()
-    assert CliRunner().invoke(cli, ["verify", "--db", copy]).exit_code == 0  # the attestations verify like any entry
+    assert CliRunner().invoke(cli, ["verify", "--no-replay", "--db", copy]).exit_code == 0  # the attestations verify like any entry
+    assert CliRunner().invoke(cli, ["verify", "--db", copy]).exit_code == 3  # and the planted budget is not what the entries give
 
 
 def test_a_run_is_signed_by_a_checks_key_only(base, copy, tmp_path):
@@ -438,7 +448,7 @@ def test_a_run_is_signed_by_a_checks_key_only(base, copy, tmp_path):
 
     result = CliRunner().invoke(cli, ["check", "--key", str(base[2] / "poster.key"), "--out", str(tmp_path), "--db", copy])
     assert result.exit_code == 1 and "check.run" in result.output
-    ledger = Ledger.open(copy)
+    ledger = Ledger.open(copy, CONTRACTS)
     assert list(ledger.entries(kind="check.run")) == []
     ledger.engine.dispose()
 
@@ -448,7 +458,7 @@ def test_engines_that_disagree_are_a_fatal_finding(copy, tmp_path, monkeypatch):
     from checks import frames, nightly
     from ledger.store import Ledger
 
-    ledger = Ledger.open(copy)
+    ledger = Ledger.open(copy, CONTRACTS)
     assert nightly.run_nightly(ledger, tmp_path / "a", None, record=False).findings == ()
     _plant(copy, PLANTS["SUM-BUDGET"][1])
     real = frames.run_pandera
@@ -456,7 +466,7 @@ def test_engines_that_disagree_are_a_fatal_finding(copy, tmp_path, monkeypatch):
     run = nightly.run_nightly(ledger, tmp_path / "b", None, record=False)
     ledger.engine.dispose()
     assert {(f.rule, f.severity, dict(f.subject)["fund"]) for f in run.findings if f.severity == "fatal"} == {
-        ("SUM-BUDGET", "fatal", "test-fund"), ("CHECK-ENGINES", "fatal", "test-fund")}
+        ("SUM-BUDGET", "fatal", "test-fund"), ("CHECK-ENGINES", "fatal", "test-fund"), ("STATE-ROW", "fatal", "test-fund")}
     (odd,) = [f for f in run.findings if f.rule == "CHECK-ENGINES"]
     assert odd.field == "SUM-BUDGET" and odd.actual == "Great Expectations"
 
@@ -545,14 +555,15 @@ def test_migrations_0005_and_0006_backfill_what_the_effects_write(copy):
 
 def test_a_check_run_body_names_what_was_checked():
     """The check.run body: accepted as a run writes it; each malformed field refused by name."""
-    from ledger.kinds import validate_body
+    from ledger.kinds import validate_core_body as validate_body
 
     good = {"suite_version": "nightly-48-rules-0123456789abcdef", "tree_size": 12, "root": "ab" * 32,
-            "counts": {"SUM-BUDGET": {"fatal": 1}, "REPORT-RECONCILE": {"warning": 7}},
-            "findings_sha256": "cd" * 32, "engines": {"great_expectations": 8, "pandera": 8}}
+            "projections_sha256": "ef" * 32, "counts": {"SUM-BUDGET": {"fatal": 1}, "REPORT-RECONCILE": {"warning": 7}},
+            "findings_sha256": "cd" * 32, "engines": {"replay": 0, "great_expectations": 8, "pandera": 8}}
     assert validate_body("check.run", good) == []
     for change, field in (({"tree_size": 0}, "body.tree_size"), ({"root": "AB" * 32}, "body.root"),
                           ({"findings_sha256": "cd"}, "body.findings_sha256"),
+                          ({"projections_sha256": "ef" * 31}, "body.projections_sha256"),
                           ({"counts": {"SUM-BUDGET": {"fatal": 0}}}, "body.counts.SUM-BUDGET"),
                           ({"counts": {"SUM-BUDGET": {"info": 1}}}, "body.counts.SUM-BUDGET")):
         assert [f for f, _ in validate_body("check.run", {**good, **change})] == [field], change

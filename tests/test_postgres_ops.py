@@ -13,6 +13,8 @@ from typing import Iterator
 import pytest
 import sqlalchemy as sa
 
+from contracts.api import CONTRACTS
+from contracts.catalogue import CATALOGUE_DIR
 from tests.conftest import PG_SERVER, make_keys, pg_database
 
 EXE = str(Path(sys.executable).with_name("fundledger"))
@@ -49,7 +51,7 @@ def _ledger(url: str, work: Path, notes: int = 3) -> None:
 
     keys = make_keys(work, "admin", "log", "poster", "auditor")
     init_ledger(url, keys["admin"].public, keys["log"], origin="test.example/ops", log_key_path=None)
-    ledger = Ledger.open(url)
+    ledger = Ledger.open(url, CONTRACTS)
     ledger.append(keys["admin"], [enroll_item(keys["poster"].public, "finance", "poster"),
                                   enroll_item(keys["auditor"].public, "audit", "auditor")])
     ledger.engine.dispose()
@@ -71,12 +73,28 @@ def test_the_writer_appends_and_cannot_rewrite_the_auditor_only_reads(database, 
         conn.execute(sa.text(f'CREATE ROLE "{app}" LOGIN IN ROLE "{writer}"'))
         conn.execute(sa.text(f'CREATE ROLE "{bureau}" LOGIN IN ROLE "{auditor}"'))
     try:
-        # the writer posts (notes, and the money kinds' projections) and verifies
+        # the writer posts (notes, and the money kinds, whose effects write the projection tables) and verifies
+        poster = str(tmp_path / "poster.key")
         more = tmp_path / "more.jsonl"
         more.write_text(json.dumps({"kind": "audit.note", "idem": "w1", "body": {"text": "writer"}}) + "\n", encoding="utf-8")
-        posted = _cli("post", str(more), "--key", str(tmp_path / "poster.key"), db=_url(database, app))
+        posted = _cli("post", str(more), "--key", poster, db=_url(database, app))
         assert posted.returncode == 0, posted.stderr.decode()
-        assert _cli("verify", db=_url(database, app)).returncode == 0
+        published = _cli("policy", "publish", str(CATALOGUE_DIR / "chaoyang-hightech.json"), "--key", poster,
+                         db=_url(database, app))
+        assert published.returncode == 0, published.stderr.decode()
+        fy = {"fund": "chaoyang-hightech", "year": 2023}
+        money = tmp_path / "money.jsonl"
+        money.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in (
+            {"kind": "fund.open", "idem": "fund", "body": {**fy, "name": "2023年高新", "office": "朝阳园管委会",
+                                                            "budget_wan": "22000", "policies": ["chaoyang-hightech-measures"]}},
+            {"kind": "fee.pay", "idem": "fee", "body": {**fy, "payee": "第三方评审机构", "service": "评审", "amount_wan": "26.25"}},
+            {"kind": "report.state", "idem": "stated", "body": {"seed": "000", "wording": "评审费26.25万元",
+                                                                "figure": "chaoyang-hightech/2023/fees", "value_wan": "26.25"}},
+        )), encoding="utf-8")
+        posted = _cli("post", str(money), "--key", poster, db=_url(database, app))
+        assert posted.returncode == 0, posted.stderr.decode()
+        verified = _cli("verify", db=_url(database, app))
+        assert verified.returncode == 0, verified.stderr.decode()
         engine = sa.create_engine(_url(database, app))
         for statement in ("UPDATE entries SET kind = kind WHERE seq = 1", "DELETE FROM entries WHERE seq = 1",
                           "TRUNCATE entries", "UPDATE merkle_nodes SET level = level"):
@@ -135,7 +153,7 @@ def test_the_contracts_look_ups_are_planned_for_the_tables_as_they_are(pg_url, t
 
     keys = make_keys(tmp_path, "admin", "log", "poster", "auditor")
     init_ledger(pg_url, keys["admin"].public, keys["log"], origin="test.example/plans", log_key_path=None)
-    ledger = Ledger.open(pg_url)
+    ledger = Ledger.open(pg_url, CONTRACTS)
     ledger.append(keys["admin"], [enroll_item(keys["poster"].public, "fund office", "poster")])
     f = Flow(Env(url=pg_url, dir=tmp_path, ledger=ledger, **keys))
     f.post(("policy.publish", {"policy": "test-policy", "version": 1, "document": POLICY}))

@@ -15,6 +15,7 @@ import pytest
 from stdnum.cn import uscc
 
 from contracts.rules import NIGHTLY_ONLY, RULES
+from contracts.api import CONTRACTS
 from ledger.errors import InputError, Rejected
 from ledger.store import Item
 
@@ -125,7 +126,7 @@ def flow(tmp_path):
     url = f"sqlite:///{tmp_path / 'rules.db'}"
     keys = make_keys(tmp_path, "admin", "log", "poster", "auditor")
     init_ledger(url, keys["admin"].public, keys["log"], origin="test.example/rules", log_key_path=None)
-    ledger = Ledger.open(url)
+    ledger = Ledger.open(url, CONTRACTS)
     ledger.append(keys["admin"], [enroll_item(keys["poster"].public, "fund office", "poster")])
     f = Flow(Env(url=url, dir=tmp_path, ledger=ledger, **keys))
     f.post(("policy.publish", {"policy": "test-policy", "version": 1, "document": POLICY}))

@@ -18,9 +18,10 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from ledger.cli import cli
-from ledger.demo import EXAMPLES, run_demo
+from fundledger.cli import cli
+from fundledger.demo import EXAMPLES, run_demo
 from tests.conftest import PG_SERVER, pg_schema_url
+from contracts.api import CONTRACTS
 
 HT = ["--fund", "chaoyang-hightech"]
 
@@ -64,7 +65,7 @@ def test_the_nightly_run_finds_what_the_postings_were_warned_of(seeded, tmp_path
     from ledger.store import Ledger
 
     url, _, _, warnings = seeded
-    ledger = Ledger.open(url)
+    ledger = Ledger.open(url, CONTRACTS)
     try:
         run = run_nightly(ledger, tmp_path, None, record=False)
     finally:
@@ -197,7 +198,7 @@ def test_the_duplicate_support_rule_on_the_seed_data(seeded, tmp_path):
     from ledger.keys import load_private
     from ledger.store import Item, Ledger
 
-    ledger = Ledger.open(url)
+    ledger = Ledger.open(url, CONTRACTS)
     applications = list(ledger.entries(kind="project.apply"))  # read to the end: the read transaction closes
     code = next(env["body"]["enterprise"] for _, _, env in applications
                 if env["body"]["enterprise_name"] == "北京大豪科技股份有限公司" and env["body"]["fund"] == "chaoyang-sme")

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from ledger.cli import cli
+from fundledger.cli import cli
+from contracts.api import CONTRACTS
 from ledger.store import Ledger
 from tests.test_nightly import _build_base
 from tests.test_rules import code
@@ -32,7 +33,7 @@ def _post(url: str, tmp_path: Path, path: Path, fmt: str, kind: str = "disbursem
 
 
 def _disbursed(url: str) -> dict[str, int]:
-    ledger = Ledger.open(url)
+    ledger = Ledger.open(url, CONTRACTS)
     with ledger.engine.connect() as conn:
         rows = dict(conn.exec_driver_sql("SELECT project, disbursed_fen FROM projects WHERE project IN ('B', 'C')").all())
     ledger.engine.dispose()

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from ledger.cli import cli
+from fundledger.cli import cli
+from contracts.api import CONTRACTS
 
 EXE = str(Path(sys.executable).with_name("fundledger"))
 
@@ -61,7 +62,7 @@ def test_a_group_of_postings_each_all_or_nothing(tmp_path):
 
     url = f"sqlite:///{tmp_path / 'group.db'}"
     _build_base(url, tmp_path)
-    ledger = Ledger.open(url)
+    ledger = Ledger.open(url, CONTRACTS)
     poster = load_private(tmp_path / "poster.key")
     size = ledger.head().size
     apply = Item("project.apply", "g-apply", {"project": "G1", "enterprise": code(20), "enterprise_name": "企业二十",

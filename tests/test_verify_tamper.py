@@ -66,7 +66,7 @@ def _insert_posting(conn, signer, origin: str, after_seq: int, posting_id: int, 
     """Append a well-chained posting signed by ``signer`` straight into the table (no checks)."""
     prev = bytes(_row(conn, after_seq)["hash"])
     sealed = seal_posting(ledger=origin, first_seq=after_seq + 1, prev=prev, posting_id=posting_id, at=utc_now(),
-                          signer=signer, items=[("audit.note", i, {"text": "forged"}) for i in idems])
+                          signer=signer, items=[("audit.note", i, {"text": "forged"}) for i in idems], contracts=1)
     for s in sealed:
         conn.execute(sa.text("INSERT INTO entries (seq, hash, prev, kind, idem, posting, key_id, at, data) "
                              "VALUES (:seq, :hash, :prev, :kind, :idem, :posting, :key, :at, :data)"),

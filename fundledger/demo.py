@@ -15,6 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
+from contracts.api import CONTRACTS
 from ledger import db
 from ledger.inputs import parse_lines
 from ledger.errors import Rejected
@@ -51,7 +52,7 @@ def run_demo(db_url: str, keys_dir: Path, echo: Callable[[str], None],
     result = init_ledger(db_url, load_public(keys_dir / "admin.key.pub"), signers["log"],
                          origin="fundledger.local/demo", log_key_path=str((keys_dir / "log.key").resolve()))
     echo(f"ledger {result.origin}: genesis {result.genesis_hash[:16]}… (keys in {keys_dir}/)")
-    ledger = Ledger.open(db_url)
+    ledger = Ledger.open(db_url, CONTRACTS)
     ledger.append(signers["admin"], [enroll_item(signers["poster"].public, "朝阳园管委会 fund office", "poster"),
                                      enroll_item(signers["auditor"].public, "区审计局 audit bureau", "auditor"),
                                      enroll_item(signers["checks"].public, "数据质量 nightly checks", "checks")])
@@ -69,11 +70,11 @@ def run_demo(db_url: str, keys_dir: Path, echo: Callable[[str], None],
     for body in policies:  # each version after the one before it
         post([Item("policy.publish", f"policy:{body['policy']}:v{body['version']}", body)])
     notes = EXAMPLES / "notes.jsonl"
-    post(parse_lines(notes.read_bytes().splitlines(), str(notes)))
+    post(parse_lines(notes.read_bytes().splitlines(), str(notes), kinds=ledger.kinds))
     files = example_postings()
     refusals = []
     for path in files:
-        items = parse_lines(path.read_bytes().splitlines(), str(path))
+        items = parse_lines(path.read_bytes().splitlines(), str(path), kinds=ledger.kinds)
         if path.name.endswith(".refused.jsonl"):  # a seed's figures the contracts must refuse
             try:
                 post(items)
@@ -89,8 +90,10 @@ def run_demo(db_url: str, keys_dir: Path, echo: Callable[[str], None],
          f"{counts['duplicate']} duplicate, {len(warnings)} warnings, {len(refusals)} refused as the seeds require")
     for line in refusals:
         echo(line)
-    check = verify_ledger(db.make_engine(db_url))
-    echo(f"verify: ok, {check.entries} entries in {check.postings} postings, root {check.root.hex()[:16]}…")
+    verified = verify_ledger(db.make_engine(db_url), CONTRACTS)
+    chain = verified.chain
+    echo(f"verify: ok, {chain.entries} entries in {chain.postings} postings, root {chain.root.hex()[:16]}…; "
+         f"the {verified.comparison.rows} projection rows equal a replay of the entries")
     echo("")
     with db.read_tx(ledger.engine) as conn:
         echo(render(execution_report(conn, "chaoyang-hightech", 2023), "table").decode().rstrip("\n"))

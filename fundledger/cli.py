@@ -1,6 +1,9 @@
 """The ``fundledger`` command line (click). Thin commands: parse options, call one library
 function, render, return the documented exit code (``docs/cli.md``, the README).
 
+It sits above every package: it opens each ledger with the contracts (``contracts.api.CONTRACTS``,
+through the interface of ``ledger/interface.py``) and wires in the nightly checks.
+
 Heavy libraries (pandas, pandera, Great Expectations) are never imported here at module level,
 so that ``fundledger post`` stays fast; the commands that need them import them inside.
 """
@@ -18,12 +21,22 @@ from typing import Any, Callable, Iterator
 import click
 import orjson
 
+from contracts.api import CONTRACTS
 from ledger.errors import EnvironmentProblem, Error, InputError, IntegrityError
 from ledger.findings import FATAL, WARNING, findings_to_json, findings_to_text
+from ledger.kinds import registry
 
 __all__ = ["cli", "main"]
 
 DEFAULT_DB = "sqlite:///fundledger.db"
+KINDS = registry(CONTRACTS.kinds)  # every kind a ledger of fundledger knows
+
+
+def _open(db_url: str) -> Any:
+    """The ledger in ``db_url``, with fundledger's contracts."""
+    from ledger.store import Ledger
+
+    return Ledger.open(db_url, CONTRACTS)
 
 
 def _json_line(obj: Any) -> None:
@@ -174,9 +187,8 @@ def keys_revoke(kid: str, reason: str, admin_key: str, db_url: str, as_json: boo
 @command(keys, "list")
 def keys_list(db_url: str, as_json: bool) -> int:
     """List enrolled keys with their roles and the seqs that enrolled and revoked them."""
-    from ledger.store import Ledger
 
-    rows = Ledger.open(db_url).keys()
+    rows = _open(db_url).keys()
     if as_json:
         _json_line({"keys": [{"kid": k.kid, "role": k.role, "name": k.name, "enrolled_seq": k.enrolled_seq,
                               "revoked_seq": k.revoked_seq} for k in rows]})
@@ -189,9 +201,8 @@ def keys_list(db_url: str, as_json: bool) -> int:
 
 
 def _append_and_print(db_url: str, signer: Any, items: list, as_json: bool, *, dry_run: bool = False) -> int:
-    from ledger.store import Ledger
 
-    posted = Ledger.open(db_url).post(signer, items, dry_run=dry_run)
+    posted = _open(db_url).post(signer, items, dry_run=dry_run)
     for r in posted.receipts:
         _json_line(r.as_dict())
     if posted.warnings:  # reported on stderr: stdout stays one JSON line per entry
@@ -241,16 +252,16 @@ def post(file: str, key: str, fmt: str, kind: str | None, sheet: str | None, dry
             raise InputError(f"{file}: no such file; nothing was appended") from None
         except OSError as e:
             raise InputError(f"{file}: cannot be read ({e.strerror}); nothing was appended") from None
-    items = parse_lines(data.splitlines(), source)
+    items = parse_lines(data.splitlines(), source, kinds=KINDS)
     return _append_and_print(db_url, load_private(key), items, as_json, dry_run=dry_run)
 
 
 def _stream(file: str, signer: Any, db_url: str, dry_run: bool) -> int:
-    from ledger.store import Ledger
     from ledger.stream import stream_postings
 
-    ledger = Ledger.open(db_url)
-    importlib.import_module("contracts.engine")  # pandas and the rules load now, not on the first posting's clock
+    ledger = _open(db_url)
+    CONTRACTS.prepare([])  # pandas and pandera load now, not on the first posting's clock
+    importlib.import_module("contracts.engine")  # and the rules
 
     def answer(obj: dict[str, Any]) -> None:
         sys.stdout.write(orjson.dumps(obj).decode() + "\n")
@@ -293,9 +304,13 @@ def policy_publish(file: str, key: str, db_url: str, as_json: bool) -> int:
               help="A checkpoint note kept earlier (repeatable): the ledger must extend it.")
 @click.option("--bundle", type=click.Path(file_okay=False), help="Check an offline bundle instead of a database.")
 @click.option("--log-vkey", help="With --bundle: the log verifier key you pinned; the bundle must be under it.")
-def verify(notes: tuple[str, ...], bundle: str | None, log_vkey: str | None, db_url: str, as_json: bool) -> int:
+@click.option("--no-replay", is_flag=True,
+              help="Skip step 8 (the derived state re-derived from the entries): a quick structural check.")
+def verify(notes: tuple[str, ...], bundle: str | None, log_vkey: str | None, no_replay: bool, db_url: str,
+           as_json: bool) -> int:
     """Check the whole chain, every posting signature, the keys in force, the index columns, the
-    stored Merkle nodes, and consistency with every checkpoint given; or an offline bundle."""
+    stored Merkle nodes, consistency with every checkpoint given, and that every projection table
+    is what the entries give under the rules each posting recorded; or an offline bundle."""
     if bundle is not None:
         from ledger.bundle import verify_bundle
 
@@ -304,8 +319,8 @@ def verify(notes: tuple[str, ...], bundle: str | None, log_vkey: str | None, db_
         if not Path(bundle).is_dir():
             raise InputError(f"{bundle}: no such directory")
         with progress(0, "verifying") as update:
-            result = verify_bundle(Path(bundle), log_vkey=log_vkey, progress=update)
-        _print_verified(result, as_json)
+            result = verify_bundle(Path(bundle), kinds=KINDS, log_vkey=log_vkey, progress=update)
+        _print_chain(result, as_json)
         return 0
     from ledger import db
     from ledger.store import read_head
@@ -317,8 +332,22 @@ def verify(notes: tuple[str, ...], bundle: str | None, log_vkey: str | None, db_
     with db.read_tx(engine) as conn:
         total = read_head(conn).size
     with progress(total, "verifying") as update:
-        result = verify_ledger(engine, progress=update, checkpoints=checkpoints)
-    _print_verified(result, as_json)
+        verified = verify_ledger(engine, CONTRACTS, progress=update, checkpoints=checkpoints, replay=not no_replay)
+    if as_json:
+        _json_line(verified.as_dict())
+        return 0
+    _print_chain(verified.chain, as_json)
+    if verified.replay is None:
+        click.echo("derived state: not checked (--no-replay)")
+        return 0
+    replay, comparison = verified.replay, verified.comparison
+    versions = ", ".join(f"version {v}: {n}" for v, n in replay.versions.items()) or "none"
+    click.echo(f"derived state: {replay.entries} entries replayed under the contracts each posting recorded "
+               f"(postings by contracts {versions}); {len(replay.warnings)} warnings, as at posting")
+    click.echo(f"projections: {comparison.rows} rows in {comparison.tables} tables equal the replay; "
+               f"SHA-256 {comparison.digest}")
+    for f in replay.late:
+        click.echo(f"rule added after the fact: {findings_to_text([f])}", err=True)
     return 0
 
 
@@ -335,7 +364,7 @@ def _read_checkpoint(path: str):
         raise IntegrityError(f"{path}: not a valid checkpoint note: {e}") from None
 
 
-def _print_verified(result, as_json: bool) -> None:
+def _print_chain(result, as_json: bool) -> None:
     report = result.as_dict()
     if as_json:
         _json_line(report)
@@ -347,6 +376,30 @@ def _print_verified(result, as_json: bool) -> None:
     for cp in result.checkpoints:
         cosigners = ", ".join(cp["cosigned_by"]) or "no cosignature"
         click.echo(f"checkpoint {cp['checkpoint']}: size {cp['tree_size']} is consistent; cosigned by {cosigners}")
+
+
+# -- replay --------------------------------------------------------------------------------------
+@command(cli)
+@click.option("--bundle", required=True, type=click.Path(file_okay=False), help="The offline bundle to rebuild from.")
+@click.option("--log-vkey", help="The log verifier key you pinned; the bundle must be under it.")
+def replay(bundle: str, log_vkey: str | None, db_url: str, as_json: bool) -> int:
+    """Build a full ledger database (--db, which must hold no ledger) from an offline bundle alone,
+    after verifying it: the auditor's own copy, for report, trail, prove and check."""
+    from ledger.replay import replay_bundle
+
+    if not Path(bundle).is_dir():
+        raise InputError(f"{bundle}: no such directory")
+    with progress(0, "replaying") as update:
+        rebuilt = replay_bundle(Path(bundle), db_url, CONTRACTS, log_vkey=log_vkey, progress=update)
+    chain, replayed = rebuilt.chain, rebuilt.replay
+    if as_json:
+        _json_line({"ok": True, "origin": chain.origin, "entries": replayed.entries, "root": chain.root.hex(),
+                    "warnings": len(replayed.warnings), "rules_added_after": [f.as_dict() for f in replayed.late]})
+    else:
+        click.echo(f"bundle verified: {chain.entries} entries of {chain.origin}, root {chain.root.hex()}")
+        click.echo(f"replayed into {db_url}: {replayed.entries} entries, {replayed.postings} postings, every "
+                   f"projection derived from them; {len(replayed.warnings)} warnings, as at posting")
+    return 0
 
 
 # -- checkpoints and proofs --------------------------------------------------------------------
@@ -366,9 +419,9 @@ def _signer_from(option: str | None, env_var: str, setting: str, ledger: Any) ->
 def checkpoint(log_key: str | None, out: str | None, db_url: str, as_json: bool) -> int:
     """Sign a C2SP checkpoint of the current tree with the log key and record it in the ledger."""
     from ledger.checkpoints import issue_checkpoint
-    from ledger.store import LOG_KEY_SETTING, Ledger
+    from ledger.store import LOG_KEY_SETTING
 
-    ledger = Ledger.open(db_url)
+    ledger = _open(db_url)
     issued = issue_checkpoint(ledger, _signer_from(log_key, "FUNDLEDGER_LOG_KEY", LOG_KEY_SETTING, ledger))
     if out:
         Path(out).write_text(issued.note, encoding="utf-8")
@@ -392,9 +445,8 @@ def prove() -> None:
 def prove_inclusion_cmd(seq: int, size: int | None, db_url: str, as_json: bool) -> int:
     """Prove that entry SEQ is in the tree of SIZE entries."""
     from ledger.checkpoints import prove_inclusion
-    from ledger.store import Ledger
 
-    _json_line(prove_inclusion(Ledger.open(db_url), seq, size))
+    _json_line(prove_inclusion(_open(db_url), seq, size))
     return 0
 
 
@@ -404,9 +456,8 @@ def prove_inclusion_cmd(seq: int, size: int | None, db_url: str, as_json: bool) 
 def prove_consistency_cmd(old_size: int, new_size: int, db_url: str, as_json: bool) -> int:
     """Prove that the tree of NEW_SIZE entries extends the tree of OLD_SIZE entries."""
     from ledger.checkpoints import prove_consistency
-    from ledger.store import Ledger
 
-    _json_line(prove_consistency(Ledger.open(db_url), old_size, new_size))
+    _json_line(prove_consistency(_open(db_url), old_size, new_size))
     return 0
 
 
@@ -414,9 +465,8 @@ def prove_consistency_cmd(old_size: int, new_size: int, db_url: str, as_json: bo
 def keys_vkey(db_url: str, as_json: bool) -> int:
     """Print the log's C2SP verifier key string (from the genesis), for auditors to pin."""
     from ledger.checkpoints import log_verifier_key
-    from ledger.store import Ledger
 
-    vkey = log_verifier_key(Ledger.open(db_url))
+    vkey = log_verifier_key(_open(db_url))
     _json_line({"vkey": vkey}) if as_json else click.echo(vkey)
     return 0
 
@@ -428,9 +478,9 @@ def keys_vkey(db_url: str, as_json: bool) -> int:
 def export(out: str, log_key: str | None, db_url: str, as_json: bool) -> int:
     """Write the offline audit bundle: entries, log key, a fresh checkpoint, a signed manifest."""
     from ledger.bundle import export_bundle
-    from ledger.store import LOG_KEY_SETTING, Ledger
+    from ledger.store import LOG_KEY_SETTING
 
-    ledger = Ledger.open(db_url)
+    ledger = _open(db_url)
     with progress(ledger.head().size, "exporting") as update:
         done = export_bundle(ledger, Path(out), _signer_from(log_key, "FUNDLEDGER_LOG_KEY", LOG_KEY_SETTING, ledger),
                              progress=update)
@@ -471,10 +521,9 @@ def witness_cosign(note: str, auditor_key: str, state: str, log_vkey: str | None
 
     def proofs(old: int, new: int) -> list[bytes]:
         from ledger.checkpoints import prove_consistency
-        from ledger.store import Ledger
 
         try:
-            proof = prove_consistency(Ledger.open(db_url), old, new)
+            proof = prove_consistency(_open(db_url), old, new)
         except InputError as e:  # the database cannot even produce one
             raise ProofError(e.message) from None
         return [bytes.fromhex(h) for h in proof["path"]]
@@ -503,10 +552,9 @@ def witness_cosign(note: str, auditor_key: str, state: str, log_vkey: str | None
 def trail(seq: int | None, kind: str | None, idem: str | None, fund: str | None, year: int | None,
           clause: str | None, project: str | None, enterprise: str | None, fmt: str, db_url: str, as_json: bool) -> int:
     """Every entry behind the filters, in order, with poster, time and hash."""
-    from ledger.store import Ledger
     from ledger.trail import render_trail
 
-    ledger = Ledger.open(db_url)
+    ledger = _open(db_url)
     names = {k.kid: k.name for k in ledger.keys()}
     seqs = None
     if any(v is not None for v in (fund, year, clause, project, enterprise)):
@@ -534,9 +582,8 @@ def report(which: str, fund: str, year: int, fmt: str, out: str | None, db_url: 
     """A fund-year as the seeds lay it out: execution, the review funnel, or the performance table."""
     from contracts import reports
     from ledger import db
-    from ledger.store import Ledger
 
-    ledger = Ledger.open(db_url)
+    ledger = _open(db_url)
     build = {"execution": reports.execution_report, "funnel": reports.funnel_report,
              "performance": reports.performance_report}[which]
     with db.read_tx(ledger.engine) as conn:
@@ -556,28 +603,33 @@ def report(which: str, fund: str, year: int, fmt: str, out: str | None, db_url: 
               help="Checks private key (else FUNDLEDGER_CHECKS_KEY, else the path the demo recorded).")
 @click.option("--out", default="fundledger-checks", show_default=True, type=click.Path(file_okay=False),
               help="Directory for findings.json, findings.csv and the Data Docs (gx/uncommitted/data_docs/).")
-def check(checks_key: str | None, out: str, db_url: str, as_json: bool) -> int:
-    """The nightly run: every rule in Great Expectations and in pandera; findings, Data Docs, a signed check.run entry."""
+@click.option("--no-record", is_flag=True,
+              help="Append no check.run entry (an auditor's copy rebuilt by `replay --bundle`): the reports only.")
+def check(checks_key: str | None, out: str, no_record: bool, db_url: str, as_json: bool) -> int:
+    """The nightly run: the projections against a replay of the entries, then every rule in Great
+    Expectations and in pandera; findings, Data Docs, a signed check.run entry."""
     from checks.nightly import run_nightly
     from ledger.findings import worst
-    from ledger.store import CHECKS_KEY_SETTING, Ledger
+    from ledger.store import CHECKS_KEY_SETTING
 
-    ledger = Ledger.open(db_url)
-    signer = _signer_from(checks_key, "FUNDLEDGER_CHECKS_KEY", CHECKS_KEY_SETTING, ledger)
-    with progress(2, "checking (Great Expectations, pandera)") as update:
-        run = run_nightly(ledger, Path(out), signer, progress=update)
+    ledger = _open(db_url)
+    signer = None if no_record else _signer_from(checks_key, "FUNDLEDGER_CHECKS_KEY", CHECKS_KEY_SETTING, ledger)
+    with progress(3, "checking (replay, Great Expectations, pandera)") as update:
+        run = run_nightly(ledger, Path(out), signer, record=not no_record, progress=update)
     verdict = worst(run.findings)
     if as_json:
         _json_line({"ok": verdict != FATAL, "tree_size": run.tree_size, "root": run.root.hex(),
-                    "findings": findings_to_json(run.findings), "report": str(run.report), "data_docs": str(run.docs),
+                    "projections_sha256": run.projections_sha256, "findings": findings_to_json(run.findings), "report": str(run.report), "data_docs": str(run.docs),
                     "recorded": run.receipt.as_dict() if run.receipt else None})
     else:
         if run.findings:
             click.echo(findings_to_text(run.findings))
         counts = {s: sum(1 for f in run.findings if f.severity == s) for s in (FATAL, WARNING)}
         click.echo(f"checked tree size {run.tree_size} (root {run.root.hex()[:16]}…): {counts[FATAL]} fatal, "
-                   f"{counts[WARNING]} warning; Great Expectations {run.gx_count}, pandera {run.pandera_count}")
-        click.echo(f"findings: {run.report}; Data Docs: {run.docs}; recorded at seq {run.receipt.seq}")
+                   f"{counts[WARNING]} warning; replay {run.replay_count}, Great Expectations {run.gx_count}, "
+                   f"pandera {run.pandera_count}; projections SHA-256 {run.projections_sha256}")
+        recorded = f"recorded at seq {run.receipt.seq}" if run.receipt else "not recorded (--no-record)"
+        click.echo(f"findings: {run.report}; Data Docs: {run.docs}; {recorded}")
     return 1 if verdict == FATAL else 0
 
 
@@ -586,7 +638,7 @@ def check(checks_key: str | None, out: str, db_url: str, as_json: bool) -> int:
 @click.option("--keys-dir", default="fundledger-keys", show_default=True, type=click.Path(file_okay=False))
 def demo(keys_dir: str, db_url: str, as_json: bool) -> int:
     """Create demo keys, initialise a ledger, post the bundled examples, verify, print the 2023 execution report."""
-    from ledger.demo import example_postings, run_demo
+    from fundledger.demo import example_postings, run_demo
 
     total = sum(len(p.read_bytes().splitlines()) for p in example_postings())
     with progress(total, "posting the examples") as update:

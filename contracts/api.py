@@ -1,0 +1,52 @@
+"""The contracts as the ledger reaches them: ``CONTRACTS``, an implementation of
+``ledger.interface.Contracts``, passed in by whoever opens a ledger (the CLI, the demo, the tests).
+
+Importing this module is cheap and loads no database or data-frame library (``verify --bundle``
+needs only the kinds): pandas and pandera load on the first ``prepare``, the rules on the first
+``apply`` or ``version``, SQLAlchemy's ORM on the first ``tables``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Sequence
+
+from contracts.schemas import KIND_FIELDS
+from ledger.kinds import POSTER
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection, Table
+
+    from ledger.findings import Finding
+
+__all__ = ["CONTRACTS", "FundContracts"]
+
+
+class FundContracts:
+    """The rules of the money of fundledger's fund lifecycle (``contracts/rules.py``)."""
+
+    def __init__(self) -> None:
+        self.kinds = {kind: frozenset({POSTER}) for kind in KIND_FIELDS}
+
+    @property
+    def version(self) -> int:
+        from contracts.rules import CONTRACTS_VERSION
+
+        return CONTRACTS_VERSION
+
+    def prepare(self, items: Sequence[Any]) -> list[Any]:
+        from contracts.schemas import prepare
+
+        return prepare(items)
+
+    def apply(self, conn: "Connection", first_seq: int, items: Sequence[Any], version: int) -> list["Finding"]:
+        from contracts.engine import run
+
+        return run(conn, first_seq, items, version)
+
+    def tables(self) -> Sequence["Table"]:
+        from contracts.models import PROJECTIONS
+
+        return PROJECTIONS
+
+
+CONTRACTS = FundContracts()

@@ -1,0 +1,464 @@
+"""Replay: the derived state as a function of the entries, re-derived and compared.
+
+Every projection is a pure function of the entries. :class:`Replayer` reads stored entries in seq
+order and does to a store built by the migrations exactly what posting did, through the same
+functions (``store.apply_posting``, ``store.write_entries``): the ledger's own state rules, the
+contracts' checks and effects, each posting held to the contracts version it recorded (a fatal
+finding of a rule added after it is a warning). It never reads a projection row of the database
+under check. An entry the replayed rules refuse is named, with its seq, its rule and the finding
+posting would have given; its effect is not applied (as posting would not have applied it), so
+what it changed shows in the comparison too.
+
+:func:`compare_projections` then reads every projection table of the database and of the replay,
+both in primary-key order (byte order for text: ``COLLATE "C"`` on PostgreSQL, SQLite's own
+order), and names every row missing, extra or different: the table, the row's key, the column,
+what the entries give and what the database holds (``STATE-ROW``, fatal). It also digests the
+database's rows (:func:`row_bytes`, ``docs/format.md`` §10): equal on SQLite and PostgreSQL for
+the same entries.
+
+Used by ``verify`` (step 8, on a scratch SQLite store), by the nightly run (``checks/nightly.py``)
+and by ``fundledger replay --bundle`` (into the auditor's own database).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from collections import Counter
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Sequence
+
+import orjson
+from sqlalchemy import Connection, Engine, String, Table, select, text
+
+from ledger import db
+from ledger.canonical import leaf_hash
+from ledger.envelope import ZERO_HASH, Sealed
+from ledger.errors import EnvironmentProblem, InputError, IntegrityError
+from ledger.findings import FATAL, WARNING, Finding, subject
+from ledger.interface import Contracts
+from ledger.kinds import registry
+from ledger.store import Head, Item, apply_posting, write_entries
+
+__all__ = [
+    "STATE_ROW", "STATE_ROW_MESSAGE", "Comparison", "ReplayResult", "Replayer", "StateFailure", "compare_projections", "entry_batches", "failure_message",
+    "replaying", "row_bytes", "scratch_store",
+]
+
+STATE_ROW = "STATE-ROW"
+STATE_ROW_MESSAGE = "every projection row is what a replay of the entries gives: none missing, none extra, none different"
+_SHOWN_PER_TABLE = 50  # differences listed per table; the rest are counted
+_COMMIT_EVERY = 5000  # entries per replay transaction
+
+
+class StateFailure(IntegrityError):
+    """The derived state does not follow from the entries (exit 3): the findings name every refused
+    entry (by seq and rule) and every projection row that differs (by table, key and column)."""
+
+    def __init__(self, message: str, findings: Sequence[Finding], *, step: str = "8") -> None:
+        super().__init__(message, tuple(findings))
+        self.step = step
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"ok": False, "step": self.step, "message": self.message,
+                "refused": sum(1 for f in self.findings if f.rule != STATE_ROW),
+                "differing": sum(1 for f in self.findings if f.rule == STATE_ROW)}
+
+
+@contextmanager
+def scratch_store() -> Iterator[Engine]:
+    """A temporary SQLite database built by the migrations, deleted afterwards."""
+    with tempfile.TemporaryDirectory(prefix="fundledger-replay-") as tmp:
+        engine = db.make_engine(f"sqlite:///{Path(tmp) / 'replay.db'}", durable=False)
+        try:
+            db.apply_migrations(engine)
+            yield engine
+        finally:
+            engine.dispose()
+
+
+# -- replay -------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class ReplayResult:
+    """What a replay found.
+
+    Attributes:
+      entries, postings: how many it replayed.
+      refused: a fatal finding for each problem of an entry the rules of its version refuse; the
+        subject starts with the entry's ``seq``.
+      warnings: every warning, as posting gave them, and the findings of rules added after an
+        entry's version (their message says so).
+      versions: how many postings recorded each contracts version.
+    """
+
+    entries: int
+    postings: int
+    refused: tuple[Finding, ...]
+    warnings: tuple[Finding, ...]
+    versions: dict[int, int]
+
+    @property
+    def late(self) -> tuple[Finding, ...]:
+        """The warnings of rules added after the posting's contracts version."""
+        return tuple(f for f in self.warnings if "after this posting's" in f.message)
+
+
+@dataclass(slots=True)
+class _Open:
+    """The posting being read: its sealed entries so far."""
+
+    n: int
+    version: int | None
+    sealed: list[Sealed] = field(default_factory=list)
+
+
+class Replayer:
+    """Feed stored rows in seq order with :meth:`feed` (rows as ``ledger.chain`` takes them: the
+    first element the seq, the last the canonical bytes), then call :meth:`finish`. Writes into
+    ``target``, a database at this code's schema holding nothing yet."""
+
+    def __init__(self, target: Engine, contracts: Contracts) -> None:
+        self.target = target
+        self.contracts = contracts
+        self.kinds = registry(contracts.kinds)
+        self.head = Head(seq=-1, hash=ZERO_HASH, posting=-1)
+        self.refused: list[Finding] = []
+        self.warnings: list[Finding] = []
+        self.versions: Counter[int] = Counter()
+        self.postings = 0
+        self._open: _Open | None = None
+        self._ready: list[_Open] = []
+        self._waiting = 0
+        self._next = 0
+
+    def feed(self, rows: Iterable[Sequence[Any]]) -> None:
+        for row in rows:
+            seq, data = row[0], bytes(row[-1])
+            if seq != self._next:
+                raise IntegrityError(f"replay: seq {seq} where seq {self._next} belongs; run `fundledger verify`")
+            self._next += 1
+            env = _envelope(seq, data)
+            p = env["posting"]
+            if self._open is None:
+                self._open = _Open(n=p["n"], version=p.get("contracts"))
+            self._open.sealed.append(Sealed(seq=seq, prev=bytes.fromhex(env["prev"]), hash=leaf_hash(data),
+                                            envelope=env, data=data))
+            if len(self._open.sealed) == self._open.n:
+                self._ready.append(self._open)
+                self._waiting += self._open.n
+                self._open = None
+                if self._waiting >= _COMMIT_EVERY:
+                    self._flush()
+
+    def _flush(self) -> None:
+        if not self._ready:
+            return
+        with db.write_tx(self.target) as conn:
+            for posting in self._ready:
+                self._apply(conn, posting)
+        self._ready, self._waiting = [], 0
+
+    def _apply(self, conn: Connection, posting: _Open) -> None:
+        sealed, version = posting.sealed, posting.version
+        first = sealed[0].seq
+        if first > 0:
+            if type(version) is not int or version < 1:
+                raise IntegrityError(f"replay: the posting at seq {first} records no contracts version; "
+                                     "run `fundledger verify`")
+            if version > self.contracts.version:
+                raise EnvironmentProblem(
+                    f"the posting at seq {first} was checked by contracts version {version}; this fundledger "
+                    f"knows versions up to {self.contracts.version}: replay it with a release that knows them")
+            self.versions[version] += 1
+            items = [Item(kind=s.envelope["kind"], idem=s.envelope["idem"], body=s.envelope["body"]) for s in sealed]
+            findings = self._stored_form(items)
+            if not any(f.severity == FATAL for f in findings):
+                findings = apply_posting(conn, self.head, items, self.kinds, self.contracts, version)
+            seqs = {s.envelope["idem"]: s.seq for s in sealed}
+            for f in findings:
+                named = _at_seq(f, seqs)
+                (self.refused if f.severity == FATAL else self.warnings).append(named)
+        write_entries(conn, sealed, self.head.size)
+        last = sealed[-1]
+        self.head = Head(seq=last.seq, hash=last.hash, posting=self.head.posting + 1, contracts=version or 0)
+        self.postings += 1
+
+    def _stored_form(self, items: list[Item]) -> list[Finding]:
+        """A stored body is its own stored form: the contracts' edge accepts it and leaves it as it is."""
+        if not any(self.kinds[it.kind].contracts for it in items):
+            return []
+        try:
+            prepared = self.contracts.prepare(items)
+        except InputError as e:
+            return list(e.findings)
+        return [Finding(rule="INPUT-BODY", severity=FATAL, field="body", subject=subject(idem=it.idem),
+                        message=f"the stored body of {it.kind} is not in its stored form (amounts in fen)",
+                        expected=orjson.dumps(p.body, option=orjson.OPT_SORT_KEYS).decode(),
+                        actual=orjson.dumps(it.body, option=orjson.OPT_SORT_KEYS).decode())
+                for it, p in zip(items, prepared) if p.body != it.body]
+
+    def compare(self, database: Connection) -> "Comparison":
+        """The database's projections (read in the caller's transaction) against this replay's."""
+        return compare_projections(database, self.target, self.contracts.tables())
+
+    def finish(self) -> ReplayResult:
+        if self._open is not None:
+            first = self._open.sealed[0].seq
+            raise IntegrityError(f"replay: the posting at seq {first} is incomplete; run `fundledger verify`")
+        self._flush()
+        return ReplayResult(entries=self.head.size, postings=self.postings, refused=tuple(self.refused),
+                            warnings=tuple(self.warnings), versions=dict(sorted(self.versions.items())))
+
+
+def _envelope(seq: int, data: bytes) -> dict[str, Any]:
+    try:
+        env = orjson.loads(data)
+        posting = env["posting"]
+        if env["seq"] != seq or type(posting["n"]) is not int or not isinstance(env["body"], dict):
+            raise ValueError
+        bytes.fromhex(env["prev"])
+    except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+        raise IntegrityError(f"replay: seq {seq} is not a well-formed entry; run `fundledger verify`") from None
+    return env
+
+
+def _at_seq(f: Finding, seqs: dict[str, int]) -> Finding:
+    """The finding as posting gave it, about the entry at its seq (the input line has no meaning here)."""
+    parts = dict(f.subject)
+    seq = seqs.get(parts.get("idem"))
+    rest = tuple((k, v) for k, v in f.subject if k != "line")
+    named = (("seq", seq), *rest) if seq is not None else rest
+    return Finding(rule=f.rule, severity=f.severity, message=f.message, subject=named, field=f.field,
+                   expected=f.expected, actual=f.actual, difference=f.difference)
+
+
+# -- comparison and digest ----------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """The projections of a database against a replay.
+
+    Attributes:
+      differences: a ``STATE-ROW`` finding per row missing, extra or per column different (at most
+        50 listed per table, then one finding counting the rest).
+      differing: how many rows differ, by table.
+      tables, rows: how many projection tables and rows the database holds.
+      digest: the SHA-256 of the database's projection rows (``row_bytes``).
+    """
+
+    differences: tuple[Finding, ...]
+    differing: dict[str, int]
+    tables: int
+    rows: int
+    digest: str
+
+
+def _value(v: Any) -> Any:
+    return bytes(v) if isinstance(v, memoryview) else v
+
+
+def _order(v: Any) -> tuple:
+    """Sort key agreeing with the databases' order: NULL, numbers, text, blobs (SQLite's classes)."""
+    if v is None:
+        return (0,)
+    if isinstance(v, (int, float)):
+        return (1, v)
+    if isinstance(v, str):
+        return (2, v)
+    return (3, bytes(v))
+
+
+def _rows(conn: Connection, table: Table) -> Iterator[tuple[tuple, tuple]]:
+    """(sort key, row) in primary-key order; text keys in byte order on either database."""
+    pg = conn.dialect.name == "postgresql"
+    keys = list(table.primary_key.columns)
+    order = [c.collate("C") if pg and isinstance(c.type, String) else c for c in keys]
+    positions = [list(table.columns).index(c) for c in keys]
+    result = conn.execution_options(yield_per=5000).execute(select(*table.columns).order_by(*order))
+    for row in result:
+        values = tuple(_value(v) for v in row)
+        yield tuple(_order(values[i]) for i in positions), values
+
+
+def row_bytes(table: str, values: Sequence[Any]) -> bytes:
+    """One projection row as the digest reads it: the JSON array ``[table, value, …]`` (columns in
+    the table's order; bytes as lowercase hex; integers, text and null as JSON) and a newline."""
+    return orjson.dumps([table, *(v.hex() if isinstance(v, bytes) else v for v in values)]) + b"\n"
+
+
+def _show(values: Any) -> str:
+    if isinstance(values, bytes):
+        return values.hex() if len(values) <= 32 else f"{len(values)} bytes, SHA-256 {hashlib.sha256(values).hexdigest()[:16]}…"
+    return "NULL" if values is None else repr(values) if isinstance(values, str) else str(values)
+
+
+def _row_text(table: Table, values: tuple) -> str:
+    return ", ".join(f"{c.name}={_show(v)}" for c, v in zip(table.columns, values))
+
+
+def compare_projections(database: Connection, replayed: Engine, tables: Sequence[Table]) -> Comparison:
+    """Every projection table of ``database`` (read in the caller's transaction) against the replay."""
+    digest = hashlib.sha256()
+    findings: list[Finding] = []
+    differing: Counter[str] = Counter()
+    total = 0
+    with db.read_tx(replayed) as theirs:
+        for table in sorted(tables, key=lambda t: t.name):
+            listed: list[Finding] = []
+            unlisted = 0
+            for got, want in _merge(_rows(database, table), _rows(theirs, table)):
+                if got is not None:
+                    total += 1
+                    digest.update(row_bytes(table.name, got))
+                if got is not None and want is not None and all(map(_same, got, want)):
+                    continue
+                differing[table.name] += 1
+                for f in _row_findings(table, got, want):
+                    if len(listed) < _SHOWN_PER_TABLE:
+                        listed.append(f)
+                    else:
+                        unlisted += 1
+            findings += listed
+            if unlisted:
+                findings.append(Finding(rule=STATE_ROW, severity=FATAL, subject=(("table", table.name),),
+                                        message=f"{table.name}: {unlisted} more differences not listed "
+                                                f"({differing[table.name]} rows differ in all)"))
+    return Comparison(differences=tuple(findings), differing=dict(differing), tables=len(tables), rows=total,
+                      digest=digest.hexdigest())
+
+
+def _merge(mine: Iterator[tuple], theirs: Iterator[tuple]) -> Iterator[tuple[tuple | None, tuple | None]]:
+    """Pairs (database row, replayed row) of two streams in key order; None where one side has no row."""
+    a, b = next(mine, None), next(theirs, None)
+    while a is not None or b is not None:
+        if b is None or (a is not None and a[0] < b[0]):
+            yield a[1], None
+            a = next(mine, None)
+        elif a is None or b[0] < a[0]:
+            yield None, b[1]
+            b = next(theirs, None)
+        else:
+            yield a[1], b[1]
+            a, b = next(mine, None), next(theirs, None)
+
+
+def _same(a: Any, b: Any) -> bool:
+    return type(a) is type(b) and a == b
+
+
+def _row_findings(table: Table, got: tuple | None, want: tuple | None) -> Iterator[Finding]:
+    """What differs in one row: the whole row missing or extra, else each column."""
+    row = want if got is None else got
+    key = tuple((c.name, row[i]) for i, c in enumerate(table.columns) if c.primary_key)
+    where = " ".join(f"{k}={v}" for k, v in key)
+    about = (("table", table.name), *key)
+    if got is None:
+        yield Finding(rule=STATE_ROW, severity=FATAL, subject=about, expected=_row_text(table, want), actual="absent",
+                      message=f"{table.name} row {where}: the entries give it, the database has none")
+    elif want is None:
+        yield Finding(rule=STATE_ROW, severity=FATAL, subject=about, expected="absent", actual=_row_text(table, got),
+                      message=f"{table.name} row {where}: in the database, but no entry gives it")
+    else:
+        for c, mine, theirs in zip(table.columns, got, want):
+            if not _same(mine, theirs):
+                yield Finding(rule=STATE_ROW, severity=FATAL, subject=about, field=c.name,
+                              expected=_show(theirs), actual=_show(mine),
+                              message=f"{table.name} row {where}: {c.name} is {_show(mine)} in the database, "
+                                      f"the entries give {_show(theirs)}")
+
+
+def failure_message(result: ReplayResult, comparison: Comparison | None) -> str | None:
+    """One sentence saying what does not follow from the entries, or None when everything does."""
+    parts = []
+    if result.refused:
+        seqs = sorted({dict(f.subject).get("seq") for f in result.refused} - {None})
+        first = result.refused[0]
+        parts.append(f"{len(seqs)} entr{'y' if len(seqs) == 1 else 'ies'} the rules of their version refuse "
+                     f"(first: seq {dict(first.subject).get('seq')}, {first.rule})")
+    if comparison is not None and comparison.differing:
+        rows = sum(comparison.differing.values())
+        tables = ", ".join(f"{t} {n}" for t, n in sorted(comparison.differing.items()))
+        parts.append(f"{rows} projection row{'s' if rows != 1 else ''} the entries do not give ({tables})")
+    return "; ".join(parts) or None
+
+
+@contextmanager
+def replaying(contracts: Contracts) -> Iterator[Replayer]:
+    """A :class:`Replayer` into a fresh scratch store, deleted afterwards."""
+    with scratch_store() as scratch:
+        yield Replayer(scratch, contracts)
+
+
+_BATCH = 5000
+_ROWS = "SELECT seq, hash, prev, kind, idem, posting, key_id, at, data FROM entries"
+
+
+def entry_batches(conn: Connection, size: int | None = None) -> Iterator[list[tuple]]:
+    """The stored rows ``(seq, hash, prev, kind, idem, posting, key_id, at, data)`` in seq order, the
+    first ``size`` (all if None), in batches, in the caller's transaction (on PostgreSQL through a
+    server-side cursor, so a million entries never sit in memory at once)."""
+    sql = _ROWS + ("" if size is None else f" WHERE seq < {int(size)}") + " ORDER BY seq"
+    dbapi = conn.connection.dbapi_connection
+    if conn.dialect.name == "postgresql":
+        cur = dbapi.cursor(name="fundledger_entries")
+        cur.itersize = _BATCH
+    else:
+        cur = dbapi.cursor()
+    try:
+        cur.execute(sql)
+        while batch := cur.fetchmany(_BATCH):
+            yield batch
+    finally:
+        cur.close()
+
+
+# -- the auditor's own copy ---------------------------------------------------------------------
+REPLAYED_FROM_SETTING = "replayed_from"
+
+
+@dataclass(frozen=True, slots=True)
+class Rebuilt:
+    """A database rebuilt from a bundle: the bundle's chain and what its replay found."""
+
+    chain: Any
+    replay: ReplayResult
+
+
+def replay_bundle(directory: Path, url: str, contracts: Contracts, *, log_vkey: str | None = None,
+                  progress: Any = None) -> Rebuilt:
+    """Build a full ledger database at ``url`` from an offline bundle alone, after verifying the
+    bundle (files, manifest, chain, signatures, checkpoint; ``ledger/bundle.py``): the migrations,
+    then every entry replayed through posting's own functions (entries, keys, Merkle nodes,
+    projections). The database must hold no ledger yet. If the rules of an entry's version refuse
+    it, the copy is still built, holding every entry but not the refused ones' effects, and
+    :class:`StateFailure` (exit 3) names each."""
+    from ledger.bundle import bundle_batches, verify_bundle
+
+    kinds = registry(contracts.kinds)
+    chain = verify_bundle(directory, kinds=kinds, log_vkey=log_vkey)
+    engine = db.make_engine(url)
+    try:
+        if db.schema_revision(engine) is not None:
+            with db.read_tx(engine) as conn:
+                held = conn.execute(text("SELECT count(*) FROM entries")).scalar_one()
+            if held:
+                raise InputError(f"{engine.url.render_as_string(hide_password=True)} already holds a ledger "
+                                 f"({held} entries); replay a bundle into an empty database")
+        db.apply_migrations(engine)
+        replayer = Replayer(engine, contracts)
+        for batch in bundle_batches(directory):
+            replayer.feed(batch)
+            if progress:
+                progress(len(batch))
+        result = replayer.finish()
+        with db.write_tx(engine) as conn:
+            db.put_setting(conn, REPLAYED_FROM_SETTING,
+                           f"bundle of {chain.origin}, {chain.entries} entries, root {chain.root.hex()}")
+    finally:
+        engine.dispose()
+    if result.refused:
+        raise StateFailure(f"the bundle's {result.entries} entries are replayed into the database, but "
+                           f"{failure_message(result, None)}: the copy holds them without their effects",
+                           result.refused, step="replay")
+    return Rebuilt(chain=chain, replay=result)
