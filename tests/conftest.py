@@ -8,8 +8,9 @@ answer, the tests fail. Each test gets its own schema in database ``test`` (foun
 from __future__ import annotations
 
 import os
+import sqlite3
 import uuid
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -18,8 +19,8 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner, Result
 
-from fundledger.cli import cli
 from contracts.api import CONTRACTS
+from fundledger.cli import cli
 from ledger.keys import Signer, load_private, write_new_key
 from ledger.store import Ledger, enroll_item, init_ledger
 
@@ -139,3 +140,39 @@ def note(idem: str, text: str = "a note", refs: list[int] | None = None) -> str:
     if refs is not None:
         body["refs"] = refs
     return json.dumps({"kind": "audit.note", "idem": idem, "body": body}, ensure_ascii=False)
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def base(request, tmp_path_factory) -> Iterator[tuple[str, str, Path]]:
+    """The fixture ledger of ``tests/ledgers.py``, built once per module on each database: (backend,
+    SQLite path or PostgreSQL database name, the directory of its keys)."""
+    from tests.ledgers import build_fixture_ledger
+
+    work = tmp_path_factory.mktemp("nightly-base")
+    if request.param == "sqlite":
+        path = work / "base.db"
+        build_fixture_ledger(f"sqlite:///{path}", work)
+        yield "sqlite", str(path), work
+        return
+    with pg_database("fl_base") as name:
+        build_fixture_ledger(pg_database_url(name), work)
+        admin = sa.create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:  # a template has no other session: close what building left in pools
+            conn.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                 "WHERE datname = :n AND pid <> pg_backend_pid()"), {"n": name})
+        admin.dispose()
+        yield "postgresql", name, work
+
+
+@pytest.fixture
+def copy(base, tmp_path) -> Iterator[str]:
+    """A fresh copy of the base ledger for one test: its URL."""
+    backend, where, _ = base
+    if backend == "sqlite":  # SQLite's backup API: a consistent copy, whatever the WAL still holds
+        target = tmp_path / "copy.db"
+        with closing(sqlite3.connect(where)) as source, closing(sqlite3.connect(target)) as dest:
+            source.backup(dest)
+        yield f"sqlite:///{target}"
+        return
+    with pg_database("fl_copy", template=where) as name:
+        yield pg_database_url(name)

@@ -17,7 +17,7 @@ from ledger.merkle import verify_consistency, verify_inclusion
 from ledger.note import parse_checkpoint, parse_verifier_key, verify_log_signature
 from ledger.store import Item
 from tests.conftest import make_keys
-from tests.test_migrations import _disable_guard
+from tests.ledgers import disable_guard
 
 
 def _notes(env, n: int, prefix: str = "n") -> None:
@@ -160,7 +160,7 @@ def test_witness_refuses_a_note_not_signed_by_the_pinned_log(env, tmp_path):
 def _cut(env, from_seq: int) -> None:
     """What the operators do with the database owner's rights: cut the ledger at ``from_seq``."""
     with env.ledger.engine.begin() as conn:
-        _disable_guard(conn)
+        disable_guard(conn)
         conn.execute(sa.text("DELETE FROM entries WHERE seq >= :s"), {"s": from_seq})
         for level, idx in conn.execute(sa.text("SELECT level, idx FROM merkle_nodes")).all():
             if (idx + 1) << level > from_seq:

@@ -23,8 +23,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import Env
 from contracts.api import CONTRACTS
+from tests.conftest import Env
 
 EXE = str(Path(sys.executable).with_name("fundledger"))
 

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from contracts.catalogue import CATALOGUE_DIR, load_file
-from tests.test_rules import E1, E2, W
+from tests.ledgers import E1, E2, W
 
 FUND = {"fund": "chaoyang-hightech", "year": 2023}
 

@@ -9,9 +9,11 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
+import contracts.models  # noqa: F401  (the projections join the metadata)
 from ledger import db
 from ledger.errors import EnvironmentProblem
 from ledger.models import Base
+from tests.ledgers import disable_guard
 
 
 def _script() -> ScriptDirectory:
@@ -54,15 +56,6 @@ def test_commands_refuse_an_unmigrated_database(db_url):
         db.check_schema(engine)
 
 
-def _disable_guard(conn: sa.Connection) -> None:
-    """What an attacker with the database owner's rights does first."""
-    if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql("ALTER TABLE entries DISABLE TRIGGER USER")
-    else:
-        conn.exec_driver_sql("DROP TRIGGER entries_no_update")
-        conn.exec_driver_sql("DROP TRIGGER entries_no_delete")
-
-
 @pytest.mark.parametrize("statement", ["UPDATE entries SET kind = 'x'", "DELETE FROM entries"])
 def test_triggers_refuse_update_and_delete(env, statement):
     engine = env.ledger.engine
@@ -72,13 +65,13 @@ def test_triggers_refuse_update_and_delete(env, statement):
     assert env.ledger.head().size == 3
     # the same statement goes through once the guard is gone: the triggers were what refused it
     with engine.begin() as conn:
-        _disable_guard(conn)
+        disable_guard(conn)
         conn.exec_driver_sql(statement)
 
 
 def test_trigger_refuses_truncate_on_postgresql(pg_url, tmp_path):
-    from tests.conftest import make_keys
     from ledger.store import init_ledger
+    from tests.conftest import make_keys
 
     keys = make_keys(tmp_path, "admin", "log")
     init_ledger(pg_url, keys["admin"].public, keys["log"], origin="t/x", log_key_path=None)

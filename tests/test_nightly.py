@@ -12,12 +12,9 @@ requires a plant for every rule file.
 from __future__ import annotations
 
 import hashlib
-from contextlib import closing
 import json
 import shutil
-import sqlite3
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 import sqlalchemy as sa
@@ -26,14 +23,12 @@ from click.testing import CliRunner
 from checks.frames import run_pandera
 from checks.gx_project import GX_DIR, project_files, run_gx
 from checks.sqlrules import SQL_RULES
-from contracts.figures import COUNTS, RATES, FundYear, parse_figure, show
+from contracts.api import CONTRACTS
+from contracts.figures import FundYear, parse_figure, show
 from contracts.rules import NIGHTLY_ONLY, RULES
 from fundledger.cli import cli
-from tests.conftest import PG_SERVER, Env, make_keys, pg_database, pg_database_url
-from tests.test_rules import E1, E2, POLICY, W, Flow, code
-from contracts.api import CONTRACTS
+from tests.ledgers import E1, E2, FIGURES, W
 
-E3 = code(3)
 
 def _award(pid: str, clause: str, amount: int, bases: dict[str, int], later: int = 1000) -> list[str]:
     """Statements that add an approved project like A (E1, tagged key) under another clause, with bases."""
@@ -133,121 +128,8 @@ PLANTS: dict[str, tuple[dict, list[str]]] = {
 }
 
 
-# A reported figure of every metric of contracts/figures.py, of one fund and summed over two, each
-# worked out by hand from the fixture below (other-fund: budget 1000万, +100万, 10万 transferred
-# out to a purpose, one expense of 1万; no projects).
-FIGURES = {
-    "test-fund/2023/awards": 280 * W, "test-fund/2023/budget": 1000 * W, "test-fund/2023/applications": 7,
-    "test-fund/2023/projects": 5, "test-fund/2023/max_award": 80 * W, "test-fund/2023/fees": 2 * W,
-    "test-fund/2023/arranged": 282 * W, "test-fund/2023/spent": 282 * W, "test-fund/2023/balance": 718 * W,
-    "test-fund/2023/execution_rate": 2820, "test-fund/2023/adjustment_rate": 0,
-    "test-fund/2023/clause_projects/abs": 1, "test-fund/2023/clause_awards/yearcap": 80 * W,
-    "test-fund/2023/stage_passed/initial": 5, "test-fund/2023/stage_amount/initial": 330 * W,
-    "test-fund/2023/stage_amount/expert": 280 * W,
-    "test-fund/2023/outcome_count/initial/reject": 1, "test-fund/2023/outcome_amount/initial/reject": 30 * W,
-    "test-fund/2023/outcome_count/expert/halve/non_key_industry": 1,
-    "test-fund/2023/outcome_amount/expert/halve/non_key_industry": 50 * W,
-    "test-fund/2023/fee/评审机构": 2 * W, "test-fund/2023/expense/录错的费用": 0,  # reversed: not counted
-    "other-fund/2023/adjustments": 100 * W, "other-fund/2023/transfers_out": 10 * W, "other-fund/2023/other": 11 * W,
-    "other-fund/2023/available": 1090 * W, "other-fund/2023/adjustment_rate": 1000,
-    "other-fund/2023/expense/专家评审费": 1 * W,
-    "test-fund+other-fund/2023/budget": 2000 * W, "test-fund+other-fund/2023/transfers_in": 0,
-    "test-fund+other-fund/2023/applications": 7, "test-fund+other-fund/2023/awards": 280 * W,
-    "test-fund+other-fund/2023/spent": 283 * W, "test-fund+other-fund/2023/balance": 1807 * W,
-    "test-fund+other-fund/2023/execution_rate": 1395,  # (280 + 2 + 1 + 10) / 2100 = 13.952 %
-    "test-fund+other-fund/2023/adjustment_rate": 500, "test-fund+other-fund/2023/max_award": 80 * W,
-    "test-fund+other-fund/2023/stage_passed/expert": 5, "test-fund+other-fund/2023/expense/专家评审费": 1 * W,
-}
-
-
-def _stated(figure: str, value: int) -> dict:
-    metric = figure.split("/")[2]
-    unit = "count" if metric in COUNTS else "permyriad" if metric in RATES else "value_fen"
-    return {"seed": "a report", "wording": f"{figure}: {value}", "figure": figure, unit: value}
-
-
-def _build_base(url: str, work: Path) -> None:
-    """The fixture ledger: every finding the nightly rules could make is absent from it."""
-    from ledger.store import Ledger, enroll_item, init_ledger
-
-    keys = make_keys(work, "admin", "log", "poster", "auditor", "checks")
-    init_ledger(url, keys["admin"].public, keys["log"], origin="test.example/nightly", log_key_path=None)
-    ledger = Ledger.open(url, CONTRACTS)
-    ledger.append(keys["admin"], [enroll_item(keys["poster"].public, "fund office", "poster"),
-                                  enroll_item(keys["checks"].public, "nightly checks", "checks")])
-    f = Flow(Env(url=url, dir=work, ledger=ledger, admin=keys["admin"], log=keys["log"], poster=keys["poster"],
-                 auditor=keys["auditor"]))
-    f.post(("policy.publish", {"policy": "test-policy", "version": 1, "document": POLICY}))
-    f.open_fund()
-    f.open_fund("other-fund")
-    f.awarded("A", 50 * W, clause="abs", enterprise=E1)
-    f.awarded("B", 80 * W, clause="yearcap", enterprise=E2, name="企业二")
-    f.awarded("C", 50 * W, clause="once", enterprise=E1)
-    f.awarded("D", 50 * W, clause="ex1", enterprise=E2, name="企业二")
-    f.apply("H", clause="big", amount=100 * W, enterprise=E3, name="企业三")
-    f.decide("H", "initial")
-    f.decide("H", "expert", outcome="halve", after=50 * W, reason="non_key_industry")
-    f.approve("H", 50 * W, "body-a")
-    f.approve("H", 50 * W, "body-b")
-    f.apply("R", clause="abs", amount=30 * W, enterprise=E3, name="企业三")
-    f.decide("R", "initial", outcome="reject", reason="tax_arrears")
-    f.apply("Q", clause="ratio", amount=20 * W, enterprise=E3, name="企业三", bases={"rd": 100 * W})  # applied only
-    f.notice("N1", ["A", "B", "C", "D", "H"])
-    f.close("N1")
-    f.pay("A", 50 * W)
-    f.post(("fee.pay", {"fund": "test-fund", "year": 2023, "payee": "评审机构", "service": "评审", "amount_fen": 2 * W}))
-    wrong = f.post(("expense.other", {"fund": "test-fund", "year": 2023, "item": "录错的费用", "amount_fen": 3 * W}))
-    f.post(("correction.reverse", {"seq": wrong.receipts[0].seq, "reason": "录入错误"}))
-    f.post(("budget.adjust", {"fund": "other-fund", "year": 2023, "delta_fen": 100 * W, "reason": "追加", "document": "d1"}),
-           ("budget.transfer", {"fund": "other-fund", "year": 2023, "to": "人才发展专项资金", "amount_fen": 10 * W,
-                                "reason": "调出"}),
-           ("expense.other", {"fund": "other-fund", "year": 2023, "item": "专家评审费", "amount_fen": 1 * W}))
-    stated = f.post(*(("report.state", _stated(figure, value)) for figure, value in FIGURES.items()))
-    assert not stated.warnings, stated.warnings  # the write-time figures agree with the values worked out by hand
-    f.post(("performance.indicators", {"fund": "test-fund", "year": 2023, "seed": "an evaluation", "total_stated": "17.5",
-                                       "indicators": [
-        {"name": "支持10家企业", "weight": 10, "measure": "projects", "target_value": 10, "score_rule": "ratio",
-         "stated_score": "5"},
-        {"name": "单个项目不超过500万元", "weight": 10, "measure": "max_award", "target_value": 500 * W,
-         "score_rule": "at_most", "stated_score": "10"},
-        {"name": "满意度", "weight": 5, "measure": "stated", "actual": "良", "score_rule": "stated", "stated_score": "2.5"}]}))
-    ledger.engine.dispose()
-
-
 def _run(conn: sa.Connection, sql: str) -> None:
     conn.execute(sa.text(sql))
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def base(request, tmp_path_factory) -> Iterator[tuple[str, str, Path]]:
-    work = tmp_path_factory.mktemp("nightly-base")
-    if request.param == "sqlite":
-        path = work / "base.db"
-        _build_base(f"sqlite:///{path}", work)
-        yield "sqlite", str(path), work
-        return
-    with pg_database("fl_base") as name:
-        _build_base(pg_database_url(name), work)
-        admin = sa.create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:  # a template has no other session: close what building left in pools
-            conn.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                                 "WHERE datname = :n AND pid <> pg_backend_pid()"), {"n": name})
-        admin.dispose()
-        yield "postgresql", name, work
-
-
-@pytest.fixture
-def copy(base, tmp_path) -> Iterator[str]:
-    """A fresh copy of the base ledger for one test: its URL."""
-    backend, where, _ = base
-    if backend == "sqlite":  # SQLite's backup API: a consistent copy, whatever the WAL still holds
-        target = tmp_path / "copy.db"
-        with closing(sqlite3.connect(where)) as source, closing(sqlite3.connect(target)) as dest:
-            source.backup(dest)
-        yield f"sqlite:///{target}"
-        return
-    with pg_database("fl_copy", template=where) as name:
-        yield pg_database_url(name)
 
 
 def _findings(url: str, out: Path) -> tuple[list, list]:

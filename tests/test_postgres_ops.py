@@ -149,7 +149,7 @@ def test_the_contracts_look_ups_are_planned_for_the_tables_as_they_are(pg_url, t
     writes still are."""
     from ledger.store import Ledger, enroll_item, init_ledger
     from tests.conftest import Env
-    from tests.test_rules import POLICY, W, Flow, code
+    from tests.ledgers import POLICY, Flow, W, code
 
     keys = make_keys(tmp_path, "admin", "log", "poster", "auditor")
     init_ledger(pg_url, keys["admin"].public, keys["log"], origin="test.example/plans", log_key_path=None)

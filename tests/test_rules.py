@@ -12,116 +12,17 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
-from stdnum.cn import uscc
 
-from contracts.rules import NIGHTLY_ONLY, RULES
 from contracts.api import CONTRACTS
+from contracts.rules import NIGHTLY_ONLY, RULES
 from ledger.errors import InputError, Rejected
-from ledger.store import Item
-
-W = 1_000_000  # fen per 万元
-
-
-def code(n: int) -> str:
-    base = f"91110105MA{n:07d}"
-    return base + uscc.calc_check_digit(base)
-
-
-E1, E2 = code(1), code(2)
-
-POLICY = {
-    "title": "test measures", "source": "tests", "effective_from": "2020-01-01", "funds": ["test-fund", "other-fund"],
-    "project_cap_fen": 500 * W, "halve_outside_key_industries": True, "key_industry_tags": ["key"],
-    "max_types_per_entity_year": 2,
-    "workflow": {"stages": [{"id": "initial", "name": "初审", "required": True},
-                            {"id": "expert", "name": "专家评审", "required": True, "panel": {"min": 5, "odd": True}},
-                            {"id": "extra", "name": "专题会", "required": False}],
-                 "approvals": ["body-a", "body-b"], "notice_working_days": 5},
-    "exclusive_groups": [{"clauses": ["ex1", "ex2"], "years": 1}],
-    "upgrade_groups": [{"clauses": ["up1", "up2"]}],
-    "clauses": [
-        {"id": "abs", "caps": [{"shape": "absolute", "max_fen": 100 * W}]},
-        {"id": "big", "caps": []},
-        {"id": "ratio", "caps": [{"shape": "ratio", "base": "rd", "rate": "0.20", "max_fen": 100 * W}]},
-        {"id": "tier", "caps": [{"shape": "tiers", "base": "inc", "tiers": [{"min_fen": 100 * W, "award_fen": 20 * W},
-                                                                         {"min_fen": 500 * W, "award_fen": 30 * W}]}]},
-        {"id": "unit", "caps": [{"shape": "per_unit", "base": "growth", "unit_fen": 300 * W, "award_fen": 6 * W, "max_fen": 60 * W}]},
-        {"id": "share", "caps": [{"shape": "revenue_share", "base": "rev", "rate": "0.70"}]},
-        {"id": "yearcap", "per_entity_year_fen": 150 * W, "caps": [{"shape": "absolute", "max_fen": 100 * W}]},
-        {"id": "once", "once_in_years": 3, "caps": [{"shape": "absolute", "max_fen": 100 * W}]},
-        {"id": "ex1", "caps": [{"shape": "absolute", "max_fen": 100 * W}]},
-        {"id": "ex2", "caps": [{"shape": "absolute", "max_fen": 100 * W}]},
-        {"id": "up1", "caps": [{"shape": "absolute", "max_fen": 200 * W}]},
-        {"id": "up2", "caps": [{"shape": "absolute", "max_fen": 500 * W}]},
-    ],
-}
-
-
-class Flow:
-    """Posts lifecycle entries on a test ledger; each call is one posting."""
-
-    def __init__(self, env) -> None:
-        self.env, self.n = env, 0
-
-    def post(self, *entries: tuple[str, dict[str, Any]]):
-        items = []
-        for kind, body in entries:
-            self.n += 1
-            items.append(Item(kind, f"e{self.n}", body, line=len(items) + 1))
-        return self.env.ledger.post(self.env.poster, items)
-
-    def open_fund(self, fund="test-fund", year=2023, budget=1000 * W, policies=("test-policy",)):
-        return self.post(("fund.open", {"fund": fund, "year": year, "name": f"{fund} {year}", "office": "产业办",
-                                        "budget_fen": budget, "policies": list(policies)}))
-
-    def apply(self, pid, clause="abs", amount=50 * W, enterprise=E1, name="企业一", fund="test-fund", year=2023,
-              bases=None, tags=("key",), content=None):
-        body = {"project": pid, "enterprise": enterprise, "enterprise_name": name, "fund": fund, "year": year,
-                "clause": clause, "requested_fen": amount, "bases": bases or {}, "tags": list(tags)}
-        if content:
-            body["content"] = content
-        return self.post(("project.apply", body))
-
-    def decide(self, pid, stage, outcome="pass", after=None, panel=None, reason=None, date="2023-08-01"):
-        body = {"project": pid, "stage": stage, "outcome": outcome, "date": date}
-        if after is not None:
-            body["amount_after_fen"] = after
-        if stage == "expert" or panel is not None:
-            body["panel_size"] = panel or 5
-        if reason or outcome != "pass":
-            body["reason"] = reason or "review"
-        return self.post(("review.decide", body))
-
-    def reviewed(self, pid, **apply):
-        self.apply(pid, **apply)
-        self.decide(pid, "initial")
-        return self.decide(pid, "expert")
-
-    def approve(self, pid, amount, body="body-a", date="2023-09-01"):
-        return self.post(("approval.resolve", {"body": body, "meeting": "m", "resolution": f"r-{self.n}", "date": date,
-                                               "awards": [{"project": pid, "amount_fen": amount}]}))
-
-    def awarded(self, pid, amount=50 * W, **apply):
-        self.reviewed(pid, amount=max(amount, apply.pop("amount", amount)), **apply)
-        self.approve(pid, amount, "body-a")
-        return self.approve(pid, amount, "body-b")
-
-    def notice(self, nid, pids, start="2023-09-25", days=5):
-        return self.post(("notice.open", {"notice": nid, "fund": "test-fund", "year": 2023, "projects": list(pids),
-                                          "start": start, "working_days": days}))
-
-    def close(self, nid, date="2023-10-07", objections=()):
-        return self.post(("notice.close", {"notice": nid, "date": date, "objections": list(objections)}))
-
-    def pay(self, pid, amount, date="2023-10-09", kind="disbursement.pay"):
-        return self.post((kind, {"project": pid, "amount_fen": amount, "date": date, "voucher": f"v{self.n}"}))
+from tests.ledgers import E1, E2, POLICY, Flow, W
 
 
 @pytest.fixture
 def flow(tmp_path):
-    from tests.conftest import make_keys
     from ledger.store import Ledger, enroll_item, init_ledger
-    from tests.conftest import Env
+    from tests.conftest import Env, make_keys
 
     url = f"sqlite:///{tmp_path / 'rules.db'}"
     keys = make_keys(tmp_path, "admin", "log", "poster", "auditor")

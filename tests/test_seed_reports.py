@@ -18,10 +18,10 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
+from contracts.api import CONTRACTS
 from fundledger.cli import cli
 from fundledger.demo import EXAMPLES, run_demo
 from tests.conftest import PG_SERVER, pg_schema_url
-from contracts.api import CONTRACTS
 
 HT = ["--fund", "chaoyang-hightech"]
 

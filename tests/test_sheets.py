@@ -10,11 +10,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from fundledger.cli import cli
 from contracts.api import CONTRACTS
+from fundledger.cli import cli
 from ledger.store import Ledger
-from tests.test_nightly import _build_base
-from tests.test_rules import code
+from tests.ledgers import build_fixture_ledger, code
 
 W = 1_000_000
 
@@ -23,7 +22,7 @@ W = 1_000_000
 def ledger_url(tmp_path) -> str:
     """Projects B (80万) and C (50万) approved, their notice closed on 2023-10-07, not yet paid."""
     url = f"sqlite:///{tmp_path / 'sheets.db'}"
-    _build_base(url, tmp_path)
+    build_fixture_ledger(url, tmp_path)
     return url
 
 

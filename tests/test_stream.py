@@ -9,8 +9,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from fundledger.cli import cli
 from contracts.api import CONTRACTS
+from fundledger.cli import cli
 
 EXE = str(Path(sys.executable).with_name("fundledger"))
 
@@ -55,13 +55,12 @@ def test_a_group_of_postings_each_all_or_nothing(tmp_path):
     """post_many: one transaction, but a refused posting leaves nothing, not even the projection rows
     its contracts wrote before a later entry was refused; the postings around it are appended."""
     from ledger.errors import Rejected
-    from ledger.store import Item, Ledger
-    from tests.test_nightly import _build_base
-    from tests.test_rules import W, code
     from ledger.keys import load_private
+    from ledger.store import Item, Ledger
+    from tests.ledgers import W, build_fixture_ledger, code
 
     url = f"sqlite:///{tmp_path / 'group.db'}"
-    _build_base(url, tmp_path)
+    build_fixture_ledger(url, tmp_path)
     ledger = Ledger.open(url, CONTRACTS)
     poster = load_private(tmp_path / "poster.key")
     size = ledger.head().size

@@ -20,7 +20,7 @@ from ledger.canonical import canonical, leaf_hash
 from ledger.envelope import seal_posting, utc_now
 from ledger.store import revoke_item
 from tests.conftest import make_keys, note
-from tests.test_migrations import _disable_guard
+from tests.ledgers import disable_guard
 
 
 @pytest.fixture
@@ -30,7 +30,7 @@ def ledger(env):
         assert result.exit_code == 0, result.output
     assert env.run("verify").exit_code == 0
     with env.ledger.engine.begin() as conn:
-        _disable_guard(conn)
+        disable_guard(conn)
     return env
 
 
@@ -124,8 +124,9 @@ def test_replaced_posting_signature(ledger, tmp_path):
     other = make_keys(tmp_path, "other")["other"]
     with ledger.ledger.engine.begin() as conn:
         env = orjson.loads(_row(conn, 7)["data"])
-        from ledger.envelope import posting_message
         import base64
+
+        from ledger.envelope import posting_message
 
         env["posting"]["sig"] = base64.b64encode(other.sign(posting_message(env))).decode()
         data = canonical(env)
