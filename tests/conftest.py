@@ -13,7 +13,7 @@ import uuid
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Callable, Iterator
 
 import pytest
 import sqlalchemy as sa
@@ -142,32 +142,28 @@ def note(idem: str, text: str = "a note", refs: list[int] | None = None) -> str:
     return json.dumps({"kind": "audit.note", "idem": idem, "body": body}, ensure_ascii=False)
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def base(request, tmp_path_factory) -> Iterator[tuple[str, str, Path]]:
-    """The fixture ledger of ``tests/ledgers.py``, built once per module on each database: (backend,
-    SQLite path or PostgreSQL database name, the directory of its keys)."""
-    from tests.ledgers import build_fixture_ledger
-
-    work = tmp_path_factory.mktemp("nightly-base")
-    if request.param == "sqlite":
+@contextmanager
+def built_once(backend: str, work: Path, build: Callable[[str], Any]) -> Iterator[tuple[str, str, Any]]:
+    """A ledger built by ``build(url)`` to be copied by many tests: (backend, SQLite path or
+    PostgreSQL database name, what ``build`` returned)."""
+    if backend == "sqlite":
         path = work / "base.db"
-        build_fixture_ledger(f"sqlite:///{path}", work)
-        yield "sqlite", str(path), work
+        yield "sqlite", str(path), build(f"sqlite:///{path}")
         return
     with pg_database("fl_base") as name:
-        build_fixture_ledger(pg_database_url(name), work)
+        built = build(pg_database_url(name))
         admin = sa.create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:  # a template has no other session: close what building left in pools
             conn.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                                  "WHERE datname = :n AND pid <> pg_backend_pid()"), {"n": name})
         admin.dispose()
-        yield "postgresql", name, work
+        yield "postgresql", name, built
 
 
-@pytest.fixture
-def copy(base, tmp_path) -> Iterator[str]:
-    """A fresh copy of the base ledger for one test: its URL."""
-    backend, where, _ = base
+@contextmanager
+def copied(built: tuple[str, str, Any], tmp_path: Path) -> Iterator[str]:
+    """A fresh copy of a ledger ``built_once``, for one test: its URL."""
+    backend, where, _ = built
     if backend == "sqlite":  # SQLite's backup API: a consistent copy, whatever the WAL still holds
         target = tmp_path / "copy.db"
         with closing(sqlite3.connect(where)) as source, closing(sqlite3.connect(target)) as dest:
@@ -176,3 +172,21 @@ def copy(base, tmp_path) -> Iterator[str]:
         return
     with pg_database("fl_copy", template=where) as name:
         yield pg_database_url(name)
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def base(request, tmp_path_factory) -> Iterator[tuple[str, str, Path]]:
+    """The fixture ledger of ``tests/ledgers.py``, built once per module on each database: (backend,
+    SQLite path or PostgreSQL database name, the directory of its keys)."""
+    from tests.ledgers import build_fixture_ledger
+
+    work = tmp_path_factory.mktemp("nightly-base")
+    with built_once(request.param, work, lambda url: build_fixture_ledger(url, work)) as (backend, where, _):
+        yield backend, where, work
+
+
+@pytest.fixture
+def copy(base, tmp_path) -> Iterator[str]:
+    """A fresh copy of the base ledger for one test: its URL."""
+    with copied(base, tmp_path) as url:
+        yield url

@@ -1,0 +1,380 @@
+"""Replay: the derived state re-derived from the entries and compared, as an insider would attack it.
+
+The insider runs the database: they edit any projection table, drop the triggers, and post with a
+key they hold. Each attack below is made on a real ledger (SQLite and PostgreSQL), and ``verify``
+must exit 3 naming the right row (table, key, column) or the refused entry (seq, rule):
+
+* every projection table, one row edited, one inserted, one deleted (the fixture ledger of
+  ``tests/ledgers.py`` fills every table);
+* the issue's two attacks on the demo ledger: a rejected project's row set to approved and a payment
+  posted against it with the office's key; a decision's reason edited;
+* a body posted not in its stored form; the contracts versions (a rule added after the fact is a
+  warning; a forged lower version is caught; a newer ledger is not replayed by an older release).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner
+
+from contracts.api import CONTRACTS
+from fundledger.cli import cli
+from ledger.store import Ledger
+from tests.conftest import built_once, copied
+from tests.ledgers import W, disable_guard
+
+TABLES = {t.name: t for t in CONTRACTS.tables()}
+
+
+def _verify(url: str, *args: str) -> tuple[int, dict]:
+    result = CliRunner().invoke(cli, ["verify", "--json", *args, "--db", url], catch_exceptions=False)
+    return result.exit_code, json.loads(result.output.splitlines()[-1])
+
+
+def _named(report: dict) -> list[tuple[str, dict, str]]:
+    return [(f["rule"], f["subject"], f["field"]) for f in report["findings"]]
+
+
+def test_the_untouched_fixture_ledger_passes_and_fills_every_projection_table(copy):
+    code, report = _verify(copy)
+    assert code == 0, report
+    engine = sa.create_engine(copy)
+    with engine.connect() as conn:
+        empty = [name for name, t in TABLES.items() if conn.execute(sa.select(sa.func.count()).select_from(t)).scalar() == 0]
+    engine.dispose()
+    assert empty == []  # so that every table below is attacked on rows the entries really give
+    state = report["state"]
+    assert state["tables"] == len(TABLES) == 19 and state["rows"] > 0 and state["contracts_versions"] == {"1": 41}
+
+
+# -- every projection table: a row edited, inserted, deleted ----------------------------------------
+def _first_row(conn: sa.Connection, table: sa.Table) -> dict[str, Any]:
+    keys = list(table.primary_key.columns)
+    row = conn.execute(sa.select(table).order_by(*keys)).mappings().first()
+    return dict(row)
+
+
+def _changed(value: Any) -> Any:
+    if isinstance(value, int):
+        return value + 7
+    if isinstance(value, (bytes, memoryview)):
+        return bytes(value) + b" "
+    return value[:-1] + ("0" if value[-1:] != "0" else "1")  # as long as it was: the column's width holds it
+
+
+def _where(table: sa.Table, row: dict[str, Any]) -> Any:
+    return sa.and_(*(c == row[c.name] for c in table.primary_key.columns))
+
+
+def _key(table: sa.Table, row: dict[str, Any]) -> dict[str, Any]:
+    return {c.name: row[c.name] for c in table.primary_key.columns}
+
+
+def _attack(url: str, table: sa.Table, action: str) -> list[tuple[str, dict, str]]:
+    """Make the attack; the findings verify must give, as (rule, subject, field)."""
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        row = _first_row(conn, table)
+        about = {"table": table.name, **_key(table, row)}
+        if action == "deleted":
+            conn.execute(sa.delete(table).where(_where(table, row)))
+            expected = [("STATE-ROW", about, "")]
+        elif action == "inserted":
+            forged = dict(row)
+            first = next(iter(table.primary_key.columns)).name
+            forged[first] = _changed(row[first]) if isinstance(row[first], str) else row[first] + 1_000_000
+            conn.execute(sa.insert(table).values(**forged))
+            expected = [("STATE-ROW", {"table": table.name, **_key(table, forged)}, "")]
+        else:  # edited: a column the key does not hold, or (a table of keys only) the last key column
+            values = [c for c in table.columns if not c.primary_key and row[c.name] is not None]
+            if values:
+                column = values[0].name
+                conn.execute(sa.update(table).where(_where(table, row)).values({column: _changed(row[column])}))
+                expected = [("STATE-ROW", about, column)]
+            else:
+                column = list(table.primary_key.columns)[-1].name
+                moved = {**row, column: _changed(row[column])}
+                conn.execute(sa.update(table).where(_where(table, row)).values({column: moved[column]}))
+                expected = [("STATE-ROW", about, ""), ("STATE-ROW", {"table": table.name, **_key(table, moved)}, "")]
+    engine.dispose()
+    return expected
+
+
+@pytest.mark.parametrize("action", ["edited", "inserted", "deleted"])
+@pytest.mark.parametrize("table", sorted(TABLES))
+def test_a_projection_row_edited_inserted_or_deleted_is_named(table, action, copy):
+    expected = _attack(copy, TABLES[table], action)
+    code, report = _verify(copy)
+    assert code == 3 and report["step"] == "8" and report["refused"] == 0, report
+    assert sorted(_named(report), key=repr) == sorted(expected, key=repr)
+    # the quick structural check does not look at the projections: it passes
+    assert _verify(copy, "--no-replay")[0] == 0
+
+
+def test_an_edited_amount_says_what_the_entries_give_and_what_the_database_holds(copy):
+    engine = sa.create_engine(copy)
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE projects SET approved_fen = approved_fen + 1 WHERE project = 'A'"))
+    engine.dispose()
+    code, report = _verify(copy)
+    ((finding),) = report["findings"]
+    assert code == 3 and finding["subject"] == {"table": "projects", "project": "A"} and finding["field"] == "approved_fen"
+    assert (finding["expected"], finding["actual"]) == (str(50 * W), str(50 * W + 1))
+    assert "projects row project=A: approved_fen" in finding["message"]
+    human = CliRunner().invoke(cli, ["verify", "--db", copy])
+    assert human.exit_code == 3
+    assert "step 8: the derived state does not follow from the entries: 1 projection row the entries do not give" \
+           " (projects 1)" in human.output
+
+
+# -- the issue's attacks, on the demo ledger ----------------------------------------------------------
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def demo(request, tmp_path_factory) -> Iterator[tuple[str, str, Path]]:
+    from fundledger.demo import run_demo
+
+    work = tmp_path_factory.mktemp("replay-demo")
+    with built_once(request.param, work, lambda url: run_demo(url, work / "keys", echo=lambda _: None)) as built:
+        yield built[0], built[1], work / "keys"
+
+
+@pytest.fixture
+def demo_copy(demo, tmp_path) -> Iterator[str]:
+    with copied(demo, tmp_path) as url:
+        yield url
+
+
+def _sql(url: str, *statements: str) -> list[Any]:
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        out = [conn.execute(sa.text(s)).all() if s.lstrip().upper().startswith("SELECT") else conn.execute(sa.text(s))
+               for s in statements]
+    engine.dispose()
+    return out
+
+
+def test_a_payment_posted_against_a_tampered_projection_is_named_by_seq_and_rule(demo, demo_copy, tmp_path):
+    """A rejected 2023 project set to approved in ``projects`` (no entry touched); the office's key
+    then posts a payment for it, which the contracts, reading the tampered row, accept."""
+    ((project, notice),) = _sql(demo_copy, "SELECT p.project, n.notice FROM projects p JOIN notices n "
+                                           "ON n.fund = p.fund AND n.year = p.year WHERE p.fund = 'chaoyang-hightech' "
+                                           "AND p.year = 2023 AND p.status = 'rejected' ORDER BY p.project LIMIT 1")[0]
+    _sql(demo_copy, f"UPDATE projects SET status = 'approved', amount_fen = {50 * W}, approved_fen = {50 * W}, "
+                    f"notice = '{notice}' WHERE project = '{project}'")
+    pay = tmp_path / "pay.jsonl"
+    pay.write_text(json.dumps({"kind": "disbursement.pay", "idem": "pay:朝科信拨〔2023〕999", "body": {
+        "project": project, "amount_wan": "50", "date": "2023-11-01", "voucher": "朝科信拨〔2023〕999"}}) + "\n")
+    posted = CliRunner().invoke(cli, ["post", str(pay), "--key", str(demo[2] / "poster.key"), "--db", demo_copy])
+    assert posted.exit_code == 0, posted.output  # the contracts were fooled
+    seq = json.loads(posted.output)["seq"]
+
+    code, report = _verify(demo_copy)
+    assert code == 3 and report["refused"] == 1
+    refused = [f for f in report["findings"] if f["rule"] != "STATE-ROW"]
+    assert [(f["rule"], f["severity"], f["subject"]["seq"], f["subject"]["project"]) for f in refused] == [
+        ("PAY-REJECTED", "fatal", seq, project)]
+    rows = {(f["subject"]["table"], f["field"]) for f in report["findings"] if f["rule"] == "STATE-ROW"}
+    assert rows == {("projects", "status"), ("projects", "amount_fen"), ("projects", "approved_fen"),
+                    ("projects", "notice"), ("projects", "disbursed_fen"), ("payments", ""), ("entry_refs", "")}
+    # the nightly run names both too, and fails
+    night = CliRunner().invoke(cli, ["check", "--no-record", "--json", "--out", str(tmp_path / "night"), "--db", demo_copy])
+    assert night.exit_code == 1
+    findings = json.loads(night.output.splitlines()[-1])["findings"]
+    assert ("PAY-REJECTED", seq) in {(f["rule"], f["subject"].get("seq")) for f in findings}
+    assert {"table": "projects", "project": project} in [f["subject"] for f in findings if f["rule"] == "STATE-ROW"]
+
+
+def test_a_decision_reason_edited_by_hand_is_named(demo_copy):
+    ((seq, reason),) = _sql(demo_copy, "SELECT seq, reason FROM decisions WHERE reason = 'duplicate_support' "
+                                       "ORDER BY seq LIMIT 1")[0]
+    _sql(demo_copy, f"UPDATE decisions SET reason = 'tax_arrears' WHERE seq = {seq}")
+    code, report = _verify(demo_copy)
+    assert code == 3
+    assert [(f["subject"], f["field"], f["expected"], f["actual"]) for f in report["findings"]] == [
+        ({"table": "decisions", "seq": seq}, "reason", "'duplicate_support'", "'tax_arrears'")]
+
+
+def test_the_untouched_demo_ledger_passes(demo_copy):
+    code, report = _verify(demo_copy)
+    assert code == 0 and report["state"]["rows"] > 20000 and report["state"]["warnings"] == 26
+
+
+# -- what replay re-checks beyond the projections ---------------------------------------------------
+def _forge(url: str, signer: Any, items: list[tuple[str, str, dict]], contracts: int | None = 1) -> int:
+    """Append a well-chained, validly signed posting straight into the table, bypassing every check
+    (an insider with a key and the database); its first seq."""
+    from ledger.envelope import seal_posting, utc_now
+    from ledger.store import read_head, write_entries
+
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        head = read_head(conn)
+        origin = json.loads(conn.execute(sa.text("SELECT data FROM entries WHERE seq = 0")).scalar())["ledger"]
+        sealed = seal_posting(ledger=origin, first_seq=head.seq + 1, prev=head.hash, posting_id=head.posting + 1,
+                              at=utc_now(), signer=signer, items=items, contracts=contracts)
+        write_entries(conn, sealed, head.size)
+    engine.dispose()
+    return head.seq + 1
+
+
+def test_a_body_not_in_its_stored_form_is_refused_at_replay(base, copy):
+    from ledger.keys import load_private
+
+    fee = {"fund": "test-fund", "year": 2023, "payee": "评审机构", "service": "评审", "amount_wan": "1"}
+    seq = _forge(copy, load_private(base[2] / "poster.key"), [("fee.pay", "forged-fee", fee)])
+    code, report = _verify(copy)
+    assert code == 3
+    assert [(f["rule"], f["subject"]["seq"], f["field"]) for f in report["findings"]] == [("INPUT-BODY", seq, "body")]
+
+
+def test_a_posting_recording_a_lower_contracts_version_is_caught_by_the_chain(base, copy):
+    from ledger.keys import load_private
+
+    seq = _forge(copy, load_private(base[2] / "poster.key"), [("audit.note", "old", {"text": "before the rules"})],
+                 contracts=0)
+    code, report = _verify(copy)
+    assert code == 3 and (report["step"], report["seq"]) == ("3.6", seq) and "contracts version" in report["what"]
+
+
+def _release_2(monkeypatch) -> None:
+    """The next release: contracts version 2, which adds FEE-CAP (a fee may not exceed 2万元)."""
+    from contracts import engine, rules
+    from ledger.findings import FATAL
+
+    def fee_cap(state, seq, item):
+        if item.body["amount_fen"] <= 2 * W:
+            return []
+        return [rules.finding("FEE-CAP", item, "a fee above 2万元", field="amount_fen", expected=2 * W,
+                              actual=item.body["amount_fen"])]
+
+    monkeypatch.setattr(rules, "CONTRACTS_VERSION", 2)
+    monkeypatch.setitem(rules.RULES, "FEE-CAP", rules.Rule("FEE-CAP", FATAL, "a fee is at most 2万元", since=2))
+    monkeypatch.setitem(engine.CHECKS, "fee.pay", [*engine.CHECKS["fee.pay"], fee_cap])
+
+
+def _fee(url: str, key: Path, idem: str, wan: str) -> Any:
+    posting = key.parent / f"{idem}.jsonl"
+    posting.write_text(json.dumps({"kind": "fee.pay", "idem": idem, "body": {
+        "fund": "test-fund", "year": 2023, "payee": "评审机构", "service": "评审", "amount_wan": wan}}) + "\n")
+    return CliRunner().invoke(cli, ["post", str(posting), "--key", str(key), "--json", "--db", url])
+
+
+def test_a_rule_added_after_the_fact_is_a_warning_for_the_postings_before_it(base, copy, monkeypatch):
+    from ledger.keys import load_private
+
+    poster = base[2] / "poster.key"
+    early = json.loads(_fee(copy, poster, "fee-early", "2.5").output)["seq"]  # under version 1: no FEE-CAP yet
+    _release_2(monkeypatch)
+    code, report = _verify(copy)  # the release with the rule: a warning, not an integrity failure
+    assert code == 0
+    assert [(f["rule"], f["severity"], f["subject"]["seq"]) for f in report["state"]["rules_added_after"]] == [
+        ("FEE-CAP", "warning", early)]
+    assert report["state"]["contracts_versions"] == {"1": 42}
+    refused = _fee(copy, poster, "fee-late", "3")  # a posting under version 2 is held to it
+    assert refused.exit_code == 1 and json.loads(refused.output)["findings"][0]["rule"] == "FEE-CAP"
+    # an insider posts it anyway, recorded as version 2 (the rule switched off in their copy of the code)
+    forged = _forge(copy, load_private(poster), [("fee.pay", "fee-forged", {
+        "fund": "test-fund", "year": 2023, "payee": "评审机构", "service": "评审", "amount_fen": 3 * W})], contracts=2)
+    code, report = _verify(copy)
+    assert code == 3
+    assert [(f["rule"], f["subject"]["seq"]) for f in report["findings"] if f["rule"] != "STATE-ROW"] == [
+        ("FEE-CAP", forged)]
+    # a ledger posted under version 2 is neither posted to nor replayed by the release before it
+    monkeypatch.undo()
+    assert _fee(copy, poster, "fee-old-release", "0.5").exit_code == 5
+    assert _verify(copy)[0] == 5
+    assert _verify(copy, "--no-replay")[0] == 0  # its chain, signatures and keys are still checked
+
+
+# -- the auditor's own copy: replay --bundle ---------------------------------------------------------
+def _run(*args: str) -> Any:
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def _bundle(url: str, keys: Path, out: Path) -> Path:
+    exported = _run("export", "--out", str(out), "--key", str(keys / "log.key"), "--db", url)
+    assert exported.exit_code == 0, exported.output
+    return out
+
+
+def _report(url: str, which: str, fmt: str, out: Path) -> Any:
+    target = out / f"{which}-{abs(hash(url))}.{fmt}"
+    made = _run("report", which, "--fund", "chaoyang-hightech", "--year", "2023", "--format", fmt, "--out", str(target),
+                "--db", url)
+    assert made.exit_code == 0, made.output
+    if fmt != "xlsx":
+        return target.read_bytes()
+    from openpyxl import load_workbook  # the cells; the file's own bytes carry the time it was written
+
+    return [[c.value for c in row] for sheet in load_workbook(target) for row in sheet.iter_rows()]
+
+
+@pytest.fixture
+def targets(tmp_path, pg_url) -> dict[str, str]:
+    """An empty SQLite file and an empty PostgreSQL schema to rebuild into."""
+    return {"sqlite": f"sqlite:///{tmp_path / 'auditor.db'}", "postgresql": pg_url}
+
+
+def test_a_replayed_bundle_reproduces_the_reports_the_proofs_and_the_digest(demo, demo_copy, targets, tmp_path):
+    """The audit bureau rebuilds the district's database from a bundle alone, on SQLite and on
+    PostgreSQL: the 2023 execution report and funnel equal the original's in every format, the trail
+    and the proofs too, verify passes, and the projections' digest is the original's on both."""
+    bundle = _bundle(demo_copy, demo[2], tmp_path / "bundle")
+    vkey = (bundle / "log.vkey").read_text().strip()
+    original = _verify(demo_copy)[1]
+    for backend, url in targets.items():
+        rebuilt = _run("replay", "--bundle", str(bundle), "--log-vkey", vkey, "--json", "--db", url)
+        assert rebuilt.exit_code == 0, rebuilt.output
+        summary = json.loads(rebuilt.output)
+        assert summary["entries"] == original["entries"] - 1  # the bundle ends before its own checkpoint's record
+        for which in ("execution", "funnel"):
+            for fmt in ("table", "json", "csv", "xlsx"):
+                assert _report(url, which, fmt, tmp_path) == _report(demo_copy, which, fmt, tmp_path), (backend, which, fmt)
+        trail = ["trail", "--fund", "chaoyang-hightech", "--year", "2023", "--clause", "9", "--format", "csv"]
+        assert _run(*trail, "--db", url).output == _run(*trail, "--db", demo_copy).output
+        for proof in (("inclusion", "100", "--size", "5000"), ("consistency", "1000", "8000")):
+            assert _run("prove", *proof, "--db", url).output == _run("prove", *proof, "--db", demo_copy).output
+        code, copy_report = _verify(url)
+        assert code == 0 and copy_report["root"] == summary["root"] and copy_report["tree_size"] == summary["entries"]
+        assert copy_report["state"]["projections_sha256"] == original["state"]["projections_sha256"], backend
+
+
+def test_the_nightly_run_on_the_auditors_copy_finds_what_it_finds_on_the_original(demo, demo_copy, targets, tmp_path):
+    bundle = _bundle(demo_copy, demo[2], tmp_path / "bundle")
+    url = targets[demo[0]]
+    assert _run("replay", "--bundle", str(bundle), "--db", url).exit_code == 0
+    runs = []
+    for where in (url, demo_copy):
+        night = _run("check", "--no-record", "--json", "--out", str(tmp_path / f"night-{len(runs)}"), "--db", where)
+        assert night.exit_code == 0, night.output
+        runs.append(json.loads(night.output.splitlines()[-1]))
+    assert runs[0]["findings"] == runs[1]["findings"] and len(runs[0]["findings"]) == 26
+    assert runs[0]["projections_sha256"] == runs[1]["projections_sha256"] and runs[0]["recorded"] is None
+
+
+def test_a_bundle_holding_an_entry_the_contracts_refuse_names_it(demo, demo_copy, targets, tmp_path):
+    """The tampered ledger's bundle verifies (its chain and signatures are sound), but its replay
+    names the payment the contracts refuse, by seq and rule, and says the copy holds it without effect."""
+    ((project, notice),) = _sql(demo_copy, "SELECT p.project, n.notice FROM projects p JOIN notices n "
+                                           "ON n.fund = p.fund AND n.year = p.year WHERE p.status = 'rejected' "
+                                           "AND p.year = 2023 ORDER BY p.project LIMIT 1")[0]
+    _sql(demo_copy, f"UPDATE projects SET status = 'approved', approved_fen = {50 * W}, notice = '{notice}' "
+                    f"WHERE project = '{project}'")
+    pay = tmp_path / "pay.jsonl"
+    pay.write_text(json.dumps({"kind": "disbursement.pay", "idem": "pay:forged", "body": {
+        "project": project, "amount_wan": "50", "date": "2023-11-01", "voucher": "forged"}}) + "\n")
+    posted = _run("post", str(pay), "--key", str(demo[2] / "poster.key"), "--db", demo_copy)
+    seq = json.loads(posted.output)["seq"]
+    bundle = _bundle(demo_copy, demo[2], tmp_path / "bundle")
+    assert _run("verify", "--bundle", str(bundle)).exit_code == 0
+    url = targets[demo[0]]
+    rebuilt = _run("replay", "--bundle", str(bundle), "--json", "--db", url)
+    assert rebuilt.exit_code == 3
+    report = json.loads(rebuilt.output)
+    assert [(f["rule"], f["subject"]["seq"]) for f in report["findings"]] == [("PAY-REJECTED", seq)]
+    assert "without their effects" in report["message"] and report["step"] == "replay"
+    assert _run("replay", "--bundle", str(bundle), "--db", url).exit_code == 2  # it holds a ledger now: not twice
