@@ -72,12 +72,13 @@ def command(group: click.Group, name: str | None = None, *, db: bool = True) -> 
                 _render_error(e, as_json)
                 code = e.exit_code
             except Exception as e:
-                # a database error that no layer below turned into an Error; sqlalchemy is looked up,
-                # not imported, so that commands that need no database (verify --bundle) never load it
-                dbapi_error = getattr(sys.modules.get("sqlalchemy.exc"), "DBAPIError", None)
-                if dbapi_error is None or not isinstance(e, dbapi_error):
+                # a database error that no layer below turned into an Error, from SQLAlchemy or from the
+                # driver itself; they are looked up, not imported, so that commands that need no
+                # database (verify --bundle) never load them
+                if not isinstance(e, _database_errors()):
                     raise
-                err = EnvironmentProblem(f"database error: {str(e.orig).strip().splitlines()[0] if e.orig else e}")
+                orig = getattr(e, "orig", None) or e
+                err = EnvironmentProblem(f"database error: {(str(orig).strip().splitlines() or [type(orig).__name__])[0]}")
                 _render_error(err, as_json)
                 code = err.exit_code
             click.get_current_context().exit(code)
@@ -89,6 +90,13 @@ def command(group: click.Group, name: str | None = None, *, db: bool = True) -> 
         return group.command(name)(run)
 
     return wrap
+
+
+def _database_errors() -> tuple[type[BaseException], ...]:
+    """The database errors of the libraries this process has loaded."""
+    found = [getattr(sys.modules.get("sqlalchemy.exc"), "DBAPIError", None),
+             getattr(sys.modules.get("sqlite3"), "Error", None), getattr(sys.modules.get("psycopg"), "Error", None)]
+    return tuple(cls for cls in found if cls is not None)
 
 
 @contextmanager

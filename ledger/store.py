@@ -164,8 +164,10 @@ def apply_posting(conn: Connection, head: Head, items: Sequence[Item], kinds: di
     return findings
 
 
-def _db_failure(e: DBAPIError) -> EnvironmentProblem:
-    detail = str(e.orig).strip().splitlines()[0] if e.orig is not None else str(e)
+def _db_failure(e: Exception) -> EnvironmentProblem:
+    """A database error, from SQLAlchemy or straight from the driver (the contracts' writes use its cursor)."""
+    orig = getattr(e, "orig", None) or e
+    detail = (str(orig).strip().splitlines() or [type(orig).__name__])[0]
     return EnvironmentProblem(f"the database failed during the posting; nothing was appended: {detail}")
 
 
@@ -267,7 +269,7 @@ class Ledger:
                 return posted
         except DBIntegrityError as e:  # a writer that ignored the lock: nothing was appended
             raise EnvironmentProblem(f"another writer appended at the same time; retry the posting ({e.orig})") from None
-        except DBAPIError as e:
+        except (DBAPIError, self.engine.dialect.dbapi.Error) as e:
             raise _db_failure(e) from None
 
     def post_many(self, signer: Signer, postings: Sequence[Sequence[Item]]) -> list[Posted | Error]:
@@ -310,7 +312,7 @@ class Ledger:
             failure: Error = e
         except DBIntegrityError as e:
             failure = EnvironmentProblem(f"another writer appended at the same time; retry the posting ({e.orig})")
-        except DBAPIError as e:
+        except (DBAPIError, self.engine.dialect.dbapi.Error) as e:
             failure = _db_failure(e)
         else:
             return results  # type: ignore[return-value]

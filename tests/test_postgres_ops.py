@@ -95,6 +95,15 @@ def test_the_writer_appends_and_cannot_rewrite_the_auditor_only_reads(database, 
         assert posted.returncode == 0, posted.stderr.decode()
         verified = _cli("verify", db=_url(database, app))
         assert verified.returncode == 0, verified.stderr.decode()
+        # a privilege missing under the contracts' own writes is an environment problem, not a crash
+        owner = sa.create_engine(_url(database), isolation_level="AUTOCOMMIT")
+        with owner.connect() as conn:
+            conn.execute(sa.text(f'REVOKE INSERT ON spending FROM "{writer}"'))
+        owner.dispose()
+        money.write_text(json.dumps({"kind": "fee.pay", "idem": "fee2", "body": {
+            **fy, "payee": "审计机构", "service": "审计", "amount_wan": "13"}}, ensure_ascii=False) + "\n", encoding="utf-8")
+        denied = _cli("post", str(money), "--key", poster, db=_url(database, app))
+        assert denied.returncode == 5 and b"permission denied for table spending" in denied.stderr, denied.stderr
         engine = sa.create_engine(_url(database, app))
         for statement in ("UPDATE entries SET kind = kind WHERE seq = 1", "DELETE FROM entries WHERE seq = 1",
                           "TRUNCATE entries", "UPDATE merkle_nodes SET level = level"):
