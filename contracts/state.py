@@ -3,8 +3,9 @@
 Reads are point or index-range look-ups of what one entry touches (a fund-year, a project, an
 enterprise's awards in a few years); nothing rescans history. Rows are read once per posting and
 kept in memory; the effects change them there, so the entries of one posting see each other; and
-:meth:`State.flush` writes every changed row back with one driver-level ``executemany`` per table,
-in the posting's own transaction.
+:meth:`State.flush` writes every new row and every changed column back with one driver-level
+``executemany`` per table and set of columns, in the posting's own transaction (a column left as it
+was is not written: SQLite would otherwise rewrite the indexes that hold it).
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ class State:
         self._rows: dict[str, dict[tuple, dict[str, Any] | None]] = {t: {} for t in _KEYS}
         self._new: dict[str, set[tuple]] = {t: set() for t in _KEYS}
         self._dirty: dict[str, set[tuple]] = {t: set() for t in _KEYS}
+        self._stored: dict[str, dict[tuple, dict[str, Any]]] = {t: {} for t in _KEYS}  # rows as the database holds them
         self._inserts: dict[str, list[dict[str, Any]]] = {t: [] for t in _COLUMNS if t not in _KEYS}
         self._deleted_decisions: set[int] = set()
         self._policies: dict[tuple, tuple[int, dict[str, Any]] | None] = {}
@@ -115,8 +117,9 @@ class State:
             cache[key] = self._decode(table, rows[0]) if rows else None
         return cache[key]
 
-    @staticmethod
-    def _decode(table: str, row: dict[str, Any]) -> dict[str, Any]:
+    def _decode(self, table: str, row: dict[str, Any]) -> dict[str, Any]:
+        """The row as the effects use it (JSON columns decoded); what the database holds is kept."""
+        self._stored[table][tuple(row[k] for k in _KEYS[table])] = dict(row)
         for column in _JSON.get(table, ()):
             row[column] = orjson.loads(row[column])
         return row
@@ -233,13 +236,21 @@ class State:
             if keys:
                 cols = _COLUMNS[table]
                 sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join(':' + c for c in cols)})"
-                self._cursor.executemany(self._driver_sql(sql), [self._encode(table, self._rows[table][k]) for k in keys])
+                rows = {k: self._encode(table, self._rows[table][k]) for k in keys}
+                self._cursor.executemany(self._driver_sql(sql), list(rows.values()))
+                self._stored[table].update(rows)
         for table, keys in self._dirty.items():
-            if keys:
-                cols = [c for c in _COLUMNS[table] if c not in _KEYS[table]]
-                where = " AND ".join(f"{k} = :{k}" for k in _KEYS[table])
-                sql = f"UPDATE {table} SET {', '.join(f'{c} = :{c}' for c in cols)} WHERE {where}"
-                self._cursor.executemany(self._driver_sql(sql), [self._encode(table, self._rows[table][k]) for k in keys])
+            by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+            for k in keys:
+                row, stored = self._encode(table, self._rows[table][k]), self._stored[table].get(k, {})
+                changed = tuple(c for c in _COLUMNS[table] if c not in _KEYS[table] and (c not in stored or row[c] != stored[c]))
+                if changed:
+                    by_columns.setdefault(changed, []).append(row)
+                    self._stored[table][k] = row
+            where = " AND ".join(f"{k} = :{k}" for k in _KEYS[table])
+            for changed, rows in by_columns.items():
+                sql = f"UPDATE {table} SET {', '.join(f'{c} = :{c}' for c in changed)} WHERE {where}"
+                self._cursor.executemany(self._driver_sql(sql), rows)
         if self._deleted_decisions:
             self._cursor.executemany(self._driver_sql("DELETE FROM decisions WHERE seq = :seq"),
                                      [{"seq": s} for s in sorted(self._deleted_decisions)])

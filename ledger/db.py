@@ -61,10 +61,15 @@ def _configure_sqlite(engine: Engine, durable: bool) -> None:
     def _on_connect(dbapi_conn, _record) -> None:  # noqa: ANN001
         dbapi_conn.isolation_level = None  # SQLAlchemy emits BEGIN itself (below)
         cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA journal_mode=WAL" if durable else "PRAGMA journal_mode=MEMORY")
-        cur.execute("PRAGMA synchronous=FULL" if durable else "PRAGMA synchronous=OFF")
+        if durable:
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=FULL")
+            cur.execute("PRAGMA cache_size=-65536")  # 64 MiB: the indexes on hash, prev and idem take random keys
+        else:  # a scratch store: thrown away if anything fails, so no journal to roll back with
+            cur.execute("PRAGMA journal_mode=OFF")
+            cur.execute("PRAGMA synchronous=OFF")
+            cur.execute("PRAGMA cache_size=-262144")  # 256 MiB: a million entries' indexes stay in memory
         cur.execute("PRAGMA busy_timeout=60000")
-        cur.execute("PRAGMA cache_size=-65536")  # 64 MiB: the indexes on hash, prev and idem take random keys
         cur.close()
 
     @event.listens_for(engine, "begin")

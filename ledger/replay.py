@@ -28,16 +28,17 @@ from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from operator import itemgetter
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import orjson
-from sqlalchemy import Connection, Engine, String, Table, select, text
+from sqlalchemy import Connection, Engine, LargeBinary, String, Table, text
 
 from ledger import db
 from ledger.canonical import leaf_hash
 from ledger.envelope import ZERO_HASH, Sealed
 from ledger.errors import EnvironmentProblem, InputError, IntegrityError
-from ledger.findings import FATAL, WARNING, Finding, subject
+from ledger.findings import FATAL, Finding, subject
 from ledger.interface import Contracts
 from ledger.kinds import registry
 from ledger.store import Head, Item, apply_posting, write_entries
@@ -51,6 +52,7 @@ STATE_ROW = "STATE-ROW"
 STATE_ROW_MESSAGE = "every projection row is what a replay of the entries gives: none missing, none extra, none different"
 _SHOWN_PER_TABLE = 50  # differences listed per table; the rest are counted
 _COMMIT_EVERY = 5000  # entries per replay transaction
+_BATCH = 5000  # rows per fetch
 
 
 class StateFailure(IntegrityError):
@@ -107,11 +109,12 @@ class ReplayResult:
 
 @dataclass(slots=True)
 class _Open:
-    """The posting being read: its sealed entries so far."""
+    """A posting read from the source: its sealed entries, and the items they are."""
 
     n: int
     version: int | None
     sealed: list[Sealed] = field(default_factory=list)
+    items: list[Item] = field(default_factory=list)
 
 
 class Replayer:
@@ -145,6 +148,7 @@ class Replayer:
                 self._open = _Open(n=p["n"], version=p.get("contracts"))
             self._open.sealed.append(Sealed(seq=seq, prev=bytes.fromhex(env["prev"]), hash=leaf_hash(data),
                                             envelope=env, data=data))
+            self._open.items.append(Item(kind=env["kind"], idem=env["idem"], body=env["body"]))
             if len(self._open.sealed) == self._open.n:
                 self._ready.append(self._open)
                 self._waiting += self._open.n
@@ -153,14 +157,17 @@ class Replayer:
                     self._flush()
 
     def _flush(self) -> None:
+        """Replay the postings read so far, in one transaction; the contracts' edge checks all their
+        bodies at once (it checks each body on its own, so this changes nothing but the time)."""
         if not self._ready:
             return
+        edge = self._stored_form([it for p in self._ready if p.sealed[0].seq > 0 for it in p.items])
         with db.write_tx(self.target) as conn:
             for posting in self._ready:
-                self._apply(conn, posting)
+                self._apply(conn, posting, edge)
         self._ready, self._waiting = [], 0
 
-    def _apply(self, conn: Connection, posting: _Open) -> None:
+    def _apply(self, conn: Connection, posting: _Open, edge: dict[str, list[Finding]]) -> None:
         sealed, version = posting.sealed, posting.version
         first = sealed[0].seq
         if first > 0:
@@ -172,10 +179,10 @@ class Replayer:
                     f"the posting at seq {first} was checked by contracts version {version}; this fundledger "
                     f"knows versions up to {self.contracts.version}: replay it with a release that knows them")
             self.versions[version] += 1
-            items = [Item(kind=s.envelope["kind"], idem=s.envelope["idem"], body=s.envelope["body"]) for s in sealed]
-            findings = self._stored_form(items)
-            if not any(f.severity == FATAL for f in findings):
-                findings = apply_posting(conn, self.head, items, self.kinds, self.contracts, version)
+            items = posting.items
+            findings = [f for it in items for f in edge.get(it.idem, ())]
+            if not any(f.severity == FATAL for f in findings):  # bodies it could not even read change nothing
+                findings += apply_posting(conn, self.head, items, self.kinds, self.contracts, version)
             seqs = {s.envelope["idem"]: s.seq for s in sealed}
             for f in findings:
                 named = _at_seq(f, seqs)
@@ -185,19 +192,27 @@ class Replayer:
         self.head = Head(seq=last.seq, hash=last.hash, posting=self.head.posting + 1, contracts=version or 0)
         self.postings += 1
 
-    def _stored_form(self, items: list[Item]) -> list[Finding]:
-        """A stored body is its own stored form: the contracts' edge accepts it and leaves it as it is."""
-        if not any(self.kinds[it.kind].contracts for it in items):
-            return []
+    def _stored_form(self, items: list[Item]) -> dict[str, list[Finding]]:
+        """A stored body is its own stored form: the contracts' edge accepts it and leaves it as it is.
+        The findings by idem."""
+        checked = [it for it in items if self.kinds[it.kind].contracts]
+        if not checked:
+            return {}
+        by_idem: dict[str, list[Finding]] = {}
         try:
-            prepared = self.contracts.prepare(items)
+            prepared = self.contracts.prepare(checked)
         except InputError as e:
-            return list(e.findings)
-        return [Finding(rule="INPUT-BODY", severity=FATAL, field="body", subject=subject(idem=it.idem),
-                        message=f"the stored body of {it.kind} is not in its stored form (amounts in fen)",
-                        expected=orjson.dumps(p.body, option=orjson.OPT_SORT_KEYS).decode(),
-                        actual=orjson.dumps(it.body, option=orjson.OPT_SORT_KEYS).decode())
-                for it, p in zip(items, prepared) if p.body != it.body]
+            for f in e.findings:
+                by_idem.setdefault(dict(f.subject).get("idem"), []).append(f)
+            return by_idem
+        for it, p in zip(checked, prepared):
+            if p.body != it.body:
+                by_idem.setdefault(it.idem, []).append(Finding(
+                    rule="INPUT-BODY", severity=FATAL, field="body", subject=subject(idem=it.idem),
+                    message=f"the stored body of {it.kind} is not in its stored form (amounts in fen)",
+                    expected=orjson.dumps(p.body, option=orjson.OPT_SORT_KEYS).decode(),
+                    actual=orjson.dumps(it.body, option=orjson.OPT_SORT_KEYS).decode()))
+        return by_idem
 
     def compare(self, database: Connection) -> "Comparison":
         """The database's projections (read in the caller's transaction) against this replay's."""
@@ -254,31 +269,41 @@ class Comparison:
     digest: str
 
 
-def _value(v: Any) -> Any:
-    return bytes(v) if isinstance(v, memoryview) else v
+def _ranked(key: Any) -> Any:
+    """A key's values by the databases' order of classes (NULL, numbers, text, blobs), for a key whose
+    values Python cannot compare (text where SQLite's column holds numbers: an edited row)."""
+    def rank(v: Any) -> tuple:
+        return (0,) if v is None else (1, v) if isinstance(v, (int, float)) else (2, v) if isinstance(v, str) \
+            else (3, bytes(v))
+    return tuple(rank(v) for v in key) if isinstance(key, tuple) else rank(key)
 
 
-def _order(v: Any) -> tuple:
-    """Sort key agreeing with the databases' order: NULL, numbers, text, blobs (SQLite's classes)."""
-    if v is None:
-        return (0,)
-    if isinstance(v, (int, float)):
-        return (1, v)
-    if isinstance(v, str):
-        return (2, v)
-    return (3, bytes(v))
+def _before(a: Any, b: Any) -> bool:
+    try:
+        return a < b
+    except TypeError:
+        return _ranked(a) < _ranked(b)
 
 
-def _rows(conn: Connection, table: Table) -> Iterator[tuple[tuple, tuple]]:
-    """(sort key, row) in primary-key order; text keys in byte order on either database."""
+def _rows(conn: Connection, table: Table) -> Iterator[tuple]:
+    """The table's rows, as tuples of its columns, in primary-key order (text in byte order on either
+    database: SQLite's own, ``COLLATE "C"`` on PostgreSQL), through the driver's cursor."""
     pg = conn.dialect.name == "postgresql"
-    keys = list(table.primary_key.columns)
-    order = [c.collate("C") if pg and isinstance(c.type, String) else c for c in keys]
-    positions = [list(table.columns).index(c) for c in keys]
-    result = conn.execution_options(yield_per=5000).execute(select(*table.columns).order_by(*order))
-    for row in result:
-        values = tuple(_value(v) for v in row)
-        yield tuple(_order(values[i]) for i in positions), values
+    columns = ", ".join(f'"{c.name}"' for c in table.columns)
+    order = ", ".join(f'"{c.name}" COLLATE "C"' if pg and isinstance(c.type, String) else f'"{c.name}"'
+                      for c in table.primary_key.columns)
+    dbapi = conn.connection.dbapi_connection
+    if pg:
+        cur = dbapi.cursor(name=f"fundledger_{table.name}")
+        cur.itersize = _BATCH
+    else:
+        cur = dbapi.cursor()
+    try:
+        cur.execute(f'SELECT {columns} FROM "{table.name}" ORDER BY {order}')
+        while batch := cur.fetchmany(_BATCH):
+            yield from batch
+    finally:
+        cur.close()
 
 
 def row_bytes(table: str, values: Sequence[Any]) -> bytes:
@@ -305,15 +330,18 @@ def compare_projections(database: Connection, replayed: Engine, tables: Sequence
     total = 0
     with db.read_tx(replayed) as theirs:
         for table in sorted(tables, key=lambda t: t.name):
+            key = itemgetter(*[i for i, c in enumerate(table.columns) if c.primary_key])
+            binary = any(isinstance(c.type, LargeBinary) for c in table.columns)
+            name = table.name
             listed: list[Finding] = []
             unlisted = 0
-            for got, want in _merge(_rows(database, table), _rows(theirs, table)):
+            for got, want in _merge(_rows(database, table), _rows(theirs, table), key):
                 if got is not None:
                     total += 1
-                    digest.update(row_bytes(table.name, got))
-                if got is not None and want is not None and all(map(_same, got, want)):
-                    continue
-                differing[table.name] += 1
+                    digest.update(row_bytes(name, got) if binary else orjson.dumps((name, *got)) + b"\n")
+                    if got == want:
+                        continue
+                differing[name] += 1
                 for f in _row_findings(table, got, want):
                     if len(listed) < _SHOWN_PER_TABLE:
                         listed.append(f)
@@ -321,25 +349,26 @@ def compare_projections(database: Connection, replayed: Engine, tables: Sequence
                         unlisted += 1
             findings += listed
             if unlisted:
-                findings.append(Finding(rule=STATE_ROW, severity=FATAL, subject=(("table", table.name),),
-                                        message=f"{table.name}: {unlisted} more differences not listed "
-                                                f"({differing[table.name]} rows differ in all)"))
+                findings.append(Finding(rule=STATE_ROW, severity=FATAL, subject=(("table", name),),
+                                        message=f"{name}: {unlisted} more differences not listed "
+                                                f"({differing[name]} rows differ in all)"))
     return Comparison(differences=tuple(findings), differing=dict(differing), tables=len(tables), rows=total,
                       digest=digest.hexdigest())
 
 
-def _merge(mine: Iterator[tuple], theirs: Iterator[tuple]) -> Iterator[tuple[tuple | None, tuple | None]]:
+def _merge(mine: Iterator[tuple], theirs: Iterator[tuple],
+           key: Callable[[tuple], Any]) -> Iterator[tuple[tuple | None, tuple | None]]:
     """Pairs (database row, replayed row) of two streams in key order; None where one side has no row."""
     a, b = next(mine, None), next(theirs, None)
     while a is not None or b is not None:
-        if b is None or (a is not None and a[0] < b[0]):
-            yield a[1], None
+        if b is None or (a is not None and _before(key(a), key(b))):
+            yield a, None
             a = next(mine, None)
-        elif a is None or b[0] < a[0]:
-            yield None, b[1]
+        elif a is None or _before(key(b), key(a)):
+            yield None, b
             b = next(theirs, None)
         else:
-            yield a[1], b[1]
+            yield a, b
             a, b = next(mine, None), next(theirs, None)
 
 
@@ -390,7 +419,6 @@ def replaying(contracts: Contracts) -> Iterator[Replayer]:
         yield Replayer(scratch, contracts)
 
 
-_BATCH = 5000
 _ROWS = "SELECT seq, hash, prev, kind, idem, posting, key_id, at, data FROM entries"
 
 
