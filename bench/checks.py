@@ -1,16 +1,20 @@
-"""Benchmark of the nightly run (issue 6). Run by hand; report the figures.
+"""Benchmark of the nightly run (issue 6) and of replay (issue 12). Run by hand; report the figures.
 
     .venv/bin/python bench/checks.py [--district-years 55] [--pg URL] [--db URL --key KEY] [--no-analyze]
 
 Builds a synthetic ledger of about 1,000,000 entries: 55 district-years (5 districts, 2015-2025) of
 bench/contracts.py's fund-year (2,000 applications through every stage, 18,041 entries each),
-posted with the contracts. ``--db URL`` reuses a ledger an earlier run built (its URL is printed). Then, each in
-its own process so that its peak memory is its own: Great Expectations alone (the checkpoint with
-Data Docs), pandera alone, and the whole ``fundledger check`` (both engines, the reports, the
-check.run entry). Wall time and peak resident memory of each are printed.
+posted with the contracts (the build's time is posting them with the contracts on). ``--db URL``
+reuses a ledger an earlier run built (its URL is printed). Then, each in its own process so that
+its peak memory is its own: replay and the comparison alone (every entry replayed into a scratch
+SQLite store, every projection table compared), ``fundledger verify`` without and with step 8,
+Great Expectations alone (the checkpoint with Data Docs), pandera alone, and the whole ``fundledger
+check`` (the comparison, both engines, the reports, the check.run entry). Wall time and peak
+resident memory of each are printed.
 On PostgreSQL the tables are analyzed first, as autovacuum would have done on a production server
 (this machine's server runs with autovacuum off); ``--no-analyze`` checks them without statistics.
-Targets: under 120 s and under 2 GiB each.
+Targets: replay and the comparison under 120 s and 2 GiB on SQLite and within 2x of posting; the
+engines under 120 s and 2 GiB each; ``fundledger check`` under 180 s.
 """
 
 from __future__ import annotations
@@ -37,6 +41,13 @@ GX_ONLY = ("import sys; from pathlib import Path; from checks.gx_project import 
            "f, _ = run_gx(sys.argv[1], Path(sys.argv[2])); print(len(f))")
 PANDERA_ONLY = ("import sys, sqlalchemy as sa; from checks.frames import run_pandera; "
                 "c = sa.create_engine(sys.argv[1]).connect(); print(len(run_pandera(c)))")
+REPLAY_ONLY = ("import sys, time; from contracts.api import CONTRACTS; from ledger import db; "
+               "from ledger.replay import entry_batches, replaying; e = db.make_engine(sys.argv[1]); t = time.perf_counter()\n"
+               "with db.read_tx(e) as conn, replaying(CONTRACTS) as r:\n"
+               "    for b in entry_batches(conn): r.feed(b)\n"
+               "    done = r.finish(); t1 = time.perf_counter(); c = r.compare(conn)\n"
+               "print(f'replayed {done.entries} entries in {t1 - t:.1f} s, compared {c.rows} rows in {time.perf_counter() - t1:.1f} s, '\n"
+               "      f'{len(done.refused)} refused, {sum(c.differing.values())} rows differ')")
 
 
 def _hwm(pid: int) -> int:
@@ -103,13 +114,15 @@ def main() -> None:
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="fundledger-checks-"))
     dbs = Databases(work, args.pg)
+    posting_s = None
     if args.db:
         url, key = args.db, Path(args.key)
     else:
         url = dbs.fresh("checks")
         t = time.perf_counter()
         key = build(url, work, args.district_years)
-        print(f"built in {time.perf_counter() - t:.0f} s: {url} (checks key {key})")
+        posting_s = time.perf_counter() - t
+        print(f"built (posted with the contracts on) in {posting_s:.0f} s: {url} (checks key {key})")
     import sqlalchemy as sa
 
     if url.startswith("postgresql") and not args.no_analyze:  # what autovacuum does on a production server (it is off on ours)
@@ -125,12 +138,17 @@ def main() -> None:
         decisions = conn.execute(sa.text("SELECT count(*) FROM decisions")).scalar_one()
     engine.dispose()
     print(f"ledger: {size:,} entries, {projects:,} projects, {decisions:,} decisions")
-    for name, argv in (("Great Expectations alone", [PYTHON, "-c", GX_ONLY, url, str(work / "gx-only")]),
+    exe = str(Path(PYTHON).parent / "fundledger")
+    for name, argv in (("replay and comparison alone", [PYTHON, "-c", REPLAY_ONLY, url]),
+                       ("fundledger verify --no-replay (steps 1-7)", [exe, "verify", "--no-replay", "--db", url]),
+                       ("fundledger verify (steps 1-8)", [exe, "verify", "--db", url]),
+                       ("Great Expectations alone", [PYTHON, "-c", GX_ONLY, url, str(work / "gx-only")]),
                        ("pandera alone", [PYTHON, "-c", PANDERA_ONLY, url]),
-                       ("fundledger check (both, reports, check.run)",
-                        [str(Path(PYTHON).parent / "fundledger"), "check", "--key", str(key), "--out", str(work / "night"), "--db", url])):
+                       ("fundledger check (comparison, both engines, reports, check.run)",
+                        [exe, "check", "--key", str(key), "--out", str(work / "night"), "--db", url])):
         wall, peak, last = measured(argv, work)
-        print(f"{name}: {wall:.1f} s wall, {peak:.0f} MiB peak; {last[:160]}")
+        versus = f" ({wall / posting_s:.2f}x posting)" if posting_s and name.startswith("replay") else ""
+        print(f"{name}: {wall:.1f} s wall{versus}, {peak:.0f} MiB peak; {last[:160]}", flush=True)
     if not args.keep:
         dbs.drop()
 

@@ -1,4 +1,5 @@
-"""The nightly runner: Great Expectations project and suites, Data Docs, the findings report.
+"""The nightly run: the projections against a replay of the entries, then every rule in Great
+Expectations and in pandera, one verdict, Data Docs and a signed ``check.run`` entry.
 
-Not built yet: issue 6.
+See ``checks/docs.md`` for how the pieces fit.
 """

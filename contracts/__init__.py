@@ -1,5 +1,6 @@
-"""The rules of the money: the policy catalogue format, the pandera models, the rule registry.
+"""The rules of the money: the policy catalogue, the body schemas, the rule registry and its checks,
+the effects that derive the projections, the figures and the reports.
 
-Not built yet: the fund lifecycle kinds and their write-time contracts are issue 4. The ledger
-core's own rules (input, idempotency, keys, references) live with it in ``ledger/``.
+The ledger reaches them through ``contracts.api.CONTRACTS`` (``ledger/interface.py``). See
+``contracts/docs.md`` for how data flows through this package.
 """

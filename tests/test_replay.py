@@ -52,6 +52,30 @@ def test_the_untouched_fixture_ledger_passes_and_fills_every_projection_table(co
     assert state["tables"] == len(TABLES) == 19 and state["rows"] > 0 and state["contracts_versions"] == {"1": 41}
 
 
+def test_the_projections_digest_is_the_one_docs_format_md_specifies(copy):
+    """§10: its vector, and the fixture ledger's digest computed here from the rows, with json."""
+    import hashlib
+
+    from ledger.replay import row_bytes
+
+    lines = row_bytes("funds", ("test-fund", 2023, "高新", None, 100000000)) + \
+        row_bytes("policies", ("p", 1, "2020-01-01", 5, b'{"a":1}'))
+    assert lines == '["funds","test-fund",2023,"高新",null,100000000]\n["policies","p",1,"2020-01-01",5,"7b2261223a317d"]\n'.encode()
+    assert hashlib.sha256(lines).hexdigest() == "6e4be68571e79c4709642131809e8146f6f314aefb705fb53d52278b92de35a3"
+    digest = hashlib.sha256()
+    engine = sa.create_engine(copy)
+    with engine.connect() as conn:
+        for name in sorted(TABLES):
+            table = TABLES[name]
+            keys = [list(table.columns).index(c) for c in table.primary_key.columns]
+            rows = sorted((tuple(r) for r in conn.execute(sa.select(table))), key=lambda r: [r[i] for i in keys])
+            for row in rows:
+                values = [bytes(v).hex() if isinstance(v, (bytes, memoryview)) else v for v in row]
+                digest.update(json.dumps([name, *values], ensure_ascii=False, separators=(",", ":")).encode() + b"\n")
+    engine.dispose()
+    assert _verify(copy)[1]["state"]["projections_sha256"] == digest.hexdigest()
+
+
 # -- every projection table: a row edited, inserted, deleted ----------------------------------------
 def _first_row(conn: sa.Connection, table: sa.Table) -> dict[str, Any]:
     keys = list(table.primary_key.columns)
