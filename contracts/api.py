@@ -48,5 +48,10 @@ class FundContracts:
 
         return PROJECTIONS
 
+    def since(self, rule: str) -> int:
+        from contracts.rules import RULES
+
+        return RULES[rule].since if rule in RULES else 1
+
 
 CONTRACTS = FundContracts()

@@ -13,7 +13,9 @@ state is decided in one place:
   envelope, ``docs/format.md``);
 * at replay, the stored bodies go through :meth:`Contracts.prepare` again (a stored body is its
   own stored form) and :meth:`Contracts.apply` with the version the posting recorded, into a
-  scratch store; :meth:`Contracts.tables` names the tables to compare with the database's.
+  scratch store; :meth:`Contracts.since` tells a rule added after a posting's version (whose
+  findings are then warnings); :meth:`Contracts.tables` names the tables to compare with the
+  database's.
 """
 
 from __future__ import annotations
@@ -57,4 +59,8 @@ class Contracts(Protocol):
 
     def tables(self) -> Sequence["Table"]:
         """The projection tables the effects write, each a pure function of the entries."""
+        ...
+
+    def since(self, rule: str) -> int:
+        """The contracts version that added ``rule`` (1 for a rule that is not the contracts')."""
         ...

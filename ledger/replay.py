@@ -27,8 +27,8 @@ import tempfile
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from operator import itemgetter
+from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import orjson
@@ -44,8 +44,8 @@ from ledger.kinds import registry
 from ledger.store import Head, Item, apply_posting, write_entries
 
 __all__ = [
-    "STATE_ROW", "STATE_ROW_MESSAGE", "Comparison", "ReplayResult", "Replayer", "StateFailure", "compare_projections", "entry_batches", "failure_message",
-    "replaying", "row_bytes", "scratch_store",
+    "STATE_ROW", "STATE_ROW_MESSAGE", "Comparison", "ReplayResult", "Replayer", "StateFailure", "compare_projections",
+    "entry_batches", "failure_message", "replay_bundle", "replaying", "row_bytes", "scratch_store",
 ]
 
 STATE_ROW = "STATE-ROW"
@@ -91,7 +91,8 @@ class ReplayResult:
       refused: a fatal finding for each problem of an entry the rules of its version refuse; the
         subject starts with the entry's ``seq``.
       warnings: every warning, as posting gave them, and the findings of rules added after an
-        entry's version (their message says so).
+        entry's version.
+      late: of those, the findings of rules added after the entry's version (for the nightly run).
       versions: how many postings recorded each contracts version.
     """
 
@@ -99,12 +100,8 @@ class ReplayResult:
     postings: int
     refused: tuple[Finding, ...]
     warnings: tuple[Finding, ...]
+    late: tuple[Finding, ...]
     versions: dict[int, int]
-
-    @property
-    def late(self) -> tuple[Finding, ...]:
-        """The warnings of rules added after the posting's contracts version."""
-        return tuple(f for f in self.warnings if "after this posting's" in f.message)
 
 
 @dataclass(slots=True)
@@ -129,6 +126,7 @@ class Replayer:
         self.head = Head(seq=-1, hash=ZERO_HASH, posting=-1)
         self.refused: list[Finding] = []
         self.warnings: list[Finding] = []
+        self.late: list[Finding] = []
         self.versions: Counter[int] = Counter()
         self.postings = 0
         self._open: _Open | None = None
@@ -186,7 +184,12 @@ class Replayer:
             seqs = {s.envelope["idem"]: s.seq for s in sealed}
             for f in findings:
                 named = _at_seq(f, seqs)
-                (self.refused if f.severity == FATAL else self.warnings).append(named)
+                if f.severity == FATAL:
+                    self.refused.append(named)
+                    continue
+                self.warnings.append(named)
+                if self.contracts.since(f.rule) > version:
+                    self.late.append(named)
         write_entries(conn, sealed, self.head.size)
         last = sealed[-1]
         self.head = Head(seq=last.seq, hash=last.hash, posting=self.head.posting + 1, contracts=version or 0)
@@ -224,7 +227,8 @@ class Replayer:
             raise IntegrityError(f"replay: the posting at seq {first} is incomplete; run `fundledger verify`")
         self._flush()
         return ReplayResult(entries=self.head.size, postings=self.postings, refused=tuple(self.refused),
-                            warnings=tuple(self.warnings), versions=dict(sorted(self.versions.items())))
+                            warnings=tuple(self.warnings), late=tuple(self.late),
+                            versions=dict(sorted(self.versions.items())))
 
 
 def _envelope(seq: int, data: bytes) -> dict[str, Any]:
@@ -312,6 +316,17 @@ def row_bytes(table: str, values: Sequence[Any]) -> bytes:
     return orjson.dumps([table, *(v.hex() if isinstance(v, bytes) else v for v in values)]) + b"\n"
 
 
+def _digest_line(table: str, values: tuple, binary: bool) -> bytes:
+    """``row_bytes``, without looking for bytes in a table that has no binary column (unless a
+    value of another type was stored by hand: SQLite keeps what it is given)."""
+    if not binary:
+        try:
+            return orjson.dumps((table, *values)) + b"\n"
+        except orjson.JSONEncodeError:
+            pass
+    return row_bytes(table, values)
+
+
 def _show(values: Any) -> str:
     if isinstance(values, bytes):
         return values.hex() if len(values) <= 32 else f"{len(values)} bytes, SHA-256 {hashlib.sha256(values).hexdigest()[:16]}…"
@@ -338,7 +353,7 @@ def compare_projections(database: Connection, replayed: Engine, tables: Sequence
             for got, want in _merge(_rows(database, table), _rows(theirs, table), key):
                 if got is not None:
                     total += 1
-                    digest.update(row_bytes(name, got) if binary else orjson.dumps((name, *got)) + b"\n")
+                    digest.update(_digest_line(name, got, binary))
                     if got == want:
                         continue
                 differing[name] += 1

@@ -47,7 +47,7 @@ GENESIS_IDEM = "ledger.genesis"
 LOG_KEY_SETTING = "log_key_path"
 CHECKS_KEY_SETTING = "checks_key_path"  # where `fundledger check` finds the checks key (recorded by the demo)
 _CHUNK = 500
-# The store speaks SQL through SQLAlchemy Core; the tables are defined once, in ledger/models.py,
+# The store speaks SQL through SQLAlchemy Core; the tables are defined once, in the models (ledger/, contracts/),
 # which the posting path does not import (the ORM costs a tenth of a second per process).
 _ENTRY_COLUMNS = "seq, hash, prev, kind, idem, posting, key_id, at, data"
 _KEY_COLUMNS = "kid, alg, public, name, role, enrolled_seq, revoked_seq"

@@ -24,9 +24,8 @@ from click.testing import CliRunner
 
 from contracts.api import CONTRACTS
 from fundledger.cli import cli
-from ledger.store import Ledger
 from tests.conftest import built_once, copied
-from tests.ledgers import W, disable_guard
+from tests.ledgers import W
 
 TABLES = {t.name: t for t in CONTRACTS.tables()}
 
@@ -156,6 +155,21 @@ def test_an_edited_amount_says_what_the_entries_give_and_what_the_database_holds
            " (projects 1)" in human.output
 
 
+@pytest.mark.parametrize("base", ["sqlite"], indirect=True)  # PostgreSQL refuses a value of another type itself
+def test_values_of_another_type_stored_by_hand_are_named_not_a_crash(base, copy):
+    """SQLite keeps what it is given: text in an amount, a blob in a status, text in a numeric key."""
+    _sql(copy, "UPDATE projects SET approved_fen = 'lots' WHERE project = 'A'",
+         "UPDATE projects SET status = X'01' WHERE project = 'B'",
+         "INSERT INTO decisions SELECT 'x', project, stage, outcome, reason, amount_before_fen, amount_after_fen, "
+         "date, panel_size FROM decisions WHERE project = 'A' AND stage = 'initial'")
+    code, report = _verify(copy)
+    assert code == 3
+    named = [(f["subject"], f["field"], f["actual"]) for f in report["findings"]]
+    assert named[1:] == [({"table": "projects", "project": "A"}, "approved_fen", "'lots'"),
+                         ({"table": "projects", "project": "B"}, "status", "01")]
+    assert named[0][:2] == ({"table": "decisions", "seq": "x"}, "") and named[0][2].startswith("seq='x', project='A'")
+
+
 # -- the issue's attacks, on the demo ledger ----------------------------------------------------------
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def demo(request, tmp_path_factory) -> Iterator[tuple[str, str, Path]]:
@@ -181,20 +195,25 @@ def _sql(url: str, *statements: str) -> list[Any]:
     return out
 
 
-def test_a_payment_posted_against_a_tampered_projection_is_named_by_seq_and_rule(demo, demo_copy, tmp_path):
-    """A rejected 2023 project set to approved in ``projects`` (no entry touched); the office's key
-    then posts a payment for it, which the contracts, reading the tampered row, accept."""
-    ((project, notice),) = _sql(demo_copy, "SELECT p.project, n.notice FROM projects p JOIN notices n "
-                                           "ON n.fund = p.fund AND n.year = p.year WHERE p.fund = 'chaoyang-hightech' "
-                                           "AND p.year = 2023 AND p.status = 'rejected' ORDER BY p.project LIMIT 1")[0]
-    _sql(demo_copy, f"UPDATE projects SET status = 'approved', amount_fen = {50 * W}, approved_fen = {50 * W}, "
-                    f"notice = '{notice}' WHERE project = '{project}'")
-    pay = tmp_path / "pay.jsonl"
+def _pay_a_rejected_project(url: str, poster: Path, work: Path) -> tuple[str, int]:
+    """The insider's attack: a rejected 2023 project of the high-tech fund set to approved in
+    ``projects`` (no entry touched), then a payment for it posted with the office's key, which the
+    contracts, reading the tampered row, accept. The project and the payment's seq."""
+    ((project, notice),) = _sql(url, "SELECT p.project, n.notice FROM projects p JOIN notices n "
+                                     "ON n.fund = p.fund AND n.year = p.year WHERE p.fund = 'chaoyang-hightech' "
+                                     "AND p.year = 2023 AND p.status = 'rejected' ORDER BY p.project LIMIT 1")[0]
+    _sql(url, f"UPDATE projects SET status = 'approved', amount_fen = {50 * W}, approved_fen = {50 * W}, "
+              f"notice = '{notice}' WHERE project = '{project}'")
+    pay = work / "pay.jsonl"
     pay.write_text(json.dumps({"kind": "disbursement.pay", "idem": "pay:朝科信拨〔2023〕999", "body": {
         "project": project, "amount_wan": "50", "date": "2023-11-01", "voucher": "朝科信拨〔2023〕999"}}) + "\n")
-    posted = CliRunner().invoke(cli, ["post", str(pay), "--key", str(demo[2] / "poster.key"), "--db", demo_copy])
+    posted = CliRunner().invoke(cli, ["post", str(pay), "--key", str(poster), "--db", url])
     assert posted.exit_code == 0, posted.output  # the contracts were fooled
-    seq = json.loads(posted.output)["seq"]
+    return project, json.loads(posted.output)["seq"]
+
+
+def test_a_payment_posted_against_a_tampered_projection_is_named_by_seq_and_rule(demo, demo_copy, tmp_path):
+    project, seq = _pay_a_rejected_project(demo_copy, demo[2] / "poster.key", tmp_path)
 
     code, report = _verify(demo_copy)
     assert code == 3 and report["refused"] == 1
@@ -383,16 +402,7 @@ def test_the_nightly_run_on_the_auditors_copy_finds_what_it_finds_on_the_origina
 def test_a_bundle_holding_an_entry_the_contracts_refuse_names_it(demo, demo_copy, targets, tmp_path):
     """The tampered ledger's bundle verifies (its chain and signatures are sound), but its replay
     names the payment the contracts refuse, by seq and rule, and says the copy holds it without effect."""
-    ((project, notice),) = _sql(demo_copy, "SELECT p.project, n.notice FROM projects p JOIN notices n "
-                                           "ON n.fund = p.fund AND n.year = p.year WHERE p.status = 'rejected' "
-                                           "AND p.year = 2023 ORDER BY p.project LIMIT 1")[0]
-    _sql(demo_copy, f"UPDATE projects SET status = 'approved', approved_fen = {50 * W}, notice = '{notice}' "
-                    f"WHERE project = '{project}'")
-    pay = tmp_path / "pay.jsonl"
-    pay.write_text(json.dumps({"kind": "disbursement.pay", "idem": "pay:forged", "body": {
-        "project": project, "amount_wan": "50", "date": "2023-11-01", "voucher": "forged"}}) + "\n")
-    posted = _run("post", str(pay), "--key", str(demo[2] / "poster.key"), "--db", demo_copy)
-    seq = json.loads(posted.output)["seq"]
+    _, seq = _pay_a_rejected_project(demo_copy, demo[2] / "poster.key", tmp_path)
     bundle = _bundle(demo_copy, demo[2], tmp_path / "bundle")
     assert _run("verify", "--bundle", str(bundle)).exit_code == 0
     url = targets[demo[0]]
