@@ -31,7 +31,7 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 sys.path.insert(0, str(HERE.parent))
 
 from bench._setup import Databases, new_ledger  # noqa: E402
-from bench.contracts import district_year, post_all  # noqa: E402
+from bench.contracts import calendars, district_year, post_all  # noqa: E402
 from contracts.catalogue import CATALOGUE_DIR, load_file  # noqa: E402
 from ledger.keys import load_private, write_new_key  # noqa: E402
 from ledger.store import Item, enroll_item  # noqa: E402
@@ -92,7 +92,7 @@ def build(url: str, work: Path, district_years: int) -> Path:
     funds = sorted({"chaoyang-hightech" if d == 0 else f"bench-district-{d}" for d, _ in plan})
     policy = load_file(CATALOGUE_DIR / "chaoyang-hightech.json")
     policy["document"].update(effective_from="2000-01-01", funds=funds)
-    ledger.post(poster, [Item("policy.publish", "policy-v1", policy)])
+    ledger.post(poster, [Item("policy.publish", "policy-v1", policy), *calendars(YEARS.start, YEARS.stop)])
     t = time.perf_counter()
     for k, (d, y) in enumerate(plan, 1):
         fund = "chaoyang-hightech" if d == 0 else f"bench-district-{d}"

@@ -80,6 +80,13 @@ def district_year(year: int, fund: str = FUND, district: int = 0) -> list[tuple[
     return out
 
 
+def calendars(first: int, last: int) -> list[Item]:
+    """The working-day calendars of the years [first, last), which the public notices count with."""
+    from contracts.workdays import package_calendar
+
+    return [Item("calendar.publish", f"calendar:{y}", package_calendar(y)) for y in range(first, last)]
+
+
 def post_all(ledger, poster, entries, as_notes: bool) -> float:
     t = time.perf_counter()
     for i in range(0, len(entries), POSTING):
@@ -111,7 +118,7 @@ def main() -> None:
         first = 2015
         year1 = district_year(first)
         on, log, poster = new_ledger(fresh("on"), work / "on", "bench.local/contracts-on")
-        on.post(poster, [Item("policy.publish", "policy", policy)])
+        on.post(poster, [Item("policy.publish", "policy", policy), *calendars(first, first + args.years)])
         on_s = post_all(on, poster, year1, as_notes=False)
         off, _, poster_off = new_ledger(fresh("off"), work / "off", "bench.local/contracts-off")
         off_s = post_all(off, poster_off, year1, as_notes=True)

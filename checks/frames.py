@@ -105,6 +105,8 @@ def load_frames(conn: Connection) -> Frames:
         "policy_tiers": _read(conn, "SELECT * FROM policy_tiers"),
         "project_bases": _read(conn, "SELECT project, base, value FROM project_bases"),
         "project_tags": _read(conn, "SELECT project, tag FROM project_tags"),
+        "calendars": _read(conn, "SELECT year, version FROM calendars"),
+        "calendar_days": _read(conn, "SELECT year, version, day, working, weekday FROM calendar_days"),
     }
 
 
@@ -642,6 +644,11 @@ FRAME_RULES: tuple[FrameRule, ...] = (
                                                                          actual=_c("actual"))),
     FrameRule("POLICY-VERSION", "policies", lambda d: d["predecessor"] | (d["version"] <= 1),
               _subject("policy", "version", expected=lambda d: d["version"] - 1)),
+    FrameRule("CALENDAR-VERSION", "calendars", lambda d: d["predecessor"] | (d["version"] <= 1),
+              _subject("year", "version", expected=lambda d: d["version"] - 1)),
+    FrameRule("CALENDAR-DAYS", "calendar_days",
+              lambda d: (d["day"].str.slice(0, 4) == d["year"].astype(str)) & ~((d["working"] == 1) & (d["weekday"] < 5)),
+              _subject("year", "version", "day")),
     FrameRule("PERF-SCORE", "scores", lambda d: ~_na_false(d["actual"].notna() & (d["expected"] != d["actual"])),
               _subject("seq", "fund", "year", "indicator", expected=_c("expected"), actual=_c("actual"))),
     FrameRule("CORR-ORDER", "undone", lambda d: d["ok"].astype(bool), _subject("seq", "project", actual=_c("target_seq"))),
@@ -675,13 +682,16 @@ def _frames(f: Frames) -> Frames:
     pol = f["policies"].copy()
     have = set(zip(pol["policy"], pol["version"]))
     pol["predecessor"] = [(p, v - 1) in have for p, v in zip(pol["policy"], pol["version"])]
+    cal = f["calendars"].copy()
+    published = set(zip(cal["year"], cal["version"]))
+    cal["predecessor"] = [(y, v - 1) in published for y, v in zip(cal["year"], cal["version"])]
     res = f["resolutions"].merge(f["projects"][["project", "policy", "version"]], on="project", how="left")
     res["project_known"] = res["policy"].notna()
     res["body_known"] = _has_term(res, f["terms"], "approval", "body")
     return {"awards": awards, "shaped_caps": shaped_caps, "entity_clause_years": ecy, "resolutions": res, "entity_years": ey, "budgets": _budgets(f), "stages": _stages(f),
             "payments": _payments(f), "notices": notices, "enterprises": f["enterprises"], "fund_opens": fund_opens,
             "applies": applies, "policies": pol, "reversals": f["reversals"], "undone": _undone(f),
-            "scores": _scores(f), "reported": _reported(f)}
+            "scores": _scores(f), "reported": _reported(f), "calendars": cal, "calendar_days": f["calendar_days"]}
 
 
 # column types and ranges (DATA-RANGE), per frame

@@ -31,8 +31,9 @@ __all__ = ["RULES_DIR", "SQL_RULES", "SUBJECT", "TABLES", "SqlRule", "finding_fr
 
 RULES_DIR = Path(__file__).resolve().parent / "rules"
 TABLES = ("projects", "decisions", "payments", "resolutions", "funds", "notices", "enterprises", "policies", "reversals",
-          "reported", "indicators", "entry_refs")
-SUBJECT = ("seq", "project", "enterprise", "fund", "year", "clause", "policy", "version", "notice", "figure", "indicator")
+          "reported", "indicators", "entry_refs", "calendars", "calendar_days")
+SUBJECT = ("seq", "project", "enterprise", "fund", "year", "clause", "policy", "version", "notice", "figure", "indicator",
+           "day")
 _INTS = ("seq", "year", "version", "indicator")
 
 

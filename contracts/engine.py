@@ -176,7 +176,7 @@ def approval_resolve(state: State, seq: int, b: dict[str, Any], sign: int = 1) -
 
 
 def notice_open(state: State, seq: int, b: dict[str, Any]) -> None:
-    end = add_working_days(date.fromisoformat(b["start"]), b["working_days"]).isoformat()
+    end = add_working_days(date.fromisoformat(b["start"]), b["working_days"], state.calendar).isoformat()
     state.add("notices", {"notice": b["notice"], "fund": b["fund"], "year": b["year"], "start": b["start"],
                           "working_days": b["working_days"], "end_date": end, "state": "open", "open_seq": seq})
     for pid in b["projects"]:
@@ -232,6 +232,14 @@ def expense_other(state: State, seq: int, b: dict[str, Any], sign: int = 1) -> N
         state.add_row("spending", spending_row(seq, "expense.other", b))
 
 
+def calendar_publish(state: State, seq: int, b: dict[str, Any]) -> None:
+    state.add_row("calendars", {"year": b["year"], "version": b["version"], "seq": seq, "document": b["document"]})
+    for working, days in ((0, b["holidays"]), (1, b["workdays"])):
+        for day in days:
+            state.add_row("calendar_days", {"year": b["year"], "version": b["version"], "day": day, "working": working,
+                                            "weekday": date.fromisoformat(day).weekday()})
+
+
 def correction_reverse(state: State, seq: int, b: dict[str, Any]) -> None:
     env = state.entry(b["seq"])
     kind, body = env["kind"], env["body"]
@@ -257,7 +265,7 @@ EFFECTS = {
     "approval.resolve": approval_resolve, "notice.open": notice_open, "notice.close": notice_close,
     "disbursement.pay": disbursement_pay, "disbursement.return": disbursement_return, "fee.pay": fee_pay,
     "expense.other": expense_other, "correction.reverse": correction_reverse, "report.state": report_state,
-    "performance.indicators": performance_indicators,
+    "performance.indicators": performance_indicators, "calendar.publish": calendar_publish,
 }
 UNDO = {"budget.adjust": budget_adjust, "budget.transfer": budget_transfer, "approval.resolve": approval_resolve,
         "disbursement.pay": disbursement_pay, "disbursement.return": disbursement_return, "fee.pay": fee_pay,

@@ -10,6 +10,8 @@ create (``tests/test_migrations.py`` checks they agree).
 * ``reported`` (the figures ``report.state`` entries state) and ``reported_funds`` (the funds each
   names); ``spending``: each fee and other expense, by payee or item; ``entry_refs``: the fund-year
   and project each money entry touches, for the trail behind a figure.
+* ``calendars`` and ``calendar_days``: the working-day calendars published in the ledger
+  (``calendar.publish``): each year's versions, and each version's holidays and adjusted workdays.
 
 No row holds anything the database assigns (no serial ids, no times of its own): the same entries
 give the same rows on SQLite and on PostgreSQL.
@@ -17,7 +19,7 @@ give the same rows on SQLite and on PostgreSQL.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Index, Integer, LargeBinary, String, Table, Text
+from sqlalchemy import BigInteger, Index, Integer, LargeBinary, SmallInteger, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ledger.models import Base
@@ -277,10 +279,34 @@ class EntryRef(Base):
     project: Mapped[str | None] = mapped_column(String(200), index=True)
 
 
+class Calendar(Base):
+    """A year's working-day calendar as published (``calendar.publish``): one row a version."""
+
+    __tablename__ = "calendars"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    document: Mapped[str] = mapped_column(Text)
+
+
+class CalendarDay(Base):
+    """A day a calendar version names: a holiday (``working`` 0) or an adjusted workday (1), with its
+    weekday (0 Monday … 6 Sunday); every other day works Monday to Friday."""
+
+    __tablename__ = "calendar_days"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)
+    working: Mapped[int] = mapped_column(SmallInteger)
+    weekday: Mapped[int] = mapped_column(SmallInteger)
+
+
 # Every projection table, by name: what replay re-derives and compares, and digests.
 PROJECTIONS: tuple[Table, ...] = tuple(sorted(
     (Fund.__table__, Policy.__table__, Enterprise.__table__, Project.__table__, Decision.__table__, Payment.__table__,
      Spending.__table__, Resolution.__table__, IndicatorRow.__table__, ProjectBase.__table__, ProjectTag.__table__,
      PolicyCap.__table__, PolicyTier.__table__, PolicyTerm.__table__, Notice.__table__, Reversal.__table__,
-     Reported.__table__, ReportedFund.__table__, EntryRef.__table__),
+     Reported.__table__, ReportedFund.__table__, EntryRef.__table__, Calendar.__table__, CalendarDay.__table__),
     key=lambda t: t.name))

@@ -86,7 +86,9 @@ RULES: dict[str, Rule] = {r.id: r for r in (
     Rule("STAGE-APPROVAL", FATAL, "approval only after every required review stage, by the approving bodies in order"),
     Rule("STAGE-PANEL", FATAL, "an expert panel is odd and at least the workflow's minimum (5)"),
     Rule("STAGE-NOTICE", FATAL, "a public notice lists finally approved projects; disbursement only after it closed without an open objection"),
-    Rule("NOTICE-DAYS", FATAL, "a public notice lasts at least the workflow's working days (China's calendar) and closes after them"),
+    Rule("NOTICE-DAYS", FATAL, "a public notice lasts at least the workflow's working days (the calendars published in the ledger) and closes after them"),
+    Rule("CALENDAR-VERSION", FATAL, "a year's working-day calendar versions count 1, 2, 3 … without gaps"),
+    Rule("CALENDAR-DAYS", FATAL, "a calendar names days of its own year, each a holiday or an adjusted weekend workday, never both"),
     Rule("PAY-APPROVED", FATAL, "disbursed may not exceed approved, per project"),
     Rule("PAY-RETURN", FATAL, "returned may not exceed disbursed, per project"),
     Rule("PAY-REJECTED", FATAL, "nothing is paid on a rejected, withdrawn or reversed project"),
@@ -414,9 +416,32 @@ def check_notice_open(state: State, seq: int, item: Any) -> list[Finding]:
         out.append(finding("NOTICE-DAYS", item, f"a public notice lasts at least {days} working days", field="working_days",
                            expected=f">= {days}", actual=b["working_days"]))
     try:
-        add_working_days(date.fromisoformat(b["start"]), b["working_days"])
+        add_working_days(date.fromisoformat(b["start"]), b["working_days"], state.calendar)
     except LookupError as e:
         out.append(finding("NOTICE-DAYS", item, str(e), field="start"))
+    return out
+
+
+def check_calendar(state: State, seq: int, item: Any) -> list[Finding]:
+    b = item.body
+    where = dict(year=b["year"], version=b["version"])
+    want = state.latest_calendar_version(b["year"]) + 1
+    if b["version"] != want:
+        return [finding("CALENDAR-VERSION", item, f"the calendar of {b['year']} is at version {want - 1}", field="version",
+                        expected=want, actual=b["version"], **where)]
+    out = []
+    for field in ("holidays", "workdays"):
+        for i, day in enumerate(b[field]):
+            d = date.fromisoformat(day)
+            if d.year != b["year"]:
+                out.append(finding("CALENDAR-DAYS", item, f"{day} is not a day of {b['year']}", field=f"{field}[{i}]",
+                                   day=day, **where))
+            elif field == "workdays" and d.weekday() < 5:
+                out.append(finding("CALENDAR-DAYS", item, f"{day} is a weekday: an adjusted workday is a Saturday or a Sunday",
+                                   field=f"{field}[{i}]", day=day, **where))
+    for day in sorted(set(b["holidays"]) & set(b["workdays"])):
+        out.append(finding("CALENDAR-DAYS", item, f"{day} is named both a holiday and a workday", field="workdays",
+                           day=day, **where))
     return out
 
 
@@ -604,4 +629,5 @@ CHECKS: dict[str, list[Callable[[State, int, Any], list[Finding]]]] = {
     "correction.reverse": [check_reverse],
     "report.state": [check_report],
     "performance.indicators": [check_performance],
+    "calendar.publish": [check_calendar],
 }

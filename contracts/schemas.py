@@ -93,6 +93,10 @@ def _indicator(x: Any) -> bool:
     return all(isinstance(x.get(k, ""), str) for k in ("level1", "level2", "target", "actual", "stated_score"))
 
 
+def _dates(v: Any) -> bool:
+    return all(isinstance(x, str) and bool(_DATE.match(x)) and _valid_date(x) for x in v) and len(set(v)) == len(v)
+
+
 POS = (("> 0", _positive),)
 NONNEG = ((">= 0", _nonnegative),)
 TEXT = (("not blank", _nonblank),)
@@ -141,6 +145,10 @@ KIND_FIELDS: dict[str, dict[str, F]] = {
     "report.state": {"seed": F("str", checks=TEXT), "wording": F("str", checks=TEXT), "figure": F("str", checks=TEXT),
                      "value_fen": F("money", False), "count": F("int", False, NONNEG), "permyriad": F("int", False, NONNEG),
                      "tolerance_fen": F("money", False, NONNEG), "tolerance": F("int", False, NONNEG)},
+    "calendar.publish": {"year": F("int", checks=YEAR), "version": F("int", checks=(("≥ 1", lambda v: v >= 1),)),
+                         "holidays": F("list", checks=(("dates YYYY-MM-DD, each once", _dates),)),
+                         "workdays": F("list", checks=(("dates YYYY-MM-DD, each once", _dates),)),
+                         "document": F("str", checks=TEXT)},
     "performance.indicators": {"fund": F("code"), "year": F("int", checks=YEAR), "seed": F("str", checks=TEXT),
                                "indicators": F("list", checks=(("[{name, weight, measure, …}], not empty", lambda v: bool(v) and all(_indicator(x) for x in v)),)),
                                "total_stated": F("str", False, TEXT)},

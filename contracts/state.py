@@ -11,10 +11,13 @@ was is not written: SQLite would otherwise rewrite the indexes that hold it).
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 import orjson
 from sqlalchemy import Connection
+
+from contracts.workdays import WorkingDays
 
 __all__ = ["State"]
 
@@ -45,6 +48,8 @@ _COLUMNS = {
     "entry_refs": ("seq", "idx", "fund", "year", "project"),
     "policies": ("policy", "version", "effective_from", "seq", "document"),
     "reversals": ("target_seq", "seq"),
+    "calendars": ("year", "version", "seq", "document"),
+    "calendar_days": ("year", "version", "day", "working", "weekday"),
 }
 _KEYS = {"funds": ("fund", "year"), "projects": ("project",), "enterprises": ("code",), "notices": ("notice",)}
 _JSON = {"projects": ("tags", "bases", "stages"), "funds": ("policies",)}
@@ -63,6 +68,7 @@ class State:
         self._inserts: dict[str, list[dict[str, Any]]] = {t: [] for t in _COLUMNS if t not in _KEYS}
         self._deleted_decisions: set[int] = set()
         self._policies: dict[tuple, tuple[int, dict[str, Any]] | None] = {}
+        self._calendars: dict[int, WorkingDays | None] = {}
 
     # -- the driver, with named parameters --------------------------------------------------
     def _driver_sql(self, sql: str) -> str:
@@ -173,6 +179,26 @@ class State:
         self._inserts["policies"].append(row)
         self._policies.clear()
 
+    # -- the working-day calendars -----------------------------------------------------------------
+    def calendar(self, year: int) -> WorkingDays | None:
+        """The latest calendar published for ``year`` (this posting's included), or None."""
+        if year not in self._calendars:
+            version = self.latest_calendar_version(year)
+            if not version:
+                self._calendars[year] = None
+            else:
+                days = [r for r in self._inserts["calendar_days"] if r["year"] == year and r["version"] == version] \
+                    or self.query("SELECT day, working FROM calendar_days WHERE year = :y AND version = :v", y=year, v=version)
+                self._calendars[year] = WorkingDays(
+                    year=year, holidays=frozenset(date.fromisoformat(r["day"]) for r in days if not r["working"]),
+                    workdays=frozenset(date.fromisoformat(r["day"]) for r in days if r["working"]))
+        return self._calendars[year]
+
+    def latest_calendar_version(self, year: int) -> int:
+        rows = self.query("SELECT max(version) AS v FROM calendars WHERE year = :y", y=year)
+        pending = [r["version"] for r in self._inserts["calendars"] if r["year"] == year]
+        return max([rows[0]["v"] or 0, *pending])
+
     # -- index-range reads ------------------------------------------------------------------------
     def awards(self, enterprise: str, first_year: int, last_year: int) -> list[dict[str, Any]]:
         """The enterprise's finally approved projects in a range of years (index: enterprise, year)."""
@@ -267,7 +293,10 @@ class State:
         for rows in self._inserts.values():
             rows.clear()
         self._policies.clear()
+        self._calendars.clear()
 
     def add_row(self, table: str, row: dict[str, Any]) -> None:
         """Queue an insert into an append-only projection (reported figures, entry references)."""
         self._inserts[table].append(row)
+        if table == "calendars":
+            self._calendars.pop(row["year"], None)

@@ -306,6 +306,42 @@ def policy_publish(file: str, key: str, db_url: str, as_json: bool) -> int:
     return _append_and_print(db_url, load_private(key), [item], as_json)
 
 
+# -- calendar -------------------------------------------------------------------------------
+@cli.group()
+def calendar() -> None:
+    """China's working-day calendars, published in the ledger: the notice rules count with them."""
+
+
+@command(calendar, "publish")
+@click.option("--year", required=True, type=int, help="The year the calendar covers.")
+@click.option("--file", "path", type=click.Path(dir_okay=False),
+              help="JSON {holidays, workdays, document[, version]} as the State Council's notice gives them; "
+                   "without it, chinese-calendar's (for a year it knows).")
+@click.option("--key", required=True, type=click.Path(dir_okay=False), help="Poster's private key.")
+def calendar_publish(year: int, path: str | None, key: str, db_url: str, as_json: bool) -> int:
+    """Publish YEAR's holidays and adjusted workdays as a calendar.publish entry (version 1 unless the file says)."""
+    from contracts.workdays import package_calendar
+    from ledger.canonical import parse_json
+    from ledger.keys import load_private
+    from ledger.store import Item
+
+    if path is None:
+        try:
+            body = package_calendar(year)
+        except LookupError as e:
+            raise InputError(f"{e}; nothing was appended") from None
+    else:
+        try:
+            body = parse_json(Path(path).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError) as e:
+            raise InputError(f"{path}: not a JSON calendar ({e}); nothing was appended") from None
+        if not isinstance(body, dict) or body.setdefault("year", year) != year:
+            raise InputError(f"{path}: a calendar object for {year}; nothing was appended")
+        body.setdefault("version", 1)
+    item = Item("calendar.publish", f"calendar:{year}:v{body['version']}", body)
+    return _append_and_print(db_url, load_private(key), [item], as_json)
+
+
 # -- verify ----------------------------------------------------------------------------------
 @command(cli)
 @click.option("--checkpoint", "notes", multiple=True, type=click.Path(dir_okay=False),

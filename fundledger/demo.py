@@ -2,7 +2,8 @@
 
 Creates the keys a demo needs under ``./fundledger-keys/`` (0600; reused on a second run),
 initialises the ledger (recording the log key's path like ``init``), enrolls a fund office and an
-auditor, publishes the policy catalogue, posts the example notes and every example posting built
+auditor, publishes the policy catalogue and the working-day calendars chinese-calendar knows, posts
+the example notes and every example posting built
 from the seed reports (``examples/<fund>-<year>/NN-*.jsonl``, in order; a posting named
 ``NN-*.refused.jsonl`` holds a seed's figures the contracts must refuse, and the demo fails if one is
 appended), verifies the ledger and
@@ -24,7 +25,7 @@ from ledger.keys import Signer, load_private, load_public, write_new_key
 from ledger.store import CHECKS_KEY_SETTING, Item, Ledger, enroll_item, init_ledger
 from ledger.verify import verify_ledger
 
-__all__ = ["EXAMPLES", "example_postings", "run_demo"]
+__all__ = ["EXAMPLES", "calendar_items", "example_postings", "run_demo"]
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 _DEMO_KEYS = ("admin", "log", "poster", "auditor", "checks")
@@ -33,6 +34,20 @@ _DEMO_KEYS = ("admin", "log", "poster", "auditor", "checks")
 def example_postings() -> list[Path]:
     """The example postings built from the seed reports, in the order they are posted."""
     return sorted(EXAMPLES.glob("*-*/[0-9][0-9]-*.jsonl"))
+
+
+def calendar_items() -> list[Item]:
+    """A ``calendar.publish`` for every year ``chinese-calendar`` knows, from 2004 on."""
+    from contracts.workdays import package_calendar
+
+    items, year = [], 2004
+    while True:
+        try:
+            body = package_calendar(year)
+        except LookupError:
+            return items
+        items.append(Item("calendar.publish", f"calendar:{year}:v1", body))
+        year += 1
 
 
 def _key(keys_dir: Path, name: str) -> Signer:
@@ -69,6 +84,7 @@ def run_demo(db_url: str, keys_dir: Path, echo: Callable[[str], None],
     policies = sorted((load_file(path) for path in CATALOGUE_DIR.glob("*.json")), key=lambda b: (b["policy"], b["version"]))
     for body in policies:  # each version after the one before it
         post([Item("policy.publish", f"policy:{body['policy']}:v{body['version']}", body)])
+    post(calendar_items())  # every year chinese-calendar knows: the public notices count with them
     notes = EXAMPLES / "notes.jsonl"
     post(parse_lines(notes.read_bytes().splitlines(), str(notes), kinds=ledger.kinds))
     files = example_postings()

@@ -115,6 +115,12 @@ class Flow:
     def close(self, nid, date="2023-10-07", objections=()):
         return self.post(("notice.close", {"notice": nid, "date": date, "objections": list(objections)}))
 
+    def calendar(self, year=2023):
+        """The year's working-day calendar, as chinese-calendar knows it."""
+        from contracts.workdays import package_calendar
+
+        return self.post(("calendar.publish", package_calendar(year)))
+
     def pay(self, pid, amount, date="2023-10-09", kind="disbursement.pay"):
         return self.post((kind, {"project": pid, "amount_fen": amount, "date": date, "voucher": f"v{self.n}"}))
 
@@ -167,6 +173,7 @@ def build_fixture_ledger(url: str, work: Path) -> None:
     f = Flow(Env(url=url, dir=work, ledger=ledger, admin=keys["admin"], log=keys["log"], poster=keys["poster"],
                  auditor=keys["auditor"]))
     f.post(("policy.publish", {"policy": "test-policy", "version": 1, "document": POLICY}))
+    f.calendar(2023)
     f.open_fund()
     f.open_fund("other-fund")
     f.awarded("A", 50 * W, clause="abs", enterprise=E1)

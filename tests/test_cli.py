@@ -106,7 +106,7 @@ def test_verify_reports_what_it_checked(env):
     assert report == {"ok": True, "origin": "test.example/ledger", "entries": 3, "postings": 2, "tree_size": 3,
                       "root": mth(leaves).hex(), "head_hash": env.ledger.head().hash.hex(), "keys_in_force": 4,
                       "checkpoints": [],
-                      "state": {"replayed": 3, "contracts_versions": {"1": 1}, "warnings": 0, "tables": 19, "rows": 0,
+                      "state": {"replayed": 3, "contracts_versions": {"1": 1}, "warnings": 0, "tables": 21, "rows": 0,
                                 "projections_sha256": empty, "rules_added_after": []}}
     quick = json.loads(env.run("verify", "--json", "--no-replay").output)
     assert quick == {**report, "state": None}

@@ -26,6 +26,8 @@ def _post(env, *entries):
 def hightech(env):
     result = env.run("policy", "publish", str(CATALOGUE_DIR / "chaoyang-hightech.json"), "--key", env.key_path("poster"))
     assert result.exit_code == 0, result.output
+    result = env.run("calendar", "publish", "--year", "2023", "--key", env.key_path("poster"))  # chinese-calendar's
+    assert result.exit_code == 0, result.output
     opened = _post(env, ("fund.open", "fund-2023", {**FUND, "name": "2023年朝阳区高新技术产业发展引导资金",
                                                     "office": "中关村科技园区朝阳园管理委员会", "budget_wan": "22000",
                                                     "policies": ["chaoyang-hightech-measures"]}),

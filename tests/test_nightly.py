@@ -97,6 +97,9 @@ PLANTS: dict[str, tuple[dict, list[str]]] = {
     "PROJECT-DUP": ({"project": "A"}, [
         "INSERT INTO entry_refs (seq, idx, fund, year, project) SELECT r.seq, r.idx + 1, r.fund, r.year, r.project "
         "FROM entry_refs r JOIN entries e ON e.seq = r.seq WHERE e.kind = 'project.apply' AND r.project = 'A'"]),
+    "CALENDAR-VERSION": ({"year": 2023, "version": 3}, ["INSERT INTO calendars VALUES (2023, 3, 99990, 'a calendar')"]),
+    "CALENDAR-DAYS": ({"year": 2023, "version": 1, "day": "2024-01-01"},
+                      ["INSERT INTO calendar_days VALUES (2023, 1, '2024-01-01', 0, 0)"]),
     "POLICY-VERSION": ({"policy": "test-policy", "version": 3},
                        ["INSERT INTO policies SELECT policy, 3, '2099-01-01', seq, document FROM policies WHERE policy = 'test-policy'"]),
     "CORR-TARGET": ({"seq": 99995}, ["INSERT INTO reversals VALUES (2, 99995)"]),

@@ -31,6 +31,7 @@ def flow(tmp_path):
     ledger.append(keys["admin"], [enroll_item(keys["poster"].public, "fund office", "poster")])
     f = Flow(Env(url=url, dir=tmp_path, ledger=ledger, **keys))
     f.post(("policy.publish", {"policy": "test-policy", "version": 1, "document": POLICY}))
+    f.calendar(2023)
     f.open_fund()
     f.open_fund("other-fund")
     return f
@@ -283,6 +284,37 @@ def test_public_notice_lasts_five_working_days(approved):
     accepts("STAGE-NOTICE", lambda: flow.notice("n1", ["p1", "p2"]))  # 2023-09-25, over the National Day holiday
     rejects("NOTICE-DAYS", lambda: flow.close("n1", "2023-10-06"))  # holiday: not the fifth working day
     accepts("NOTICE-DAYS", lambda: flow.close("n1", "2023-10-07"))  # an adjusted Saturday workday is the fifth
+
+
+def test_working_days_are_counted_with_the_calendar_in_the_ledger(flow):
+    """A year no calendar was posted for cannot be counted (today the State Council has published
+    2027's, but chinese-calendar 1.11 does not know it); once the office posts it, the notice can."""
+    from contracts.workdays import package_calendar
+
+    flow.open_fund(year=2027)
+    flow.awarded("p27", 50 * W, year=2027)
+    notice = ("notice.open", {"notice": "n27", "fund": "test-fund", "year": 2027, "projects": ["p27"],
+                              "start": "2027-09-27", "working_days": 5})
+    rejects("NOTICE-DAYS", lambda: flow.post(notice))
+    with pytest.raises(LookupError, match="does not know 2027"):
+        package_calendar(2027)
+    # 国庆节、中秋节 2027: the office posts the days as the State Council's notice gives them
+    rejects("CALENDAR-DAYS", lambda: flow.post(("calendar.publish", {
+        "year": 2027, "version": 1, "holidays": ["2027-10-01"], "workdays": ["2027-09-29"],  # a Wednesday: not adjusted
+        "document": "国办发明电〔2026〕x号"})))
+    rejects("CALENDAR-VERSION", lambda: flow.post(("calendar.publish", {
+        "year": 2027, "version": 2, "holidays": ["2027-10-01"], "workdays": [], "document": "国办发明电〔2026〕x号"})))
+    holidays = [f"2027-10-0{d}" for d in range(1, 9)]  # an eight-day break, as in 2023
+    accepts("CALENDAR-DAYS", lambda: flow.post(("calendar.publish", {
+        "year": 2027, "version": 1, "holidays": holidays, "workdays": ["2027-09-26", "2027-10-09"],
+        "document": "国办发明电〔2026〕x号"})))
+    accepts("NOTICE-DAYS", lambda: flow.post(notice))  # 27, 28, 29, 30 September and the adjusted Saturday 9 October
+    with flow.env.ledger.engine.connect() as conn:
+        import sqlalchemy as sa
+
+        assert conn.execute(sa.text("SELECT end_date FROM notices WHERE notice = 'n27'")).scalar() == "2027-10-09"
+    accepts("CALENDAR-VERSION", lambda: flow.post(("calendar.publish", {
+        "year": 2027, "version": 2, "holidays": holidays[:4], "workdays": ["2027-09-26"], "document": "更正"})))
 
 
 def test_disbursement_after_the_notice(approved):
