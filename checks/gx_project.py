@@ -9,7 +9,8 @@ test requires the committed files to equal what it writes).
 
 A run copies the project into the output directory (the committed one is never written to),
 points the data source at the ledger through the ``FUNDLEDGER_CHECK_DB`` variable and runs the
-checkpoint; the Data Docs land in ``OUT/gx/uncommitted/data_docs/local_site/``.
+checkpoint; the Data Docs land in ``OUT/gx/uncommitted/data_docs/local_site/``, made to work
+offline (``checks/offline.py``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from checks.offline import make_offline
 from checks.sqlrules import SQL_RULES, TABLES, SqlRule, findings_from_rows
 from ledger.findings import Finding
 
@@ -165,7 +167,9 @@ def run_gx(db_url: str, out: Path) -> tuple[list[Finding], Path]:
                                        f"{error['exception_message']}")
             if not res.success:
                 findings += findings_from_rows(rule, res.result["details"]["unexpected_rows"])
-    return findings, work / "uncommitted" / "data_docs" / "local_site" / "index.html"
+    site = work / "uncommitted" / "data_docs" / "local_site"
+    make_offline(site)  # the pages point at the copies fundledger ships, nothing outside
+    return findings, site / "index.html"
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from click.testing import CliRunner
 
 from checks.frames import run_pandera
 from checks.gx_project import GX_DIR, project_files, run_gx
-from checks.sqlrules import SQL_RULES
+from checks.sqlrules import SQL_RULES, TABLES
 from contracts.api import CONTRACTS
 from contracts.figures import FundYear, parse_figure, show
 from contracts.rules import NIGHTLY_ONLY, RULES
@@ -405,6 +405,48 @@ def test_the_data_docs_in_a_real_browser(base, copy, tmp_path):
     text, _ = _browser_text(tmp_path / "night" / funds_page, tmp_path)
     assert "Expectation Suite: | ledger-funds" in text and "Status: | Failed" in text
     assert "SUM-BUDGET (fatal): " in text
+
+
+def _offline_text(page: Path, tmp_path: Path) -> str:
+    """The page's visible text once its scripts ran, in headless Chromium with no network at all (no
+    name resolves, every connection goes to a closed port): as on an intranet."""
+    import re
+    import subprocess
+
+    dom = subprocess.run([shutil.which("chromium"), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                          "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                          "--host-resolver-rules=MAP * ~NOTFOUND", "--proxy-server=http://127.0.0.1:9",
+                          "--virtual-time-budget=10000", f"--user-data-dir={tmp_path / 'offline-chromium'}",
+                          "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120, check=True).stdout
+    text = re.sub(r"<script.*?</script>|<style.*?</style>|<[^>]+>", " ", dom, flags=re.S)
+    return re.sub(r"\s+", " ", text)
+
+
+@pytest.mark.parametrize("base", ["sqlite"], indirect=True)  # the pages do not depend on the database
+def test_the_data_docs_work_with_no_network(base, copy, tmp_path):
+    """GX's index lists every validation of the run once its scripts ran (bootstrap-table's "Showing
+    … of N rows"), with no network; the same index with its CDN addresses lists nothing; the funds
+    validation page shows the planted failure; no page or stylesheet loads or links to anything outside."""
+    from checks.offline import SOURCES, outside_references
+
+    _plant(copy, PLANTS["SUM-BUDGET"][1])
+    assert _check(copy, base[2] / "checks.key", tmp_path / "night")[0] == 1
+    site = tmp_path / "night" / "gx" / "uncommitted" / "data_docs" / "local_site"
+    validations = sorted(site.glob("validations/*/*/*/*.html"))
+    assert len(validations) == len(TABLES)
+    index = _offline_text(site / "index.html", tmp_path)
+    assert f"Showing 1 to 10 of {len(validations)} rows" in index
+    (funds,) = [v for v in validations if v.name == "ledger-funds.html"]
+    page = _offline_text(funds, tmp_path)
+    assert "Status: Failed" in page and "SUM-BUDGET (fatal):" in page
+    with_cdns = (site / "index.html").read_text(encoding="utf-8")
+    for address, copy_ in SOURCES.items():
+        with_cdns = with_cdns.replace(f"static/vendor/{copy_}", address)
+    (site / "index-cdn.html").write_text(with_cdns, encoding="utf-8")
+    assert "Showing 1 to" not in _offline_text(site / "index-cdn.html", tmp_path)  # what an intranet saw before
+    (site / "index-cdn.html").unlink()
+    for path in [*site.rglob("*.html"), *site.rglob("*.css"), tmp_path / "night" / "index.html"]:
+        assert outside_references(path.read_text(encoding="utf-8")) == [], path
 
 
 def test_migrations_0005_and_0006_backfill_what_the_effects_write(copy):
