@@ -13,9 +13,10 @@ Steps:
   4. one verdict: the two engines must name the same (rule, subject) pairs; every pair only one
      of them names is a fatal ``CHECK-ENGINES`` finding (one engine is wrong, or the database moved
      under the run);
-  5. write ``findings.json`` (the cli.md shape, with what was checked), ``findings.csv`` and
-     ``index.html``: a page without scripts (GX's own index needs its CDN scripts to list
-     anything) with every rule, what it found, and links to GX's validation pages;
+  5. write ``findings.json`` (the cli.md shape, with what was checked and when), ``findings.csv``,
+     ``findings.xlsx`` (the auditors' working paper, Chinese headers) and ``index.html`` (a page
+     without scripts, in Chinese with the English beside it: the summary, every rule, every finding,
+     links to GX's validation pages; ``checks/pages.py``);
   6. append a ``check.run`` entry signed by an enrolled checks key: suite version, tree size and
      root, the projections' digest, counts by rule and severity, the SHA-256 of findings.json,
      each engine's count.
@@ -27,15 +28,17 @@ import hashlib
 import json
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
+from checks.pages import findings_xlsx, index_html
 from checks.sqlrules import RULES_DIR, SQL_RULES
 from contracts.rules import RULES
 from ledger import db
 from ledger.findings import FATAL, Finding, findings_to_csv, findings_to_json
 from ledger.keys import Signer
-from ledger.replay import STATE_ROW, STATE_ROW_MESSAGE, entry_batches, replaying
+from ledger.replay import entry_batches, replaying
 from ledger.store import Item, Ledger, Receipt
 from ledger.tree import Tree, conn_size
 
@@ -99,37 +102,6 @@ def _sorted(findings: list[Finding]) -> tuple[Finding, ...]:
     return tuple(sorted(findings, key=lambda f: (f.severity != FATAL, f.rule, repr(f.subject))))
 
 
-def _index_html(report: dict[str, Any], findings: tuple[Finding, ...], docs: Path, out: Path) -> str:
-    """The run's page: what was checked, every rule with its count, every finding, GX's pages."""
-    from html import escape
-
-    found = Counter(f.rule for f in findings)
-    rules = [(r.rule, r.severity, f"checks/rules/{r.name}.sql", r.what) for r in SQL_RULES]
-    rules.append(("CHECK-ENGINES", RULES["CHECK-ENGINES"].severity, "checks/nightly.py", RULES["CHECK-ENGINES"].message))
-    rules.append((STATE_ROW, FATAL, "ledger/replay.py", STATE_ROW_MESSAGE))
-    pages = sorted(docs.parent.glob("validations/*/*/*/*.html"))
-    rows = "".join(f"<tr class='{'failed' if found[r] else 'passed'}'><td>{escape(r)}</td><td>{sev}</td>"
-                   f"<td>{'failed' if found[r] else 'passed'}</td><td>{found[r]}</td><td>{escape(what)}</td>"
-                   f"<td>{escape(src)}</td></tr>" for r, sev, src, what in rules)
-    items = "".join(f"<tr><td>{escape(f.rule)}</td><td>{f.severity}</td>"
-                    f"<td>{escape(' '.join(f'{k}={v}' for k, v in f.subject))}</td><td>{escape(f.expected or '')}</td>"
-                    f"<td>{escape(f.actual or '')}</td><td>{escape(f.difference or '')}</td></tr>" for f in findings)
-    links = "".join(f"<li><a href='{escape(str(p.relative_to(out)))}'>{escape(p.stem)}</a></li>" for p in pages)
-    return (f"<!doctype html><html lang='zh'><head><meta charset='utf-8'><title>fundledger nightly checks</title>"
-            f"<style>body{{font-family:sans-serif;margin:2em}}td,th{{border:1px solid #ccc;padding:4px}}"
-            f"table{{border-collapse:collapse}}.failed{{background:#fdd}}</style></head><body>"
-            f"<h1>Nightly checks of {escape(report['origin'])}</h1>"
-            f"<p>Tree size {report['tree_size']}, root <code>{report['root']}</code>; projections SHA-256 "
-            f"<code>{report['projections_sha256']}</code>; suite {escape(report['suite_version'])}; "
-            f"replay {report['engines']['replay']}, Great Expectations {report['engines']['great_expectations']}, "
-            f"pandera {report['engines']['pandera']} findings.</p>"
-            f"<h2>Rules</h2><table id='rules'><tr><th>rule</th><th>severity</th><th>status</th><th>findings</th>"
-            f"<th>what</th><th>source</th></tr>{rows}</table>"
-            f"<h2>Findings</h2><table id='findings'><tr><th>rule</th><th>severity</th><th>subject</th><th>expected</th>"
-            f"<th>actual</th><th>difference</th></tr>{items}</table>"
-            f"<h2>Great Expectations validation results (Data Docs)</h2><ul>{links}</ul></body></html>\n")
-
-
 def _state(ledger: Ledger) -> tuple[int, bytes, str, list[Finding]]:
     """1. In one read transaction: the tree size and root, and the projections against a replay of
     those entries; the findings (refused entries, rules added after the fact, rows that differ)."""
@@ -151,6 +123,7 @@ def run_nightly(ledger: Ledger, out: Path, signer: Signer | None, *, record: boo
 
     out.mkdir(parents=True, exist_ok=True)
     # 1. what is checked: the projections re-derived from the entries
+    ran_at = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     size, root, digest_rows, state = _state(ledger)
     if progress:
         progress(1)
@@ -167,12 +140,13 @@ def run_nightly(ledger: Ledger, out: Path, signer: Signer | None, *, record: boo
     findings = _sorted(state + list({_key(f): f for f in [*gx, *pd]}.values()) + _disagreements(gx, pd))
     engines = {"replay": len(state), "great_expectations": len(gx), "pandera": len(pd)}
     # 5. the reports
-    report = {"suite_version": SUITE_VERSION, "tree_size": size, "root": root.hex(), "origin": ledger.origin,
+    report = {"suite_version": SUITE_VERSION, "tree_size": size, "root": root.hex(), "origin": ledger.origin, "ran_at": ran_at,
               "projections_sha256": digest_rows, "engines": engines, "findings": findings_to_json(findings)}
     data = (json.dumps(report, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
     (out / "findings.json").write_bytes(data)
     (out / "findings.csv").write_text(findings_to_csv(findings), encoding="utf-8")
-    (out / "index.html").write_text(_index_html(report, findings, docs, out), encoding="utf-8")
+    (out / "findings.xlsx").write_bytes(findings_xlsx(report, findings))
+    (out / "index.html").write_text(index_html(report, findings, docs, out), encoding="utf-8")
     # 6. the attestation
     receipt = None
     if record:

@@ -18,6 +18,7 @@ from sqlalchemy import Connection, text
 
 from contracts.figures import FundYear, count_figure, show
 from contracts.money import fen_to_wan
+from contracts.names import OUTCOMES, reason_name
 
 __all__ = ["Report", "execution_report", "funnel_report", "performance_report", "render"]
 
@@ -146,6 +147,8 @@ def execution_report(conn: Connection, fund: str, year: int) -> Report:
 
 
 def funnel_report(conn: Connection, fund: str, year: int) -> Report:
+    """Applications, then each stage of the workflow: what it removed, lowered or halved (by outcome and
+    reason, named in Chinese; the figure keeps the reason's code) and what passed."""
     name = _fund_name(conn, fund, year)
     fy = FundYear(conn, fund, year)
     r = Report(title=f"{name}（{fund} {year}）评审漏斗", columns=("环节", "结果", "原因", "单位数", "金额（万元）", "figure"))
@@ -160,7 +163,7 @@ def funnel_report(conn: Connection, fund: str, year: int) -> Report:
             if d["outcome"] != "pass":
                 groups.setdefault((d["outcome"], d["reason"] or ""), []).append(d)
         for (outcome, reason), ds in sorted(groups.items()):
-            r.rows.append((label, _OUTCOMES.get(outcome, outcome), reason, len(ds),
+            r.rows.append((label, OUTCOMES.get(outcome, outcome), reason_name(reason), len(ds),
                            "-" + _wan(sum(d["amount_before_fen"] - d["amount_after_fen"] for d in ds)),
                            f"{fund}/{year}/outcome_amount/{stage}/{outcome}/{reason}"))
         r.rows.append((label, "通过", "", fy.value("stage_passed", (stage,)), _wan(fy.value("stage_amount", (stage,))),
@@ -168,8 +171,6 @@ def funnel_report(conn: Connection, fund: str, year: int) -> Report:
     r.rows.append(("最终支持", "", "", fy.value("projects"), _wan(fy.value("awards")), f"{fund}/{year}/awards"))
     return _with_reported(conn, r, fy, count_col=3)
 
-
-_OUTCOMES = {"reject": "核减（不予支持）", "reduce": "核减金额", "halve": "减半支持", "downgrade": "降档支持"}
 
 
 def performance_report(conn: Connection, fund: str, year: int) -> Report:

@@ -595,7 +595,10 @@ def witness_cosign(note: str, auditor_key: str, state: str, log_vkey: str | None
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
 def trail(seq: int | None, kind: str | None, idem: str | None, fund: str | None, year: int | None,
           clause: str | None, project: str | None, enterprise: str | None, fmt: str, db_url: str, as_json: bool) -> int:
-    """Every entry behind the filters, in order, with poster, time and hash."""
+    """Every entry behind the filters, in order: its business date, posting time, poster, hash and a
+    line in Chinese saying what it did (the full body with --format json|csv)."""
+    from contracts.summaries import Describer
+    from ledger import db
     from ledger.trail import render_trail
 
     ledger = _open(db_url)
@@ -605,13 +608,13 @@ def trail(seq: int | None, kind: str | None, idem: str | None, fund: str | None,
         if clause is not None and (fund is None or year is None):
             raise InputError("--clause needs --fund and --year: a clause's figure belongs to one fund-year")
         from contracts.figures import trail_seqs
-        from ledger import db
 
         with db.read_tx(ledger.engine) as conn:
             seqs = trail_seqs(conn, fund=fund, year=year, clause=clause, project=project, enterprise=enterprise)
     rows = ledger.entries(seq=seq, kind=kind, idem=idem, seqs=seqs)
-    for chunk in render_trail(rows, names, "json" if as_json else fmt):
-        click.echo(chunk, nl=False)
+    with db.read_tx(ledger.engine) as conn:  # the policies a decision's stage is named from
+        for chunk in render_trail(rows, names, "json" if as_json else fmt, Describer(conn, project)):
+            click.echo(chunk, nl=False)
     return 0
 
 

@@ -44,12 +44,13 @@ from ledger.kinds import registry
 from ledger.store import Head, Item, apply_posting, write_entries
 
 __all__ = [
-    "STATE_ROW", "STATE_ROW_MESSAGE", "Comparison", "ReplayResult", "Replayer", "StateFailure", "compare_projections",
+    "STATE_ROW", "STATE_ROW_MESSAGE", "STATE_ROW_ZH", "Comparison", "ReplayResult", "Replayer", "StateFailure", "compare_projections",
     "entry_batches", "failure_message", "replay_bundle", "replaying", "row_bytes", "scratch_store",
 ]
 
 STATE_ROW = "STATE-ROW"
 STATE_ROW_MESSAGE = "every projection row is what a replay of the entries gives: none missing, none extra, none different"
+STATE_ROW_ZH = "每一行投影数据都须与按分录重放的结果一致：不缺、不多、无差异"
 _SHOWN_PER_TABLE = 50  # differences listed per table; the rest are counted
 _COMMIT_EVERY = 5000  # entries per replay transaction
 _BATCH = 5000  # rows per fetch

@@ -90,8 +90,10 @@ def test_trail_filters_and_formats(env):
     by_idem = env.run("trail", "--idem", "n1", "--format", "csv").output
     records = list(csv.DictReader(io.StringIO(by_idem)))
     assert [r["seq"] for r in records] == ["3"] and json.loads(records[0]["body"]) == {"text": "朝阳 note"}
+    assert records[0]["summary"] == "备注：朝阳 note" and records[0]["date"] == ""  # a note has no business date
+    assert rows[0]["summary"] == "备注：朝阳 note" and rows[0]["date"] is None
     table = env.run("trail").output
-    assert "ledger.genesis" in table and "(5 entries)" in table
+    assert "ledger.genesis" in table and "(5 entries)" in table and "登记密钥：finance system（poster）" in table
     assert env.run("trail", "--kind", "nothing").output.endswith("(0 entries)\n")
 
 

@@ -67,6 +67,21 @@ def test_a_project_from_application_to_disbursement(hightech):
         result = _post(env, *posting)
         assert result.exit_code == 0, result.output
     assert _project_rows(env) == [("2023-9-001", "approved", 150 * W, 150 * W, 150 * W)]
+    # the trail an auditor reads: each entry's business date beside its posting time, and what it did
+    trail = [json.loads(line) for line in env.run("trail", "--project", "2023-9-001", "--format", "json").output.splitlines()]
+    assert [(r["date"], r["summary"]) for r in trail] == [
+        (None, "申报 300万元 · 天地科技股份有限公司 · 第9条"),
+        ("2023-08-01", "条件审核、资质核验（网上初审） 通过"), ("2023-08-01", "专家评审 通过"),
+        ("2023-08-01", "部门联审（区发改委组织：发改、财政、审计、税务、市场监管） 通过"),
+        ("2023-08-01", "区产业转型升级领导小组会 通过"),
+        ("2023-08-01", "产业资金专题会 减半支持 → 150万元（非重点产业（数字经济3+X））"),
+        ("2023-09-20", "区政府常务会 批准 150万元"), ("2023-09-22", "区委常委会 批准 150万元"),
+        ("2023-09-25", "公示 1个项目，5个工作日"), ("2023-10-20", "拨付 150万元 凭证号 朝财拨〔2023〕101")]
+    assert trail[-1]["body"]["voucher"] == "朝财拨〔2023〕101"  # the whole body stays in JSON and CSV
+    table = env.run("trail", "--project", "2023-9-001").output
+    assert all(r["summary"] in table for r in trail) and "业务日期" in table.splitlines()[0]
+    (paid,) = [line for line in table.splitlines() if "拨付" in line]
+    assert "2023-10-20" in paid and trail[-1]["at"] in paid  # the business date beside the posting time
     # paying once more than approved is refused whole, and leaves the projections as they were
     before = env.size_and_head()
     refused = _post(env, ("fee.pay", "fee-x", {**FUND, "payee": "北京京华会计师事务所有限责任公司", "service": "audit",

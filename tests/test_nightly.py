@@ -292,6 +292,12 @@ def test_check_writes_the_reports_and_attests_the_run(base, copy, tmp_path):
     code, first = _check(copy, key, tmp_path / "night1")
     assert code == 0 and first["ok"] and first["findings"] == []
     report = (tmp_path / "night1" / "findings.json").read_bytes()
+    from openpyxl import load_workbook
+
+    sheets = load_workbook(tmp_path / "night1" / "findings.xlsx")
+    assert [c.value for c in sheets["发现"][1]] == ["规则", "规则说明", "严重程度", "对象", "字段", "期望值", "实际值", "差异",
+                                                  "说明（英文）"] and sheets["发现"].max_row == 1
+    assert dict(sheets["概况"].values)["致命问题 fatal"] == "0"
     assert json.loads(report)["tree_size"] == first["tree_size"]
     assert (tmp_path / "night1" / "findings.csv").read_text(encoding="utf-8").splitlines() == [
         "rule,severity,subject,field,expected,actual,difference,message"]
@@ -323,6 +329,9 @@ def test_check_writes_the_reports_and_attests_the_run(base, copy, tmp_path):
     assert len(runs) == 2 and runs[1][2]["body"]["counts"] == {"SUM-BUDGET": {"fatal": 1}, "STATE-ROW": {"fatal": 1},
                                                                "REPORT-RECONCILE": {"warning": 7}}
     assert runs[1][2]["body"]["projections_sha256"] == second["projections_sha256"] != first["projections_sha256"]
+    rows = [[c.value for c in row] for row in load_workbook(tmp_path / "night2" / "findings.xlsx")["发现"].iter_rows(min_row=2)]
+    assert ["SUM-BUDGET", "批准额、服务费、其他支出与调出之和不得超过预算、追加与调入之和", "致命", "资金=test-fund 年度=2023",
+            None, "100万元", "282万元", "182万元"] in [r[:8] for r in rows] and len(rows) == 9  # an empty cell reads None
     ledger.engine.dispose()
     assert CliRunner().invoke(cli, ["verify", "--no-replay", "--db", copy]).exit_code == 0  # the attestations verify like any entry
     assert CliRunner().invoke(cli, ["verify", "--db", copy]).exit_code == 3  # and the planted budget is not what the entries give
@@ -397,10 +406,15 @@ def test_the_data_docs_in_a_real_browser(base, copy, tmp_path):
     code, run = _check(copy, base[2] / "checks.key", tmp_path / "night")
     assert code == 1
     text, links = _browser_text(tmp_path / "night" / "index.html", tmp_path)
-    for rule in {r.rule for r in SQL_RULES} | {"CHECK-ENGINES"}:
+    for rule in {r.rule for r in SQL_RULES} | {"CHECK-ENGINES", "STATE-ROW"}:
         assert f"| {rule} |" in text, rule
-    assert "| SUM-BUDGET | fatal | failed | 1 |" in text and "| AMOUNT-HALF | fatal | passed | 0 |" in text
-    assert "fund=test-fund year=2023 | 100万元 | 282万元 | 182万元" in text
+    # the summary first, in Chinese with the English beside it
+    assert text.index("致命问题 fatal | 2 | 警告 warnings | 7 |") < text.index("规则 Rules")
+    assert f"账本条目数（树大小） tree size | {run['tree_size']} |" in text and "检查时间（UTC） run at |" in text
+    assert "| SUM-BUDGET | 致命 fatal | 未通过 failed | 1 | 批准额、服务费、其他支出与调出之和不得超过预算、追加与调入之和 |" in text
+    assert "| AMOUNT-HALF | 致命 fatal | 通过 passed | 0 | 减半支持即金额调整为原金额的一半 |" in text
+    assert "| SUM-BUDGET | 致命 fatal | 资金=test-fund 年度=2023 | 100万元 | 282万元 | 182万元 | 批准额" in text
+    assert "| STATE-ROW | 致命 fatal | 表=funds 资金=test-fund 年度=2023 |" in text
     (funds_page,) = [link for link in links if link.endswith("ledger-funds.html")]
     text, _ = _browser_text(tmp_path / "night" / funds_page, tmp_path)
     assert "Expectation Suite: | ledger-funds" in text and "Status: | Failed" in text

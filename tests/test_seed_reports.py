@@ -107,13 +107,13 @@ def test_the_2023_funnel_equals_seed_000_stage_by_stage(seeded):
     assert [(r["单位数"]) for r in rows if r["环节"] == "申报"] == [336]
     assert row("初审", "通过")[0] == 315
     assert row("专家评审", "通过") == (235, "15015.1")
-    assert row("部门联审", "核减（不予支持）", "duplicate_support") == (26, "-1470")
-    assert row("部门联审", "核减（不予支持）", "tax_arrears") == (3, "-70")
-    assert row("领导小组", "降档支持", "talent_award_inversion") == (1, "-100")
-    assert row("领导小组", "核减（不予支持）", "talent_award_inversion") == (1, "-200")
-    assert row("领导小组", "核减（不予支持）", "risk_index") == (1, "-100")
-    assert row("专题会", "核减（不予支持）", "talent_award_inversion") == (1, "-30")
-    assert row("专题会", "减半支持", "non_key_industry") == (11, "-1225")
+    assert row("部门联审", "核减（不予支持）", "重复支持") == (26, "-1470")
+    assert row("部门联审", "核减（不予支持）", "欠税") == (3, "-70")
+    assert row("领导小组", "降档支持", "倒挂（已获人才奖励）") == (1, "-100")
+    assert row("领导小组", "核减（不予支持）", "倒挂（已获人才奖励）") == (1, "-200")
+    assert row("领导小组", "核减（不予支持）", "非法集资风险（冒烟指数）") == (1, "-100")
+    assert row("专题会", "核减（不予支持）", "倒挂（已获人才奖励）") == (1, "-30")
+    assert row("专题会", "减半支持", "非重点产业（数字经济3+X）") == (11, "-1225")
     assert row("专题会", "通过") == (203, "11820.1")
     assert all(not r["差异（报告−账本）"] for r in rows)
 
@@ -187,7 +187,7 @@ def test_the_2020_funds_of_seed_002(seeded):
     assert (ht["支持项目合计"]["单位数"], ht["支持项目合计"]["金额（万元）"]) == (89, "6338.583")
     assert ht["支持项目合计"]["差异（报告−账本）"] == "965 单位数 121"  # the report counts what the SME fund paid
     info = _report(url, "funnel", "--fund", "chaoyang-infoservice", "--year", "2020")["rows"]
-    (removed,) = [r for r in info if r["原因"] == "duplicate_support"]
+    (removed,) = [r for r in info if r["原因"] == "重复支持"]
     assert (removed["单位数"], removed["金额（万元）"], removed["差异（报告−账本）"]) == (1, "-100", "")
     assert [r["单位数"] for r in info if r["环节"] == "申报"] == [91]
 
