@@ -1,8 +1,10 @@
-"""The reports the seeds publish, computed from the ledger: execution, funnel, performance.
+"""The reports the seeds publish, computed from the ledger: execution, funnel, performance, and the
+public notice list (公示名单).
 
 Each report is a list of rows (label, figures) built from ``contracts/figures.py``; one renderer
 writes it as a table (Chinese labels, 万元 at the seeds' precision: exact, trailing zeros
-dropped), JSON, CSV or XLSX. Every figure of a row names the figure it comes from, so
+dropped), JSON, CSV, XLSX or HTML (a page with its chart as SVG and no scripts,
+``contracts/html.py``). Every figure of a row names the figure it comes from, so
 ``fundledger trail --fund F --year Y [--clause N]`` lists the entries behind it.
 """
 
@@ -17,18 +19,23 @@ import orjson
 from sqlalchemy import Connection, text
 
 from contracts.figures import FundYear, count_figure, show
+from contracts.html import Chart, page
 from contracts.money import fen_to_wan
 from contracts.names import OUTCOMES, reason_name
 
-__all__ = ["Report", "execution_report", "funnel_report", "performance_report", "render"]
+__all__ = ["Report", "execution_report", "funnel_report", "notice_report", "performance_report", "render"]
 
 
 @dataclass
 class Report:
+    """A report: its title, columns and rows (the last column, ``figure``, names a row's figure and is
+    not shown in a table), notes, and the chart its HTML draws."""
+
     title: str
     columns: tuple[str, ...]
     rows: list[tuple[Any, ...]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    chart: Chart | None = None
 
 
 def _wan(fen: int) -> str:
@@ -124,8 +131,7 @@ def execution_report(conn: Connection, fund: str, year: int) -> Report:
             one = FundYear(conn, code, year)
             r.rows.append((f"  {code}", one.value("projects"), _wan(one.value("awards")), f"{code}/{year}/awards"))
     else:
-        clauses = sorted({p["clause"] for p in fy.awarded},
-                         key=lambda c: [(0, int(x), "") if x.isdigit() else (1, 0, x) for x in c.split(".")])
+        clauses = sorted({p["clause"] for p in fy.awarded}, key=_clause_order)
         own = _policies(fy)[:1]
         for clause in clauses:
             policy = next(p["policy"] for p in fy.awarded if p["clause"] == clause)
@@ -135,6 +141,9 @@ def execution_report(conn: Connection, fund: str, year: int) -> Report:
                 label = f"{clause} {_clause_title(conn, policy, clause, year)}"
             r.rows.append((f"  {label}", v("clause_projects", (clause,)), _wan(v("clause_awards", (clause,))),
                            f"{fund}/{year}/clause_awards/{clause}"))
+    drawn = [row for row in r.rows if row[0].startswith("  ")]  # the clauses (or the funds of a sum)
+    r.chart = Chart("支持项目金额（万元）" + ("：按资金" if "+" in fund else "：按条款"),
+                    tuple((row[0].strip(), fy_awards(conn, row[-1]), f"{row[2]}（{row[1]}个）") for row in drawn))
     r.rows.append(("支持项目合计", v("projects"), _wan(v("awards")), f"{fund}/{year}/awards"))
     r.rows.append(("第三方专业机构服务费", "", _wan(v("fees")), f"{fund}/{year}/fees"))
     r.rows.append(("合计安排资金", "", _wan(v("arranged")), f"{fund}/{year}/arranged"))
@@ -169,7 +178,40 @@ def funnel_report(conn: Connection, fund: str, year: int) -> Report:
         r.rows.append((label, "通过", "", fy.value("stage_passed", (stage,)), _wan(fy.value("stage_amount", (stage,))),
                        f"{fund}/{year}/stage_amount/{stage}"))
     r.rows.append(("最终支持", "", "", fy.value("projects"), _wan(fy.value("awards")), f"{fund}/{year}/awards"))
+    counts = [row for row in r.rows if row[1] in ("", "通过")]  # applications, what passed each stage, the awards
+    r.chart = Chart("评审漏斗（单位数）", tuple((row[0] if row[1] != "通过" else f"{row[0]} 通过", int(row[3]),
+                                          f"{row[3]}个 · {row[4]}万元") for row in counts))
     return _with_reported(conn, r, fy, count_col=3)
+
+
+def notice_report(conn: Connection, fund: str, year: int) -> Report:
+    """The public notice list (公示名单): every project the fund-year's notices published, with its
+    enterprise, clause and amount; one withdrawn after an objection upheld says so."""
+    name = _fund_name(conn, fund, year)
+    r = Report(title=f"{name}（{fund} {year}）拟支持项目公示名单",
+               columns=("序号", "企业名称", "统一社会信用代码", "项目编号", "支持条款", "拟支持金额（万元）", "公示", "figure"))
+    rows = conn.execute(text("SELECT p.project, p.enterprise, p.enterprise_name, p.clause, p.status, p.approved_fen, "
+                             "p.notice, n.start, n.end_date FROM projects p JOIN notices n ON n.notice = p.notice "
+                             "WHERE p.fund = :f AND p.year = :y"), {"f": fund, "y": year}).all()
+    rows = sorted(rows, key=lambda p: (p.notice, _clause_order(p.clause), p.project))
+    for i, p in enumerate(rows, 1):
+        amount = _wan(p.approved_fen) if p.status != "rejected" else "撤销（异议成立）"
+        clause = f"第{p.clause}条" if p.clause.isdigit() else p.clause
+        r.rows.append((i, p.enterprise_name, p.enterprise, p.project, clause, amount,
+                       f"{p.notice}（{p.start}至{p.end_date}）", f"{fund}/{year}/notice/{p.project}"))
+    if not rows:
+        r.notes.append("no notice.open entry publishes a project of this fund-year")
+    return r
+
+
+def _clause_order(clause: str) -> list[tuple[int, int, str]]:
+    return [(0, int(x), "") if x.isdigit() else (1, 0, x) for x in clause.split(".")]
+
+
+def fy_awards(conn: Connection, figure: str) -> int:
+    """The value of an awards figure (``fund/year/awards`` or ``…/clause_awards/<clause>``), in fen."""
+    fund, year, metric, *qualifier = figure.split("/")
+    return FundYear(conn, fund, int(year)).value(metric, tuple(qualifier)) or 0
 
 
 
@@ -208,6 +250,10 @@ def _reconciliation_notes(conn: Connection, fy: FundYear) -> list[str]:
 
 
 def render(report: Report, fmt: str) -> bytes:
+    if fmt == "html":
+        keep = [i for i, c in enumerate(report.columns) if c != "figure"]
+        return page(report.title, [report.columns[i] for i in keep], [[row[i] for i in keep] for row in report.rows],
+                    report.notes, report.chart)
     if fmt == "json":
         return orjson.dumps({"title": report.title, "columns": list(report.columns),
                              "rows": [dict(zip(report.columns, row)) for row in report.rows], "notes": report.notes},

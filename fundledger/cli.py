@@ -620,19 +620,21 @@ def trail(seq: int | None, kind: str | None, idem: str | None, fund: str | None,
 
 # -- reports ---------------------------------------------------------------------------------
 @command(cli)
-@click.argument("which", type=click.Choice(["execution", "funnel", "performance"]))
+@click.argument("which", type=click.Choice(["execution", "funnel", "performance", "notice"]))
 @click.option("--fund", required=True, help="Fund code, e.g. chaoyang-hightech.")
 @click.option("--year", required=True, type=int)
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "xlsx"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "xlsx", "html"]), default="table",
+              show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False), help="Write to a file (required for xlsx on a terminal).")
 def report(which: str, fund: str, year: int, fmt: str, out: str | None, db_url: str, as_json: bool) -> int:
-    """A fund-year as the seeds lay it out: execution, the review funnel, or the performance table."""
+    """A fund-year as the seeds lay it out: execution, the review funnel, the performance table, or the
+    public notice list (公示名单); HTML draws the awards by clause and the funnel as SVG."""
     from contracts import reports
     from ledger import db
 
     ledger = _open(db_url)
     build = {"execution": reports.execution_report, "funnel": reports.funnel_report,
-             "performance": reports.performance_report}[which]
+             "performance": reports.performance_report, "notice": reports.notice_report}[which]
     with db.read_tx(ledger.engine) as conn:
         data = reports.render(build(conn, fund, year), "json" if as_json else fmt)
     if out:

@@ -364,7 +364,7 @@ def targets(tmp_path, pg_url) -> dict[str, str]:
 
 def test_a_replayed_bundle_reproduces_the_reports_the_proofs_and_the_digest(demo, demo_copy, targets, tmp_path):
     """The audit bureau rebuilds the district's database from a bundle alone, on SQLite and on
-    PostgreSQL: the 2023 execution report and funnel equal the original's in every format, the trail
+    PostgreSQL: the 2023 execution report and funnel equal the original's in every format (HTML too), the trail
     and the proofs too, verify passes, and the projections' digest is the original's on both."""
     bundle = _bundle(demo_copy, demo[2], tmp_path / "bundle")
     vkey = (bundle / "log.vkey").read_text().strip()
@@ -375,7 +375,7 @@ def test_a_replayed_bundle_reproduces_the_reports_the_proofs_and_the_digest(demo
         summary = json.loads(rebuilt.output)
         assert summary["entries"] == original["entries"] - 1  # the bundle ends before its own checkpoint's record
         for which in ("execution", "funnel"):
-            for fmt in ("table", "json", "csv", "xlsx"):
+            for fmt in ("table", "json", "csv", "xlsx", "html"):
                 assert _report(url, which, fmt, tmp_path) == _report(demo_copy, which, fmt, tmp_path), (backend, which, fmt)
         trail = ["trail", "--fund", "chaoyang-hightech", "--year", "2023", "--clause", "9", "--format", "csv"]
         assert _run(*trail, "--db", url).output == _run(*trail, "--db", demo_copy).output

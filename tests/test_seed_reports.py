@@ -165,6 +165,76 @@ def test_report_formats(seeded, tmp_path, fmt):
         assert values["合计安排资金"] == "11861.35"  # text, exact: never a float
 
 
+@pytest.mark.parametrize("fmt", ["table", "csv", "xlsx", "html"])
+def test_the_public_notice_list(seeded, tmp_path, fmt):
+    """公示名单: every project the 2023 notice published, with enterprise, credit code, clause and amount,
+    in clause order; the same 203 projects and 11820.1万元 in every format."""
+    url, *_ = seeded
+    out = tmp_path / f"notice.{fmt}"
+    result = CliRunner().invoke(cli, ["report", "notice", *HT, "--year", "2023", "--format", fmt, "--out", str(out),
+                                      "--db", url])
+    assert result.exit_code == 0, result.output
+    if fmt == "xlsx":
+        from openpyxl import load_workbook
+
+        rows = list(load_workbook(out).active.iter_rows(min_row=2, values_only=True))
+        header, body = rows[0], [r for r in rows[1:] if isinstance(r[0], int)]
+        records = [dict(zip(header, r)) for r in body]
+    elif fmt == "csv":
+        records = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    elif fmt == "html":
+        page = out.read_text(encoding="utf-8")
+        assert "<script" not in page and page.count("<tr>") == 204  # the header and 203 projects
+        assert "拟支持项目公示名单" in page and "北京极智嘉科技股份有限公司" in page
+        return
+    else:
+        lines = out.read_text(encoding="utf-8").splitlines()
+        assert "拟支持项目公示名单" in lines[0] and len(lines) == 2 + 203
+        assert lines[2].split()[:6] == ["1", "北京极智嘉科技股份有限公司", "91110105MA00000012", "2023-5-001", "第5条", "50"]
+        return
+    from decimal import Decimal
+
+    assert len(records) == 203 and [r["序号"] for r in records][:3] in ([1, 2, 3], ["1", "2", "3"])
+    assert sum(Decimal(r["拟支持金额（万元）"]) for r in records) == Decimal("11820.1")  # text cells, exact
+    assert records[0]["企业名称"] == "北京极智嘉科技股份有限公司" and records[0]["支持条款"] == "第5条"
+    clauses = [int(r["支持条款"][1:-1]) for r in records]
+    assert clauses == sorted(clauses)
+
+
+@pytest.mark.parametrize("which, bars", [("execution", 9), ("funnel", 7)])
+def test_html_reports_draw_their_chart_as_svg_and_open_offline(seeded, tmp_path, which, bars):
+    """The execution report draws the awards of its nine clauses, the funnel its seven counts, as SVG
+    with no scripts and nothing from outside; headless Chromium with no network renders the page
+    and takes its screenshot."""
+    import re
+    import shutil
+
+    from checks.offline import outside_references
+
+    url, *_ = seeded
+    out = tmp_path / f"{which}.html"
+    assert CliRunner().invoke(cli, ["report", which, *HT, "--year", "2023", "--format", "html", "--out", str(out),
+                                    "--db", url]).exit_code == 0
+    page = out.read_text(encoding="utf-8")
+    assert "<script" not in page and outside_references(page) == [] and page.count("<svg") == 1
+    assert len(re.findall(r"<rect class='bar'", page)) == bars
+    if which == "execution":
+        assert "第9条" in page and "3675（27个）" in page and "11861.35" in page
+    else:
+        assert "部门联审 通过" in page and "203个 · 11820.1万元" in page and "重复支持" in page
+    shot = tmp_path / f"{which}.png"
+    browser = [shutil.which("chromium"), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+               "--disable-background-networking", "--disable-component-update", "--disable-sync",
+               "--host-resolver-rules=MAP * ~NOTFOUND", "--proxy-server=http://127.0.0.1:9",
+               f"--user-data-dir={tmp_path / 'chromium'}", "--window-size=1000,1400"]
+    subprocess.run([*browser, f"--screenshot={shot}", out.as_uri()], capture_output=True, timeout=120, check=True)
+    png = shot.read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and int.from_bytes(png[16:20], "big") == 1000 and len(png) > 20_000
+    dom = subprocess.run([*browser, "--dump-dom", out.as_uri()], capture_output=True, text=True, timeout=120,
+                         check=True).stdout
+    assert len(re.findall(r'<rect class="bar"', dom)) == bars  # the browser parsed the drawing
+
+
 def test_the_example_data_is_deterministic(tmp_path):
     """Rebuilt elsewhere (never over the committed files other tests read), it is the same bytes."""
     subprocess.run([sys.executable, str(EXAMPLES / "build.py"), str(tmp_path)], check=True, capture_output=True, timeout=120)
