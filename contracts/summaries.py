@@ -20,22 +20,52 @@ from sqlalchemy import Connection, text
 from contracts.money import fen_to_wan
 from contracts.names import OUTCOMES, reason_name
 
-__all__ = ["Describer"]
+__all__ = ["Describer", "StageIds", "Workflows"]
 
 
 def _wan(fen: int) -> str:
     return f"{fen_to_wan(fen)}万元"
 
 
-class Describer:
-    """``describer(envelope) -> (business date or None, summary)``, reading the policies a decision's
-    stage names come from through ``conn`` (once per policy version). With ``project``, a resolution
-    or notice of many projects is told as it concerns that one."""
+class Workflows:
+    """The review stages of a project's policy in force on a date, ``{id: name}`` in order, read through
+    ``conn`` once per policy version."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self._stages: dict[tuple[str, str], dict[str, str]] = {}
+
+    def stages(self, project: str, on: str) -> dict[str, str]:
+        row = self.conn.execute(text("SELECT policy FROM projects WHERE project = :p"), {"p": project}).first()
+        if row is None:
+            return {}
+        key = (row.policy, on)
+        if key not in self._stages:
+            doc = self.conn.execute(text("SELECT document FROM policies WHERE policy = :p AND effective_from <= :d "
+                                         "ORDER BY version DESC LIMIT 1"), {"p": row.policy, "d": on}).scalar()
+            stages = orjson.loads(doc)["workflow"]["stages"] if doc is not None else []
+            self._stages[key] = {s["id"]: s.get("name", s["id"]) for s in stages}
+        return self._stages[key]
+
+
+class StageIds(Workflows):
+    """A stage as a decision sheet writes it (its name in the project's workflow, or its id) -> its id;
+    one the workflow does not know is left as written (``REF-STAGE`` names it)."""
+
+    def __call__(self, project: str, written: str, on: str) -> str:
+        stages = self.stages(project, on)
+        if written in stages:
+            return written
+        return next((i for i, name in stages.items() if name == written), written)
+
+
+class Describer(Workflows):
+    """``describer(envelope) -> (business date or None, summary)``. With ``project``, a resolution of
+    many projects is told as it concerns that one."""
 
     def __init__(self, conn: Connection, project: str | None = None) -> None:
-        self.conn = conn
+        super().__init__(conn)
         self.project = project
-        self._stages: dict[tuple[str, str], dict[str, str]] = {}
 
     def __call__(self, env: dict[str, Any]) -> tuple[str | None, str]:
         body = env["body"]
@@ -45,16 +75,7 @@ class Describer:
 
     def stage_name(self, project: str, stage: str, on: str) -> str:
         """The stage's name in the workflow of the project's policy in force on ``on``."""
-        row = self.conn.execute(text("SELECT policy FROM projects WHERE project = :p"), {"p": project}).first()
-        if row is None:
-            return stage
-        key = (row.policy, on)
-        if key not in self._stages:
-            doc = self.conn.execute(text("SELECT document FROM policies WHERE policy = :p AND effective_from <= :d "
-                                         "ORDER BY version DESC LIMIT 1"), {"p": row.policy, "d": on}).scalar()
-            stages = orjson.loads(doc)["workflow"]["stages"] if doc is not None else []
-            self._stages[key] = {s["id"]: s.get("name", s["id"]) for s in stages}
-        return self._stages[key].get(stage, stage)
+        return self.stages(project, on).get(stage, stage)
 
 
 def _decide(d: Describer, b: dict[str, Any]) -> str:

@@ -246,11 +246,15 @@ def post(file: str, key: str, fmt: str, kind: str | None, sheet: str | None, dry
         return _stream(file, load_private(key), db_url, dry_run)
     if fmt != "jsonl":
         from contracts.sheets import read_sheet
+        from contracts.summaries import StageIds
+        from ledger import db
 
         if not kind or file == "-":
             raise InputError(f"--format {fmt} needs a FILE and --kind (the kind each row is)")
-        return _append_and_print(db_url, load_private(key), read_sheet(Path(file), fmt, kind, sheet), as_json,
-                                 dry_run=dry_run)
+        ledger = _open(db_url)
+        with db.read_tx(ledger.engine) as conn:  # a decision sheet names its stages: the workflows say their ids
+            items = read_sheet(Path(file), fmt, kind, sheet, stages=StageIds(conn))
+        return _append_and_print(db_url, load_private(key), items, as_json, dry_run=dry_run)
     if file == "-":
         data, source = sys.stdin.buffer.read(), "stdin"
     else:
