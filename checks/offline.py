@@ -61,7 +61,11 @@ def outside_references(text: str) -> list[str]:
 
 def make_offline(site: Path) -> None:
     """Copy the vendored files into ``site/static/vendor/`` and point every page and stylesheet of
-    the site at them; raise if an outside address is left that nothing here replaces."""
+    the site at them; raise if a vendored copy is missing or an outside address is left that nothing
+    here replaces."""
+    missing = sorted(copy for copy in set(SOURCES.values()) if not (VENDOR / copy).is_file())
+    if missing:
+        raise RuntimeError(f"checks/vendor/ lacks {', '.join(missing)}: take it again as checks/vendor/README.md says")
     shutil.copytree(VENDOR, site / "static" / "vendor", dirs_exist_ok=True, ignore=shutil.ignore_patterns("README.md"))
     for path in sorted([*site.rglob("*.html"), *site.rglob("*.css")]):
         if (site / "static" / "vendor") in path.parents:
