@@ -8,8 +8,11 @@ the ``nightly`` checkpoint with ``UpdateDataDocsAction``. Every expectation is a
 test requires the committed files to equal what it writes).
 
 A run copies the project into the output directory (the committed one is never written to),
-points the data source at the ledger through the ``FUNDLEDGER_CHECK_DB`` variable and runs the
-checkpoint; the Data Docs land in ``OUT/gx/uncommitted/data_docs/local_site/``, made to work
+points the data source at the ledger through the ``FUNDLEDGER_CHECK_DB`` config variable and runs
+the checkpoint. The variable's value (the database URL, with its password if it has one) is given
+to GX as its runtime environment, in the process's memory only: never in ``os.environ``, where
+every child process and crash reporter would inherit it, nor in ``config_variables.yml`` or any
+other file of the run; the Data Docs land in ``OUT/gx/uncommitted/data_docs/local_site/``, made to work
 offline (``checks/offline.py``).
 """
 
@@ -151,8 +154,7 @@ def run_gx(db_url: str, out: Path) -> tuple[list[Finding], Path]:
     if work.exists():
         shutil.rmtree(work)
     shutil.copytree(GX_DIR, work)
-    os.environ[_DB_VARIABLE] = db_url
-    context = gx.get_context(mode="file", project_root_dir=str(out))
+    context = gx.get_context(mode="file", project_root_dir=str(out), runtime_environment={_DB_VARIABLE: db_url})
     result = context.checkpoints.get("nightly").run()
     by_name = {r.rule: r for r in SQL_RULES}
     findings: list[Finding] = []

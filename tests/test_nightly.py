@@ -510,3 +510,38 @@ def test_a_check_run_body_names_what_was_checked():
         assert [f for f, _ in validate_body("check.run", {**good, **change})] == [field], change
     missing = {k: v for k, v in good.items() if k != "engines"}
     assert "body.engines" in [f for f, _ in validate_body("check.run", missing)]
+
+
+@pytest.mark.parametrize("base", ["postgresql"], indirect=True)
+def test_the_database_password_reaches_no_environment_file_log_or_entry(base, copy, tmp_path, caplog):
+    """A nightly run over a PostgreSQL role that has a password, given in the URL: the password is not
+    in the process environment afterwards (GX took it as its runtime environment, in memory), not in
+    any file of the run (Data Docs, validation results, GX's config_variables.yml, findings), not in
+    the output, not in a log record, not in the check.run entry. (The test server trusts 127.0.0.1,
+    so the password is carried but not demanded: what is tested is where it goes.)"""
+    import logging
+    import os
+    import uuid
+
+    role, password = f"fl_night_{uuid.uuid4().hex[:8]}", f"S3cret-{uuid.uuid4().hex}"
+    admin = sa.create_engine(copy, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f"CREATE ROLE {role} LOGIN SUPERUSER PASSWORD '{password}'"))
+        assert conn.execute(sa.text("SELECT rolpassword IS NOT NULL FROM pg_authid WHERE rolname = :r"), {"r": role}).scalar()
+    try:
+        url = sa.make_url(copy).set(username=role, password=password).render_as_string(hide_password=False)
+        caplog.set_level(logging.DEBUG)
+        result = CliRunner().invoke(cli, ["check", "--key", str(base[2] / "checks.key"), "--out", str(tmp_path / "night"),
+                                          "--db", url, "--json"], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        assert password not in result.output and password not in caplog.text
+        assert [k for k, v in os.environ.items() if password in v] == []
+        leaked = [p for p in (tmp_path / "night").rglob("*") if p.is_file() and password.encode() in p.read_bytes()]
+        assert leaked == []
+        with admin.connect() as conn:
+            (data,) = conn.execute(sa.text("SELECT data FROM entries WHERE kind = 'check.run'")).one()
+        assert password.encode() not in data
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f"DROP ROLE {role}"))
+        admin.dispose()
