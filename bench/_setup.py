@@ -13,6 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from contracts.api import CONTRACTS  # noqa: E402
 from ledger.keys import Signer, load_private, write_new_key  # noqa: E402
 from ledger.store import Ledger, enroll_item, init_ledger  # noqa: E402
+from ledger.suites import DEFAULT, Suite  # noqa: E402
 
 
 class Databases:
@@ -37,10 +38,10 @@ class Databases:
                 conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
 
 
-def new_ledger(url: str, work: Path, origin: str) -> tuple[Ledger, Signer, Signer]:
-    """Create admin, log and poster keys under ``work``, initialise ``url``, enroll the poster."""
+def new_ledger(url: str, work: Path, origin: str, suite: Suite = DEFAULT) -> tuple[Ledger, Signer, Signer]:
+    """Create admin, log and poster keys of ``suite`` under ``work``, initialise ``url``, enroll the poster."""
     for name in ("admin", "log", "poster"):
-        write_new_key(work / f"{name}.key")
+        write_new_key(work / f"{name}.key", suite)
     admin, log, poster = (load_private(work / f"{n}.key") for n in ("admin", "log", "poster"))
     init_ledger(url, admin.public, log, origin=origin, log_key_path=None)
     ledger = Ledger.open(url, CONTRACTS)

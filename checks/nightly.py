@@ -107,7 +107,7 @@ def _state(ledger: Ledger) -> tuple[int, bytes, str, list[Finding]]:
     those entries; the findings (refused entries, rules added after the fact, rows that differ)."""
     with db.read_tx(ledger.engine) as conn, replaying(ledger.contracts) as replayer:
         size = conn_size(conn)
-        root = Tree(conn).root(size)
+        root = Tree(conn, ledger.suite).root(size)
         for batch in entry_batches(conn, size):
             replayer.feed(batch)
         replayed = replayer.finish()

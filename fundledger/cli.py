@@ -25,11 +25,13 @@ from contracts.api import CONTRACTS
 from ledger.errors import EnvironmentProblem, Error, InputError, IntegrityError
 from ledger.findings import FATAL, WARNING, findings_to_json, findings_to_text
 from ledger.kinds import registry
+from ledger.suites import SUITES
 
 __all__ = ["cli", "main"]
 
 DEFAULT_DB = "sqlite:///fundledger.db"
 KINDS = registry(CONTRACTS.kinds)  # every kind a ledger of fundledger knows
+SUITE_NAMES = tuple(SUITES)
 
 
 def _open(db_url: str) -> Any:
@@ -120,15 +122,22 @@ def cli() -> None:
 @click.option("--admin-key", required=True, type=click.Path(dir_okay=False), help="Admin public key (PEM .pub).")
 @click.option("--log-key", required=True, type=click.Path(dir_okay=False), help="Log private key (signs checkpoints).")
 @click.option("--origin", help="The log's origin name (C2SP), e.g. audit.example.gov.cn/chaoyang-funds.")
-def init(admin_key: str, log_key: str, origin: str | None, db_url: str, as_json: bool) -> int:
-    """Apply migrations and write the genesis entry pinning the admin and log keys."""
+@click.option("--suite", "suite_name", type=click.Choice(SUITE_NAMES), default="ed25519-sha256", show_default=True,
+              help="The algorithms of every hash and signature of the ledger (pinned by the genesis).")
+def init(admin_key: str, log_key: str, origin: str | None, suite_name: str, db_url: str, as_json: bool) -> int:
+    """Apply migrations and write the genesis entry pinning the suite and the admin and log keys."""
     from ledger.keys import load_private, load_public
     from ledger.store import init_ledger, validate_origin
+    from ledger.suites import suite_named
 
     if origin is not None:
         validate_origin(origin)
-    result = init_ledger(db_url, load_public(admin_key), load_private(log_key), origin=origin,
-                         log_key_path=str(Path(log_key).resolve()))
+    suite, admin, log = suite_named(suite_name), load_public(admin_key), load_private(log_key)
+    for what, alg in (("--admin-key", admin.alg), ("--log-key", log.public.alg)):
+        if alg != suite.alg:
+            raise InputError(f"{what} is an {alg} key; a {suite.name} ledger needs {suite.alg} keys "
+                             f"(`fundledger keys new --suite {suite.name}`)")
+    result = init_ledger(db_url, admin, log, origin=origin, log_key_path=str(Path(log_key).resolve()))
     if as_json:
         _json_line({"ok": True, "created": result.created, "origin": result.origin, "genesis": result.genesis_hash,
                     "admin_key": result.admin_kid, "log_key": result.log_kid})
@@ -158,11 +167,14 @@ def keys() -> None:
 
 @command(keys, "new", db=False)
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help="Private key path (0600); PATH.pub too.")
-def keys_new(out: str, as_json: bool) -> int:
-    """Write a new Ed25519 private key to OUT (mode 0600) and its public key to OUT.pub."""
+@click.option("--suite", "suite_name", type=click.Choice(SUITE_NAMES), default="ed25519-sha256", show_default=True,
+              help="The suite of the ledger the key is for: an Ed25519 key, or an SM2 key for sm2-sm3.")
+def keys_new(out: str, suite_name: str, as_json: bool) -> int:
+    """Write a new private key (Ed25519, or SM2 for --suite sm2-sm3) to OUT (0600) and its public key to OUT.pub."""
     from ledger.keys import write_new_key
+    from ledger.suites import suite_named
 
-    pub = write_new_key(Path(out))
+    pub = write_new_key(Path(out), suite_named(suite_name))
     _json_line({"ok": True, "kid": pub.kid, "private": out, "public": f"{out}.pub"}) if as_json else click.echo(pub.kid)
     return 0
 
@@ -419,7 +431,7 @@ def _print_chain(result, as_json: bool) -> None:
         return
     click.echo(f"ok: {result.entries} entries in {result.postings} postings verified "
                "(chain, hashes, canonical bytes, index columns, signatures, keys, Merkle tree)")
-    click.echo(f"origin {result.origin}; tree size {result.entries}; root {result.root.hex()}")
+    click.echo(f"origin {result.origin}; suite {result.suite.name}; tree size {result.entries}; root {result.root.hex()}")
     click.echo(f"head {result.head_hash}; {report['keys_in_force']} keys in force")
     for cp in result.checkpoints:
         cosigners = ", ".join(cp["cosigned_by"]) or "no cosignature"
@@ -689,13 +701,15 @@ def check(checks_key: str | None, out: str, no_record: bool, db_url: str, as_jso
 # -- demo --------------------------------------------------------------------------------------
 @command(cli)
 @click.option("--keys-dir", default="fundledger-keys", show_default=True, type=click.Path(file_okay=False))
-def demo(keys_dir: str, db_url: str, as_json: bool) -> int:
+@click.option("--suite", "suite_name", type=click.Choice(SUITE_NAMES), default="ed25519-sha256", show_default=True,
+              help="The ledger's algorithms (sm2-sm3: SM2 signatures, SM3 hashes).")
+def demo(keys_dir: str, suite_name: str, db_url: str, as_json: bool) -> int:
     """Create demo keys, initialise a ledger, post the bundled examples, verify, print the 2023 execution report."""
     from fundledger.demo import example_postings, run_demo
 
     total = sum(len(p.read_bytes().splitlines()) for p in example_postings())
     with progress(total, "posting the examples") as update:
-        run_demo(db_url, Path(keys_dir), echo=click.echo, progress=update)
+        run_demo(db_url, Path(keys_dir), echo=click.echo, progress=update, suite=SUITES[suite_name])
     return 0
 
 

@@ -18,11 +18,12 @@ from typing import Callable
 
 from contracts.api import CONTRACTS
 from ledger import db
-from ledger.inputs import parse_lines
-from ledger.errors import Rejected
+from ledger.errors import InputError, Rejected
 from ledger.findings import Finding
+from ledger.inputs import parse_lines
 from ledger.keys import Signer, load_private, load_public, write_new_key
 from ledger.store import CHECKS_KEY_SETTING, Item, Ledger, enroll_item, init_ledger
+from ledger.suites import DEFAULT, Suite
 from ledger.verify import verify_ledger
 
 __all__ = ["EXAMPLES", "calendar_items", "example_postings", "run_demo"]
@@ -50,20 +51,25 @@ def calendar_items() -> list[Item]:
         year += 1
 
 
-def _key(keys_dir: Path, name: str) -> Signer:
+def _key(keys_dir: Path, name: str, suite: Suite) -> Signer:
     path = keys_dir / f"{name}.key"
     if not path.exists():
-        write_new_key(path)
-    return load_private(path)
+        write_new_key(path, suite)
+    signer = load_private(path)
+    if signer.suite is not suite:
+        raise InputError(f"{path} is an {signer.suite.alg} key; a {suite.name} demo needs {suite.alg} keys: "
+                         "give it another --keys-dir")
+    return signer
 
 
 def run_demo(db_url: str, keys_dir: Path, echo: Callable[[str], None],
-             progress: Callable[[int], None] | None = None) -> list[Finding]:
-    """Post the example data, verify, print the 2023 execution report; the warnings the postings drew."""
+             progress: Callable[[int], None] | None = None, suite: Suite = DEFAULT) -> list[Finding]:
+    """Post the example data in a ledger of ``suite``, verify, print the 2023 execution report; the
+    warnings the postings drew."""
     from contracts.catalogue import CATALOGUE_DIR, load_file
     from contracts.reports import execution_report, render
 
-    signers = {name: _key(keys_dir, name) for name in _DEMO_KEYS}
+    signers = {name: _key(keys_dir, name, suite) for name in _DEMO_KEYS}
     result = init_ledger(db_url, load_public(keys_dir / "admin.key.pub"), signers["log"],
                          origin="fundledger.local/demo", log_key_path=str((keys_dir / "log.key").resolve()))
     echo(f"ledger {result.origin}: genesis {result.genesis_hash[:16]}… (keys in {keys_dir}/)")

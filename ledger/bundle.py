@@ -5,7 +5,9 @@
   ``log.vkey``        the log's C2SP verifier key (the genesis log key);
   ``checkpoint.note`` a checkpoint of the exported tree, signed by the log key;
   ``README.md``       how to check the bundle;
-  ``MANIFEST``        a signed note by the log key listing the SHA-256 and name of every other file.
+  ``MANIFEST``        a signed note by the log key listing the digest (the suite's hash: SHA-256 or
+                      SM3) and name of every other file. Its first line is ``fundledger-bundle/v1``
+                      for an ed25519-sha256 ledger, ``fundledger-bundle/v1 sm2-sm3`` for an SM one.
 
 :func:`verify_bundle` is pure (no SQLAlchemy, pandas or Great Expectations): it checks that the
 files are exactly the manifest's, then streams ``entries.jsonl`` through the chain checks of
@@ -17,16 +19,16 @@ removed or added is an integrity failure (exit 3).
 from __future__ import annotations
 
 import base64
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
 
 from ledger.chain import ChainResult, ChainVerifier, VerifyFailure
 from ledger.errors import InputError
-from ledger.keys import Signer, verify_signature
+from ledger.keys import Signer
 from ledger.kinds import Kind
 from ledger.note import DASH, NoteError, log_key_id, parse_checkpoint, parse_verifier_key, sign_note, verifier_key
+from ledger.suites import DEFAULT, SUITES, Suite
 
 __all__ = ["MANIFEST_HEADER", "bundle_batches", "export_bundle", "verify_bundle"]
 
@@ -43,14 +45,15 @@ Ledger `{origin}`, {size} entries, exported {at} (UTC).
 | `entries.jsonl` | every entry's canonical bytes (RFC 8785), one per line, in seq order |
 | `log.vkey` | the log's public key as a C2SP verifier key: `{vkey}` |
 | `checkpoint.note` | a C2SP checkpoint of these {size} entries, signed by the log key |
-| `MANIFEST` | the SHA-256 of every other file, signed by the log key |
+| `MANIFEST` | the {hash} of every other file, signed by the log key |
 
 Check it with no database: `fundledger verify --bundle DIR --log-vkey '{vkey}'`. Compare the
 verifier key with the one you obtained from the district when you first audited it; pinning it
 with `--log-vkey` makes the check fail if anyone rebuilt the ledger under another key.
 
-The entry format is specified byte for byte in fundledger's `docs/format.md`. Each entry's hash
-is SHA-256(0x00 || line bytes); the Merkle root over these hashes (RFC 9162) is the checkpoint's.
+The entry format is specified byte for byte in fundledger's `docs/format.md`. The ledger's suite is
+{suite}: each entry's hash is {hash}(0x00 || line bytes); the Merkle root over these hashes
+(RFC 9162) is the checkpoint's.
 """
 
 
@@ -84,16 +87,21 @@ def export_bundle(ledger: Any, out: Path, log: Signer, progress: Callable[[int],
                 progress(_BATCH)
     (out / "checkpoint.note").write_text(issued.note, encoding="utf-8")
     (out / "log.vkey").write_text(vkey + "\n", encoding="utf-8")
-    (out / "README.md").write_text(_README.format(origin=ledger.origin, size=size, at=utc_now(), vkey=vkey),
-                                   encoding="utf-8")
-    lines = "".join(f"{_sha256(out / name)} {name}\n" for name in FILES)
-    body = f"{MANIFEST_HEADER}\n{ledger.origin}\n{size}\n{lines}"
+    suite = ledger.suite
+    (out / "README.md").write_text(_README.format(origin=ledger.origin, size=size, at=utc_now(), vkey=vkey,
+                                                  suite=suite.name, hash=suite.hash_name), encoding="utf-8")
+    lines = "".join(f"{_digest(out / name, suite)} {name}\n" for name in FILES)
+    body = f"{_header(suite)}\n{ledger.origin}\n{size}\n{lines}"
     (out / "MANIFEST").write_text(sign_note(body, ledger.origin, log), encoding="utf-8")
     return Exported(size=size, root=issued.root.hex(), files=(*FILES, "MANIFEST"))
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
+def _header(suite: Suite) -> str:
+    return MANIFEST_HEADER if suite is DEFAULT else f"{MANIFEST_HEADER} {suite.name}"
+
+
+def _digest(path: Path, suite: Suite) -> str:
+    h = suite.new_hash()
     with open(path, "rb") as f:
         while chunk := f.read(1 << 20):
             h.update(chunk)
@@ -104,20 +112,22 @@ def _fail(what: str, expected: Any, found: Any) -> VerifyFailure:
     return VerifyFailure("B", None, what, expected, found)
 
 
-def _manifest(text: str) -> tuple[str, dict[str, str], str, bytes, bytes]:
-    """(body, {name: sha256}, origin, key id, signature) of a MANIFEST note."""
+def _manifest(text: str) -> tuple[str, Suite, dict[str, str], str, bytes, bytes]:
+    """(body, suite, {name: digest}, origin, key id, signature) of a MANIFEST note."""
     if "\n\n" not in text or not text.endswith("\n"):
         raise _fail("MANIFEST", "a signed note", "no signature block")
     body, sigs = text.split("\n\n", 1)
     body += "\n"
     lines = body.split("\n")[:-1]
-    if len(lines) < 3 or lines[0] != MANIFEST_HEADER:
-        raise _fail("MANIFEST header", MANIFEST_HEADER, lines[0] if lines else "nothing")
+    headers = {_header(s): s for s in SUITES.values()}
+    if len(lines) < 3 or lines[0] not in headers:
+        raise _fail("MANIFEST header", " or ".join(headers), lines[0] if lines else "nothing")
+    suite = headers[lines[0]]
     files: dict[str, str] = {}
     for line in lines[3:]:
         digest, _, name = line.partition(" ")
         if len(digest) != 64 or not name or name in files:
-            raise _fail("MANIFEST line", "<sha256> <file name>, once per file", repr(line))
+            raise _fail("MANIFEST line", f"<{suite.hash_name}> <file name>, once per file", repr(line))
         files[name] = digest
     sig_lines = sigs[:-1].split("\n")
     parts = sig_lines[0].split(" ")
@@ -127,7 +137,7 @@ def _manifest(text: str) -> tuple[str, dict[str, str], str, bytes, bytes]:
         raw = base64.b64decode(parts[2], validate=True)
     except ValueError:
         raise _fail("MANIFEST signature", "base64", repr(parts[2])) from None
-    return body, files, lines[1], raw[:4], raw[4:]
+    return body, suite, files, lines[1], raw[:4], raw[4:]
 
 
 def bundle_batches(directory: Path) -> Iterator[list[tuple]]:
@@ -156,7 +166,7 @@ def verify_bundle(directory: Path, *, kinds: Mapping[str, Kind], log_vkey: str |
         raise _fail("MANIFEST", "a MANIFEST file", "none") from None
     except UnicodeDecodeError:
         raise _fail("MANIFEST", "UTF-8 text", "other bytes") from None
-    body, files, origin, key_id, signature = _manifest(manifest_text)
+    body, suite, files, origin, key_id, signature = _manifest(manifest_text)
     present = sorted(p.name for p in directory.iterdir())
     expected = sorted([*files, "MANIFEST"])
     if present != expected:
@@ -164,9 +174,9 @@ def verify_bundle(directory: Path, *, kinds: Mapping[str, Kind], log_vkey: str |
     if sorted(files) != sorted(FILES):
         raise _fail("files in MANIFEST", sorted(FILES), sorted(files))
     for name, digest in files.items():
-        actual = _sha256(directory / name)
+        actual = _digest(directory / name, suite)
         if actual != digest:
-            raise _fail(f"SHA-256 of {name}", digest, actual)
+            raise _fail(f"{suite.hash_name} of {name}", digest, actual)
     # B2. the checkpoint, and the chain through it
     try:
         checkpoint = parse_checkpoint((directory / "checkpoint.note").read_text(encoding="utf-8"))
@@ -180,18 +190,20 @@ def verify_bundle(directory: Path, *, kinds: Mapping[str, Kind], log_vkey: str |
     result = chain.finish()
     if checkpoint.size != result.entries:
         raise _fail("checkpoint tree size", f"{result.entries} (every exported entry)", checkpoint.size)
-    # B3. the log key: the genesis's, the key file's, the manifest's signer, and the pinned one
-    vkey = verifier_key(result.origin, result.log_public)
+    # B3. the suite and the log key: the genesis's, the key file's, the manifest's signer, and the pinned one
+    if result.suite is not suite:
+        raise _fail("MANIFEST suite", f"{result.suite.name} (the genesis's)", suite.name)
+    vkey = verifier_key(result.origin, result.log_public, suite)
     if (directory / "log.vkey").read_text(encoding="utf-8").strip() != vkey:
         raise _fail("log.vkey", vkey, (directory / "log.vkey").read_text(encoding="utf-8").strip())
-    if origin != result.origin or key_id != log_key_id(result.origin, result.log_public) \
-            or not verify_signature(result.log_public, signature, body.encode()):
+    if origin != result.origin or key_id != log_key_id(result.origin, result.log_public, suite) \
+            or not suite.verify(result.log_public, signature, body.encode()):
         raise _fail("MANIFEST signature", f"a valid signature by the genesis log key {vkey}", "another")
     if log_vkey is not None:
         try:
-            pinned_name, pinned_key = parse_verifier_key(log_vkey)
+            pinned = parse_verifier_key(log_vkey)
         except NoteError as e:
             raise InputError(f"--log-vkey: {e}") from None
-        if (pinned_name, pinned_key) != (result.origin, result.log_public):
+        if pinned != (result.origin, result.log_public, suite):
             raise _fail("log key", f"the pinned {log_vkey}", vkey)
     return result

@@ -1,4 +1,4 @@
-"""Canonical bytes (RFC 8785, within our domain) and the entry hash.
+"""Canonical bytes (RFC 8785, within our domain). The entry hash is the suite's (``ledger/suites.py``).
 
 The domain, enforced at the edge by :func:`check_domain`:
   * objects with ASCII string keys (so that RFC 8785's UTF-16 key order is plain byte order),
@@ -16,7 +16,6 @@ numbers are refused rather than silently resolved (``orjson`` keeps the last dup
 
 from __future__ import annotations
 
-import hashlib
 import json
 from typing import Any
 
@@ -29,7 +28,6 @@ __all__ = [
     "NonInteger",
     "canonical",
     "check_domain",
-    "leaf_hash",
     "parse_json",
 ]
 
@@ -55,11 +53,6 @@ class DomainError(ValueError):
 def canonical(value: Any) -> bytes:
     """RFC 8785 bytes of a value already inside the domain (see :func:`check_domain`)."""
     return orjson.dumps(value, option=_SORT)
-
-
-def leaf_hash(canonical_bytes: bytes) -> bytes:
-    """The entry hash: RFC 9162 leaf hash ``SHA-256(0x00 || canonical bytes)``."""
-    return hashlib.sha256(b"\x00" + canonical_bytes).digest()
 
 
 def check_domain(value: Any, path: str = "", depth: int = 0) -> None:

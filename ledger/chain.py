@@ -5,7 +5,9 @@ them. Rows are ``(seq, hash, prev, kind, idem, posting, key_id, at, data)``: the
 and the index columns stored beside them (a bundle derives the columns from the bytes).
 
 Steps (numbering shared with ``ledger/verify.py``):
-  2. genesis: seq 0 is a well-formed ``ledger.genesis`` pinning the admin and log keys;
+  2. genesis: seq 0 is a well-formed ``ledger.genesis`` pinning the suite (``ledger/suites.py``: every
+     hash and signature after it is the suite's, every key enrolled of its algorithm) and the admin
+     and log keys;
   3. every entry: 3.1 seq · 3.2 hash · 3.3 canonical envelope · 3.4 chain · 3.5 index columns ·
      3.6 posting structure (and the contracts version each posting records: none on the genesis,
      an integer from 1 on every other, never lower than the posting before's) · 3.7 unique idem ·
@@ -25,13 +27,13 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import orjson
 
-from ledger.canonical import canonical, leaf_hash
+from ledger.canonical import canonical
 from ledger.envelope import FORMAT_VERSION, ZERO_HASH, posting_message
 from ledger.errors import IntegrityError
-from ledger.keys import verify_signature
-from ledger.kinds import ADMIN, AUDITOR, LOG, Kind, validate_core_body
+from ledger.kinds import ADMIN, AUDITOR, LOG, Kind, genesis_suite, validate_core_body
 from ledger.merkle import CompactRange
 from ledger.note import Checkpoint, NoteError, cosigner_key_id, verify_cosignature, verify_log_signature
+from ledger.suites import DEFAULT, SUITES, Suite
 
 __all__ = ["ChainResult", "ChainVerifier", "KeyState", "VerifyFailure"]
 
@@ -86,9 +88,11 @@ class ChainResult:
     keys: dict[str, KeyState]
     log_public: bytes
     checkpoints: tuple[dict[str, Any], ...]
+    suite: Suite = DEFAULT
 
     def as_dict(self) -> dict[str, Any]:
-        return {"ok": True, "origin": self.origin, "entries": self.entries, "postings": self.postings,
+        return {"ok": True, "origin": self.origin, "suite": self.suite.name, "entries": self.entries,
+                "postings": self.postings,
                 "tree_size": self.entries, "root": self.root.hex(), "head_hash": self.head_hash,
                 "keys_in_force": sum(1 for k in self.keys.values() if k.revoked_seq is None),
                 "checkpoints": list(self.checkpoints)}
@@ -118,7 +122,11 @@ class ChainVerifier:
         self.nodes_seen = 0
         self.checkpoints = sorted(checkpoints, key=lambda c: c[1].size)
         self._cp_next = 0
-        self.tree = CompactRange(on_node=self._on_node if stored_nodes is not None else None)
+        self.suite = DEFAULT  # until the genesis says which
+        self.tree = self._new_tree()
+
+    def _new_tree(self) -> CompactRange:
+        return CompactRange(self.suite, on_node=self._on_node if self.stored_nodes is not None else None)
 
     # step 6: stored nodes, as each perfect subtree completes
     def _on_node(self, level: int, idx: int, h: bytes) -> None:
@@ -142,6 +150,7 @@ class ChainVerifier:
 
     def feed(self, batch: Iterable[Sequence[Any]]) -> None:
         idems, tree, columns = self.idems, self.tree, self.index_columns
+        leaf_hash = self.suite.leaf_hash
         expected_seq, prev, posting = self.next_seq, self.prev, self.posting
         prev_hex = prev.hex()
         for seq, h, prev_col, kind_col, idem_col, posting_col, key_col, at_col, data in batch:
@@ -149,6 +158,10 @@ class ChainVerifier:
             if seq != expected_seq:
                 raise VerifyFailure("3.1", expected_seq, "entry missing or out of place",
                                     f"seq {expected_seq}", f"seq {seq}")
+            if seq == 0:  # the genesis names the suite its own hash is in
+                self.suite = _suite_named_in(data)
+                tree = self.tree = self._new_tree()
+                leaf_hash = self.suite.leaf_hash
             # 3.2 hash
             computed = leaf_hash(data)
             if columns and computed != h:
@@ -220,6 +233,9 @@ class ChainVerifier:
                 if problems:
                     raise VerifyFailure("3.8", seq, f"{kind} body", "a well-formed body",
                                         "; ".join(f"{f}: {m}" for f, m in problems))
+                if kind == "key.enroll" and env["body"]["key"]["alg"] != self.suite.alg:
+                    raise VerifyFailure("3.8", seq, "key.enroll: the key's algorithm",
+                                        f"{self.suite.alg} (the {self.suite.name} ledger's)", env["body"]["key"]["alg"])
             last = i == n - 1
             if ("sig" in p) != last:
                 raise VerifyFailure("3.6", seq, "posting signature", "on the last entry only",
@@ -280,7 +296,7 @@ class ChainVerifier:
             reports.append({"checkpoint": label, "tree_size": cp.size, "cosigned_by": self._cosigners(label, cp)})
         return ChainResult(origin=self.origin or "", entries=n, postings=self.postings, head_hash=self.prev.hex(),
                            root=self.tree.root(), keys=self.keys, log_public=self.log_public,
-                           checkpoints=tuple(reports))
+                           checkpoints=tuple(reports), suite=self.suite)
 
     def _cosigners(self, label: str, cp: Checkpoint) -> list[str]:
         auditors = [(kid, k) for kid, k in self.keys.items() if k.role == AUDITOR]
@@ -290,9 +306,9 @@ class ChainVerifier:
                 continue  # the log's own signature, checked above
             for kid, key in auditors:
                 try:
-                    verify_cosignature(cp, s, key.public)
+                    verify_cosignature(cp, s, key.public, self.suite)
                 except NoteError as e:
-                    if s.key_id == cosigner_key_id(s.name, key.public):
+                    if s.key_id == cosigner_key_id(s.name, key.public, self.suite):
                         raise VerifyFailure("7", None, f"checkpoint {label}: cosignature of {s.name}",
                                             f"a valid cosignature by {kid}", str(e)) from None
                     continue
@@ -307,6 +323,8 @@ class ChainVerifier:
         problems = validate_core_body("ledger.genesis", body) if type(body) is dict else [("body", "not an object")]
         if problems:
             raise VerifyFailure("2", 0, "genesis body", "a well-formed genesis", "; ".join(f"{f}: {m}" for f, m in problems))
+        if genesis_suite(body) is not self.suite:  # cannot happen: the suite was read from these bytes
+            raise VerifyFailure("2", 0, "genesis suite", self.suite.name, body.get("suite"))
         self.origin = body["origin"]
         self.log_public = base64.b64decode(body["log"]["public"])
         # 7. a checkpoint is compared with nothing before its log signature is checked
@@ -314,7 +332,7 @@ class ChainVerifier:
             if cp.origin != self.origin:
                 raise VerifyFailure("7", None, f"checkpoint {label}: origin", self.origin, cp.origin)
             try:
-                verify_log_signature(cp, self.origin, self.log_public)
+                verify_log_signature(cp, self.origin, self.log_public, self.suite)
             except NoteError as e:
                 raise VerifyFailure("7", None, f"checkpoint {label}: log signature", "the genesis log key's",
                                     str(e)) from None
@@ -343,9 +361,9 @@ class ChainVerifier:
         except (ValueError, TypeError):
             raise VerifyFailure("3.8", seq, f"signature of posting {posting.id}", "base64",
                                 repr(env["posting"]["sig"])) from None
-        if not verify_signature(key.public, sig, posting_message(env)):
+        if not self.suite.verify(key.public, sig, posting_message(env, self.suite)):
             raise VerifyFailure("3.8", seq, f"signature of posting {posting.id}",
-                                f"a valid Ed25519 signature by {kid}", "a signature that does not verify")
+                                f"a valid {self.suite.alg} signature by {kid}", "a signature that does not verify")
 
     def _apply_keys(self, posting: _Posting) -> None:
         keys = self.keys
@@ -366,6 +384,16 @@ class ChainVerifier:
                 if key is None or key.revoked_seq is not None:
                     raise VerifyFailure("3.8", s, "key.revoke", "a key in force", f"{body['kid']} not in force")
                 key.revoked_seq = s
+
+
+def _suite_named_in(genesis: bytes) -> Suite:
+    """The suite a genesis entry's bytes name (ed25519-sha256 where they name none, or cannot be
+    read: step 3.3 and step 2 then say what is wrong with them)."""
+    try:
+        name = orjson.loads(genesis)["body"].get("suite", DEFAULT.name)
+    except (orjson.JSONDecodeError, TypeError, KeyError, AttributeError):
+        return DEFAULT
+    return SUITES.get(name, DEFAULT) if isinstance(name, str) else DEFAULT
 
 
 def _nodes_of(size: int) -> set[tuple[int, int]]:

@@ -1,8 +1,9 @@
 """Issuing checkpoints and proving entries: the log's side of what auditors check.
 
 A checkpoint is issued at the ledger's current size, signed by the log key, and recorded in the
-ledger as a ``checkpoint.issue`` entry (idem ``checkpoint:<size>``; Ed25519 is deterministic, so
-issuing again at the same size returns the same note and a ``duplicate`` receipt).
+ledger as a ``checkpoint.issue`` entry (idem ``checkpoint:<size>``). Issuing again at a size
+already checkpointed returns the recorded note and a ``duplicate`` receipt (an SM2 signature is
+randomised, so a second signature would differ: the first one stands).
 """
 
 from __future__ import annotations
@@ -32,8 +33,10 @@ class Issued:
 def issue_checkpoint(ledger: Ledger, log: Signer) -> Issued:
     with db.read_tx(ledger.engine) as conn:
         size = conn_size(conn)
-        root = Tree(conn).root(size)
-    note = sign_note(checkpoint_body(ledger.origin, size, root), ledger.origin, log)
+        root = Tree(conn, ledger.suite).root(size)
+    recorded = list(ledger.entries(idem=f"checkpoint:{size}"))
+    note = recorded[0][2]["body"]["note"] if recorded else \
+        sign_note(checkpoint_body(ledger.origin, size, root), ledger.origin, log)
     (receipt,) = ledger.append(log, [Item("checkpoint.issue", f"checkpoint:{size}",
                                           {"size": size, "root": root.hex(), "note": note})])
     return Issued(note=note, size=size, root=root, receipt=receipt)
@@ -42,7 +45,7 @@ def issue_checkpoint(ledger: Ledger, log: Signer) -> Issued:
 def log_verifier_key(ledger: Ledger) -> str:
     """The C2SP verifier key string an auditor pins for this log (from the genesis)."""
     ((_, _, genesis),) = ledger.entries(seq=0)
-    return verifier_key(ledger.origin, base64.b64decode(genesis["body"]["log"]["public"]))
+    return verifier_key(ledger.origin, base64.b64decode(genesis["body"]["log"]["public"]), ledger.suite)
 
 
 def prove_inclusion(ledger: Ledger, seq: int, size: int | None) -> dict[str, Any]:
@@ -52,7 +55,7 @@ def prove_inclusion(ledger: Ledger, seq: int, size: int | None) -> dict[str, Any
         _check_size(size, current)
         if not 0 <= seq < size:
             raise InputError(f"seq {seq} is not in a tree of size {size}")
-        tree = Tree(conn)
+        tree = Tree(conn, ledger.suite)
         leaf, root, path = tree.leaf(seq), tree.root(size), tree.inclusion(seq, size)
     return {"leaf_index": seq, "tree_size": size, "leaf_hash": leaf.hex(), "root": root.hex(),
             "path": [p.hex() for p in path]}
@@ -63,7 +66,7 @@ def prove_consistency(ledger: Ledger, old: int, new: int) -> dict[str, Any]:
         _check_size(new, conn_size(conn))
         if not 1 <= old <= new:
             raise InputError(f"no consistency proof from size {old} to size {new} (need 1 <= OLD <= NEW)")
-        tree = Tree(conn)
+        tree = Tree(conn, ledger.suite)
         return {"old_size": old, "new_size": new, "old_root": tree.root(old).hex(), "new_root": tree.root(new).hex(),
                 "path": [p.hex() for p in tree.consistency(old, new)]}
 

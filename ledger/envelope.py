@@ -11,9 +11,11 @@ An entry's canonical bytes are the RFC 8785 encoding of::
 the genesis, which no contract checks, has none.
 
 A posting is the ``n`` consecutive entries ``i = 0 .. n-1`` that one poster submitted at once. The
-last one (``i = n-1``) carries the Ed25519 signature ``sig`` over::
+last one (``i = n-1``) carries the signature ``sig`` (the ledger's suite: Ed25519 or SM2) over::
 
     b"fundledger/posting/v1\\n" || leaf_hash(canonical(last envelope without "sig"))
+
+where ``leaf_hash`` is the suite's entry hash (SHA-256 or SM3 of 0x00 || bytes).
 
 That envelope's ``prev`` chains every earlier entry, those of the same posting included, so one
 signature commits the poster to their whole posting at its place in the history: verification
@@ -27,7 +29,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from ledger.canonical import canonical, leaf_hash
+from ledger.canonical import canonical
+from ledger.suites import Suite
 
 __all__ = [
     "FORMAT_VERSION",
@@ -49,11 +52,11 @@ def utc_now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def posting_message(last_envelope: dict[str, Any]) -> bytes:
+def posting_message(last_envelope: dict[str, Any], suite: Suite) -> bytes:
     """The bytes the poster signs, from the posting's last envelope (its ``sig`` ignored)."""
     posting = {k: v for k, v in last_envelope["posting"].items() if k != "sig"}
     unsigned = {**last_envelope, "posting": posting}
-    return SIG_CONTEXT + leaf_hash(canonical(unsigned))
+    return SIG_CONTEXT + suite.leaf_hash(canonical(unsigned))
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,10 +86,15 @@ def seal_posting(
     signer: Any,
     items: list[tuple[str, str, dict[str, Any]]],
     contracts: int | None,
+    suite: Suite,
 ) -> list[Sealed]:
     """Build, chain and sign the entries of one posting. ``items`` are (kind, idem, body);
-    ``contracts`` is the version of the contracts that checked them (None only for the genesis)."""
+    ``contracts`` is the version of the contracts that checked them (None only for the genesis);
+    ``suite`` the ledger's, whose algorithm the signer's key must be."""
+    if signer.suite is not suite:
+        raise ValueError(f"a {signer.suite.alg} key cannot sign in a {suite.name} ledger")
     n = len(items)
+    leaf_hash = suite.leaf_hash
     out: list[Sealed] = []
     for i, (kind, idem, body) in enumerate(items):
         envelope: dict[str, Any] = {
@@ -103,7 +111,7 @@ def seal_posting(
         if contracts is not None:
             envelope["posting"]["contracts"] = contracts
         if i == n - 1:
-            sig = signer.sign(posting_message(envelope))
+            sig = signer.sign(posting_message(envelope, suite))
             envelope["posting"]["sig"] = base64.b64encode(sig).decode("ascii")
         data = canonical(envelope)
         h = leaf_hash(data)

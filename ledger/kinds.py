@@ -20,13 +20,14 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
-from ledger.keys import ALG, key_id
+from ledger.suites import SUITES, Suite, suite_named, suite_of_alg
 
-__all__ = ["CORE_KINDS", "ROLES", "Kind", "registry", "validate_core_body"]
+__all__ = ["CORE_KINDS", "ROLES", "Kind", "genesis_suite", "registry", "validate_core_body"]
 
 ADMIN, LOG, POSTER, AUDITOR, CHECKS = "admin", "log", "poster", "auditor", "checks"
 ROLES = (ADMIN, LOG, POSTER, AUDITOR, CHECKS)
-_KID = re.compile(r"^ed25519:[0-9a-f]{32}$")
+_ALGS = tuple(s.alg for s in SUITES.values())
+_KID = re.compile(rf"^({'|'.join(_ALGS)}):[0-9a-f]{{32}}$")
 
 Problems = list[tuple[str, str]]
 
@@ -91,24 +92,37 @@ def _public_key(body: dict[str, Any], field: str) -> Problems:
     problems = [(f"{prefix}.{f.removeprefix('body.')}", m) for f, m in problems]
     if problems:
         return problems
-    if key["alg"] != ALG:
-        return [(f"{prefix}.alg", f"unsupported algorithm {key['alg']!r}; this ledger knows {ALG!r}")]
+    if key["alg"] not in _ALGS:
+        return [(f"{prefix}.alg", f"unsupported algorithm {key['alg']!r}; one of {', '.join(_ALGS)}")]
+    suite = suite_of_alg(key["alg"])
     try:
         raw = base64.b64decode(key["public"], validate=True)
     except ValueError:
         return [(f"{prefix}.public", "not valid base64")]
-    if len(raw) != 32:
-        return [(f"{prefix}.public", f"an Ed25519 public key has 32 bytes, not {len(raw)}")]
-    if key_id(raw) != key["kid"]:
-        return [(f"{prefix}.kid", f"does not match the public key (expected {key_id(raw)})")]
+    if len(raw) != suite.public_size:
+        return [(f"{prefix}.public", f"an {suite.alg} public key has {suite.public_size} bytes, not {len(raw)}")]
+    if suite.key_id(raw) != key["kid"]:
+        return [(f"{prefix}.kid", f"does not match the public key (expected {suite.key_id(raw)})")]
     return []
 
 
 def _genesis(body: dict[str, Any]) -> Problems:
-    problems = _fields(body, {"origin": (str, True), "admin": (dict, True), "log": (dict, True)})
+    problems = _fields(body, {"origin": (str, True), "admin": (dict, True), "log": (dict, True), "suite": (str, False)})
     if problems:
         return problems
-    return _public_key(body, "admin") + _public_key(body, "log")
+    if body.get("suite", "ed25519-sha256") not in SUITES:
+        return [("body.suite", f"unknown suite {body['suite']!r}; one of {', '.join(SUITES)}")]
+    problems = _public_key(body, "admin") + _public_key(body, "log")
+    alg = genesis_suite(body).alg
+    problems += [(f"body.{f}.alg", f"the {body.get('suite', 'ed25519-sha256')} suite's keys are {alg}")
+                 for f in ("admin", "log") if not problems and body[f]["alg"] != alg]
+    return problems
+
+
+def genesis_suite(body: dict[str, Any]) -> Suite:
+    """The suite a genesis body pins: its ``suite``, or ed25519-sha256 where it has none (every
+    ledger made before suites existed)."""
+    return suite_named(body.get("suite", "ed25519-sha256"))
 
 
 def _enroll(body: dict[str, Any]) -> Problems:
@@ -128,7 +142,7 @@ def _revoke(body: dict[str, Any]) -> Problems:
     if problems:
         return problems
     if not _KID.match(body["kid"]):
-        problems.append(("body.kid", "not a key id (ed25519: followed by 32 hex digits)"))
+        problems.append(("body.kid", f"not a key id ({' or '.join(_ALGS)}, a colon and 32 hex digits)"))
     if not body["reason"].strip():
         problems.append(("body.reason", "must not be empty: say why the key is revoked"))
     return problems

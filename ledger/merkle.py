@@ -5,31 +5,32 @@ Pure functions over hashes; no database. A proof generator gets the hashes it ne
 recursion visits (always aligned: ``start`` is a multiple of the largest power of two below
 ``end - start``), so a store can answer them from its stored nodes.
 
-  leaf hash  = SHA-256(0x00 || leaf)      (ledger.canonical.leaf_hash)
-  node hash  = SHA-256(0x01 || left || right)
-  MTH({})    = SHA-256("")
+  leaf hash  = H(0x00 || leaf)      (Suite.leaf_hash)
+  node hash  = H(0x01 || left || right)
+  MTH({})    = H("")
+
+H is the ledger's suite's hash (``ledger/suites.py``): SHA-256, as RFC 9162 has it, or SM3; every
+function that hashes takes the suite.
 """
 
 from __future__ import annotations
 
-import hashlib
 from typing import Callable, Sequence
 
+from ledger.suites import Suite
+
 __all__ = [
-    "EMPTY_ROOT",
     "CompactRange",
     "ProofError",
     "consistency_proof",
     "inclusion_proof",
     "mth",
-    "node_hash",
     "root_from_inclusion",
     "split",
     "verify_consistency",
     "verify_inclusion",
 ]
 
-EMPTY_ROOT = hashlib.sha256(b"").digest()
 Subtree = Callable[[int, int], bytes]
 
 
@@ -37,24 +38,20 @@ class ProofError(ValueError):
     """A proof does not verify; the message says why."""
 
 
-def node_hash(left: bytes, right: bytes) -> bytes:
-    return hashlib.sha256(b"\x01" + left + right).digest()
-
-
 def split(n: int) -> int:
     """The largest power of two smaller than n (n >= 2)."""
     return 1 << ((n - 1).bit_length() - 1)
 
 
-def mth(leaf_hashes: Sequence[bytes]) -> bytes:
+def mth(leaf_hashes: Sequence[bytes], suite: Suite) -> bytes:
     """Reference MTH over a list of leaf hashes (recursion as in RFC 9162 §2.1.1)."""
     n = len(leaf_hashes)
     if n == 0:
-        return EMPTY_ROOT
+        return suite.empty_root
     if n == 1:
         return leaf_hashes[0]
     k = split(n)
-    return node_hash(mth(leaf_hashes[:k]), mth(leaf_hashes[k:]))
+    return suite.node_hash(mth(leaf_hashes[:k], suite), mth(leaf_hashes[k:], suite))
 
 
 def inclusion_proof(index: int, size: int, subtree: Subtree) -> list[bytes]:
@@ -106,14 +103,15 @@ def _hashes(**named: bytes | Sequence[bytes]) -> None:
         for i, h in enumerate(values):
             if len(h) != 32:
                 where = name if isinstance(value, (bytes, bytearray)) else f"{name}[{i}]"
-                raise ProofError(f"{where} is {len(h)} bytes, not a 32-byte SHA-256 hash")
+                raise ProofError(f"{where} is {len(h)} bytes, not a 32-byte hash")
 
 
-def root_from_inclusion(index: int, size: int, leaf: bytes, proof: Sequence[bytes]) -> bytes:
+def root_from_inclusion(index: int, size: int, leaf: bytes, proof: Sequence[bytes], suite: Suite) -> bytes:
     """RFC 9162 §2.1.3.2: the root a proof leads to, or ProofError."""
     _hashes(leaf=leaf, proof=proof)
     if not 0 <= index < size:
         raise ProofError(f"leaf index {index} is not below tree size {size}")
+    node_hash = suite.node_hash
     fn, sn, r = index, size - 1, leaf
     for p in proof:
         if sn == 0:
@@ -133,13 +131,14 @@ def root_from_inclusion(index: int, size: int, leaf: bytes, proof: Sequence[byte
     return r
 
 
-def verify_inclusion(index: int, size: int, leaf: bytes, proof: Sequence[bytes], root: bytes) -> None:
+def verify_inclusion(index: int, size: int, leaf: bytes, proof: Sequence[bytes], root: bytes, suite: Suite) -> None:
     _hashes(root=root)
-    if root_from_inclusion(index, size, leaf, proof) != root:
+    if root_from_inclusion(index, size, leaf, proof, suite) != root:
         raise ProofError("the inclusion proof does not lead to the root")
 
 
-def verify_consistency(old: int, new: int, old_root: bytes, new_root: bytes, proof: Sequence[bytes]) -> None:
+def verify_consistency(old: int, new: int, old_root: bytes, new_root: bytes, proof: Sequence[bytes],
+                       suite: Suite) -> None:
     """RFC 9162 §2.1.4.2; raises ProofError. A proof from the empty tree proves nothing, so
     ``old == 0`` is refused, as the published vectors require."""
     if not 0 <= old <= new:
@@ -162,6 +161,7 @@ def verify_consistency(old: int, new: int, old_root: bytes, new_root: bytes, pro
     while fn & 1:
         fn >>= 1
         sn >>= 1
+    node_hash = suite.node_hash
     fr = sr = path[0]
     for c in path[1:]:
         if sn == 0:
@@ -190,9 +190,10 @@ class CompactRange:
     every prefix in O(log n) memory. ``on_node(level, index, hash)`` sees every perfect subtree
     as it completes (level 0 = the leaves)."""
 
-    __slots__ = ("size", "_stack", "_on_node")
+    __slots__ = ("size", "_stack", "_on_node", "_suite")
 
-    def __init__(self, on_node: Callable[[int, int, bytes], None] | None = None) -> None:
+    def __init__(self, suite: Suite, on_node: Callable[[int, int, bytes], None] | None = None) -> None:
+        self._suite = suite
         self.size = 0
         self._stack: list[tuple[int, bytes]] = []
         self._on_node = on_node
@@ -201,7 +202,7 @@ class CompactRange:
         stack, level, h = self._stack, 0, leaf
         self.size += 1
         while stack and stack[-1][0] == level:
-            h = node_hash(stack.pop()[1], h)
+            h = self._suite.node_hash(stack.pop()[1], h)
             level += 1
             if self._on_node is not None:
                 self._on_node(level, (self.size >> level) - 1, h)
@@ -209,8 +210,8 @@ class CompactRange:
 
     def root(self) -> bytes:
         if not self._stack:
-            return EMPTY_ROOT
+            return self._suite.empty_root
         h = self._stack[-1][1]
         for _, left in reversed(self._stack[:-1]):
-            h = node_hash(left, h)
+            h = self._suite.node_hash(left, h)
         return h

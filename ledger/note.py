@@ -1,5 +1,5 @@
-"""C2SP signed notes: checkpoints (tlog-checkpoint), log signatures (signed-note, Ed25519) and
-witness cosignatures (tlog-cosignature v1). Pure: no database.
+"""C2SP signed notes: checkpoints (tlog-checkpoint), log signatures (signed-note) and witness
+cosignatures (tlog-cosignature v1), in the ledger's suite (``ledger/suites.py``). Pure: no database.
 
 A checkpoint note::
 
@@ -8,11 +8,14 @@ A checkpoint note::
     — <key name> base64(key id || signature)\\n
 
 The log's key name is the ledger's origin. Key ids are the first 4 bytes of
-SHA-256(name || "\\n" || type || public key), type 0x01 for a signed-note Ed25519 signature over
-the note body, 0x04 for a cosignature, whose signature is over
+SHA-256(name || "\\n" || type || public key) (the signed-note spec's key id, an identifier, not a
+security function: SHA-256 in both suites), where type is the suite's signature type: for
+Ed25519, 0x01 for a signature over the note body and 0x04 for a cosignature; for SM2, 0xff
+followed by ``fundledger.org/sm2-sm3`` or ``fundledger.org/cosignature-sm2-sm3`` (the
+signed-note provision for types it does not assign). A cosignature's signature is over
 ``"cosignature/v1\\ntime <t>\\n" || body`` and is preceded by the 8-byte big-endian time.
 An auditor pins the log's public key as a verifier key string:
-``<name>+<key id hex>+<base64(0x01 || public key)>``.
+``<name>+<key id hex>+<base64(type || public key)>``.
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ import hashlib
 import struct
 from dataclasses import dataclass
 
-from ledger.keys import Signer, verify_signature
+from ledger.keys import Signer
+from ledger.suites import SUITES, Suite
 
 __all__ = [
     "Checkpoint",
@@ -40,7 +44,6 @@ __all__ = [
     "verify_log_signature",
 ]
 
-ED25519, COSIGNATURE_V1 = 0x01, 0x04
 DASH = "\u2014"
 
 
@@ -48,23 +51,25 @@ class NoteError(ValueError):
     """A note or key string that is malformed or does not verify."""
 
 
-def _key_id(name: str, kind: int, public: bytes) -> bytes:
-    return hashlib.sha256(name.encode() + b"\n" + bytes([kind]) + public).digest()[:4]
+def _key_id(name: str, kind: bytes, public: bytes) -> bytes:
+    return hashlib.sha256(name.encode() + b"\n" + kind + public).digest()[:4]
 
 
-def log_key_id(name: str, public: bytes) -> bytes:
-    return _key_id(name, ED25519, public)
+def log_key_id(name: str, public: bytes, suite: Suite) -> bytes:
+    return _key_id(name, suite.note_type, public)
 
 
-def cosigner_key_id(name: str, public: bytes) -> bytes:
-    return _key_id(name, COSIGNATURE_V1, public)
+def cosigner_key_id(name: str, public: bytes, suite: Suite) -> bytes:
+    return _key_id(name, suite.cosignature_type, public)
 
 
-def verifier_key(name: str, public: bytes) -> str:
-    return f"{name}+{log_key_id(name, public).hex()}+{base64.b64encode(bytes([ED25519]) + public).decode()}"
+def verifier_key(name: str, public: bytes, suite: Suite) -> str:
+    key = base64.b64encode(suite.note_type + public).decode()
+    return f"{name}+{log_key_id(name, public, suite).hex()}+{key}"
 
 
-def parse_verifier_key(text: str) -> tuple[str, bytes]:
+def parse_verifier_key(text: str) -> tuple[str, bytes, Suite]:
+    """(name, public key, suite) of a verifier key string."""
     parts = text.strip().split("+", 2)  # names hold no '+'; base64 may
     if len(parts) != 3:
         raise NoteError("a verifier key is NAME+KEYID+BASE64")
@@ -73,11 +78,15 @@ def parse_verifier_key(text: str) -> tuple[str, bytes]:
         raw = base64.b64decode(key, validate=True)
     except ValueError:
         raise NoteError("the verifier key's key is not base64") from None
-    if len(raw) != 33 or raw[0] != ED25519:
-        raise NoteError("the verifier key is not an Ed25519 signed-note key")
-    if log_key_id(name, raw[1:]).hex() != kid:
+    for suite in SUITES.values():
+        if raw.startswith(suite.note_type) and len(raw) == len(suite.note_type) + suite.public_size:
+            public = raw[len(suite.note_type):]
+            break
+    else:
+        raise NoteError("the verifier key is neither an Ed25519 signed-note key nor a fundledger SM2 one")
+    if log_key_id(name, public, suite).hex() != kid:
         raise NoteError("the verifier key's key id does not match its name and key")
-    return name, raw[1:]
+    return name, public, suite
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +117,7 @@ def checkpoint_body(origin: str, size: int, root: bytes) -> str:
 
 def sign_note(body: str, name: str, signer: Signer) -> str:
     sig = signer.sign(body.encode())
-    key_id = log_key_id(name, signer.public.raw)
+    key_id = log_key_id(name, signer.public.raw, signer.suite)
     return f"{body}\n{DASH} {name} {base64.b64encode(key_id + sig).decode()}\n"
 
 
@@ -148,12 +157,12 @@ def parse_checkpoint(text: str) -> Checkpoint:
     return Checkpoint(body=body, origin=origin, size=int(size_text), root=root, signatures=tuple(signatures))
 
 
-def verify_log_signature(cp: Checkpoint, name: str, public: bytes) -> None:
+def verify_log_signature(cp: Checkpoint, name: str, public: bytes, suite: Suite) -> None:
     """The log's signature: a line with the log's name and key id whose signature verifies."""
-    key_id = log_key_id(name, public)
+    key_id = log_key_id(name, public, suite)
     for s in cp.signatures:
         if s.name == name and s.key_id == key_id:
-            if verify_signature(public, s.data, cp.body.encode()):
+            if suite.verify(public, s.data, cp.body.encode()):
                 return
             raise NoteError(f"the signature of {name} on the checkpoint does not verify")
     raise NoteError(f"the checkpoint has no signature by the log key {name}+{key_id.hex()}")
@@ -165,16 +174,17 @@ def _cosigned_message(body: str, timestamp: int) -> bytes:
 
 def cosign(cp: Checkpoint, name: str, signer: Signer, timestamp: int) -> Checkpoint:
     sig = signer.sign(_cosigned_message(cp.body, timestamp))
-    line = Signature(name=name, key_id=cosigner_key_id(name, signer.public.raw), data=struct.pack(">Q", timestamp) + sig)
+    line = Signature(name=name, key_id=cosigner_key_id(name, signer.public.raw, signer.suite),
+                     data=struct.pack(">Q", timestamp) + sig)
     kept = tuple(s for s in cp.signatures if not (s.name == name and s.key_id == line.key_id))
     return Checkpoint(body=cp.body, origin=cp.origin, size=cp.size, root=cp.root, signatures=(*kept, line))
 
 
-def verify_cosignature(cp: Checkpoint, s: Signature, public: bytes) -> int:
+def verify_cosignature(cp: Checkpoint, s: Signature, public: bytes, suite: Suite) -> int:
     """Verify one cosignature line against a cosigner key; return its time or raise NoteError."""
-    if s.key_id != cosigner_key_id(s.name, public) or len(s.data) != 8 + 64:
+    if s.key_id != cosigner_key_id(s.name, public, suite) or len(s.data) != 8 + 64:
         raise NoteError(f"the cosignature of {s.name} is not by this key")
     (timestamp,) = struct.unpack(">Q", s.data[:8])
-    if not verify_signature(public, s.data[8:], _cosigned_message(cp.body, timestamp)):
+    if not suite.verify(public, s.data[8:], _cosigned_message(cp.body, timestamp)):
         raise NoteError(f"the cosignature of {s.name} does not verify")
     return timestamp

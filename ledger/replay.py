@@ -35,13 +35,13 @@ import orjson
 from sqlalchemy import Connection, Engine, LargeBinary, String, Table, text
 
 from ledger import db
-from ledger.canonical import leaf_hash
 from ledger.envelope import ZERO_HASH, Sealed
 from ledger.errors import EnvironmentProblem, InputError, IntegrityError
 from ledger.findings import FATAL, Finding, subject
 from ledger.interface import Contracts
-from ledger.kinds import registry
+from ledger.kinds import genesis_suite, registry
 from ledger.store import Head, Item, apply_posting, write_entries
+from ledger.suites import DEFAULT
 
 __all__ = [
     "STATE_ROW", "STATE_ROW_MESSAGE", "STATE_ROW_ZH", "Comparison", "ReplayResult", "Replayer", "StateFailure", "compare_projections",
@@ -125,6 +125,7 @@ class Replayer:
         self.contracts = contracts
         self.kinds = registry(contracts.kinds)
         self.head = Head(seq=-1, hash=ZERO_HASH, posting=-1)
+        self.suite = DEFAULT  # the genesis says which
         self.refused: list[Finding] = []
         self.warnings: list[Finding] = []
         self.late: list[Finding] = []
@@ -142,10 +143,12 @@ class Replayer:
                 raise IntegrityError(f"replay: seq {seq} where seq {self._next} belongs; run `fundledger verify`")
             self._next += 1
             env = _envelope(seq, data)
+            if seq == 0:
+                self.suite = genesis_suite(env["body"])
             p = env["posting"]
             if self._open is None:
                 self._open = _Open(n=p["n"], version=p.get("contracts"))
-            self._open.sealed.append(Sealed(seq=seq, prev=bytes.fromhex(env["prev"]), hash=leaf_hash(data),
+            self._open.sealed.append(Sealed(seq=seq, prev=bytes.fromhex(env["prev"]), hash=self.suite.leaf_hash(data),
                                             envelope=env, data=data))
             self._open.items.append(Item(kind=env["kind"], idem=env["idem"], body=env["body"]))
             if len(self._open.sealed) == self._open.n:
@@ -181,7 +184,7 @@ class Replayer:
             items = posting.items
             findings = [f for it in items for f in edge.get(it.idem, ())]
             if not any(f.severity == FATAL for f in findings):  # bodies it could not even read change nothing
-                findings += apply_posting(conn, self.head, items, self.kinds, self.contracts, version)
+                findings += apply_posting(conn, self.head, items, self.kinds, self.contracts, version, self.suite)
             seqs = {s.envelope["idem"]: s.seq for s in sealed}
             for f in findings:
                 named = _at_seq(f, seqs)
@@ -191,7 +194,7 @@ class Replayer:
                 self.warnings.append(named)
                 if self.contracts.since(f.rule) > version:
                     self.late.append(named)
-        write_entries(conn, sealed, self.head.size)
+        write_entries(conn, sealed, self.head.size, self.suite)
         last = sealed[-1]
         self.head = Head(seq=last.seq, hash=last.hash, posting=self.head.posting + 1, contracts=version or 0)
         self.postings += 1

@@ -35,7 +35,8 @@ from ledger.errors import ConflictError, EnvironmentProblem, Error, InputError, 
 from ledger.findings import FATAL, Finding, subject, worst
 from ledger.interface import Contracts
 from ledger.keys import PublicKey, Signer
-from ledger.kinds import ADMIN, CORE_KINDS, LOG, Kind, registry
+from ledger.kinds import ADMIN, CORE_KINDS, LOG, Kind, genesis_suite, registry
+from ledger.suites import DEFAULT, Suite
 from ledger.tree import extend_nodes
 
 __all__ = [
@@ -145,20 +146,20 @@ def _insert_entries(conn: Connection, sealed: Sequence[Sealed]) -> None:
     conn.exec_driver_sql(sql, rows)
 
 
-def write_entries(conn: Connection, sealed: Sequence[Sealed], size_before: int) -> None:
+def write_entries(conn: Connection, sealed: Sequence[Sealed], size_before: int, suite: Suite) -> None:
     """Insert sealed entries and keep the ledger's own projections: the keys, the Merkle nodes."""
     _insert_entries(conn, sealed)
     _project_keys(conn, sealed)
-    extend_nodes(conn, size_before, size_before + len(sealed))
+    extend_nodes(conn, size_before, size_before + len(sealed), suite)
 
 
 def apply_posting(conn: Connection, head: Head, items: Sequence[Item], kinds: dict[str, Kind],
-                  contracts: Contracts, version: int) -> list[Finding]:
+                  contracts: Contracts, version: int, suite: Suite) -> list[Finding]:
     """What one posting does to the state, at posting and at replay alike: the ledger's own state
     rules (keys, references), then the contracts' checks and effects (projection rows written in
     ``conn``'s transaction), the posting held to contracts ``version``. Returns every finding;
     the caller decides what a fatal one means (posting refuses, replay names the entry)."""
-    findings = _state_findings(conn, head, items)
+    findings = _state_findings(conn, head, items, suite)
     if any(kinds[it.kind].contracts for it in items):
         findings += contracts.apply(conn, head.seq + 1, items, version)
     return findings
@@ -175,14 +176,16 @@ class Ledger:
     """An initialised ledger in one database, with the contracts that check what is posted to it.
 
     Attributes:
-      engine, origin: the database and the ledger's origin (pinned by the genesis).
+      engine, origin, suite: the database, and the ledger's origin and algorithm suite (both
+        pinned by the genesis).
       contracts: the rules of the money (``ledger/interface.py``).
       kinds: every kind the ledger knows, the core kinds and the contracts' (``ledger.kinds.registry``).
     """
 
-    def __init__(self, engine: Engine, origin: str, contracts: Contracts) -> None:
+    def __init__(self, engine: Engine, origin: str, contracts: Contracts, suite: Suite = DEFAULT) -> None:
         self.engine = engine
         self.origin = origin
+        self.suite = suite
         self.contracts = contracts
         self.kinds = registry(contracts.kinds)
 
@@ -194,8 +197,8 @@ class Ledger:
             genesis = conn.execute(text("SELECT data FROM entries WHERE seq = 0")).scalar()
         if genesis is None:
             raise EnvironmentProblem("the ledger is not initialised: run `fundledger init` first")
-        origin = orjson.loads(genesis)["body"]["origin"]
-        return cls(engine, origin, contracts)
+        body = orjson.loads(genesis)["body"]
+        return cls(engine, body["origin"], contracts, genesis_suite(body))
 
     # -- reading ---------------------------------------------------------------------------
     def head(self) -> Head:
@@ -363,7 +366,7 @@ class Ledger:
         if new:
             # 4. what the posting does to the state
             version = self.contracts.version
-            problems = apply_posting(conn, head, new, self.kinds, self.contracts, version)
+            problems = apply_posting(conn, head, new, self.kinds, self.contracts, version, self.suite)
             if worst(problems) == FATAL:
                 first = next(f for f in problems if f.severity == FATAL)
                 raise Rejected(first.message, tuple(problems))
@@ -372,8 +375,9 @@ class Ledger:
             sealed = seal_posting(
                 ledger=self.origin, first_seq=head.seq + 1, prev=head.hash, posting_id=head.posting + 1,
                 at=utc_now(), signer=signer, items=[(it.kind, it.idem, it.body) for it in new], contracts=version,
+                suite=self.suite,
             )
-            write_entries(conn, sealed, head.size)
+            write_entries(conn, sealed, head.size, self.suite)
             status = "checked" if dry_run else "appended"
             for s in sealed:
                 receipts[s.envelope["idem"]] = Receipt(s.envelope["idem"], s.seq, s.hash.hex(), status)
@@ -411,7 +415,7 @@ def _key_findings(key: Any, signer: Signer, items: Sequence[Item], kinds: dict[s
             rule="KEY-REVOKED", severity=FATAL, field="key", subject=subject(key=signer.kid, seq=key.revoked_seq),
             message=f"key {signer.kid} ({key.name}) was revoked at seq {key.revoked_seq}",
         )]
-    if bytes(key.public) != signer.public.raw:
+    if bytes(key.public) != signer.public.raw or key.alg != signer.public.alg:
         return [Finding(
             rule="KEY-UNKNOWN", severity=FATAL, field="key", subject=subject(key=signer.kid),
             message=f"key {signer.kid} does not match the public key enrolled under that id",
@@ -436,8 +440,9 @@ def _existing_idems(conn: Connection, idems: list[str]) -> dict[str, tuple[int, 
     return found
 
 
-def _state_findings(conn: Connection, head: Head, items: list[Item]) -> list[Finding]:
-    """Rules on the ledger's own state: key enrolment and revocation, references to seqs."""
+def _state_findings(conn: Connection, head: Head, items: list[Item], suite: Suite) -> list[Finding]:
+    """Rules on the ledger's own state: key enrolment (of the ledger's suite) and revocation,
+    references to seqs."""
     out: list[Finding] = []
     next_seq = head.seq + 1
     kids = {it.body["key"]["kid"] for it in items if it.kind == "key.enroll"}
@@ -452,6 +457,12 @@ def _state_findings(conn: Connection, head: Head, items: list[Item]) -> list[Fin
         where = subject(line=it.line, idem=it.idem)
         if it.kind == "key.enroll":
             kid = it.body["key"]["kid"]
+            if it.body["key"]["alg"] != suite.alg:
+                out.append(Finding(
+                    rule="KEY-ALG", severity=FATAL, field="body.key.alg", subject=where,
+                    expected=suite.alg, actual=it.body["key"]["alg"],
+                    message=f"key {kid} is {it.body['key']['alg']}; a {suite.name} ledger enrolls {suite.alg} keys only",
+                ))
             if kid in known:
                 out.append(Finding(
                     rule="KEY-ENROLLED", severity=FATAL, field="body.key.kid", subject=where,
@@ -497,14 +508,14 @@ def _project_keys(conn: Connection, sealed: Sequence[Sealed]) -> None:
     for s in sealed:
         kind, body = s.envelope["kind"], s.envelope["body"]
         if kind == "key.enroll":
-            pk = PublicKey.from_b64(body["key"]["public"])
+            pk = PublicKey.from_b64(body["key"]["public"], body["key"]["alg"])
             conn.execute(_INSERT_KEY, {"kid": pk.kid, "alg": body["key"]["alg"], "public": pk.raw,
                                        "name": body["name"], "role": body["role"], "enrolled_seq": s.seq})
         elif kind == "key.revoke":
             conn.execute(_REVOKE_KEY, {"kid": body["kid"], "seq": s.seq})
         elif kind == "ledger.genesis":
             for field, role in (("admin", ADMIN), ("log", LOG)):
-                pk = PublicKey.from_b64(body[field]["public"])
+                pk = PublicKey.from_b64(body[field]["public"], body[field]["alg"])
                 conn.execute(_INSERT_KEY, {"kid": pk.kid, "alg": body[field]["alg"], "public": pk.raw,
                                            "name": f"genesis {field}", "role": role, "enrolled_seq": s.seq})
 
@@ -563,10 +574,15 @@ def init_ledger(url: str, admin: PublicKey, log: Signer, *, origin: str | None, 
             else:
                 origin = origin or f"fundledger.local/{secrets.token_hex(4)}"
                 validate_origin(origin)
-                body = {"origin": origin, "admin": admin.as_body(), "log": log.public.as_body()}
+                suite = log.suite
+                if admin.alg != suite.alg:
+                    raise InputError(f"the admin key is {admin.alg} and the log key {suite.alg}: "
+                                     "a ledger's keys are of one suite")
+                body = {"origin": origin, "suite": suite.name, "admin": admin.as_body(), "log": log.public.as_body()}
                 sealed = seal_posting(ledger=origin, first_seq=0, prev=ZERO_HASH, posting_id=0, at=utc_now(),
-                                      signer=log, items=[("ledger.genesis", GENESIS_IDEM, body)], contracts=None)
-                write_entries(conn, sealed, 0)
+                                      signer=log, items=[("ledger.genesis", GENESIS_IDEM, body)], contracts=None,
+                                      suite=suite)
+                write_entries(conn, sealed, 0, suite)
                 created, genesis_hash = True, sealed[0].hash
             if log_key_path:
                 db.put_setting(conn, LOG_KEY_SETTING, log_key_path)

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, text
 
-from ledger.merkle import EMPTY_ROOT, consistency_proof, inclusion_proof, mth, node_hash, split
+from ledger.merkle import consistency_proof, inclusion_proof, mth, split
+from ledger.suites import Suite
 
 __all__ = ["STRIDE", "Tree", "extend_nodes"]
 
@@ -25,23 +26,24 @@ _NODE = text("SELECT hash FROM merkle_nodes WHERE level = :level AND idx = :idx"
 _INSERT = text("INSERT INTO merkle_nodes (level, idx, hash) VALUES (:level, :idx, :hash)")
 
 
-def extend_nodes(conn: Connection, old_size: int, new_size: int) -> None:
+def extend_nodes(conn: Connection, old_size: int, new_size: int, suite: Suite) -> None:
     """Store the subtree hashes completed by growing the tree from ``old_size`` to ``new_size``."""
     for block in range(old_size // BLOCK, new_size // BLOCK):
         leaves = [bytes(r[0]) for r in conn.execute(_LEAVES, {"a": block * BLOCK, "b": (block + 1) * BLOCK})]
-        h, level, idx = mth(leaves), STRIDE, block
+        h, level, idx = mth(leaves, suite), STRIDE, block
         conn.execute(_INSERT, {"level": level, "idx": idx, "hash": h})
         while idx & 1:  # a right child completes its parent
             left = conn.execute(_NODE, {"level": level, "idx": idx - 1}).scalar_one()
-            h, level, idx = node_hash(bytes(left), h), level + 1, idx >> 1
+            h, level, idx = suite.node_hash(bytes(left), h), level + 1, idx >> 1
             conn.execute(_INSERT, {"level": level, "idx": idx, "hash": h})
 
 
 class Tree:
     """Roots and proofs over the tree as of one read transaction."""
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, suite: Suite) -> None:
         self.conn = conn
+        self.suite = suite
         self._nodes: dict[tuple[int, int], bytes] = {}
         self._blocks: dict[int, list[bytes]] = {}
 
@@ -66,7 +68,7 @@ class Tree:
         start = idx << level
         leaves = self._block(start // BLOCK)
         offset = start % BLOCK
-        return mth(leaves[offset:offset + (1 << level)])
+        return mth(leaves[offset:offset + (1 << level)], self.suite)
 
     def subtree(self, start: int, end: int) -> bytes:
         """MTH(D[start:end]) for a range the RFC recursion visits."""
@@ -74,10 +76,10 @@ class Tree:
         if n & (n - 1) == 0 and start % n == 0:
             return self._perfect(n.bit_length() - 1, start // n)
         k = split(n)
-        return node_hash(self.subtree(start, start + k), self.subtree(start + k, end))
+        return self.suite.node_hash(self.subtree(start, start + k), self.subtree(start + k, end))
 
     def root(self, size: int) -> bytes:
-        return EMPTY_ROOT if size == 0 else self.subtree(0, size)
+        return self.suite.empty_root if size == 0 else self.subtree(0, size)
 
     def inclusion(self, index: int, size: int) -> list[bytes]:
         return inclusion_proof(index, size, self.subtree)

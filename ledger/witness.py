@@ -44,15 +44,18 @@ def cosign_checkpoint(note: str, signer: Signer, state: Path, *, proofs: ProofSo
     else:
         pinned = log_vkey.strip()
     try:
-        log_name, log_public = parse_verifier_key(pinned)
+        log_name, log_public, suite = parse_verifier_key(pinned)
     except NoteError as e:
         raise InputError(f"log verifier key: {e}") from None
+    if signer.suite is not suite:
+        raise InputError(f"the witness key {signer.kid} is {signer.suite.alg}; the log's suite is {suite.name}: "
+                         f"cosign with a {suite.alg} key enrolled as an auditor")
 
     try:
         new = parse_checkpoint(note)
         if new.origin != log_name:
             raise NoteError(f"the checkpoint's origin {new.origin!r} is not the pinned log {log_name!r}")
-        verify_log_signature(new, log_name, log_public)
+        verify_log_signature(new, log_name, log_public, suite)
     except NoteError as e:
         raise IntegrityError(f"refused: {e}") from None
 
@@ -62,7 +65,8 @@ def cosign_checkpoint(note: str, signer: Signer, state: Path, *, proofs: ProofSo
             raise IntegrityError(f"refused: the checkpoint's tree size {new.size} is smaller than the {old.size} "
                                  "this witness cosigned before: the log lost or rewrote entries")
         try:
-            verify_consistency(old.size, new.size, old.root, new.root, proofs(old.size, new.size) if new.size > old.size else [])
+            verify_consistency(old.size, new.size, old.root, new.root,
+                               proofs(old.size, new.size) if new.size > old.size else [], suite)
         except ProofError as e:
             raise IntegrityError(f"refused: tree size {new.size} is not consistent with the tree size {old.size} "
                                  f"this witness cosigned before ({e}): the log rewrote its history") from None

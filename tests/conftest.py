@@ -23,6 +23,7 @@ from contracts.api import CONTRACTS
 from fundledger.cli import cli
 from ledger.keys import Signer, load_private, write_new_key
 from ledger.store import Ledger, enroll_item, init_ledger
+from ledger.suites import DEFAULT, SUITES, Suite, suite_named
 
 PG_SERVER = os.environ.get("FUNDLEDGER_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -112,18 +113,29 @@ class Env:
         return head.size, head.hash.hex()
 
 
-def make_keys(directory: Path, *names: str) -> dict[str, Signer]:
+def make_keys(directory: Path, *names: str, suite: Suite = DEFAULT) -> dict[str, Signer]:
     out = {}
     for name in names:
         path = directory / f"{name}.key"
-        write_new_key(path)
+        write_new_key(path, suite)
         out[name] = load_private(path)
     return out
 
 
+# A module whose ledgers must behave alike in every suite marks itself ``pytestmark = BOTH_SUITES``:
+# its tests then run once per suite, each ``env`` (and ``suite``) of that suite. Elsewhere they are
+# ed25519-sha256, the default.
+BOTH_SUITES = pytest.mark.parametrize("suite", list(SUITES), indirect=True)
+
+
 @pytest.fixture
-def env(db_url: str, tmp_path: Path) -> Env:
-    keys = make_keys(tmp_path, "admin", "log", "poster", "auditor")
+def suite(request: pytest.FixtureRequest) -> Suite:
+    return suite_named(getattr(request, "param", DEFAULT.name))
+
+
+@pytest.fixture
+def env(db_url: str, tmp_path: Path, suite: Suite) -> Env:
+    keys = make_keys(tmp_path, "admin", "log", "poster", "auditor", suite=suite)
     init_ledger(db_url, keys["admin"].public, keys["log"], origin="test.example/ledger",
                 log_key_path=str(tmp_path / "log.key"))
     ledger = Ledger.open(db_url, CONTRACTS)

@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from ledger.store import Item
-from tests.conftest import make_keys
+from tests.conftest import BOTH_SUITES, make_keys
+
+pytestmark = BOTH_SUITES  # each test on a ledger of each suite
 
 
 @pytest.fixture
@@ -88,8 +90,8 @@ def test_an_added_file_or_a_dropped_entry_is_caught(env, bundle):
 def test_a_bundle_under_another_log_key_fails_against_the_pinned_key(env, bundle, tmp_path):
     from ledger.note import verifier_key
 
-    other = make_keys(tmp_path, "other")["other"]
-    result = _verify(env, bundle, "--log-vkey", verifier_key("test.example/ledger", other.public.raw), "--json")
+    other = make_keys(tmp_path, "other", suite=env.ledger.suite)["other"]
+    result = _verify(env, bundle, "--log-vkey", verifier_key("test.example/ledger", other.public.raw, other.suite), "--json")
     assert result.exit_code == 3 and "pinned" in json.loads(result.output)["expected"]
 
 

@@ -16,7 +16,9 @@ import sqlalchemy as sa
 from ledger.merkle import verify_consistency, verify_inclusion
 from ledger.note import parse_checkpoint, parse_verifier_key, verify_log_signature
 from ledger.store import Item
-from tests.conftest import make_keys
+from tests.conftest import BOTH_SUITES, make_keys
+
+pytestmark = BOTH_SUITES  # each test on a ledger of each suite
 from tests.ledgers import disable_guard
 
 
@@ -40,13 +42,13 @@ def test_checkpoint_is_a_signed_note_recorded_in_the_ledger(env, tmp_path):
     text = _checkpoint(env, tmp_path / "cp.note")
     cp = parse_checkpoint(text)
     assert (cp.origin, cp.size) == ("test.example/ledger", size)
-    name, public = parse_verifier_key(_vkey(env))
-    verify_log_signature(cp, name, public)
-    assert public == env.log.public.raw
+    name, public, suite = parse_verifier_key(_vkey(env))
+    verify_log_signature(cp, name, public, suite)
+    assert public == env.log.public.raw and suite is env.ledger.suite
     (_, _, record), = env.ledger.entries(kind="checkpoint.issue")
     assert record["body"] == {"size": size, "root": cp.root.hex(), "note": text}
     assert record["posting"]["key"] == env.log.kid
-    # issuing again at the same size returns the same note (Ed25519 is deterministic)
+    # issuing again checkpoints the size the record made
     result = env.run("checkpoint", "--key", env.key_path("log"), "--json")
     assert json.loads(result.output)["tree_size"] == size + 1  # the record itself is now in the tree
 
@@ -64,7 +66,7 @@ def test_prove_inclusion_and_consistency_verify(env):
         proof = json.loads(env.run("prove", "inclusion", str(seq)).output)
         assert (proof["leaf_index"], proof["tree_size"]) == (seq, size)
         verify_inclusion(seq, size, bytes.fromhex(proof["leaf_hash"]), [bytes.fromhex(p) for p in proof["path"]],
-                         bytes.fromhex(proof["root"]))
+                         bytes.fromhex(proof["root"]), env.ledger.suite)
         root = proof["root"]
     (_, h, _), = env.ledger.entries(seq=7)
     assert json.loads(env.run("prove", "inclusion", "7").output)["leaf_hash"] == h.hex()
@@ -73,7 +75,7 @@ def test_prove_inclusion_and_consistency_verify(env):
     c = json.loads(env.run("prove", "consistency", "5", str(size)).output)
     assert c["new_root"] == root and c["old_root"] == older["root"]
     verify_consistency(5, size, bytes.fromhex(c["old_root"]), bytes.fromhex(c["new_root"]),
-                       [bytes.fromhex(p) for p in c["path"]])
+                       [bytes.fromhex(p) for p in c["path"]], env.ledger.suite)
     for bad in (["inclusion", str(size)], ["inclusion", "1", "--size", str(size + 1)], ["consistency", "0", "3"],
                 ["consistency", "4", "3"]):
         assert env.run("prove", *bad).exit_code == 2, bad
@@ -147,7 +149,7 @@ def test_a_forged_cosignature_fails_verify(env, tmp_path):
 
 def test_witness_refuses_a_note_not_signed_by_the_pinned_log(env, tmp_path):
     _checkpoint(env, tmp_path / "cp.note")
-    impostor = make_keys(tmp_path, "impostor")["impostor"]
+    impostor = make_keys(tmp_path, "impostor", suite=env.ledger.suite)["impostor"]
     from ledger.note import checkpoint_body, sign_note
 
     cp = parse_checkpoint((tmp_path / "cp.note").read_text())

@@ -105,8 +105,8 @@ def test_verify_reports_what_it_checked(env):
 
     leaves = [h for _, h, _ in env.ledger.entries()]
     empty = hashlib.sha256(b"").hexdigest()  # a ledger of keys only has no projection row
-    assert report == {"ok": True, "origin": "test.example/ledger", "entries": 3, "postings": 2, "tree_size": 3,
-                      "root": mth(leaves).hex(), "head_hash": env.ledger.head().hash.hex(), "keys_in_force": 4,
+    assert report == {"ok": True, "origin": "test.example/ledger", "suite": "ed25519-sha256", "entries": 3,
+                      "postings": 2, "tree_size": 3, "root": mth(leaves, env.ledger.suite).hex(), "head_hash": env.ledger.head().hash.hex(), "keys_in_force": 4,
                       "checkpoints": [],
                       "state": {"replayed": 3, "contracts_versions": {"1": 1}, "warnings": 0, "tables": 21, "rows": 0,
                                 "projections_sha256": empty, "rules_added_after": []}}

@@ -24,6 +24,7 @@ from click.testing import CliRunner
 
 from contracts.api import CONTRACTS
 from fundledger.cli import cli
+from ledger.suites import SUITES
 from tests.conftest import built_once, copied
 from tests.ledgers import W
 
@@ -171,12 +172,17 @@ def test_values_of_another_type_stored_by_hand_are_named_not_a_crash(base, copy)
 
 
 # -- the issue's attacks, on the demo ledger ----------------------------------------------------------
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+@pytest.fixture(scope="module", params=[(db, suite) for suite in SUITES for db in ("sqlite", "postgresql")],
+                ids=lambda p: f"{p[0]}-{p[1]}")
 def demo(request, tmp_path_factory) -> Iterator[tuple[str, str, Path]]:
+    """The demo ledger on each database in each suite: the insider's attacks and the auditor's copy
+    work alike whether its hashes and signatures are SHA-256 and Ed25519 or SM3 and SM2."""
     from fundledger.demo import run_demo
 
+    backend, suite = request.param
     work = tmp_path_factory.mktemp("replay-demo")
-    with built_once(request.param, work, lambda url: run_demo(url, work / "keys", echo=lambda _: None)) as built:
+    build = lambda url: run_demo(url, work / "keys", echo=lambda _: None, suite=SUITES[suite])  # noqa: E731
+    with built_once(backend, work, build) as built:
         yield built[0], built[1], work / "keys"
 
 
@@ -258,8 +264,8 @@ def _forge(url: str, signer: Any, items: list[tuple[str, str, dict]], contracts:
         head = read_head(conn)
         origin = json.loads(conn.execute(sa.text("SELECT data FROM entries WHERE seq = 0")).scalar())["ledger"]
         sealed = seal_posting(ledger=origin, first_seq=head.seq + 1, prev=head.hash, posting_id=head.posting + 1,
-                              at=utc_now(), signer=signer, items=items, contracts=contracts)
-        write_entries(conn, sealed, head.size)
+                              at=utc_now(), signer=signer, items=items, contracts=contracts, suite=signer.suite)
+        write_entries(conn, sealed, head.size, signer.suite)
     engine.dispose()
     return head.seq + 1
 

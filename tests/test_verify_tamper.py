@@ -16,11 +16,20 @@ import orjson
 import pytest
 import sqlalchemy as sa
 
-from ledger.canonical import canonical, leaf_hash
+from ledger.canonical import canonical
 from ledger.envelope import seal_posting, utc_now
+from ledger.kinds import genesis_suite
 from ledger.store import revoke_item
-from tests.conftest import make_keys, note
+from tests.conftest import BOTH_SUITES, make_keys, note
 from tests.ledgers import disable_guard
+
+pytestmark = BOTH_SUITES  # every attack, on a ledger of each suite
+
+
+def _leaf_hash(conn, data: bytes) -> bytes:
+    """The entry hash as an attacker computes it: in the suite the genesis names."""
+    genesis = conn.execute(sa.text("SELECT data FROM entries WHERE seq = 0")).scalar()
+    return genesis_suite(orjson.loads(genesis)["body"]).leaf_hash(data)
 
 
 @pytest.fixture
@@ -58,7 +67,7 @@ def _rechain(conn, from_seq: int) -> None:
         env = orjson.loads(row.data)
         env["prev"] = prev.hex()
         data = canonical(env)
-        prev = leaf_hash(data)
+        prev = _leaf_hash(conn, data)
         _set(conn, row.seq, data=data, hash=prev, prev=bytes.fromhex(env["prev"]))
 
 
@@ -66,7 +75,8 @@ def _insert_posting(conn, signer, origin: str, after_seq: int, posting_id: int, 
     """Append a well-chained posting signed by ``signer`` straight into the table (no checks)."""
     prev = bytes(_row(conn, after_seq)["hash"])
     sealed = seal_posting(ledger=origin, first_seq=after_seq + 1, prev=prev, posting_id=posting_id, at=utc_now(),
-                          signer=signer, items=[("audit.note", i, {"text": "forged"}) for i in idems], contracts=1)
+                          signer=signer, items=[("audit.note", i, {"text": "forged"}) for i in idems], contracts=1,
+                          suite=signer.suite)
     for s in sealed:
         conn.execute(sa.text("INSERT INTO entries (seq, hash, prev, kind, idem, posting, key_id, at, data) "
                              "VALUES (:seq, :hash, :prev, :kind, :idem, :posting, :key, :at, :data)"),
@@ -107,7 +117,7 @@ def test_two_entries_swapped(ledger):
 
 
 def test_inserted_entry_in_the_middle(ledger, tmp_path):
-    stranger = make_keys(tmp_path, "stranger")["stranger"]
+    stranger = make_keys(tmp_path, "stranger", suite=ledger.ledger.suite)["stranger"]
     with ledger.ledger.engine.begin() as conn:
         for seq in (8, 7, 6):  # make room at seq 6
             _set(conn, seq, seq=seq + 100, prev=bytes([seq]) * 32)
@@ -121,16 +131,16 @@ def test_inserted_entry_in_the_middle(ledger, tmp_path):
 
 
 def test_replaced_posting_signature(ledger, tmp_path):
-    other = make_keys(tmp_path, "other")["other"]
+    other = make_keys(tmp_path, "other", suite=ledger.ledger.suite)["other"]
     with ledger.ledger.engine.begin() as conn:
         env = orjson.loads(_row(conn, 7)["data"])
         import base64
 
         from ledger.envelope import posting_message
 
-        env["posting"]["sig"] = base64.b64encode(other.sign(posting_message(env))).decode()
+        env["posting"]["sig"] = base64.b64encode(other.sign(posting_message(env, other.suite))).decode()
         data = canonical(env)
-        _set(conn, 7, data=data, hash=leaf_hash(data))
+        _set(conn, 7, data=data, hash=_leaf_hash(conn, data))
         _rechain(conn, 8)
     report = _failure(ledger)
     assert (report["step"], report["seq"]) == ("3.8", 7)
@@ -138,7 +148,7 @@ def test_replaced_posting_signature(ledger, tmp_path):
 
 
 def test_posting_by_a_never_enrolled_key(ledger, tmp_path):
-    stranger = make_keys(tmp_path, "stranger")["stranger"]
+    stranger = make_keys(tmp_path, "stranger", suite=ledger.ledger.suite)["stranger"]
     with ledger.ledger.engine.begin() as conn:
         _insert_posting(conn, stranger, ledger.ledger.origin, after_seq=8, posting_id=5, idems=["x1", "x2"])
     report = _failure(ledger)
@@ -178,7 +188,7 @@ def test_history_rewritten_with_recomputed_hashes_is_caught_by_the_signature(led
         env = orjson.loads(_row(conn, 4)["data"])
         env["body"]["text"] = "a different story"
         data = canonical(env)
-        _set(conn, 4, data=data, hash=leaf_hash(data))
+        _set(conn, 4, data=data, hash=_leaf_hash(conn, data))
         _rechain(conn, 5)
     report = _failure(ledger)
     # every hash and link is consistent again; the poster's signature at the end of posting 2 is not
@@ -188,7 +198,7 @@ def test_history_rewritten_with_recomputed_hashes_is_caught_by_the_signature(led
 def test_non_canonical_bytes_with_a_matching_hash(ledger):
     with ledger.ledger.engine.begin() as conn:
         data = bytes(_row(conn, 8)["data"]).replace(b'"v":1}', b'"v": 1}')
-        _set(conn, 8, data=data, hash=leaf_hash(data))
+        _set(conn, 8, data=data, hash=_leaf_hash(conn, data))
     report = _failure(ledger)
     assert (report["step"], report["seq"]) == ("3.3", 8)
 

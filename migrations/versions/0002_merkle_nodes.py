@@ -23,9 +23,13 @@ def upgrade() -> None:
     conn = op.get_bind()
     size = conn.execute(sa.text("SELECT count(*) FROM entries")).scalar_one()
     if size >= 256:
+        import orjson
+
+        from ledger.kinds import genesis_suite
         from ledger.tree import extend_nodes
 
-        extend_nodes(conn, 0, size)
+        genesis = conn.execute(sa.text("SELECT data FROM entries WHERE seq = 0")).scalar_one()
+        extend_nodes(conn, 0, size, genesis_suite(orjson.loads(genesis)["body"]))
 
 def downgrade() -> None:
     op.drop_table("merkle_nodes")

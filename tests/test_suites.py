@@ -1,0 +1,168 @@
+"""The algorithm suites: the standards' example values, a second SM2 implementation, and a ledger
+that never mixes suites (at write time, and against an insider at verify time)."""
+
+from __future__ import annotations
+
+import json
+
+import orjson
+import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner
+from gmssl import sm2
+
+from fundledger.cli import cli
+from ledger.keys import load_private, load_public, write_new_key
+from ledger.suites import ED25519_SHA256, SM2_SM3, SUITES
+from tests.conftest import BOTH_SUITES, make_keys, note
+from tests.ledgers import disable_guard
+
+
+# -- SM3: GB/T 32905-2016, Appendix A ---------------------------------------------------------
+@pytest.mark.parametrize("message, digest", [
+    (b"abc", "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"),  # A.1
+    (b"abcd" * 16, "debe9ff92275b8a138604889c18e5a4d6fdb70e5387e5765293dcba39c0c5732"),  # A.2
+])
+def test_sm3_gives_the_standards_example_values(message, digest):
+    assert SM2_SM3.digest(message).hex() == digest
+    h = SM2_SM3.new_hash()
+    h.update(message[:1])
+    h.update(message[1:])
+    assert h.hexdigest() == digest
+
+
+# -- SM2: GB/T 32918.2-2016, Appendix A (its 256-bit test curve, user ID ALICE123@YAHOO.COM) --------
+_TEST_CURVE = {  # GB/T 32918.5's appendix curve Fp-256 as the signature example uses it
+    "p": "8542d69e4c044f18e8b92435bf6ff7de457283915c45517d722edb8b08f1dfc3",
+    "a": "787968b4fa32c3fd2417842e73bbfeff2f3c848b6831d7e0ec65228b3937e498",
+    "b": "63e4c6d3b23b0c849cf84241484bfe48f61d59a5b16ba06e6e12d1da27c5249a",
+    "g": "421debd61b62eab6746434ebc3cc315e32220b3badd50bdc4c4e6c147fedd43d"
+         "0680512bcbb42c07d47349d2153b70c4e5d7fdfcbfa36ea1a85841b9e46e09a2",
+    "n": "8542d69e4c044f18e8b92435bf6ff7dd297720630485628d5ae74ee7c32e79b7",
+}
+_XA, _YA = ("0ae4c7798aa0f119471bee11825be46202bb79e2a5844495e97c04ff4df2548a",
+            "7c0240f88f1cd4e16352a73c17b7f16f07353e53a176d684a9fe0c6bb798e857")
+_ZA = "f4a38489e32b45b6f876e3ac2168ca392362dc8f23459c1d1146fc3dbfb7bc9a"
+_R, _S = ("40f1ec59f793d9f49e09dcef49130d4194f79fb1eed2caa55bacdb49c4e755d1",
+          "6fc6dac32c5d5cf10c77dfb20f7c2eb667a457872fb09ec56327a67ec7deebe7")
+
+
+def test_the_standards_sm2_example_verifies_in_the_cross_checking_implementation():
+    """The example signature of GB/T 32918.2 Appendix A verifies in gmssl, the independent SM2 the
+    tests cross-check with, and a changed bit does not: what makes it a fair referee below. (Tongsuo
+    works on the recommended curve only, so the example's own curve is gmssl's to check.)"""
+    ident = b"ALICE123@YAHOO.COM"
+    za = SM2_SM3.digest(len(ident * 8).to_bytes(2, "big") + ident
+                        + bytes.fromhex(_TEST_CURVE["a"] + _TEST_CURVE["b"] + _TEST_CURVE["g"] + _XA + _YA))
+    assert za.hex() == _ZA
+    e = SM2_SM3.digest(za + b"message digest")
+    referee = sm2.CryptSM2(private_key=None, public_key=_XA + _YA, ecc_table=_TEST_CURVE)
+    assert referee.verify(_R + _S, e)
+    assert not referee.verify(_R + _S[:-1] + "8", e)
+
+
+@pytest.mark.parametrize("message", [b"", b"fundledger/posting/v1\n" + bytes(32), "公示期满无异议".encode() * 40])
+def test_our_sm2_and_gmssl_accept_each_others_signatures(tmp_path, message):
+    """Signatures made here (Tongsuo, the default user ID 1234567812345678) verify in gmssl, and
+    gmssl's verify here; each refuses the other message."""
+    key = make_keys(tmp_path, "k", suite=SM2_SM3)["k"]
+    private_hex = f"{key._private.private_numbers().private_value:064x}"
+    referee = sm2.CryptSM2(private_key=private_hex, public_key=key.public.raw[1:].hex())
+    ours = key.sign(message)
+    assert len(ours) == 64 and referee.verify_with_sm3(ours.hex(), message)
+    assert not referee.verify_with_sm3(ours.hex(), message + b"!")
+    theirs = bytes.fromhex(referee.sign_with_sm3(message))
+    assert SM2_SM3.verify(key.public.raw, theirs, message)
+    assert not SM2_SM3.verify(key.public.raw, theirs, message + b"!")
+
+
+@pytest.mark.parametrize("suite", list(SUITES.values()), ids=list(SUITES))
+def test_key_files_of_each_suite_round_trip(tmp_path, suite):
+    public = write_new_key(tmp_path / "k.key", suite)
+    signer = load_private(tmp_path / "k.key")
+    assert signer.public == public == load_public(tmp_path / "k.key.pub")
+    assert signer.suite is suite and public.kid.startswith(f"{suite.alg}:") and len(public.raw) == suite.public_size
+    assert suite.verify(public.raw, signer.sign(b"x"), b"x") and not suite.verify(public.raw, signer.sign(b"x"), b"y")
+    other = ED25519_SHA256 if suite is SM2_SM3 else SM2_SM3
+    assert not other.verify(public.raw, signer.sign(b"x"), b"x")
+
+
+# -- one suite per ledger --------------------------------------------------------------------
+@BOTH_SUITES
+def test_a_ledger_enrolls_keys_of_its_suite_only(env, tmp_path):
+    """KEY-ALG: a key of the ledger's algorithm is enrolled; one of the other suite is refused (exit 1)."""
+    other = SM2_SM3 if env.ledger.suite is ED25519_SHA256 else ED25519_SHA256
+    write_new_key(tmp_path / "same.key", env.ledger.suite)
+    write_new_key(tmp_path / "other.key", other)
+    ok = env.run("keys", "enroll", str(tmp_path / "same.key.pub"), "--name", "clerk", "--role", "poster",
+                 "--key", env.key_path("admin"), "--json")
+    assert ok.exit_code == 0, ok.output
+    refused = env.run("keys", "enroll", str(tmp_path / "other.key.pub"), "--name", "clerk 2", "--role", "poster",
+                      "--key", env.key_path("admin"), "--json")
+    assert refused.exit_code == 1
+    finding = json.loads(refused.output)["findings"][0]
+    assert (finding["rule"], finding["field"]) == ("KEY-ALG", "body.key.alg")
+    assert (finding["expected"], finding["actual"]) == (env.ledger.suite.alg, other.alg)
+    assert env.run("verify").exit_code == 0
+
+
+@BOTH_SUITES
+def test_a_key_of_the_other_suite_forged_in_by_an_insider_fails_verify(env, tmp_path):
+    """The insider writes a well-chained key.enroll of the other suite's key, signed by the real admin
+    key, straight into the table: verify names its seq at step 3.8."""
+    from ledger.envelope import seal_posting, utc_now
+    from ledger.store import enroll_item, read_head, write_entries
+
+    other = SM2_SM3 if env.ledger.suite is ED25519_SHA256 else ED25519_SHA256
+    stranger = write_new_key(tmp_path / "stranger.key", other)
+    with env.ledger.engine.begin() as conn:
+        disable_guard(conn)
+        head = read_head(conn)
+        item = enroll_item(stranger, "stranger", "poster")
+        sealed = seal_posting(ledger=env.ledger.origin, first_seq=head.seq + 1, prev=head.hash,
+                              posting_id=head.posting + 1, at=utc_now(), signer=env.admin,
+                              items=[(item.kind, item.idem, item.body)], contracts=1, suite=env.ledger.suite)
+        write_entries(conn, sealed, head.size, env.ledger.suite)
+    report = json.loads(env.run("verify", "--json").output)
+    assert (report["step"], report["seq"]) == ("3.8", head.seq + 1)
+    assert report["found"] == other.alg
+
+
+def test_init_and_keys_new_by_suite(tmp_path):
+    runner = CliRunner()
+    for name in ("admin", "log"):
+        made = runner.invoke(cli, ["keys", "new", "--out", str(tmp_path / f"{name}.key"), "--suite", "sm2-sm3"])
+        assert made.exit_code == 0 and made.output.startswith("sm2:")
+    write_new_key(tmp_path / "ed.key")
+    url = f"sqlite:///{tmp_path / 'sm.db'}"
+    mixed = runner.invoke(cli, ["init", "--admin-key", str(tmp_path / "ed.key.pub"), "--log-key", str(tmp_path / "log.key"),
+                                "--suite", "sm2-sm3", "--db", url])
+    assert mixed.exit_code == 2 and "--admin-key is an ed25519 key" in mixed.output
+    unsaid = runner.invoke(cli, ["init", "--admin-key", str(tmp_path / "admin.key.pub"),
+                                 "--log-key", str(tmp_path / "log.key"), "--db", url])
+    assert unsaid.exit_code == 2 and "ed25519-sha256 ledger needs ed25519 keys" in unsaid.output
+    made = runner.invoke(cli, ["init", "--admin-key", str(tmp_path / "admin.key.pub"), "--log-key", str(tmp_path / "log.key"),
+                               "--suite", "sm2-sm3", "--origin", "test.example/sm", "--db", url, "--json"])
+    assert made.exit_code == 0, made.output
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        genesis = orjson.loads(conn.execute(sa.text("SELECT data FROM entries WHERE seq = 0")).scalar())
+    engine.dispose()
+    assert genesis["body"]["suite"] == "sm2-sm3" and genesis["body"]["log"]["alg"] == "sm2"
+    assert genesis["posting"]["key"].startswith("sm2:")
+    verified = json.loads(runner.invoke(cli, ["verify", "--json", "--db", url]).output)
+    assert verified["ok"] and verified["suite"] == "sm2-sm3"
+    vkey = runner.invoke(cli, ["keys", "vkey", "--db", url]).output.strip()
+    assert vkey.startswith("test.example/sm+")
+
+
+@BOTH_SUITES
+def test_the_witness_cosigns_only_with_a_key_of_the_logs_suite(env, tmp_path):
+    other = SM2_SM3 if env.ledger.suite is ED25519_SHA256 else ED25519_SHA256
+    write_new_key(tmp_path / "w.key", other)
+    env.run("post", "--key", env.key_path("poster"), input=note("n1"))
+    assert env.run("checkpoint", "--out", str(tmp_path / "cp.note")).exit_code == 0
+    vkey = env.run("keys", "vkey").output.strip()
+    refused = env.run("witness", "cosign", str(tmp_path / "cp.note"), "--key", str(tmp_path / "w.key"),
+                      "--state", str(tmp_path / "state"), "--log-vkey", vkey)
+    assert refused.exit_code == 2 and f"the log's suite is {env.ledger.suite.name}" in refused.output
