@@ -65,11 +65,11 @@ def main() -> None:
             i = rng.randrange(s)
             o = rng.randint(1, s)
             with db.read_tx(engine) as conn:
-                roots.append(timed(lambda: Tree(conn).root(s)))
+                roots.append(timed(lambda: Tree(conn, ledger.suite).root(s)))
             with db.read_tx(engine) as conn:
-                incl.append(timed(lambda: Tree(conn).inclusion(i, s)))
+                incl.append(timed(lambda: Tree(conn, ledger.suite).inclusion(i, s)))
             with db.read_tx(engine) as conn:
-                cons.append(timed(lambda: Tree(conn).consistency(o, s)))
+                cons.append(timed(lambda: Tree(conn, ledger.suite).consistency(o, s)))
         out = work / "bundle"
         export_s = timed(lambda: export_bundle(ledger, out, log))
         verify_s = timed(lambda: verify_bundle(out, kinds=ledger.kinds))

@@ -204,6 +204,38 @@ def keys_revoke(kid: str, reason: str, admin_key: str, db_url: str, as_json: boo
     return _append_and_print(db_url, load_private(admin_key), [revoke_item(kid, reason)], as_json)
 
 
+@command(keys, "rotate")
+@click.option("--role", required=True, type=click.Choice(["log", "admin"]), help="The role whose key is replaced.")
+@click.option("--old", "old_kid", help="The key id replaced (default for --role log: the log key in force).")
+@click.option("--new", "new_key", required=True, type=click.Path(dir_okay=False),
+              help="The new key's private key file (it endorses the rotation; for log, later checkpoints use it).")
+@click.option("--endorse", "endorsers", multiple=True, type=click.Path(dir_okay=False),
+              help="A private key that endorses: the log key replaced, or (when it is lost) a second admin's. Repeatable.")
+@click.option("--reason", required=True, help="Why the key is replaced (recorded in the ledger).")
+@click.option("--key", "admin_key", required=True, type=click.Path(dir_okay=False), help="Admin private key (posts it).")
+def keys_rotate(role: str, old_kid: str | None, new_key: str, endorsers: tuple[str, ...], reason: str, admin_key: str,
+                db_url: str, as_json: bool) -> int:
+    """Replace a log or admin key by a new one (key.rotate): the old key is revoked, the new takes its role.
+
+    A log key is replaced with the endorsement of the old log key (--endorse OLD_LOG_PRIV), or, when
+    it is lost, of a second admin (--endorse OTHER_ADMIN_PRIV); the new key always endorses.
+    """
+    from ledger.keys import load_private
+    from ledger.store import LOG_KEY_SETTING, rotate_item
+
+    ledger = _open(db_url)
+    if old_kid is None:
+        if role != "log":
+            raise InputError("--old KID is required to rotate an admin key")
+        (old_kid,) = [k.kid for k in ledger.keys() if k.role == "log" and k.revoked_seq is None]
+    new = load_private(new_key)
+    item = rotate_item(ledger.origin, role, old_kid, new, [load_private(e) for e in endorsers], reason)
+    code = _append_and_print(db_url, load_private(admin_key), [item], as_json)
+    if role == "log":  # `checkpoint` and `export` now sign with the new key
+        ledger.put_setting(LOG_KEY_SETTING, str(Path(new_key).resolve()))
+    return code
+
+
 @command(keys, "list")
 def keys_list(db_url: str, as_json: bool) -> int:
     """List enrolled keys with their roles and the seqs that enrolled and revoked them."""
@@ -588,7 +620,21 @@ def witness_cosign(note: str, auditor_key: str, state: str, log_vkey: str | None
             raise ProofError(e.message) from None
         return [bytes.fromhex(h) for h in proof["path"]]
 
-    cosigned = cosign_checkpoint(text, load_private(auditor_key), Path(state), proofs=proofs, log_vkey=log_vkey, name=name)
+    def rotations(size: int) -> list[tuple[int, bytes, list[bytes]]]:
+        """The ledger's key.rotate entries below ``size`` with their inclusion proofs (the witness checks both)."""
+        from sqlalchemy import text
+
+        from ledger import db
+        from ledger.checkpoints import prove_inclusion
+
+        ledger = _open(db_url)
+        with db.read_tx(ledger.engine) as conn:
+            found = [(r.seq, bytes(r.data)) for r in conn.execute(
+                text("SELECT seq, data FROM entries WHERE kind = 'key.rotate' AND seq < :n ORDER BY seq"), {"n": size})]
+        return [(seq, data, [bytes.fromhex(h) for h in prove_inclusion(ledger, seq, size)["path"]]) for seq, data in found]
+
+    cosigned = cosign_checkpoint(text, load_private(auditor_key), Path(state), proofs=proofs, rotations=rotations,
+                                 log_vkey=log_vkey, name=name)
     if out:
         Path(out).write_text(cosigned.text(), encoding="utf-8")
     if as_json:

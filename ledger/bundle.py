@@ -2,7 +2,8 @@
 
 ``DIR/``
   ``entries.jsonl``   every entry's canonical bytes, one per line, in seq order;
-  ``log.vkey``        the log's C2SP verifier key (the genesis log key);
+  ``log.vkey``        the log's C2SP verifier key (the log key in force: the genesis's, or the last
+                      rotation's);
   ``checkpoint.note`` a checkpoint of the exported tree, signed by the log key;
   ``README.md``       how to check the bundle;
   ``MANIFEST``        a signed note by the log key listing the digest (the suite's hash: SHA-256 or
@@ -190,7 +191,8 @@ def verify_bundle(directory: Path, *, kinds: Mapping[str, Kind], log_vkey: str |
     result = chain.finish()
     if checkpoint.size != result.entries:
         raise _fail("checkpoint tree size", f"{result.entries} (every exported entry)", checkpoint.size)
-    # B3. the suite and the log key: the genesis's, the key file's, the manifest's signer, and the pinned one
+    # B3. the suite and the log key in force (the genesis's, or the last rotation's): the key file's, the
+    # manifest's signer; and the pinned one, which may be any key of the chain from the genesis's
     if result.suite is not suite:
         raise _fail("MANIFEST suite", f"{result.suite.name} (the genesis's)", suite.name)
     vkey = verifier_key(result.origin, result.log_public, suite)
@@ -204,6 +206,6 @@ def verify_bundle(directory: Path, *, kinds: Mapping[str, Kind], log_vkey: str |
             pinned = parse_verifier_key(log_vkey)
         except NoteError as e:
             raise InputError(f"--log-vkey: {e}") from None
-        if pinned != (result.origin, result.log_public, suite):
+        if pinned[0] != result.origin or pinned[2] is not suite or pinned[1] not in result.log_chain:
             raise _fail("log key", f"the pinned {log_vkey}", vkey)
     return result

@@ -11,12 +11,13 @@ Steps (numbering shared with ``ledger/verify.py``):
   3. every entry: 3.1 seq · 3.2 hash · 3.3 canonical envelope · 3.4 chain · 3.5 index columns ·
      3.6 posting structure (and the contracts version each posting records: none on the genesis,
      an integer from 1 on every other, never lower than the posting before's) · 3.7 unique idem ·
-     3.8 key in force, role, key bodies, signature;
+     3.8 key in force, role, key bodies, key rotations (``ledger/rotation.py``), signature;
   4. the last posting is complete;
   6. every stored Merkle node (if the source has them) equals the subtree hash recomputed here;
-  7. every checkpoint given is signed by the genesis log key, its tree size is not beyond the
-     ledger, its root equals the root recomputed at that size, and every cosignature by an
-     auditor key enrolled in the history verifies.
+  7. every checkpoint given is signed by the log key in force at its tree size (the genesis key,
+     or the one the last rotation before that size made), its tree size is not beyond the ledger,
+     its root equals the root recomputed at that size, and every cosignature by an auditor key
+     enrolled in the history verifies.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from ledger.errors import IntegrityError
 from ledger.kinds import ADMIN, AUDITOR, LOG, Kind, genesis_suite, validate_core_body
 from ledger.merkle import CompactRange
 from ledger.note import Checkpoint, NoteError, cosigner_key_id, verify_cosignature, verify_log_signature
+from ledger.rotation import KeyView, rotation_problems
 from ledger.suites import DEFAULT, SUITES, Suite
 
 __all__ = ["ChainResult", "ChainVerifier", "KeyState", "VerifyFailure"]
@@ -40,7 +42,7 @@ __all__ = ["ChainResult", "ChainVerifier", "KeyState", "VerifyFailure"]
 _ENVELOPE_KEYS = {"v", "ledger", "seq", "prev", "kind", "at", "posting", "idem", "body"}
 _POSTING_KEYS = {"contracts", "i", "id", "key", "n", "sig"}
 _INDEX_COLUMNS = ("kind", "idem", "posting", "key_id", "at")
-_KEY_KINDS = {"ledger.genesis", "key.enroll", "key.revoke"}
+_KEY_KINDS = {"ledger.genesis", "key.enroll", "key.revoke", "key.rotate"}
 NODE_LEVEL = 8  # stored Merkle nodes start at this level (ledger/tree.py)
 
 
@@ -89,6 +91,7 @@ class ChainResult:
     log_public: bytes
     checkpoints: tuple[dict[str, Any], ...]
     suite: Suite = DEFAULT
+    log_chain: tuple[bytes, ...] = ()  # every log key from the genesis's through the rotations; log_public the last
 
     def as_dict(self) -> dict[str, Any]:
         return {"ok": True, "origin": self.origin, "suite": self.suite.name, "entries": self.entries,
@@ -112,7 +115,8 @@ class ChainVerifier:
         self.keys: dict[str, KeyState] = {}
         self.idems: set[str] = set()
         self.origin: str | None = None
-        self.log_public = b""
+        self.log_public = b""  # the log key in force
+        self.log_keys: list[tuple[int, bytes]] = []  # (the first tree size it signs, public key), in order
         self.next_seq = 0
         self.prev = ZERO_HASH
         self.last_posting_id = -1
@@ -138,10 +142,23 @@ class ChainVerifier:
             raise VerifyFailure("6", (idx + 1 << level) - 1, f"stored Merkle node ({level}, {idx})", h.hex(),
                                 "absent" if stored is None else bytes(stored).hex())
 
-    # step 7: a checkpoint's root, when the stream reaches its size
+    # step 7: a checkpoint's log signature and root, when the stream reaches its size
+    def _log_key_at(self, size: int) -> bytes:
+        return [public for first, public in self.log_keys if first <= size][-1]
+
+    def _check_log_signature(self, label: str, cp: Checkpoint) -> None:
+        """A checkpoint is compared with nothing before its log signature is checked."""
+        try:
+            verify_log_signature(cp, self.origin, self._log_key_at(cp.size), self.suite)
+        except NoteError as e:
+            rotated = " (the log key in force at that size)" if len(self.log_keys) > 1 else ""
+            raise VerifyFailure("7", None, f"checkpoint {label}: log signature", f"the log key's{rotated}",
+                                str(e)) from None
+
     def _check_roots(self) -> None:
         while self._cp_next < len(self.checkpoints) and self.checkpoints[self._cp_next][1].size == self.tree.size:
             label, cp = self.checkpoints[self._cp_next]
+            self._check_log_signature(label, cp)
             root = self.tree.root()
             if root != cp.root:
                 raise VerifyFailure("7", cp.size - 1, f"checkpoint {label}: root at tree size {cp.size}",
@@ -290,13 +307,15 @@ class ChainVerifier:
         reports = []
         for label, cp in self.checkpoints:
             if cp.size > n:
+                self._check_log_signature(label, cp)
                 raise VerifyFailure("7", n - 1, f"checkpoint {label}: tree size",
                                     f"at least {cp.size} entries (what the log signed)",
                                     f"{n}: entries the checkpoint covers are gone")
             reports.append({"checkpoint": label, "tree_size": cp.size, "cosigned_by": self._cosigners(label, cp)})
         return ChainResult(origin=self.origin or "", entries=n, postings=self.postings, head_hash=self.prev.hex(),
                            root=self.tree.root(), keys=self.keys, log_public=self.log_public,
-                           checkpoints=tuple(reports), suite=self.suite)
+                           checkpoints=tuple(reports), suite=self.suite,
+                           log_chain=tuple(public for _, public in self.log_keys))
 
     def _cosigners(self, label: str, cp: Checkpoint) -> list[str]:
         auditors = [(kid, k) for kid, k in self.keys.items() if k.role == AUDITOR]
@@ -327,15 +346,10 @@ class ChainVerifier:
             raise VerifyFailure("2", 0, "genesis suite", self.suite.name, body.get("suite"))
         self.origin = body["origin"]
         self.log_public = base64.b64decode(body["log"]["public"])
-        # 7. a checkpoint is compared with nothing before its log signature is checked
+        self.log_keys = [(1, self.log_public)]
         for label, cp in self.checkpoints:
             if cp.origin != self.origin:
                 raise VerifyFailure("7", None, f"checkpoint {label}: origin", self.origin, cp.origin)
-            try:
-                verify_log_signature(cp, self.origin, self.log_public, self.suite)
-            except NoteError as e:
-                raise VerifyFailure("7", None, f"checkpoint {label}: log signature", "the genesis log key's",
-                                    str(e)) from None
 
     def _check_signature(self, seq: int, env: dict[str, Any], posting: _Posting) -> None:
         kid = posting.key
@@ -384,6 +398,18 @@ class ChainVerifier:
                 if key is None or key.revoked_seq is not None:
                     raise VerifyFailure("3.8", s, "key.revoke", "a key in force", f"{body['kid']} not in force")
                 key.revoked_seq = s
+            elif kind == "key.rotate":
+                views = {kid: KeyView(public=k.public, role=k.role, in_force=k.revoked_seq is None) for kid, k in keys.items()}
+                problems = rotation_problems(body, origin=self.origin, suite=self.suite, poster=posting.key, keys=views)
+                if problems:
+                    rule, field_, message = problems[0]
+                    raise VerifyFailure("3.8", s, f"key.rotate {field_}", f"a rotation its rules accept ({rule})", message)
+                keys[body["old"]].revoked_seq = s
+                keys[body["new"]["kid"]] = KeyState(public=base64.b64decode(body["new"]["public"]), role=body["role"],
+                                                    name=f"{body['role']} key replacing {body['old']}", enrolled_seq=s)
+                if body["role"] == LOG:  # it signs the trees that hold the posting
+                    self.log_public = keys[body["new"]["kid"]].public
+                    self.log_keys.append((posting.first_seq + posting.n, self.log_public))
 
 
 def _suite_named_in(genesis: bytes) -> Suite:

@@ -8,7 +8,6 @@ randomised, so a second signature would differ: the first one stands).
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,9 +42,9 @@ def issue_checkpoint(ledger: Ledger, log: Signer) -> Issued:
 
 
 def log_verifier_key(ledger: Ledger) -> str:
-    """The C2SP verifier key string an auditor pins for this log (from the genesis)."""
-    ((_, _, genesis),) = ledger.entries(seq=0)
-    return verifier_key(ledger.origin, base64.b64decode(genesis["body"]["log"]["public"]), ledger.suite)
+    """The C2SP verifier key string of the log key in force (the genesis's until a rotation)."""
+    (log,) = [k for k in ledger.keys() if k.role == "log" and k.revoked_seq is None]
+    return verifier_key(ledger.origin, bytes(log.public), ledger.suite)
 
 
 def prove_inclusion(ledger: Ledger, seq: int, size: int | None) -> dict[str, Any]:

@@ -1,7 +1,9 @@
 """The entry kinds the ledger knows, who may post each, and the shape of the core kinds' bodies.
 
 The core kinds here are the ones every deployment has:
-``ledger.genesis``, ``key.enroll``, ``key.revoke``, ``audit.note``, ``checkpoint.issue`` (a
+``ledger.genesis``, ``key.enroll``, ``key.revoke``, ``key.rotate`` (a log or admin key replaced by a
+new one: ``{"role", "old", "new": {alg, kid, public}, "reason", "endorsements": [{"kid", "sig"}]}``,
+the endorsements over ``ledger.rotation.statement``), ``audit.note``, ``checkpoint.issue`` (a
 checkpoint the log issued: ``{"size", "root" (hex), "note"}``, posted by the log key) and
 ``check.run`` (a nightly run's attestation, posted by a checks key: ``{"suite_version",
 "tree_size", "root" (hex), "projections_sha256", "counts": {rule: {severity: n}}, "findings_sha256",
@@ -148,6 +150,35 @@ def _revoke(body: dict[str, Any]) -> Problems:
     return problems
 
 
+def _rotate(body: dict[str, Any]) -> Problems:
+    problems = _fields(body, {"role": (str, True), "old": (str, True), "new": (dict, True), "reason": (str, True),
+                              "endorsements": (list, True)})
+    if problems:
+        return problems
+    problems = _public_key(body, "new")
+    if body["role"] not in (ADMIN, LOG):
+        problems.append(("body.role", f"a rotation replaces a {LOG} or an {ADMIN} key, not {body['role']!r}"))
+    if not _KID.match(body["old"]):
+        problems.append(("body.old", f"not a key id ({' or '.join(_ALGS)}, a colon and 32 hex digits)"))
+    if not body["reason"].strip():
+        problems.append(("body.reason", "must not be empty: say why the key is replaced"))
+    seen = set()
+    for i, e in enumerate(body["endorsements"]):
+        where = f"body.endorsements[{i}]"
+        if not isinstance(e, dict) or e.keys() != {"kid", "sig"} or not all(isinstance(v, str) for v in e.values()):
+            problems.append((where, 'expected {"kid": KEY ID, "sig": BASE64}'))
+            continue
+        if not _KID.match(e["kid"]) or e["kid"] in seen:
+            problems.append((f"{where}.kid", "a key id, once per rotation"))
+        seen.add(e["kid"])
+        try:
+            if len(base64.b64decode(e["sig"], validate=True)) != 64:
+                problems.append((f"{where}.sig", "a signature is 64 bytes"))
+        except ValueError:
+            problems.append((f"{where}.sig", "not valid base64"))
+    return problems
+
+
 def _note(body: dict[str, Any]) -> Problems:
     problems = _fields(body, {"text": (str, True), "refs": (list, False)})
     if problems:
@@ -205,6 +236,7 @@ CORE_KINDS: dict[str, Kind] = {
         Kind("ledger.genesis", frozenset({LOG}), _genesis, postable=False),
         Kind("key.enroll", frozenset({ADMIN}), _enroll),
         Kind("key.revoke", frozenset({ADMIN}), _revoke),
+        Kind("key.rotate", frozenset({ADMIN}), _rotate),
         Kind("audit.note", frozenset(ROLES), _note),
         Kind("checkpoint.issue", frozenset({LOG}), _checkpoint),
         Kind("check.run", frozenset({CHECKS}), _check_run),

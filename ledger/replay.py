@@ -125,7 +125,7 @@ class Replayer:
         self.contracts = contracts
         self.kinds = registry(contracts.kinds)
         self.head = Head(seq=-1, hash=ZERO_HASH, posting=-1)
-        self.suite = DEFAULT  # the genesis says which
+        self.suite, self.origin = DEFAULT, ""  # the genesis says which
         self.refused: list[Finding] = []
         self.warnings: list[Finding] = []
         self.late: list[Finding] = []
@@ -144,7 +144,7 @@ class Replayer:
             self._next += 1
             env = _envelope(seq, data)
             if seq == 0:
-                self.suite = genesis_suite(env["body"])
+                self.suite, self.origin = genesis_suite(env["body"]), env["body"]["origin"]
             p = env["posting"]
             if self._open is None:
                 self._open = _Open(n=p["n"], version=p.get("contracts"))
@@ -184,7 +184,8 @@ class Replayer:
             items = posting.items
             findings = [f for it in items for f in edge.get(it.idem, ())]
             if not any(f.severity == FATAL for f in findings):  # bodies it could not even read change nothing
-                findings += apply_posting(conn, self.head, items, self.kinds, self.contracts, version, self.suite)
+                findings += apply_posting(conn, self.head, items, self.kinds, self.contracts, version, self.suite,
+                                          self.origin, sealed[0].envelope["posting"]["key"])
             seqs = {s.envelope["idem"]: s.seq for s in sealed}
             for f in findings:
                 named = _at_seq(f, seqs)

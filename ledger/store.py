@@ -19,6 +19,7 @@ The rules of the money reach the store through one interface passed in (``ledger
 
 from __future__ import annotations
 
+import base64
 import secrets
 from dataclasses import dataclass
 from typing import Any, Iterator, Sequence
@@ -36,12 +37,14 @@ from ledger.findings import FATAL, Finding, subject, worst
 from ledger.interface import Contracts
 from ledger.keys import PublicKey, Signer
 from ledger.kinds import ADMIN, CORE_KINDS, LOG, Kind, genesis_suite, registry
+from ledger.rotation import KeyView, rotation_problems
+from ledger.rotation import statement as rotation_statement
 from ledger.suites import DEFAULT, Suite
 from ledger.tree import extend_nodes
 
 __all__ = [
     "GENESIS_IDEM", "Head", "Item", "KeyRecord", "Ledger", "Posted", "Receipt", "apply_posting", "enroll_item",
-    "init_ledger", "read_head", "revoke_item", "validate_origin", "write_entries",
+    "init_ledger", "read_head", "revoke_item", "rotate_item", "validate_origin", "write_entries",
 ]
 
 GENESIS_IDEM = "ledger.genesis"
@@ -154,12 +157,12 @@ def write_entries(conn: Connection, sealed: Sequence[Sealed], size_before: int, 
 
 
 def apply_posting(conn: Connection, head: Head, items: Sequence[Item], kinds: dict[str, Kind],
-                  contracts: Contracts, version: int, suite: Suite) -> list[Finding]:
+                  contracts: Contracts, version: int, suite: Suite, origin: str, poster: str) -> list[Finding]:
     """What one posting does to the state, at posting and at replay alike: the ledger's own state
     rules (keys, references), then the contracts' checks and effects (projection rows written in
     ``conn``'s transaction), the posting held to contracts ``version``. Returns every finding;
     the caller decides what a fatal one means (posting refuses, replay names the entry)."""
-    findings = _state_findings(conn, head, items, suite)
+    findings = _state_findings(conn, head, items, suite, origin, poster)
     if any(kinds[it.kind].contracts for it in items):
         findings += contracts.apply(conn, head.seq + 1, items, version)
     return findings
@@ -366,7 +369,8 @@ class Ledger:
         if new:
             # 4. what the posting does to the state
             version = self.contracts.version
-            problems = apply_posting(conn, head, new, self.kinds, self.contracts, version, self.suite)
+            problems = apply_posting(conn, head, new, self.kinds, self.contracts, version, self.suite, self.origin,
+                                     signer.kid)
             if worst(problems) == FATAL:
                 first = next(f for f in problems if f.severity == FATAL)
                 raise Rejected(first.message, tuple(problems))
@@ -440,17 +444,22 @@ def _existing_idems(conn: Connection, idems: list[str]) -> dict[str, tuple[int, 
     return found
 
 
-def _state_findings(conn: Connection, head: Head, items: list[Item], suite: Suite) -> list[Finding]:
-    """Rules on the ledger's own state: key enrolment (of the ledger's suite) and revocation,
-    references to seqs."""
+def _state_findings(conn: Connection, head: Head, items: list[Item], suite: Suite, origin: str,
+                    poster: str) -> list[Finding]:
+    """Rules on the ledger's own state: key enrolment (of the ledger's suite), revocation and
+    rotation (``ledger/rotation.py``), references to seqs."""
     out: list[Finding] = []
     next_seq = head.seq + 1
     kids = {it.body["key"]["kid"] for it in items if it.kind == "key.enroll"}
     kids |= {it.body["kid"] for it in items if it.kind == "key.revoke"}
+    for it in items:
+        if it.kind == "key.rotate":
+            kids |= {it.body["old"], it.body["new"]["kid"], *(e["kid"] for e in it.body["endorsements"])}
     known: dict[str, Any] = {}
     if kids:
         for row in conn.execute(_KEYS_IN, {"kids": sorted(kids)}):
-            known[row.kid] = {"role": row.role, "revoked": row.revoked_seq is not None, "seq": row.enrolled_seq}
+            known[row.kid] = {"role": row.role, "revoked": row.revoked_seq is not None, "seq": row.enrolled_seq,
+                              "public": bytes(row.public)}
     active_admins: int | None = None
     for offset, it in enumerate(items):
         seq = next_seq + offset
@@ -468,7 +477,8 @@ def _state_findings(conn: Connection, head: Head, items: list[Item], suite: Suit
                     rule="KEY-ENROLLED", severity=FATAL, field="body.key.kid", subject=where,
                     message=f"key {kid} is already enrolled (seq {known[kid]['seq']}); a key is enrolled once",
                 ))
-            known[kid] = {"role": it.body["role"], "revoked": False, "seq": seq}
+            known[kid] = {"role": it.body["role"], "revoked": False, "seq": seq,
+                          "public": base64.b64decode(it.body["key"]["public"])}
         elif it.kind == "key.revoke":
             kid = it.body["kid"]
             k = known.get(kid)
@@ -482,7 +492,7 @@ def _state_findings(conn: Connection, head: Head, items: list[Item], suite: Suit
                 continue
             if k["role"] == LOG:
                 out.append(Finding(rule="KEY-LOG", severity=FATAL, field="body.kid", subject=where,
-                                   message="the log key is pinned by the genesis entry and cannot be revoked"))
+                                   message="the log key cannot be revoked, only replaced: rotate it (keys rotate)"))
                 continue
             if k["role"] == ADMIN:
                 if active_admins is None:
@@ -493,6 +503,14 @@ def _state_findings(conn: Connection, head: Head, items: list[Item], suite: Suit
                     continue
                 active_admins -= 1
             k["revoked"] = True
+        elif it.kind == "key.rotate":
+            views = {kid: KeyView(public=k["public"], role=k["role"], in_force=not k["revoked"]) for kid, k in known.items()}
+            for rule, field, message in rotation_problems(it.body, origin=origin, suite=suite, poster=poster, keys=views):
+                out.append(Finding(rule=rule, severity=FATAL, field=field, subject=where, message=message))
+            if it.body["old"] in known:
+                known[it.body["old"]]["revoked"] = True
+            known[it.body["new"]["kid"]] = {"role": it.body["role"], "revoked": False, "seq": seq,
+                                            "public": base64.b64decode(it.body["new"]["public"])}
         elif it.kind == "audit.note":
             for i, ref in enumerate(it.body.get("refs", [])):
                 if ref >= seq:
@@ -513,6 +531,11 @@ def _project_keys(conn: Connection, sealed: Sequence[Sealed]) -> None:
                                        "name": body["name"], "role": body["role"], "enrolled_seq": s.seq})
         elif kind == "key.revoke":
             conn.execute(_REVOKE_KEY, {"kid": body["kid"], "seq": s.seq})
+        elif kind == "key.rotate":
+            conn.execute(_REVOKE_KEY, {"kid": body["old"], "seq": s.seq})
+            pk = PublicKey.from_b64(body["new"]["public"], body["new"]["alg"])
+            conn.execute(_INSERT_KEY, {"kid": pk.kid, "alg": pk.alg, "public": pk.raw, "name": f"{body['role']} key "
+                                       f"replacing {body['old']}", "role": body["role"], "enrolled_seq": s.seq})
         elif kind == "ledger.genesis":
             for field, role in (("admin", ADMIN), ("log", LOG)):
                 pk = PublicKey.from_b64(body[field]["public"], body[field]["alg"])
@@ -528,6 +551,15 @@ def enroll_item(public: PublicKey, name: str, role: str) -> Item:
 
 def revoke_item(kid: str, reason: str) -> Item:
     return _checked(Item(kind="key.revoke", idem=f"key.revoke:{kid}", body={"kid": kid, "reason": reason}))
+
+
+def rotate_item(origin: str, role: str, old: str, new: Signer, endorsers: Sequence[Signer], reason: str) -> Item:
+    """The ``key.rotate`` entry replacing key ``old`` of ``role`` by ``new``, endorsed by the new key
+    and by each of ``endorsers`` (``ledger/rotation.py``: the old log key, or a second admin)."""
+    message = rotation_statement(origin, role, old, new.kid)
+    endorsements = [{"kid": k.kid, "sig": base64.b64encode(k.sign(message)).decode("ascii")} for k in (new, *endorsers)]
+    return _checked(Item(kind="key.rotate", idem=f"key.rotate:{old}", body={
+        "role": role, "old": old, "new": new.public.as_body(), "reason": reason, "endorsements": endorsements}))
 
 
 def _checked(item: Item) -> Item:

@@ -6,23 +6,40 @@ consistent with the last checkpoint this witness cosigned. Keeps its state in a 
 
 The consistency proof comes from the ledger's database, which the witness does not trust: the
 proof is checked against the witness's own old root and the log-signed new root.
+
+Log key rotations (``ledger/rotation.py``): the note must be signed by the key that the ledger's
+``key.rotate`` entries after the tree this witness cosigned lead to from the pinned key, each one
+included in the new tree (an inclusion proof against the new root) and endorsed by the key before
+it; with no rotation, that is the pinned key itself, and a note of a tree that holds a rotation,
+signed by the key it replaced, is refused. The new tree must still be consistent with the old.
+The witness then pins the key it followed. A rotation endorsed by admins alone (the old log key lost) is
+not one it can check: its operator verifies the ledger or a bundle and pins the new key by hand.
 """
 
 from __future__ import annotations
 
+import base64
 import os
 import time
 from pathlib import Path
 from typing import Callable
 
+import orjson
+
 from ledger.errors import InputError, IntegrityError
 from ledger.keys import Signer
-from ledger.merkle import ProofError, verify_consistency
-from ledger.note import Checkpoint, NoteError, cosign, parse_checkpoint, parse_verifier_key, verify_log_signature
+from ledger.kinds import validate_core_body
+from ledger.merkle import ProofError, verify_consistency, verify_inclusion
+from ledger.note import (Checkpoint, NoteError, cosign, parse_checkpoint, parse_verifier_key, verifier_key,
+                         verify_log_signature)
+from ledger.rotation import statement
+from ledger.suites import Suite
 
 __all__ = ["cosign_checkpoint"]
 
 ProofSource = Callable[[int, int], list[bytes]]
+# the key.rotate entries below a tree size, each with its inclusion proof in that tree: (seq, bytes, path)
+RotationSource = Callable[[int], list[tuple[int, bytes, list[bytes]]]]
 
 
 def _write_atomically(path: Path, text: str) -> None:
@@ -31,8 +48,50 @@ def _write_atomically(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def cosign_checkpoint(note: str, signer: Signer, state: Path, *, proofs: ProofSource, log_vkey: str | None = None,
-                      name: str | None = None, now: int | None = None) -> Checkpoint:
+def _refuse(why: str) -> IntegrityError:
+    return IntegrityError(f"refused: {why}")
+
+
+def _follow_rotations(new: Checkpoint, old: Checkpoint | None, origin: str, pinned: bytes, suite: Suite,
+                      rotations: list[tuple[int, bytes, list[bytes]]]) -> bytes:
+    """The log key that signs the new note: the one the rotations after the old tree lead to from the
+    pinned one (the pinned one if there are none). IntegrityError if they do not check out or the
+    note is not signed by that key."""
+    current = pinned
+    after = 0 if old is None else old.size  # rotations before it are in the pinned key already
+    for seq, data, path in sorted(r for r in rotations if r[0] >= after):
+        try:
+            verify_inclusion(seq, new.size, suite.leaf_hash(data), path, new.root, suite)
+        except ProofError as e:
+            raise _refuse(f"the rotation at seq {seq} is not in the tree of size {new.size} ({e})") from None
+        env = orjson.loads(data)
+        body = env.get("body")
+        if env.get("kind") != "key.rotate" or not isinstance(body, dict) or validate_core_body("key.rotate", body) \
+                or env.get("ledger") != origin:
+            raise _refuse(f"seq {seq} is not a well-formed key.rotate of {origin}")
+        if body["role"] != "log" or body["new"]["kid"] == suite.key_id(current):
+            continue  # another role's, or the one that made the key this witness follows (pinned by hand)
+        if body["old"] != suite.key_id(current):
+            raise _refuse(f"the rotation at seq {seq} replaces {body['old']}, not the log key this witness follows")
+        signed = statement(origin, "log", body["old"], body["new"]["kid"])
+        by = {e["kid"]: base64.b64decode(e["sig"]) for e in body["endorsements"]}
+        following = base64.b64decode(body["new"]["public"])
+        if not suite.verify(current, by.get(body["old"], b""), signed):
+            raise _refuse(f"the rotation at seq {seq} is not endorsed by the log key it replaces (admins alone: "
+                          "verify the ledger, then pin the new key by hand)")
+        if not suite.verify(following, by.get(body["new"]["kid"], b""), signed):
+            raise _refuse(f"the rotation at seq {seq} is not endorsed by its new key")
+        current = following
+    try:
+        verify_log_signature(new, origin, current, suite)
+    except NoteError as e:
+        rotated = "" if current == pinned else " (the key the ledger's rotations lead to from the pinned one)"
+        raise _refuse(f"{e}{rotated}") from None
+    return current
+
+
+def cosign_checkpoint(note: str, signer: Signer, state: Path, *, proofs: ProofSource, rotations: RotationSource,
+                      log_vkey: str | None = None, name: str | None = None, now: int | None = None) -> Checkpoint:
     state.mkdir(parents=True, exist_ok=True)
     vkey_path, last_path = state / "log.vkey", state / "checkpoint"
     if vkey_path.exists():
@@ -55,15 +114,14 @@ def cosign_checkpoint(note: str, signer: Signer, state: Path, *, proofs: ProofSo
         new = parse_checkpoint(note)
         if new.origin != log_name:
             raise NoteError(f"the checkpoint's origin {new.origin!r} is not the pinned log {log_name!r}")
-        verify_log_signature(new, log_name, log_public, suite)
     except NoteError as e:
         raise IntegrityError(f"refused: {e}") from None
-
-    if last_path.exists():
-        old = parse_checkpoint(last_path.read_text(encoding="utf-8"))
-        if new.size < old.size:
-            raise IntegrityError(f"refused: the checkpoint's tree size {new.size} is smaller than the {old.size} "
-                                 "this witness cosigned before: the log lost or rewrote entries")
+    old = parse_checkpoint(last_path.read_text(encoding="utf-8")) if last_path.exists() else None
+    if old is not None and new.size < old.size:
+        raise IntegrityError(f"refused: the checkpoint's tree size {new.size} is smaller than the {old.size} "
+                             "this witness cosigned before: the log lost or rewrote entries")
+    following = _follow_rotations(new, old, log_name, log_public, suite, rotations(new.size))
+    if old is not None:
         try:
             verify_consistency(old.size, new.size, old.root, new.root,
                                proofs(old.size, new.size) if new.size > old.size else [], suite)
@@ -72,7 +130,10 @@ def cosign_checkpoint(note: str, signer: Signer, state: Path, *, proofs: ProofSo
                                  f"this witness cosigned before ({e}): the log rewrote its history") from None
 
     cosigned = cosign(new, name or signer.kid, signer, int(time.time()) if now is None else now)
-    if not vkey_path.exists():
+    if following != log_public:  # the rotations checked out: follow the new key from now on
+        pinned = verifier_key(log_name, following, suite)
+        _write_atomically(vkey_path, pinned + "\n")
+    elif not vkey_path.exists():
         _write_atomically(vkey_path, pinned + "\n")
     _write_atomically(last_path, cosigned.text())
     return cosigned

@@ -14,7 +14,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from fundledger.cli import cli
-from tests.conftest import make_keys, note
+from tests.conftest import BOTH_SUITES, make_keys, note
 
 
 def _run(*args: str, input: str | None = None, cwd: Path | None = None):
@@ -28,10 +28,11 @@ def _run(*args: str, input: str | None = None, cwd: Path | None = None):
         os.chdir(old)
 
 
-def test_init_is_idempotent_with_the_same_keys_and_refuses_others(db_url, tmp_path):
-    make_keys(tmp_path, "admin", "log", "other")
+@BOTH_SUITES
+def test_init_is_idempotent_with_the_same_keys_and_refuses_others(db_url, tmp_path, suite):
+    make_keys(tmp_path, "admin", "log", "other", suite=suite)
     args = ["init", "--admin-key", str(tmp_path / "admin.key.pub"), "--log-key", str(tmp_path / "log.key"),
-            "--origin", "audit.example/chaoyang", "--db", db_url]
+            "--suite", suite.name, "--origin", "audit.example/chaoyang", "--db", db_url]
     first = _run(*args, "--json")
     assert first.exit_code == 0, first.output
     created = json.loads(first.output)
@@ -39,7 +40,7 @@ def test_init_is_idempotent_with_the_same_keys_and_refuses_others(db_url, tmp_pa
     again = json.loads(_run(*args, "--json").output)
     assert again["created"] is False and again["genesis"] == created["genesis"]
     other = _run("init", "--admin-key", str(tmp_path / "other.key.pub"), "--log-key", str(tmp_path / "log.key"),
-                 "--db", db_url)
+                 "--suite", suite.name, "--db", db_url)
     assert other.exit_code == 4
     assert "already initialised" in other.output
     bad_origin = _run(*args[:-4], "--origin", "has space", "--db", db_url)
@@ -60,8 +61,9 @@ def test_unreachable_database_exits_5(tmp_path):
     assert "unreachable" in result.output
 
 
+@BOTH_SUITES
 def test_keys_commands(env):
-    new = make_keys(env.dir, "checks")["checks"]
+    new = make_keys(env.dir, "checks", suite=env.ledger.suite)["checks"]
     enrolled = env.run("keys", "enroll", env.key_path("checks") + ".pub", "--name", "nightly checks",
                        "--role", "checks", "--key", env.key_path("admin"))
     assert enrolled.exit_code == 0
@@ -79,6 +81,7 @@ def test_keys_commands(env):
     assert refused.exit_code == 1 and "KEY-ROLE" in refused.output
 
 
+@BOTH_SUITES
 def test_trail_filters_and_formats(env):
     env.run("post", "--key", env.key_path("poster"), input=note("n1", "朝阳 note") + "\n" + note("n2") + "\n")
     rows = [json.loads(line) for line in env.run("trail", "--kind", "audit.note", "--json").output.splitlines()]
@@ -97,6 +100,7 @@ def test_trail_filters_and_formats(env):
     assert env.run("trail", "--kind", "nothing").output.endswith("(0 entries)\n")
 
 
+@BOTH_SUITES
 def test_verify_reports_what_it_checked(env):
     result = env.run("verify", "--json")
     assert result.exit_code == 0
@@ -105,7 +109,7 @@ def test_verify_reports_what_it_checked(env):
 
     leaves = [h for _, h, _ in env.ledger.entries()]
     empty = hashlib.sha256(b"").hexdigest()  # a ledger of keys only has no projection row
-    assert report == {"ok": True, "origin": "test.example/ledger", "suite": "ed25519-sha256", "entries": 3,
+    assert report == {"ok": True, "origin": "test.example/ledger", "suite": env.ledger.suite.name, "entries": 3,
                       "postings": 2, "tree_size": 3, "root": mth(leaves, env.ledger.suite).hex(), "head_hash": env.ledger.head().hash.hex(), "keys_in_force": 4,
                       "checkpoints": [],
                       "state": {"replayed": 3, "contracts_versions": {"1": 1}, "warnings": 0, "tables": 21, "rows": 0,
@@ -128,6 +132,7 @@ def test_demo_runs_twice_and_appends_nothing_the_second_time(tmp_path):
     assert f"0 entries appended, {appended} duplicate" in second.output
 
 
+@BOTH_SUITES
 def test_console_script_exit_codes_in_a_real_process(env):
     exe = Path(sys.executable).with_name("fundledger")
     base = [str(exe)]
