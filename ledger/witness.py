@@ -30,8 +30,15 @@ from ledger.errors import InputError, IntegrityError
 from ledger.keys import Signer
 from ledger.kinds import validate_core_body
 from ledger.merkle import ProofError, verify_consistency, verify_inclusion
-from ledger.note import (Checkpoint, NoteError, cosign, parse_checkpoint, parse_verifier_key, verifier_key,
-                         verify_log_signature)
+from ledger.note import (
+    Checkpoint,
+    NoteError,
+    cosign,
+    parse_checkpoint,
+    parse_verifier_key,
+    verifier_key,
+    verify_log_signature,
+)
 from ledger.rotation import statement
 from ledger.suites import Suite
 
