@@ -398,8 +398,10 @@ def calendar_publish(year: int, path: str | None, key: str, db_url: str, as_json
 @click.option("--log-vkey", help="With --bundle: the log verifier key you pinned; the bundle must be under it.")
 @click.option("--no-replay", is_flag=True,
               help="Skip step 8 (the derived state re-derived from the entries): a quick structural check.")
-def verify(notes: tuple[str, ...], bundle: str | None, log_vkey: str | None, no_replay: bool, db_url: str,
-           as_json: bool) -> int:
+@click.option("--workers", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="the cores",
+              help="Processes checking posting signatures (1: in order, in this process).")
+def verify(notes: tuple[str, ...], bundle: str | None, log_vkey: str | None, no_replay: bool, workers: int,
+           db_url: str, as_json: bool) -> int:
     """Check the whole chain, every posting signature, the keys in force, the index columns, the
     stored Merkle nodes, consistency with every checkpoint given, and that every projection table
     is what the entries give under the rules each posting recorded; or an offline bundle."""
@@ -411,7 +413,7 @@ def verify(notes: tuple[str, ...], bundle: str | None, log_vkey: str | None, no_
         if not Path(bundle).is_dir():
             raise InputError(f"{bundle}: no such directory")
         with progress(0, "verifying") as update:
-            result = verify_bundle(Path(bundle), kinds=KINDS, log_vkey=log_vkey, progress=update)
+            result = verify_bundle(Path(bundle), kinds=KINDS, log_vkey=log_vkey, progress=update, workers=workers)
         _print_chain(result, as_json)
         return 0
     from ledger import db
@@ -424,7 +426,8 @@ def verify(notes: tuple[str, ...], bundle: str | None, log_vkey: str | None, no_
     with db.read_tx(engine) as conn:
         total = read_head(conn).size
     with progress(total, "verifying") as update:
-        verified = verify_ledger(engine, CONTRACTS, progress=update, checkpoints=checkpoints, replay=not no_replay)
+        verified = verify_ledger(engine, CONTRACTS, progress=update, checkpoints=checkpoints, replay=not no_replay,
+                                 workers=workers)
     if as_json:
         _json_line(verified.as_dict())
         return 0

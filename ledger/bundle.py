@@ -158,8 +158,9 @@ def bundle_batches(directory: Path) -> Iterator[list[tuple]]:
 
 
 def verify_bundle(directory: Path, *, kinds: Mapping[str, Kind], log_vkey: str | None = None,
-                  progress: Callable[[int], None] | None = None) -> ChainResult:
-    """``kinds``: the kinds the ledger knows (``ledger.kinds.registry``)."""
+                  progress: Callable[[int], None] | None = None, workers: int = 1) -> ChainResult:
+    """``kinds``: the kinds the ledger knows (``ledger.kinds.registry``); ``workers``: processes
+    checking the posting signatures."""
     # B1. the files are exactly the manifest's, byte for byte
     try:
         manifest_text = (directory / "MANIFEST").read_text(encoding="utf-8")
@@ -183,7 +184,8 @@ def verify_bundle(directory: Path, *, kinds: Mapping[str, Kind], log_vkey: str |
         checkpoint = parse_checkpoint((directory / "checkpoint.note").read_text(encoding="utf-8"))
     except (NoteError, UnicodeDecodeError) as e:
         raise _fail("checkpoint.note", "a checkpoint note", str(e)) from None
-    chain = ChainVerifier(kinds=kinds, checkpoints=[("checkpoint.note", checkpoint)], index_columns=False)
+    chain = ChainVerifier(kinds=kinds, checkpoints=[("checkpoint.note", checkpoint)], index_columns=False,
+                          workers=workers)
     for batch in bundle_batches(directory):
         chain.feed(batch)
         if progress:

@@ -56,12 +56,15 @@ class Verified:
 
 
 def verify_ledger(engine: Engine, contracts: Contracts, progress: Callable[[int], None] | None = None,
-                  checkpoints: Sequence[tuple[str, Checkpoint]] = (), *, replay: bool = True) -> Verified:
+                  checkpoints: Sequence[tuple[str, Checkpoint]] = (), *, replay: bool = True,
+                  workers: int = 1) -> Verified:
+    """``workers``: processes checking the posting signatures (``ledger/chain.py``)."""
     # 1. schema
     db.check_schema(engine)
     with db.read_tx(engine) as conn, (replaying(contracts) if replay else nullcontext()) as replayer:
         nodes = {(r.level, r.idx): bytes(r.hash) for r in conn.execute(text("SELECT level, idx, hash FROM merkle_nodes"))}
-        chain = ChainVerifier(kinds=registry(contracts.kinds), stored_nodes=nodes, checkpoints=checkpoints)
+        chain = ChainVerifier(kinds=registry(contracts.kinds), stored_nodes=nodes, checkpoints=checkpoints,
+                              workers=workers)
         for batch in entry_batches(conn):
             chain.feed(batch)  # 2–4, 6, 7, as the rows stream
             if replayer is not None:

@@ -97,3 +97,20 @@ def test_a_bundle_under_another_log_key_fails_against_the_pinned_key(env, bundle
 
 def test_export_refuses_a_non_empty_directory(env, bundle):
     assert env.run("export", "--out", str(bundle), "--key", env.key_path("log")).exit_code == 2
+
+
+def test_a_bundle_of_many_postings_verifies_alike_with_a_pool_of_signature_checkers(env, tmp_path):
+    """The bundle check's signatures by a pool of two processes (batches of two, so that it serves)
+    give the report the in-order check gives."""
+    from ledger import chain
+
+    for i in range(20):
+        env.ledger.append(env.poster, [Item("audit.note", f"s{i}", {"text": f"凭证 {i}"})])
+    assert env.run("export", "--out", str(tmp_path / "b")).exit_code == 0
+    serial = _verify(env, tmp_path / "b", "--json", "--workers", "1")
+    batch, chain._SIGNATURE_BATCH = chain._SIGNATURE_BATCH, 2
+    try:
+        pooled = _verify(env, tmp_path / "b", "--json", "--workers", "2")
+    finally:
+        chain._SIGNATURE_BATCH = batch
+    assert serial.exit_code == pooled.exit_code == 0 and json.loads(serial.output) == json.loads(pooled.output)
