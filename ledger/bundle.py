@@ -13,7 +13,8 @@
 :func:`verify_bundle` is pure (no SQLAlchemy, pandas or Great Expectations): it checks that the
 files are exactly the manifest's, then streams ``entries.jsonl`` through the chain checks of
 ``ledger/chain.py`` with the checkpoint, then checks the manifest's and the key file's signatures
-against the genesis log key (and against a key the auditor pinned, if given). Any byte changed,
+against the log key in force (the genesis's, or the last rotation's), and the key the auditor
+pinned, if given, against the chain of log keys from the genesis's. Any byte changed,
 removed or added is an integrity failure (exit 3).
 """
 
@@ -202,7 +203,7 @@ def verify_bundle(directory: Path, *, kinds: Mapping[str, Kind], log_vkey: str |
         raise _fail("log.vkey", vkey, (directory / "log.vkey").read_text(encoding="utf-8").strip())
     if origin != result.origin or key_id != log_key_id(result.origin, result.log_public, suite) \
             or not suite.verify(result.log_public, signature, body.encode()):
-        raise _fail("MANIFEST signature", f"a valid signature by the genesis log key {vkey}", "another")
+        raise _fail("MANIFEST signature", f"a valid signature by the log key in force {vkey}", "another")
     if log_vkey is not None:
         try:
             pinned = parse_verifier_key(log_vkey)
