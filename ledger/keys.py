@@ -94,12 +94,11 @@ class Signer:
 def _pem(private: Any) -> tuple[bytes, bytes]:
     """(private PEM, public PEM) of a private key of either library."""
     if isinstance(private, Ed25519PrivateKey):
-        enc, fmt = serialization, serialization
+        encoding = serialization
     else:
-        from tongsuopy.crypto import serialization as enc  # SM2 keys are Tongsuo's objects
-        fmt = enc
-    pem = private.private_bytes(enc.Encoding.PEM, fmt.PrivateFormat.PKCS8, fmt.NoEncryption())
-    pub = private.public_key().public_bytes(enc.Encoding.PEM, fmt.PublicFormat.SubjectPublicKeyInfo)
+        from tongsuopy.crypto import serialization as encoding  # SM2 keys are Tongsuo's objects
+    pem = private.private_bytes(encoding.Encoding.PEM, encoding.PrivateFormat.PKCS8, encoding.NoEncryption())
+    pub = private.public_key().public_bytes(encoding.Encoding.PEM, encoding.PublicFormat.SubjectPublicKeyInfo)
     return pem, pub
 
 
