@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from contracts.figures import show
-from contracts.money import fen_to_wan
+from contracts.money import wan
 from contracts.rules import RULES
 from ledger.findings import Finding
 
@@ -91,7 +91,7 @@ def _shown(value: Any, unit: str, metric: str | None) -> str | None:
     if metric:
         return show(metric, int(value))
     if unit == "fen":
-        return f"{fen_to_wan(int(value))}万元"
+        return wan(int(value))
     if unit == "points":  # ten-thousandths of a point: 145500 -> 14.55
         return format((Decimal(int(value)) / 10000).normalize(), "f")
     return str(value)

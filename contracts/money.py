@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-__all__ = ["FEN_PER", "MoneyError", "fen_to_wan", "parse_money", "parse_rate", "apply_rate"]
+__all__ = ["FEN_PER", "MoneyError", "fen_to_wan", "parse_money", "parse_rate", "apply_rate", "wan"]
 
 FEN_PER = {"wan": 1_000_000, "yuan": 100, "fen": 1}
 _DECIMAL = re.compile(r"^(-?)(\d+)(?:\.(\d+))?$")
@@ -58,3 +58,8 @@ def fen_to_wan(fen: int) -> str:
     whole, frac = divmod(abs(fen), 1_000_000)
     text = f"{whole}.{frac:06d}".rstrip("0").rstrip(".")
     return sign + text
+
+
+def wan(fen: int) -> str:
+    """An amount as the findings and summaries say it: ``196352176 -> "196.352176万元"``."""
+    return f"{fen_to_wan(fen)}万元"

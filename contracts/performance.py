@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from contracts.figures import FundYear
-from contracts.money import fen_to_wan
+from contracts.money import wan
 
 __all__ = ["Indicator", "ScoreTable", "indicator_rows", "score_table"]
 
@@ -64,7 +64,7 @@ def _actual(fy: FundYear, measure: str) -> tuple[int, str]:
     if measure == "projects":
         return value, f"{value}家"
     if measure == "max_award":
-        return value, f"{fen_to_wan(value)}万元"
+        return value, wan(value)
     return value, f"{_points(Fraction(value, 100))}%"
 
 

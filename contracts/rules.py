@@ -22,7 +22,7 @@ from datetime import date
 from typing import Any, Callable
 
 from contracts.catalogue import Cap, clause_caps, find_clause
-from contracts.money import fen_to_wan
+from contracts.money import wan
 from contracts.state import State
 from contracts.workdays import add_working_days
 from ledger.findings import FATAL, WARNING, Finding, subject
@@ -169,10 +169,6 @@ def finding(rule: str, item: Any, message: str, *, field: str = "", expected: An
                    expected=None if expected is None else str(expected), actual=None if actual is None else str(actual),
                    difference=None if difference is None else str(difference),
                    subject=subject(line=item.line, idem=item.idem, **where))
-
-
-def wan(fen: int) -> str:
-    return f"{fen_to_wan(fen)}万元"
 
 
 # -- helpers ---------------------------------------------------------------------------------

@@ -50,7 +50,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable
 
-from contracts.money import MoneyError, fen_to_wan, parse_money
+from contracts.money import MoneyError, parse_money, wan
 from contracts.names import OUTCOMES, REASONS
 from ledger.errors import InputError
 from ledger.findings import FATAL, Finding, subject
@@ -306,10 +306,10 @@ def read_sheet(path: Path, fmt: str, kind: str, sheet: str | None = None, stages
                     problem("INPUT-CELL", cell, f"{head}: {e}", number)
                     continue
                 if stated != sums.get(c.field, 0):
-                    problem("INPUT-TOTAL", cell, f"the {cells[0]} row gives {fen_to_wan(stated)}万元 for {head}; "
-                            f"the rows above it sum to {fen_to_wan(sums.get(c.field, 0))}万元", number,
-                            expected=f"{fen_to_wan(sums.get(c.field, 0))}万元", actual=f"{fen_to_wan(stated)}万元",
-                            difference=f"{fen_to_wan(stated - sums.get(c.field, 0))}万元")
+                    problem("INPUT-TOTAL", cell, f"the {cells[0]} row gives {wan(stated)} for {head}; "
+                            f"the rows above it sum to {wan(sums.get(c.field, 0))}", number,
+                            expected=wan(sums.get(c.field, 0)), actual=wan(stated),
+                            difference=wan(stated - sums.get(c.field, 0)))
             continue
         body: dict[str, Any] = {}
         bad = len(findings)
