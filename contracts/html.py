@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any, Sequence
 
+from ledger.trail import cut, display_width
+
 __all__ = ["Chart", "page"]
 
 _WIDTH, _LABEL, _BAR, _ROW = 860, 300, 440, 26
@@ -27,17 +29,11 @@ class Chart:
     bars: tuple[tuple[str, int, str], ...]
 
 
-def _columns(text: str) -> int:
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
-
-
 def _fit(label: str, columns: int = 44) -> str:
     """A label that fits left of the bars: a parenthesis dropped first, then the end cut off."""
-    if _columns(label) > columns:
+    if display_width(label) > columns:
         label = re.sub(r"（[^）]*）", "", label)
-    while _columns(label) > columns:
-        label = label[:-2] + "…"
-    return label
+    return cut(label, columns)
 
 
 def _svg(chart: Chart) -> str:

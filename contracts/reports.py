@@ -22,6 +22,7 @@ from contracts.figures import FundYear, count_figure, show
 from contracts.html import Chart, page
 from contracts.money import fen_to_wan
 from contracts.names import OUTCOMES, reason_name
+from ledger.trail import display_width
 
 __all__ = ["Report", "execution_report", "funnel_report", "notice_report", "performance_report", "render"]
 
@@ -289,12 +290,12 @@ def render(report: Report, fmt: str) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def _width(text: str) -> int:
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in str(text))
+def _width(text: Any) -> int:
+    return display_width(str(text))
 
 
 def _pad(text: Any, width: int) -> str:
     text = str(text)
-    return text + " " * (width - _width(text))
+    return text + " " * (width - display_width(text))
 
 

@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 import orjson
 
-__all__ = ["render_trail"]
+__all__ = ["cut", "display_width", "render_trail"]
 
 Describe = Callable[[dict[str, Any]], tuple[str | None, str]]
 _CSV_COLUMNS = ("seq", "date", "at", "kind", "idem", "posting", "key", "poster", "hash", "summary", "body")
@@ -56,15 +56,21 @@ def render_trail(rows: Iterable[tuple[int, bytes, dict[str, Any]]], names: dict[
         yield f"({n} entr{'y' if n == 1 else 'ies'})\n"
 
 
-def _width(text: str) -> int:
-    """Columns on a terminal: a Chinese character takes two."""
+def display_width(text: str) -> int:
+    """Columns on a terminal or a page in a fixed grid: a Chinese character takes two."""
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+def cut(text: str, columns: int) -> str:
+    """``text`` as it is if it fits in ``columns``, else cut short with …"""
+    if display_width(text) <= columns:
+        return text
+    while display_width(text) > columns - 1:
+        text = text[:-1]
+    return text + "…"
 
 
 def _pad(text: str, width: int) -> str:
     """``text`` cut to ``width`` columns (with …) or padded to them."""
-    if _width(text) > width:
-        while _width(text) > width - 1:
-            text = text[:-1]
-        text += "…"
-    return text + " " * (width - _width(text))
+    text = cut(text, width)
+    return text + " " * (width - display_width(text))
