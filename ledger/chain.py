@@ -41,7 +41,7 @@ from ledger.errors import IntegrityError
 from ledger.kinds import ADMIN, AUDITOR, LOG, Kind, genesis_suite, validate_core_body
 from ledger.merkle import CompactRange
 from ledger.note import Checkpoint, NoteError, cosigner_key_id, verify_cosignature, verify_log_signature
-from ledger.rotation import KeyView, rotation_problems
+from ledger.rotation import KeyView, new_key_name, rotation_problems
 from ledger.suites import DEFAULT, SUITES, Suite
 
 __all__ = ["ChainResult", "ChainVerifier", "KeyState", "VerifyFailure"]
@@ -506,7 +506,7 @@ class ChainVerifier:
                     raise VerifyFailure("3.8", s, f"key.rotate {field_}", f"a rotation its rules accept ({rule})", message)
                 keys[body["old"]].revoked_seq = s
                 keys[body["new"]["kid"]] = KeyState(public=base64.b64decode(body["new"]["public"]), role=body["role"],
-                                                    name=f"{body['role']} key replacing {body['old']}", enrolled_seq=s)
+                                                    name=new_key_name(body), enrolled_seq=s)
                 if body["role"] == LOG:  # it signs the trees that hold the posting
                     self.log_public = keys[body["new"]["kid"]].public
                     self.log_keys.append((posting.first_seq + posting.n, self.log_public))

@@ -27,7 +27,7 @@ from typing import Any, Mapping
 
 from ledger.suites import Suite
 
-__all__ = ["KeyView", "rotation_problems", "statement"]
+__all__ = ["KeyView", "endorses", "new_key_name", "rotation_problems", "statement"]
 
 ADMIN, LOG = "admin", "log"
 
@@ -47,6 +47,18 @@ def statement(origin: str, role: str, old: str, new: str) -> bytes:
     return f"fundledger/key.rotate/v1\n{origin}\n{role}\n{old}\n{new}\n".encode()
 
 
+def endorses(body: dict[str, Any], *, origin: str, suite: Suite, kid: str, public: bytes) -> bool:
+    """Whether key ``kid`` (``public``) has an endorsement in the rotation that verifies."""
+    message = statement(origin, body["role"], body["old"], body["new"]["kid"])
+    return any(e["kid"] == kid and suite.verify(public, base64.b64decode(e["sig"]), message)
+               for e in body["endorsements"])
+
+
+def new_key_name(body: dict[str, Any]) -> str:
+    """The name the key projection gives the key a rotation enrolls."""
+    return f"{body['role']} key replacing {body['old']}"
+
+
 def rotation_problems(body: dict[str, Any], *, origin: str, suite: Suite, poster: str,
                       keys: Mapping[str, KeyView]) -> list[tuple[str, str, str]]:
     """The (rule, field, message) problems of a well-formed ``key.rotate`` body posted by the key
@@ -62,7 +74,6 @@ def rotation_problems(body: dict[str, Any], *, origin: str, suite: Suite, poster
         out.append(("KEY-ALG", "body.new.alg", f"the new key is {new['alg']}; a {suite.name} ledger has {suite.alg} keys"))
     if new["kid"] in keys:
         out.append(("KEY-ENROLLED", "body.new.kid", f"key {new['kid']} is already enrolled; a key is enrolled once"))
-    message = statement(origin, role, old, new["kid"])
     endorsed = set()
     for i, e in enumerate(body["endorsements"]):
         public = base64.b64decode(new["public"]) if e["kid"] == new["kid"] else \
@@ -70,7 +81,7 @@ def rotation_problems(body: dict[str, Any], *, origin: str, suite: Suite, poster
         if public is None:
             out.append(("KEY-ROTATE-ENDORSE", f"body.endorsements[{i}].kid",
                         f"{e['kid']} is not a key in force (nor the new key)"))
-        elif not suite.verify(public, base64.b64decode(e["sig"]), message):
+        elif not endorses(body, origin=origin, suite=suite, kid=e["kid"], public=public):
             out.append(("KEY-ROTATE-ENDORSE", f"body.endorsements[{i}].sig",
                         f"the endorsement of {e['kid']} does not verify over the rotation statement"))
         else:

@@ -37,7 +37,7 @@ from ledger.findings import FATAL, Finding, subject, worst
 from ledger.interface import Contracts
 from ledger.keys import PublicKey, Signer
 from ledger.kinds import ADMIN, CORE_KINDS, LOG, Kind, genesis_suite, registry
-from ledger.rotation import KeyView, rotation_problems
+from ledger.rotation import KeyView, new_key_name, rotation_problems
 from ledger.rotation import statement as rotation_statement
 from ledger.suites import DEFAULT, Suite
 from ledger.tree import extend_nodes
@@ -534,8 +534,8 @@ def _project_keys(conn: Connection, sealed: Sequence[Sealed]) -> None:
         elif kind == "key.rotate":
             conn.execute(_REVOKE_KEY, {"kid": body["old"], "seq": s.seq})
             pk = PublicKey.from_b64(body["new"]["public"], body["new"]["alg"])
-            conn.execute(_INSERT_KEY, {"kid": pk.kid, "alg": pk.alg, "public": pk.raw, "name": f"{body['role']} key "
-                                       f"replacing {body['old']}", "role": body["role"], "enrolled_seq": s.seq})
+            conn.execute(_INSERT_KEY, {"kid": pk.kid, "alg": pk.alg, "public": pk.raw, "name": new_key_name(body),
+                                       "role": body["role"], "enrolled_seq": s.seq})
         elif kind == "ledger.genesis":
             for field, role in (("admin", ADMIN), ("log", LOG)):
                 pk = PublicKey.from_b64(body[field]["public"], body[field]["alg"])

@@ -39,7 +39,7 @@ from ledger.note import (
     verifier_key,
     verify_log_signature,
 )
-from ledger.rotation import statement
+from ledger.rotation import endorses
 from ledger.suites import Suite
 
 __all__ = ["cosign_checkpoint"]
@@ -80,13 +80,11 @@ def _follow_rotations(new: Checkpoint, old: Checkpoint | None, origin: str, pinn
             continue  # another role's, or the one that made the key this witness follows (pinned by hand)
         if body["old"] != suite.key_id(current):
             raise _refuse(f"the rotation at seq {seq} replaces {body['old']}, not the log key this witness follows")
-        signed = statement(origin, "log", body["old"], body["new"]["kid"])
-        by = {e["kid"]: base64.b64decode(e["sig"]) for e in body["endorsements"]}
         following = base64.b64decode(body["new"]["public"])
-        if not suite.verify(current, by.get(body["old"], b""), signed):
+        if not endorses(body, origin=origin, suite=suite, kid=body["old"], public=current):
             raise _refuse(f"the rotation at seq {seq} is not endorsed by the log key it replaces (admins alone: "
                           "verify the ledger, then pin the new key by hand)")
-        if not suite.verify(following, by.get(body["new"]["kid"], b""), signed):
+        if not endorses(body, origin=origin, suite=suite, kid=body["new"]["kid"], public=following):
             raise _refuse(f"the rotation at seq {seq} is not endorsed by its new key")
         current = following
     try:
