@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import statistics
+import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
+import orjson
 import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -47,3 +51,15 @@ def new_ledger(url: str, work: Path, origin: str, suite: Suite = DEFAULT) -> tup
     ledger = Ledger.open(url, CONTRACTS)
     ledger.append(admin, [enroll_item(poster.public, "bench poster", "poster")])
     return ledger, log, poster
+
+
+def single_post_walls(url: str, key: Path, runs: int = 5) -> tuple[float, float, float]:
+    """(median, min, max) wall seconds of a ``fundledger post`` process posting one audit.note."""
+    exe = Path(sys.executable).with_name("fundledger")
+    walls = []
+    for k in range(runs):
+        line = orjson.dumps({"kind": "audit.note", "idem": f"single-{k}", "body": {"text": "one"}})
+        t = time.perf_counter()
+        subprocess.run([str(exe), "post", "--key", str(key), "--db", url], input=line, check=True, capture_output=True)
+        walls.append(time.perf_counter() - t)
+    return statistics.median(walls), min(walls), max(walls)

@@ -19,8 +19,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,7 +30,7 @@ import sqlalchemy as sa
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _setup import Databases, new_ledger  # noqa: E402
+from _setup import Databases, new_ledger, single_post_walls  # noqa: E402
 
 from contracts.api import CONTRACTS  # noqa: E402
 from ledger import db  # noqa: E402
@@ -151,16 +149,9 @@ def main() -> None:
         print(f"(c)  raw read + SHA-256    {n / raw_read:>10,.0f} entries/s  ({raw_read:.2f} s)   "
               f"b/c = {verify_s / raw_read:.2f}x, bp/c = {pooled_s / raw_read:.2f}x")
 
-        exe = Path(sys.executable).with_name("fundledger")
-        walls = []
-        for k in range(5):
-            line = orjson.dumps({"kind": "audit.note", "idem": f"single-{k}", "body": {"text": "one"}})
-            t = time.perf_counter()
-            subprocess.run([str(exe), "post", "--key", str(work / "poster.key"), "--db", url], input=line,
-                           check=True, capture_output=True)
-            walls.append(time.perf_counter() - t)
-        print(f"one `fundledger post` process, one entry: median {statistics.median(walls):.3f} s wall "
-              f"(min {min(walls):.3f}, max {max(walls):.3f}, 5 runs)")
+        median, low, high = single_post_walls(url, work / "poster.key")
+        print(f"one `fundledger post` process, one entry: median {median:.3f} s wall "
+              f"(min {low:.3f}, max {high:.3f}, 5 runs)")
         engine.dispose()
         ledger.engine.dispose()
     finally:
