@@ -116,10 +116,14 @@ class ChainResult:
     head_hash: str
     root: bytes
     keys: dict[str, KeyState]
-    log_public: bytes
+    log_chain: tuple[bytes, ...]  # every log key, from the genesis's through the rotations
     checkpoints: tuple[dict[str, Any], ...]
     suite: Suite = DEFAULT
-    log_chain: tuple[bytes, ...] = ()  # every log key from the genesis's through the rotations; log_public the last
+
+    @property
+    def log_public(self) -> bytes:
+        """The log key in force: the last of the chain."""
+        return self.log_chain[-1]
 
     def as_dict(self) -> dict[str, Any]:
         return {"ok": True, "origin": self.origin, "suite": self.suite.name, "entries": self.entries,
@@ -149,7 +153,6 @@ class ChainVerifier:
         self.keys: dict[str, KeyState] = {}
         self.idems: set[str] = set()
         self.origin: str | None = None
-        self.log_public = b""  # the log key in force
         self.log_keys: list[tuple[int, bytes]] = []  # (the first tree size it signs, public key), in order
         self.next_seq = 0
         self.prev = ZERO_HASH
@@ -358,9 +361,9 @@ class ChainVerifier:
                                     f"{n}: entries the checkpoint covers are gone")
             reports.append({"checkpoint": label, "tree_size": cp.size, "cosigned_by": self._cosigners(label, cp)})
         return ChainResult(origin=self.origin or "", entries=n, postings=self.postings, head_hash=self.prev.hex(),
-                           root=self.tree.root(), keys=self.keys, log_public=self.log_public,
-                           checkpoints=tuple(reports), suite=self.suite,
-                           log_chain=tuple(public for _, public in self.log_keys))
+                           root=self.tree.root(), keys=self.keys,
+                           log_chain=tuple(public for _, public in self.log_keys),
+                           checkpoints=tuple(reports), suite=self.suite)
 
     def _cosigners(self, label: str, cp: Checkpoint) -> list[str]:
         auditors = [(kid, k) for kid, k in self.keys.items() if k.role == AUDITOR]
@@ -390,8 +393,7 @@ class ChainVerifier:
         if genesis_suite(body) is not self.suite:  # cannot happen: the suite was read from these bytes
             raise VerifyFailure("2", 0, "genesis suite", self.suite.name, body.get("suite"))
         self.origin = body["origin"]
-        self.log_public = base64.b64decode(body["log"]["public"])
-        self.log_keys = [(1, self.log_public)]
+        self.log_keys = [(1, base64.b64decode(body["log"]["public"]))]
         for label, cp in self.checkpoints:
             if cp.origin != self.origin:
                 raise VerifyFailure("7", None, f"checkpoint {label}: origin", self.origin, cp.origin)
@@ -400,7 +402,7 @@ class ChainVerifier:
         kid = posting.key
         if posting.first_seq == 0:  # the genesis is signed by the log key it pins
             body = env["body"]
-            key = KeyState(public=self.log_public, role=LOG, name="genesis log", enrolled_seq=0)
+            key = KeyState(public=self.log_keys[0][1], role=LOG, name="genesis log", enrolled_seq=0)
             if kid != body["log"]["kid"]:
                 raise VerifyFailure("3.8", seq, "genesis signer", body["log"]["kid"], kid)
         else:
@@ -508,8 +510,7 @@ class ChainVerifier:
                 keys[body["new"]["kid"]] = KeyState(public=base64.b64decode(body["new"]["public"]), role=body["role"],
                                                     name=new_key_name(body), enrolled_seq=s)
                 if body["role"] == LOG:  # it signs the trees that hold the posting
-                    self.log_public = keys[body["new"]["kid"]].public
-                    self.log_keys.append((posting.first_seq + posting.n, self.log_public))
+                    self.log_keys.append((posting.first_seq + posting.n, keys[body["new"]["kid"]].public))
 
 
 def _suite_named_in(genesis: bytes) -> Suite:
