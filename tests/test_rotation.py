@@ -96,7 +96,9 @@ def test_a_lost_log_key_is_replaced_by_two_admins(env, tmp_path):
     both = _rotate(env, "--role", "log", "--new", env.key_path("log2"), "--endorse", str(tmp_path / "admin2.key"),
                    "--key", env.key_path("admin"))
     assert both.exit_code == 0, both.output
-    assert admin2.kid and env.run("verify").exit_code == 0
+    ((_, _, rotation),) = env.ledger.entries(kind="key.rotate")
+    assert {e["kid"] for e in rotation["body"]["endorsements"]} == {admin2.kid, rotation["body"]["new"]["kid"]}
+    assert env.run("verify").exit_code == 0
     assert env.run("checkpoint").exit_code == 0
 
 
@@ -113,7 +115,9 @@ def test_an_admin_key_rotation(env, tmp_path):
     assert by_old.exit_code == 1 and json.loads(by_old.output)["findings"][0]["rule"] == "KEY-REVOKED"
     assert env.run("keys", "enroll", str(tmp_path / "clerk.key.pub"), "--name", "clerk", "--role", "poster",
                    "--key", env.key_path("admin2")).exit_code == 0
-    assert clerk.kid and env.run("verify").exit_code == 0
+    listed = {k["kid"]: k for k in json.loads(env.run("keys", "list", "--json").output)["keys"]}
+    assert listed[clerk.kid]["role"] == "poster" and listed[env.admin.kid]["revoked_seq"] is not None
+    assert env.run("verify").exit_code == 0
     _new_key(env, tmp_path, "other")
     not_admin = _rotate(env, "--role", "admin", "--old", env.poster.kid, "--new", env.key_path("other"),
                         "--key", env.key_path("admin2"))
