@@ -517,10 +517,9 @@ def _suite_named_in(genesis: bytes) -> Suite:
     """The suite a genesis entry's bytes name (ed25519-sha256 where they name none, or cannot be
     read: step 3.3 and step 2 then say what is wrong with them)."""
     try:
-        name = orjson.loads(genesis)["body"].get("suite", DEFAULT.name)
-    except (orjson.JSONDecodeError, TypeError, KeyError, AttributeError):
+        return genesis_suite(orjson.loads(genesis)["body"])
+    except (orjson.JSONDecodeError, TypeError, KeyError, AttributeError, ValueError):
         return DEFAULT
-    return SUITES.get(name, DEFAULT) if isinstance(name, str) else DEFAULT
 
 
 def _nodes_of(size: int) -> set[tuple[int, int]]:
