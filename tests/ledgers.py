@@ -19,7 +19,7 @@ from stdnum.cn import uscc
 from contracts.api import CONTRACTS
 from contracts.figures import COUNTS, RATES
 from ledger.store import Item, Ledger, enroll_item, init_ledger
-from tests.conftest import Env, make_keys
+from tests.support import Env, make_keys
 
 W = 1_000_000  # fen per 万元
 

@@ -12,7 +12,7 @@ import pytest
 
 from ledger.errors import ConflictError, InputError, Rejected
 from ledger.store import Item, enroll_item, revoke_item
-from tests.conftest import BOTH_SUITES, make_keys, note
+from tests.support import BOTH_SUITES, make_keys, note
 
 pytestmark = BOTH_SUITES  # the ledger core behaves alike in each suite
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.conftest import note
+from tests.support import note
 
 GOOD = note("good-1")
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from ledger.store import Item
-from tests.conftest import BOTH_SUITES, make_keys
+from tests.support import BOTH_SUITES, make_keys
 
 pytestmark = BOTH_SUITES  # each test on a ledger of each suite
 

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from ledger.merkle import verify_consistency, verify_inclusion
 from ledger.note import parse_checkpoint, parse_verifier_key, verify_log_signature
 from ledger.store import Item
-from tests.conftest import BOTH_SUITES, make_keys
+from tests.support import BOTH_SUITES, make_keys
 
 pytestmark = BOTH_SUITES  # each test on a ledger of each suite
 from tests.ledgers import disable_guard

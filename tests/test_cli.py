@@ -14,7 +14,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from fundledger.cli import cli
-from tests.conftest import BOTH_SUITES, make_keys, note
+from tests.support import BOTH_SUITES, make_keys, note
 
 
 def _run(*args: str, input: str | None = None, cwd: Path | None = None):

@@ -24,7 +24,7 @@ import pytest
 import sqlalchemy as sa
 
 from contracts.api import CONTRACTS
-from tests.conftest import Env
+from tests.support import Env
 
 EXE = str(Path(sys.executable).with_name("fundledger"))
 
@@ -178,7 +178,7 @@ def test_a_read_only_database(env, tmp_path):
 def test_a_full_disk(tmp_path):
     """The ledger on a 2 MiB tmpfs: posting until the disk is full ends in exit 5 with nothing partial."""
     from ledger.store import Ledger, enroll_item, init_ledger
-    from tests.conftest import make_keys
+    from tests.support import make_keys
 
     disk = tmp_path / "small"
     disk.mkdir()

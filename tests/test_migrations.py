@@ -71,7 +71,7 @@ def test_triggers_refuse_update_and_delete(env, statement):
 
 def test_trigger_refuses_truncate_on_postgresql(pg_url, tmp_path):
     from ledger.store import init_ledger
-    from tests.conftest import make_keys
+    from tests.support import make_keys
 
     keys = make_keys(tmp_path, "admin", "log")
     init_ledger(pg_url, keys["admin"].public, keys["log"], origin="t/x", log_key_path=None)

@@ -27,6 +27,7 @@ from contracts.api import CONTRACTS
 from contracts.figures import FundYear, parse_figure, show
 from contracts.rules import NIGHTLY_ONLY, RULES
 from fundledger.cli import cli
+from tests.golden import matches
 from tests.ledgers import E1, E2, FIGURES, W
 
 
@@ -146,8 +147,13 @@ def _findings(url: str, out: Path) -> tuple[list, list]:
     return gx, pd
 
 
-def _both(url: str, out: Path) -> tuple[set, set]:
+def _both(url: str, out: Path, golden: str | None = None) -> tuple[set, set]:
+    """Both engines' (rule, subject) pairs; with ``golden``, both engines' whole findings must equal
+    the ones pinned under that name (``tests/golden.py``), on either database."""
     gx, pd = _findings(url, out)
+    if golden:
+        matches("nightly", f"{golden}-gx", gx)
+        matches("nightly", f"{golden}-pandera", pd)
     return {(f.rule, f.subject) for f in gx}, {(f.rule, f.subject) for f in pd}
 
 
@@ -160,7 +166,7 @@ def _plant(url: str, statements: list[str]) -> None:
 
 
 def test_the_clean_ledger_has_no_findings(copy, tmp_path):
-    gx, pd = _both(copy, tmp_path)
+    gx, pd = _both(copy, tmp_path, golden="clean")
     assert gx == pd == set()
 
 
@@ -168,7 +174,7 @@ def test_the_clean_ledger_has_no_findings(copy, tmp_path):
 def test_both_engines_find_the_planted_state(rule, copy, tmp_path):
     subject, statements = PLANTS[rule]
     _plant(copy, statements)
-    gx, pd = _both(copy, tmp_path)
+    gx, pd = _both(copy, tmp_path, golden=f"plant-{rule}")
     assert gx == pd, f"only GX: {gx - pd}; only pandera: {pd - gx}"
     found = [dict(s) for r, s in gx if r == rule]
     assert any(subject.items() <= s.items() for s in found), f"{rule}: {subject} not among {found}"
@@ -186,7 +192,7 @@ def test_every_way_a_stage_can_be_out_of_order(copy, tmp_path):
                   *_award("S", "abs", 10 * W, {}), decision(99985, "S", "initial"),  # in order
                   decision(99986, "S", "initial"),  # decided twice
                   decision(99987, "S", "extra")])  # expert undecided, though initial was decided twice
-    gx, pd = _both(copy, tmp_path)
+    gx, pd = _both(copy, tmp_path, golden="stage-order")
     assert gx == pd, f"only GX: {gx - pd}; only pandera: {pd - gx}"
     assert sorted(dict(s)["seq"] for r, s in gx if r == "STAGE-ORDER") == [99981, 99982, 99983, 99986, 99987]
 
@@ -211,6 +217,8 @@ def test_every_reported_metric_is_reconciled_nightly(copy, tmp_path):
     worked out by hand as the ledger's and the stated one beside it."""
     _plant(copy, ["UPDATE reported SET value = value + tolerance + 1"])
     gx, pd = _findings(copy, tmp_path)
+    matches("nightly", "figures-off-by-one-gx", gx)
+    matches("nightly", "figures-off-by-one-pandera", pd)
     found = _by_figure(gx, "REPORT-RECONCILE")
     assert found == _by_figure(pd, "REPORT-RECONCILE")
     assert sorted(found) == sorted(FIGURES)
@@ -227,6 +235,8 @@ def test_a_ledger_changed_by_hand_no_longer_reconciles(copy, tmp_path):
                   "UPDATE decisions SET reason = 'key_industry' WHERE outcome = 'halve'",
                   "DELETE FROM reversals"])  # the wrongly booked expense counts again
     gx, pd = _findings(copy, tmp_path)
+    matches("nightly", "changed-by-hand-gx", gx)
+    matches("nightly", "changed-by-hand-pandera", pd)
     found = _by_figure(gx, "REPORT-RECONCILE")
     assert found == _by_figure(pd, "REPORT-RECONCILE")
     assert sorted(found) == sorted([
@@ -250,7 +260,7 @@ def test_figures_the_ledger_does_not_compute_are_named_nightly(copy, tmp_path):
                   "'test-fund+test-fund', 2023, 'budget', NULL)",
                   "INSERT INTO reported_funds VALUES (90002, 0, 'test-fund'), (90002, 1, 'test-fund')",
                   "UPDATE funds SET budget_fen = 0, adjust_fen = 0 WHERE fund = 'other-fund'"])
-    gx, pd = _both(copy, tmp_path)
+    gx, pd = _both(copy, tmp_path, golden="figures-not-computed")
     assert gx == pd, f"only GX: {gx - pd}; only pandera: {pd - gx}"
     named = {dict(s)["figure"] for r, s in gx if r == "REPORT-FIGURE"}
     assert named == {"test-fund+ghost-fund/2023/budget", "test-fund+test-fund/2023/budget",

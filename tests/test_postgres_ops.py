@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from contracts.api import CONTRACTS
 from contracts.catalogue import CATALOGUE_DIR
-from tests.conftest import PG_SERVER, make_keys, pg_database
+from tests.support import PG_SERVER, make_keys, pg_database
 
 EXE = str(Path(sys.executable).with_name("fundledger"))
 ROLES_SQL = Path(__file__).resolve().parent.parent / "migrations" / "roles.sql"
@@ -157,8 +157,8 @@ def test_the_contracts_look_ups_are_planned_for_the_tables_as_they_are(pg_url, t
     4 s to 17 s a district-year that way). The contracts' look-ups by key are never prepared; the
     writes still are."""
     from ledger.store import Ledger, enroll_item, init_ledger
-    from tests.conftest import Env
     from tests.ledgers import POLICY, Flow, W, code
+    from tests.support import Env
 
     keys = make_keys(tmp_path, "admin", "log", "poster", "auditor")
     init_ledger(pg_url, keys["admin"].public, keys["log"], origin="test.example/plans", log_key_path=None)

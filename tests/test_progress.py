@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import note
+from tests.support import note
 
 EXE = str(Path(sys.executable).with_name("fundledger"))
 

@@ -25,8 +25,9 @@ from click.testing import CliRunner
 from contracts.api import CONTRACTS
 from fundledger.cli import cli
 from ledger.suites import SUITES
-from tests.conftest import built_once, copied
+from tests.golden import matches
 from tests.ledgers import W
+from tests.support import built_once, copied
 
 TABLES = {t.name: t for t in CONTRACTS.tables()}
 
@@ -252,6 +253,23 @@ def test_the_untouched_demo_ledger_passes(demo_copy):
     assert code == 0 and report["state"]["rows"] > 20000 and report["state"]["warnings"] == 26
 
 
+def test_the_demo_ledgers_findings_at_posting_are_the_pinned_ones(demo_copy):
+    """Every finding the write-time rules give the demo's entries (replayed), as pinned in
+    tests/golden/demo/, in either suite, on either database."""
+    from ledger.replay import entry_batches, replaying
+
+    engine = sa.create_engine(demo_copy)
+    try:
+        with replaying(CONTRACTS) as replayer, engine.connect() as conn:
+            for batch in entry_batches(conn):
+                replayer.feed(batch)
+            result = replayer.finish()
+    finally:
+        engine.dispose()
+    assert not result.refused
+    matches("demo", "write-time", result.warnings)
+
+
 # -- what replay re-checks beyond the projections ---------------------------------------------------
 def _forge(url: str, signer: Any, items: list[tuple[str, str, dict]], contracts: int | None = 1) -> int:
     """Append a well-chained, validly signed posting straight into the table, bypassing every check
@@ -402,6 +420,7 @@ def test_the_nightly_run_on_the_auditors_copy_finds_what_it_finds_on_the_origina
         assert night.exit_code == 0, night.output
         runs.append(json.loads(night.output.splitlines()[-1]))
     assert runs[0]["findings"] == runs[1]["findings"] and len(runs[0]["findings"]) == 26
+    matches("demo", "nightly", sorted(runs[0]["findings"], key=lambda f: json.dumps(f, sort_keys=True, ensure_ascii=False)))
     assert runs[0]["projections_sha256"] == runs[1]["projections_sha256"] and runs[0]["recorded"] is None
 
 

@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 from ledger.note import checkpoint_body, parse_checkpoint, sign_note, verifier_key
 from ledger.store import Item, read_head, rotate_item, write_entries
-from tests.conftest import BOTH_SUITES, make_keys, note
 from tests.ledgers import disable_guard
+from tests.support import BOTH_SUITES, make_keys, note
 
 pytestmark = BOTH_SUITES
 

@@ -16,13 +16,14 @@ import pytest
 from contracts.api import CONTRACTS
 from contracts.rules import NIGHTLY_ONLY, RULES
 from ledger.errors import InputError, Rejected
+from tests.golden import matches, rows
 from tests.ledgers import E1, E2, POLICY, Flow, W
 
 
 @pytest.fixture
 def flow(tmp_path):
     from ledger.store import Ledger, enroll_item, init_ledger
-    from tests.conftest import Env, make_keys
+    from tests.support import Env, make_keys
 
     url = f"sqlite:///{tmp_path / 'rules.db'}"
     keys = make_keys(tmp_path, "admin", "log", "poster", "auditor")
@@ -37,19 +38,39 @@ def flow(tmp_path):
     return f
 
 
+# every finding the actions of one test gave, in order: compared at its end with tests/golden/write-time/
+_SEEN: list[dict[str, Any]] = []
+
+
+@pytest.fixture(autouse=True)
+def pinned_findings(request):
+    _SEEN.clear()
+    yield
+    if _SEEN:
+        matches("write-time", request.node.name, list(_SEEN))
+
+
+def _seen(rule: str, how: str, findings: Any) -> None:
+    _SEEN.append({"asserting": f"{how} {rule}", "findings": rows(findings)})
+
+
 def accepts(rule: str, action: Callable[[], Any]) -> None:
     """The action is appended and reports no finding of ``rule``."""
     posted = action()
+    _seen(rule, "accepts", posted.warnings)
     assert rule not in {w.rule for w in posted.warnings}
 
 
 def rejects(rule: str, action: Callable[[], Any]) -> None:
     """The action is refused with a finding of ``rule`` (or, for a warning, appended reporting it)."""
     if RULES[rule].severity == "warning":
-        assert rule in {w.rule for w in action().warnings}
+        warnings = action().warnings
+        _seen(rule, "rejects", warnings)
+        assert rule in {w.rule for w in warnings}
         return
     with pytest.raises(Rejected) as info:
         action()
+    _seen(rule, "rejects", info.value.findings)
     assert rule in {f.rule for f in info.value.findings}, [f.rule for f in info.value.findings]
 
 

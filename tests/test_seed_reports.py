@@ -21,7 +21,7 @@ from click.testing import CliRunner
 from contracts.api import CONTRACTS
 from fundledger.cli import cli
 from fundledger.demo import EXAMPLES, run_demo
-from tests.conftest import PG_SERVER, pg_schema_url
+from tests.support import PG_SERVER, pg_schema_url
 
 HT = ["--fund", "chaoyang-hightech"]
 

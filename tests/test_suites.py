@@ -14,8 +14,8 @@ from gmssl import sm2
 from fundledger.cli import cli
 from ledger.keys import load_private, load_public, write_new_key
 from ledger.suites import ED25519_SHA256, SM2_SM3, SUITES
-from tests.conftest import BOTH_SUITES, make_keys, note
 from tests.ledgers import disable_guard
+from tests.support import BOTH_SUITES, make_keys, note
 
 
 # -- SM3: GB/T 32905-2016, Appendix A ---------------------------------------------------------

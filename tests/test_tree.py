@@ -9,7 +9,7 @@ from ledger import db
 from ledger.merkle import mth, verify_consistency, verify_inclusion
 from ledger.store import Item
 from ledger.tree import BLOCK, Tree
-from tests.conftest import BOTH_SUITES
+from tests.support import BOTH_SUITES
 
 pytestmark = BOTH_SUITES  # each test on a ledger of each suite
 

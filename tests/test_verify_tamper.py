@@ -20,8 +20,8 @@ from ledger.canonical import canonical
 from ledger.envelope import seal_posting, utc_now
 from ledger.kinds import genesis_suite
 from ledger.store import revoke_item
-from tests.conftest import BOTH_SUITES, make_keys, note
 from tests.ledgers import disable_guard
+from tests.support import BOTH_SUITES, make_keys, note
 
 pytestmark = BOTH_SUITES  # every attack, on a ledger of each suite
 
