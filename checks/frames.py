@@ -21,7 +21,8 @@ import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 from sqlalchemy import Connection, text
 
-from checks.sqlrules import SQL_RULES, findings_from_rows
+from checks.sqlrules import findings_from_rows, sql_rules
+from contracts.caps.frames import as_int, project_caps
 from contracts.rules import REVERSIBLE
 from ledger.findings import Finding
 
@@ -149,56 +150,9 @@ def _awards(f: Frames) -> pd.DataFrame:
     return p
 
 
-def _n(value: object) -> int | None:
-    return None if value is pd.NA or value is None else int(value)
-
-
-def _caps(f: Frames, projects: pd.DataFrame) -> pd.DataFrame:
-    """Every per-project cap of the projects' clauses (the policy version in force in their year):
-    (project, rule, fen), fen None where the base it needs is missing. The same caps as the SQL
-    view ``project_caps``, computed here in Python integers."""
-    p = projects[["project", "policy", "version", "clause"]]
-    shaped = p.merge(f["policy_caps"], on=["policy", "version", "clause"])
-    bases = {(a, b): int(v) for a, b, v in zip(f["project_bases"]["project"], f["project_bases"]["base"],
-                                                f["project_bases"]["value"])}
-    tiers: dict[tuple, list[tuple[int, int, object, object, object]]] = {}
-    for t in f["policy_tiers"].itertuples():
-        tiers.setdefault((t.policy, int(t.version), t.clause, int(t.idx)), []).append(
-            (int(t.min_value), int(t.tier), t.award_fen, t.rate_num, t.rate_den))
-    rows: list[tuple[str, str, int | None]] = []
-    names = {"ratio": "CAP-RATIO", "revenue_share": "CAP-REVENUE-SHARE", "per_unit": "CAP-PER-UNIT", "tiers": "CAP-TIER"}
-    for c in shaped.itertuples():
-        base = bases.get((c.project, c.base))
-        fen: int | None
-        if base is None:
-            fen = None
-        elif c.shape in ("ratio", "revenue_share"):
-            fen = 0 if base < (_n(c.min_base_fen) or 0) else base * int(c.rate_num) // int(c.rate_den)
-        elif c.shape == "per_unit":
-            fen = (base // int(c.unit_fen)) * int(c.award_fen)
-        else:
-            reached = [t for t in tiers.get((c.policy, int(c.version), c.clause, int(c.idx)), []) if t[0] <= base]
-            if reached:
-                top = min(reached, key=lambda t: (-t[0], t[1]))  # the highest tier reached; the first of equals
-                fen = _n(top[2]) if _n(top[4]) is None else base * int(top[3]) // int(top[4])
-            else:
-                fen = 0
-        if fen is not None and _n(c.max_fen) is not None:
-            fen = min(fen, int(c.max_fen))
-        rows.append((c.project, names[c.shape], fen))
-    for name, rule, by_clause in (("cap_absolute", "CAP-ABSOLUTE", True), ("project_cap", "CAP-PROJECT", False)):
-        t = f["terms"][f["terms"]["term"] == name]
-        if by_clause:
-            both = p.merge(t.rename(columns={"subject": "clause"}), on=["policy", "version", "clause"])
-        else:
-            both = p.merge(t[t["subject"] == ""], on=["policy", "version"])
-        rows += [(a, rule, int(v)) for a, v in zip(both["project"], both["value"])]
-    return pd.DataFrame(rows, columns=["project", "rule", "fen"]).astype({"fen": "Int64"})
-
-
 def _cap_columns(f: Frames, p: pd.DataFrame) -> pd.DataFrame:
     """The cap rules' columns on the awards frame, and the per-shape frame (``shaped_caps``)."""
-    caps = _caps(f, p)
+    caps = project_caps(f, p)
     known = caps[caps["fen"].notna()]
     p["base_missing"] = p["project"].isin(caps.loc[caps["fen"].isna(), "project"])
     standard = known[known["rule"].isin(["CAP-ABSOLUTE", "CAP-TIER", "CAP-RATIO", "CAP-PER-UNIT"])].groupby("project")["fen"].min()
@@ -212,12 +166,12 @@ def _cap_columns(f: Frames, p: pd.DataFrame) -> pd.DataFrame:
         tags.setdefault(project, set()).add(tag)
     halve = []
     for project, policy, version in zip(p["project"], p["policy"], p["version"]):
-        key = (policy, _n(version))
+        key = (policy, as_int(version))
         applies = key in halving and not tags.get(project, set()) & keys.get(key, set()) and project in standard.index
         halve.append(int(standard[project]) // 2 if applies else None)
     p["halve_cap"] = pd.array(halve, dtype="Int64")
     binding = known.groupby("project")["fen"].min()
-    p["binding"] = [min(x for x in (_n(binding.get(a)), _n(h)) if x is not None) if a in binding.index or h is not pd.NA
+    p["binding"] = [min(x for x in (as_int(binding.get(a)), as_int(h)) if x is not None) if a in binding.index or h is not pd.NA
                     else None for a, h in zip(p["project"], p["halve_cap"])]
     p["binding"] = p["binding"].astype("Int64")
     # the upgrade groups: what the enterprise's lower clauses of the group received, up to this year
@@ -228,15 +182,15 @@ def _cap_columns(f: Frames, p: pd.DataFrame) -> pd.DataFrame:
     won = p[p["status"] == "approved"]
     paid = []
     for row in p.itertuples():
-        key = (row.policy, _n(row.version), row.clause)
+        key = (row.policy, as_int(row.version), row.clause)
         if row.status != "approved" or key not in group:
             paid.append(0)
             continue
         lower = won[(won["enterprise"] == row.enterprise) & (won["policy"] == row.policy) & (won["project"] != row.project)
                     & (won["year"] <= row.year)]
         paid.append(sum(int(q.approved_fen) for q in lower.itertuples()
-                        if group.get((row.policy, _n(row.version), q.clause)) == group[key]
-                        and position.get((row.policy, _n(row.version), q.clause), 1 << 30) < position[key]))
+                        if group.get((row.policy, as_int(row.version), q.clause)) == group[key]
+                        and position.get((row.policy, as_int(row.version), q.clause), 1 << 30) < position[key]))
     p["upgrade_paid"] = pd.array(paid, dtype="Int64")
     shaped = known[known["rule"].isin(["CAP-RATIO", "CAP-TIER", "CAP-PER-UNIT", "CAP-REVENUE-SHARE"])]
     shaped = shaped.groupby(["project", "rule"], as_index=False)["fen"].min()
@@ -718,7 +672,7 @@ def _schema(frame: str) -> pa.DataFrameSchema:
 
 def run_pandera(conn: Connection) -> list[Finding]:
     """Every frame through its schema; each failure case is an offending row, named once per rule."""
-    by_rule = {r.rule: r for r in SQL_RULES}
+    by_rule = {r.rule: r for r in sql_rules()}
     frames = _frames(load_frames(conn))
     findings: list[Finding] = []
     for name, df in frames.items():

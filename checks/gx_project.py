@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from checks.offline import make_offline
-from checks.sqlrules import SQL_RULES, TABLES, SqlRule, findings_from_rows
+from checks.sqlrules import TABLES, SqlRule, findings_from_rows, sql_rules
 from ledger.findings import Finding
 
 __all__ = ["GX_DIR", "build_project", "run_gx"]
@@ -92,7 +92,7 @@ def _id(*names: str) -> str:
 
 
 def _tables() -> list[str]:
-    return [t for t in TABLES if any(r.table == t for r in SQL_RULES)]
+    return [t for t in TABLES if any(r.table == t for r in sql_rules())]
 
 
 def _suite(table: str) -> dict[str, Any]:
@@ -107,7 +107,7 @@ def _suite(table: str) -> dict[str, Any]:
              "severity": "critical" if r.severity == "fatal" else "warning",
              "kwargs": {"rule": r.rule, "unexpected_rows_query": r.sql},
              "meta": {"rule": r.rule, "severity": r.severity, "file": f"checks/rules/{r.name}.sql"}}
-            for r in SQL_RULES if r.table == table],
+            for r in sql_rules() if r.table == table],
     }
 
 
@@ -156,7 +156,7 @@ def run_gx(db_url: str, out: Path) -> tuple[list[Finding], Path]:
     shutil.copytree(GX_DIR, work)
     context = gx.get_context(mode="file", project_root_dir=str(out), runtime_environment={_DB_VARIABLE: db_url})
     result = context.checkpoints.get("nightly").run()
-    by_name = {r.rule: r for r in SQL_RULES}
+    by_name = {r.rule: r for r in sql_rules()}
     findings: list[Finding] = []
     for run in result.run_results.values():
         for res in run.results:

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from checks.pages import findings_xlsx, index_html
-from checks.sqlrules import RULES_DIR, SQL_RULES
+from checks.sqlrules import sql_rules
 from contracts.rules import RULES
 from ledger import db
 from ledger.findings import FATAL, Finding, findings_to_csv, findings_to_json
@@ -42,18 +42,24 @@ from ledger.replay import entry_batches, replaying
 from ledger.store import Item, Ledger, Receipt
 from ledger.tree import Tree, conn_size
 
-__all__ = ["NightlyRun", "SUITE_VERSION", "run_nightly"]
+__all__ = ["NightlyRun", "run_nightly", "suite_version"]
 
 
-def _suite_version() -> str:
-    """The rules' identity: a digest of every rule file and of the pandera engine's source."""
+# what the pandera engine runs, and what turns either engine's rows into findings
+_ENGINE_SOURCES = ("checks/frames.py", "contracts/caps/frames.py", "checks/sqlrules.py", "checks/_gx_rule.py")
+
+
+def suite_version() -> str:
+    """The rules' identity: a digest of exactly what runs, the GX project (its expectations hold
+    every rule's query as GX runs it, the caps included) and the pandera engine's sources."""
+    from checks.gx_project import GX_DIR
+
+    root = GX_DIR.parent.parent
     h = hashlib.sha256()
-    for path in [*sorted(RULES_DIR.glob("*.sql")), Path(__file__).with_name("frames.py")]:
-        h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return f"nightly-{len(SQL_RULES)}-rules-{h.hexdigest()[:16]}"
-
-
-SUITE_VERSION = _suite_version()
+    files = [*sorted(p for p in GX_DIR.rglob("*") if p.is_file()), *(root / name for name in _ENGINE_SOURCES)]
+    for path in files:
+        h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return f"nightly-{len(sql_rules())}-rules-{h.hexdigest()[:16]}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +146,7 @@ def run_nightly(ledger: Ledger, out: Path, signer: Signer | None, *, record: boo
     findings = _sorted(state + list({_key(f): f for f in [*gx, *pd]}.values()) + _disagreements(gx, pd))
     engines = {"replay": len(state), "great_expectations": len(gx), "pandera": len(pd)}
     # 5. the reports
-    report = {"suite_version": SUITE_VERSION, "tree_size": size, "root": root.hex(), "origin": ledger.origin, "ran_at": ran_at,
+    report = {"suite_version": suite_version(), "tree_size": size, "root": root.hex(), "origin": ledger.origin, "ran_at": ran_at,
               "projections_sha256": digest_rows, "engines": engines, "findings": findings_to_json(findings)}
     data = (json.dumps(report, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
     (out / "findings.json").write_bytes(data)
@@ -156,7 +162,7 @@ def run_nightly(ledger: Ledger, out: Path, signer: Signer | None, *, record: boo
         for (rule, severity), n in sorted(Counter((f.rule, f.severity) for f in findings).items()):
             counts.setdefault(rule, {})[severity] = n
         digest = hashlib.sha256(data).hexdigest()
-        body: dict[str, Any] = {"suite_version": SUITE_VERSION, "tree_size": size, "root": root.hex(),
+        body: dict[str, Any] = {"suite_version": suite_version(), "tree_size": size, "root": root.hex(),
                                 "projections_sha256": digest_rows, "counts": counts, "findings_sha256": digest,
                                 "engines": engines}
         (receipt,) = ledger.append(signer, [Item("check.run", f"check.run:{size}:{digest[:16]}", body)])

@@ -2,23 +2,27 @@
 
 A rule file starts with its metadata as comments, then one query over the projection tables:
 
-    -- rule: SUM-BUDGET          the id in contracts/rules.py's RULES (severity and message come from there)
+    -- rule: SUM-BUDGET          the id in contracts/rules.py's RULES: severity, and the findings'
+                                 message (``Rule.offending``: what an offending row is) come from there
     -- table: funds              the projection table GX validates; the query reads it as {batch}
     -- unit: fen                 optional: expected / actual are amounts in fen (shown in 万元), or
                                  points, a score in ten-thousandths of a point (shown as 14.55)
-    -- what: …                   one sentence: what an offending row is
     SELECT …
 
 A query returns one row per offending subject: the subject's columns (any of ``SUBJECT``), then
 ``expected`` and ``actual``; with a ``metric`` column, expected and actual are shown as that figure.
 No values are ever formatted into a query: the only placeholder is GX's ``{batch}``, and the
-facts a rule compares with (caps, stages, terms) are joined from the projections.
+facts a rule compares with (caps, stages, terms) are joined from the projections. A query that
+reads ``project_caps`` gets the caps of ``contracts/caps/caps.sql`` put in front of it as a common
+table expression (:func:`with_caps`): the query a rule runs, in GX and here, holds the formula itself.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
@@ -27,9 +31,11 @@ from contracts.money import wan
 from contracts.rules import RULES
 from ledger.findings import Finding
 
-__all__ = ["RULES_DIR", "SQL_RULES", "SUBJECT", "TABLES", "SqlRule", "finding_from_row", "findings_from_rows"]
+__all__ = ["CAPS_SQL", "RULES_DIR", "SUBJECT", "TABLES", "SqlRule", "finding_from_row", "findings_from_rows", "sql_rules",
+           "with_caps"]
 
 RULES_DIR = Path(__file__).resolve().parent / "rules"
+CAPS_SQL = Path(__file__).resolve().parent.parent / "contracts" / "caps" / "caps.sql"
 TABLES = ("projects", "decisions", "payments", "resolutions", "funds", "notices", "enterprises", "policies", "reversals",
           "reported", "indicators", "entry_refs", "calendars", "calendar_days")
 SUBJECT = ("seq", "project", "enterprise", "fund", "year", "clause", "policy", "version", "notice", "figure", "indicator",
@@ -46,8 +52,8 @@ class SqlRule:
       severity: from the registry.
       table: the projection table GX takes as the batch.
       unit: ``"fen"`` if expected and actual are amounts, else ``""``.
-      what: what an offending row is, in one sentence.
-      sql: the query, with ``{batch}`` for the table.
+      what: what an offending row is, in one sentence (the registry's ``Rule.offending``).
+      sql: the query as it runs, with ``{batch}`` for the table (and the caps in front, if it reads them).
       name: the file's stem (``sum-budget``).
     """
 
@@ -78,11 +84,28 @@ def _load(path: Path) -> SqlRule:
     sql = "\n".join(lines[body_at:]).strip()
     if "{batch}" not in sql:
         raise ValueError(f"{path}: the query must read its table as {{batch}}")
+    if set(meta) - {"rule", "table", "unit"}:
+        raise ValueError(f"{path}: unknown header {sorted(set(meta) - {'rule', 'table', 'unit'})}; "
+                         "a rule's message is its registry entry's (contracts/rules.py)")
     return SqlRule(rule=rule, severity=RULES[rule].severity, table=meta["table"], unit=meta.get("unit", ""),
-                   what=meta.get("what", RULES[rule].message), sql=sql, name=path.stem)
+                   what=RULES[rule].offending, sql=with_caps(sql), name=path.stem)
 
 
-SQL_RULES: tuple[SqlRule, ...] = tuple(_load(p) for p in sorted(RULES_DIR.glob("*.sql")))
+def with_caps(sql: str) -> str:
+    """``sql`` with ``project_caps`` defined in front of it (``contracts/caps/caps.sql``), if it reads it."""
+    if not re.search(r"\bproject_caps\b", sql):
+        return sql
+    caps = "\n".join(line for line in CAPS_SQL.read_text(encoding="utf-8").splitlines() if not line.startswith("--"))
+    cte = "project_caps AS (  -- contracts/caps/caps.sql\n" + caps.strip() + "\n)"
+    if re.match(r"WITH\s", sql, re.IGNORECASE):
+        return f"WITH {cte}, {sql[5:].lstrip()}"
+    return f"WITH {cte}\n{sql}"
+
+
+@cache
+def sql_rules() -> tuple[SqlRule, ...]:
+    """Every rule file of ``checks/rules/``, read on first use."""
+    return tuple(_load(p) for p in sorted(RULES_DIR.glob("*.sql")))
 
 
 def _shown(value: Any, unit: str, metric: str | None) -> str | None:

@@ -29,17 +29,15 @@ Policy-level: ``project_cap_fen`` (``CAP-PROJECT``), ``halve_outside_key_industr
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from contracts.money import MoneyError, apply_rate, parse_money, parse_rate
+from contracts.caps import SHAPES
+from contracts.money import MoneyError, parse_money, parse_rate
 
-__all__ = ["CATALOGUE_DIR", "Cap", "clause_caps", "find_clause", "load_file", "validate_document"]
+__all__ = ["CATALOGUE_DIR", "find_clause", "load_file", "validate_document"]
 
 CATALOGUE_DIR = Path(__file__).resolve().parent / "catalogue"
-SHAPES = {"absolute": "CAP-ABSOLUTE", "ratio": "CAP-RATIO", "tiers": "CAP-TIER", "per_unit": "CAP-PER-UNIT",
-          "revenue_share": "CAP-REVENUE-SHARE"}
 
 
 def _to_fen(value: Any, problems: list[str], path: str) -> Any:
@@ -169,56 +167,3 @@ def _validate_cap(cap: Any, at: str) -> list[tuple[str, str]]:
 
 def find_clause(doc: dict[str, Any], clause: str) -> dict[str, Any] | None:
     return next((c for c in doc["clauses"] if c["id"] == clause), None)
-
-
-@dataclass(frozen=True, slots=True)
-class Cap:
-    """One ceiling on one project's award: the rule that sets it, the figure, how it was computed."""
-
-    rule: str
-    fen: int | None  # None: the cap cannot be computed (a base is missing)
-    how: str
-
-
-def clause_caps(doc: dict[str, Any], clause: dict[str, Any], bases: dict[str, int], tags: list[str]) -> list[Cap]:
-    """Every per-project ceiling the policy and the clause put on a project's award."""
-    caps: list[Cap] = []
-    for cap in clause.get("caps", []):
-        shape, rule = cap["shape"], SHAPES[cap["shape"]]
-        if shape == "absolute":
-            caps.append(Cap(rule, cap["max_fen"], "the clause's maximum"))
-            continue
-        base = bases.get(cap["base"])
-        if base is None:
-            caps.append(Cap(rule, None, f"needs bases.{cap['base']}"))
-            continue
-        if shape in ("ratio", "revenue_share"):
-            fen = apply_rate(base, parse_rate(cap["rate"]))
-            how = f"{cap['rate']} × {cap['base']} {base}"
-            if base < cap.get("min_base_fen", 0):
-                fen, how = 0, f"nothing: {cap['base']} {base} is below the minimum {cap['min_base_fen']}"
-            elif cap.get("max_fen") is not None and cap["max_fen"] < fen:
-                fen, how = cap["max_fen"], f"the maximum (below {how})"
-            caps.append(Cap(rule, fen, how))
-        elif shape == "tiers":
-            reached = [t for t in cap["tiers"] if base >= t.get("min_fen", t.get("min", 0))]
-            top = max(reached, key=lambda t: t.get("min_fen", t.get("min", 0)), default=None)
-            if top is None:
-                fen = 0
-            else:
-                fen = apply_rate(base, parse_rate(top["rate"])) if "rate" in top else top["award_fen"]
-            if cap.get("max_fen") is not None:
-                fen = min(fen, cap["max_fen"])
-            caps.append(Cap(rule, fen, f"the tier for {cap['base']} {base}"))
-        elif shape == "per_unit":
-            fen = (base // cap["unit_fen"]) * cap["award_fen"]
-            if cap.get("max_fen") is not None:
-                fen = min(fen, cap["max_fen"])
-            caps.append(Cap(rule, fen, f"{cap['award_fen']} fen per {cap['unit_fen']} of {cap['base']}"))
-    if doc.get("project_cap_fen") is not None:
-        caps.append(Cap("CAP-PROJECT", doc["project_cap_fen"], "the policy's per-project maximum"))
-    if doc.get("halve_outside_key_industries") and not set(tags) & set(doc.get("key_industry_tags", [])):
-        known = [c.fen for c in caps if c.fen is not None and c.rule in ("CAP-ABSOLUTE", "CAP-TIER", "CAP-RATIO", "CAP-PER-UNIT")]
-        if known:
-            caps.append(Cap("CAP-HALVE", min(known) // 2, "half the clause's standard: outside the key industries"))
-    return caps

@@ -22,7 +22,7 @@ from click.testing import CliRunner
 
 from checks.frames import run_pandera
 from checks.gx_project import GX_DIR, project_files, run_gx
-from checks.sqlrules import SQL_RULES, TABLES
+from checks.sqlrules import TABLES, sql_rules
 from contracts.api import CONTRACTS
 from contracts.figures import FundYear, parse_figure, show
 from contracts.rules import NIGHTLY_ONLY, RULES
@@ -270,8 +270,8 @@ def test_figures_the_ledger_does_not_compute_are_named_nightly(copy, tmp_path):
 def test_every_rule_has_its_nightly_counterpart_and_its_plant():
     """Every rule of the registry, write-time ones included, has a rule file (CHECK-ENGINES is the
     comparison of the engines itself), and every rule file a planted state in this module."""
-    assert {r.rule for r in SQL_RULES} == RULES.keys() - {"CHECK-ENGINES"}
-    assert {r.rule for r in SQL_RULES} == PLANTS.keys()
+    assert {r.rule for r in sql_rules()} == RULES.keys() - {"CHECK-ENGINES"}
+    assert {r.rule for r in sql_rules()} == PLANTS.keys()
     assert NIGHTLY_ONLY <= RULES.keys()
 
 
@@ -281,7 +281,7 @@ def test_the_gx_project_is_built_from_the_rule_files():
     assert committed == project_files()
     suites = [json.loads(committed[k]) for k in committed if k.startswith("expectations/")]
     expectations = [e for s in suites for e in s["expectations"]]
-    assert sorted(e["kwargs"]["rule"] for e in expectations) == sorted(r.rule for r in SQL_RULES)
+    assert sorted(e["kwargs"]["rule"] for e in expectations) == sorted(r.rule for r in sql_rules())
     for e in expectations:  # the registry's severity, the rule's own query; no value formatted into it
         assert e["meta"]["severity"] == RULES[e["kwargs"]["rule"]].severity
         assert e["kwargs"]["unexpected_rows_query"].count("{") == e["kwargs"]["unexpected_rows_query"].count("{batch}")
@@ -416,7 +416,7 @@ def test_the_data_docs_in_a_real_browser(base, copy, tmp_path):
     code, run = _check(copy, base[2] / "checks.key", tmp_path / "night")
     assert code == 1
     text, links = _browser_text(tmp_path / "night" / "index.html", tmp_path)
-    for rule in {r.rule for r in SQL_RULES} | {"CHECK-ENGINES", "STATE-ROW"}:
+    for rule in {r.rule for r in sql_rules()} | {"CHECK-ENGINES", "STATE-ROW"}:
         assert f"| {rule} |" in text, rule
     # the summary first, in Chinese with the English beside it
     assert text.index("致命问题 fatal | 2 | 警告 warnings | 7 |") < text.index("规则 Rules")
@@ -555,3 +555,23 @@ def test_the_database_password_reaches_no_environment_file_log_or_entry(base, co
         with admin.connect() as conn:
             conn.execute(sa.text(f"DROP ROLE {role}"))
         admin.dispose()
+
+
+def test_the_suite_version_covers_what_ge_runs(tmp_path, monkeypatch):
+    """The version digests the GX project's files (what GX runs) and the pandera engine: a change to
+    a query inside an expectation changes it, though no rule file changed."""
+    import checks.gx_project
+    from checks.nightly import suite_version
+
+    before = suite_version()
+    project = tmp_path / "checks" / "gx"
+    shutil.copytree(GX_DIR, project)
+    for name in ("checks/frames.py", "contracts/caps/frames.py", "checks/sqlrules.py", "checks/_gx_rule.py"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(GX_DIR.parent.parent / name, tmp_path / name)
+    monkeypatch.setattr(checks.gx_project, "GX_DIR", project)
+    assert suite_version() == before
+    suite = project / "expectations" / "ledger-projects.json"
+    suite.write_text(suite.read_text(encoding="utf-8").replace("approved_fen > min(c.fen)", "approved_fen >= min(c.fen)"),
+                     encoding="utf-8")
+    assert suite_version() != before

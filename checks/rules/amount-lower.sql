@@ -1,7 +1,6 @@
 -- rule: AMOUNT-LOWER
 -- table: decisions
 -- unit: fen
--- what: pass changing the amount, reject leaving one, or reduce, halve, downgrade not lowering it
 SELECT d.seq, d.project, d.amount_before_fen AS expected, d.amount_after_fen AS actual
 FROM {batch} d
 WHERE (d.outcome = 'pass' AND d.amount_after_fen <> d.amount_before_fen)

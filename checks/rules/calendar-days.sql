@@ -1,6 +1,5 @@
 -- rule: CALENDAR-DAYS
 -- table: calendar_days
--- what: a day a calendar names outside its own year, or an adjusted workday that is not a Saturday or a Sunday
 SELECT d.year, d.version, d.day, NULL AS expected, NULL AS actual
 FROM {batch} d
 WHERE substr(d.day, 1, 4) <> CAST(d.year AS TEXT)

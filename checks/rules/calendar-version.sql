@@ -1,6 +1,5 @@
 -- rule: CALENDAR-VERSION
 -- table: calendars
--- what: a calendar version whose predecessor is missing
 SELECT c.year, c.version, c.version - 1 AS expected, NULL AS actual
 FROM {batch} c
 WHERE c.version > 1

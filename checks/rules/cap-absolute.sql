@@ -1,7 +1,6 @@
 -- rule: CAP-ABSOLUTE
 -- table: projects
 -- unit: fen
--- what: an approved award above its clause's absolute maximum (the policy version in force in its year)
 SELECT p.project, p.fund, p.year, p.clause, t.value AS expected, p.approved_fen AS actual
 FROM {batch} p
 JOIN policy_terms t ON t.policy = p.policy AND t.version = (SELECT max(v.version) FROM policies v WHERE v.policy = p.policy AND v.effective_from <= p.year || '-12-31')

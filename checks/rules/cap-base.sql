@@ -1,6 +1,5 @@
 -- rule: CAP-BASE
 -- table: projects
--- what: an approved award under a clause whose cap is computed from a base the application does not give
 SELECT p.project, p.fund, p.year, p.clause, NULL AS expected, NULL AS actual
 FROM {batch} p
 WHERE p.status = 'approved'

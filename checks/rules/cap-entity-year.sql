@@ -1,7 +1,6 @@
 -- rule: CAP-ENTITY-YEAR
 -- table: projects
 -- unit: fen
--- what: an enterprise's approved awards under one clause in one year above the clause's yearly maximum
 SELECT p.enterprise, p.year, p.policy, p.clause, t.value AS expected, sum(p.approved_fen) AS actual
 FROM {batch} p
 JOIN policy_terms t ON t.policy = p.policy AND t.version = (SELECT max(v.version) FROM policies v WHERE v.policy = p.policy AND v.effective_from <= p.year || '-12-31')

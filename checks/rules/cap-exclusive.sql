@@ -1,6 +1,5 @@
 -- rule: CAP-EXCLUSIVE
 -- table: projects
--- what: an award under a clause of an exclusive group the enterprise already held another clause of (the later award is named)
 SELECT p.project, p.enterprise, p.year, p.clause, NULL AS expected, NULL AS actual
 FROM {batch} p
 JOIN policy_terms t ON t.policy = p.policy AND t.version = (SELECT max(v.version) FROM policies v WHERE v.policy = p.policy AND v.effective_from <= p.year || '-12-31')

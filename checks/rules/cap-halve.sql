@@ -1,7 +1,6 @@
 -- rule: CAP-HALVE
 -- table: projects
 -- unit: fen
--- what: an approved award, outside the key industries of a policy that halves there, above half the clause's standard (its lowest absolute, tier, ratio or per-unit cap)
 WITH standard AS (
     SELECT c.project, min(c.fen) AS fen
     FROM project_caps c

@@ -1,6 +1,5 @@
 -- rule: CAP-MAX-TYPES
 -- table: projects
--- what: an enterprise holding more of a policy's support types in one year than the policy allows
 SELECT p.enterprise, p.year, p.policy, t.value AS expected, count(DISTINCT p.clause) AS actual
 FROM {batch} p
 JOIN policy_terms t ON t.policy = p.policy AND t.version = (SELECT max(v.version) FROM policies v WHERE v.policy = p.policy AND v.effective_from <= p.year || '-12-31')

@@ -1,6 +1,5 @@
 -- rule: CAP-ONCE-IN-YEARS
 -- table: projects
--- what: an award under a clause the enterprise already held within its once-in-N-years span (the later award is named)
 SELECT p.project, p.enterprise, p.year, p.clause, t.value AS expected, NULL AS actual
 FROM {batch} p
 JOIN policy_terms t ON t.policy = p.policy AND t.version = (SELECT max(v.version) FROM policies v WHERE v.policy = p.policy AND v.effective_from <= p.year || '-12-31')

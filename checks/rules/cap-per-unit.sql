@@ -1,7 +1,6 @@
 -- rule: CAP-PER-UNIT
 -- table: projects
 -- unit: fen
--- what: an approved award above the per-unit standard of its base (the view project_caps computes the caps from the bases)
 SELECT p.project, p.fund, p.year, p.clause, min(c.fen) AS expected, p.approved_fen AS actual
 FROM {batch} p
 JOIN project_caps c ON c.project = p.project AND c.rule = 'CAP-PER-UNIT'

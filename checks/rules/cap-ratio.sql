@@ -1,7 +1,6 @@
 -- rule: CAP-RATIO
 -- table: projects
 -- unit: fen
--- what: an approved award above the clause's ratio of a base (with its minimum base and ceiling) (the view project_caps computes the caps from the bases)
 SELECT p.project, p.fund, p.year, p.clause, min(c.fen) AS expected, p.approved_fen AS actual
 FROM {batch} p
 JOIN project_caps c ON c.project = p.project AND c.rule = 'CAP-RATIO'

@@ -1,7 +1,6 @@
 -- rule: CAP-UPGRADE
 -- table: projects
 -- unit: fen
--- what: an approved upgrade above its binding cap less what the enterprise's lower clauses of the upgrade group already received
 WITH pv AS (
     SELECT p.project, p.enterprise, p.policy, p.clause, p.year, p.approved_fen,
            (SELECT max(v.version) FROM policies v WHERE v.policy = p.policy AND v.effective_from <= p.year || '-12-31')

@@ -1,6 +1,5 @@
 -- rule: CORR-ORDER
 -- table: reversals
--- what: a correction that undid a step something later already depended on: a review decision followed by another decision or a resolution, an approval followed by a later resolution, a notice or a payment, an application with a resolution or a payment
 WITH undone AS (
     SELECT c.seq, c.target_seq, e.kind, r.project
     FROM {batch} c

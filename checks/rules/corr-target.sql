@@ -1,6 +1,5 @@
 -- rule: CORR-TARGET
 -- table: reversals
--- what: a correction of an entry that does not exist, comes after it, or is not of a reversible kind
 SELECT c.seq, NULL AS expected, c.target_seq AS actual
 FROM {batch} c
 LEFT JOIN entries e ON e.seq = c.target_seq

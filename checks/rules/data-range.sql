@@ -1,6 +1,5 @@
 -- rule: DATA-RANGE
 -- table: projects
--- what: a negative amount, or an unknown project status, decision outcome or payment kind, in a projection row
 SELECT CAST(NULL AS BIGINT) AS seq, p.project, CAST(NULL AS VARCHAR(64)) AS fund, CAST(NULL AS INTEGER) AS year, NULL AS expected, NULL AS actual
 FROM {batch} p
 WHERE p.requested_fen < 0 OR p.amount_fen < 0 OR p.approved_fen < 0 OR p.disbursed_fen < 0 OR p.returned_fen < 0

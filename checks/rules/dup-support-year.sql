@@ -1,6 +1,5 @@
 -- rule: DUP-SUPPORT-YEAR
 -- table: projects
--- what: an award under a policy of one award per enterprise per year, while the enterprise holds another that year
 SELECT p.project, p.enterprise, p.fund, p.year, 1 AS expected, NULL AS actual
 FROM {batch} p
 JOIN policy_terms t ON t.policy = p.policy AND t.version = (SELECT max(v.version) FROM policies v WHERE v.policy = p.policy AND v.effective_from <= p.year || '-12-31')

@@ -1,6 +1,5 @@
 -- rule: DUP-SUPPORT
 -- table: projects
--- what: an enterprise holding awards for the same content from two funds in one year (each award is named)
 SELECT p.project, p.enterprise, p.fund, p.year, NULL AS expected, p.content AS actual
 FROM {batch} p
 WHERE p.status = 'approved'

@@ -1,6 +1,5 @@
 -- rule: FUND-DUP
 -- table: entry_refs
--- what: a fund-year opened by more than one fund.open entry
 SELECT r.fund, r.year, 1 AS expected, count(*) AS actual
 FROM {batch} r
 JOIN entries e ON e.seq = r.seq

@@ -1,6 +1,5 @@
 -- rule: ID-NAME
 -- table: projects
--- what: an application naming its enterprise otherwise than the name its credit code was first given
 SELECT p.project, p.enterprise, e.name AS expected, p.enterprise_name AS actual
 FROM {batch} p
 JOIN enterprises e ON e.code = p.enterprise

@@ -1,6 +1,5 @@
 -- rule: ID-USCC
 -- table: enterprises
--- what: a unified social credit code that is not 18 characters of the GB 32100 alphabet with its check character
 WITH cs (ch, v) AS (VALUES ('0', 0), ('1', 1), ('2', 2), ('3', 3), ('4', 4), ('5', 5), ('6', 6), ('7', 7), ('8', 8),
                           ('9', 9), ('A', 10), ('B', 11), ('C', 12), ('D', 13), ('E', 14), ('F', 15), ('G', 16),
                           ('H', 17), ('J', 18), ('K', 19), ('L', 20), ('M', 21), ('N', 22), ('P', 23), ('Q', 24),

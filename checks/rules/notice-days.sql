@@ -1,6 +1,5 @@
 -- rule: NOTICE-DAYS
 -- table: notices
--- what: a public notice shorter than the workflow's working days for a project on it
 SELECT n.notice, n.fund, n.year, max(t.value) AS expected, n.working_days AS actual
 FROM {batch} n
 JOIN projects p ON p.notice = n.notice

@@ -1,7 +1,6 @@
 -- rule: PAY-APPROVED
 -- table: projects
 -- unit: fen
--- what: a project paid (less returned) more than it was approved
 SELECT p.project, p.fund, p.year, p.approved_fen AS expected,
        sum(CASE WHEN m.kind = 'pay' THEN m.amount_fen ELSE -m.amount_fen END) AS actual
 FROM {batch} p

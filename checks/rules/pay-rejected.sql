@@ -1,7 +1,6 @@
 -- rule: PAY-REJECTED
 -- table: payments
 -- unit: fen
--- what: a payment on a rejected or withdrawn project
 SELECT m.seq, m.project, NULL AS expected, m.amount_fen AS actual
 FROM {batch} m
 JOIN projects p ON p.project = m.project

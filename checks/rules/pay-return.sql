@@ -1,7 +1,6 @@
 -- rule: PAY-RETURN
 -- table: projects
 -- unit: fen
--- what: a project with more returned than disbursed
 SELECT p.project, p.fund, p.year,
        sum(CASE WHEN m.kind = 'pay' THEN m.amount_fen ELSE 0 END) AS expected,
        sum(CASE WHEN m.kind = 'return' THEN m.amount_fen ELSE 0 END) AS actual

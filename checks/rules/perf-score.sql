@@ -1,7 +1,6 @@
 -- rule: PERF-SCORE
 -- table: indicators
 -- unit: points
--- what: a performance table whose stated score (an indicator's, or the total) differs from the score the ledger's figures give
 WITH fy AS (
     SELECT f.fund, f.year, f.budget_fen + f.adjust_fen + f.transfer_in_fen AS inflow,
            CAST(COALESCE((SELECT sum(p.approved_fen) FROM projects p

@@ -1,6 +1,5 @@
 -- rule: POLICY-VERSION
 -- table: policies
--- what: a policy version whose predecessor is missing
 SELECT v.policy, v.version, v.version - 1 AS expected, NULL AS actual
 FROM {batch} v
 WHERE v.version > 1

@@ -1,6 +1,5 @@
 -- rule: PROJECT-DUP
 -- table: entry_refs
--- what: a project id applied for by more than one project.apply entry
 SELECT r.project, 1 AS expected, count(*) AS actual
 FROM {batch} r
 JOIN entries e ON e.seq = r.seq

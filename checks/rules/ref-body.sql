@@ -1,6 +1,5 @@
 -- rule: REF-BODY
 -- table: resolutions
--- what: a resolution by a body that is not an approving body of the project's policy version in force
 SELECT a.seq, a.project, NULL AS expected, a.body AS actual
 FROM {batch} a
 JOIN projects p ON p.project = a.project

@@ -1,6 +1,5 @@
 -- rule: REF-CLAUSE
 -- table: projects
--- what: a project under a clause the policy version in force in its year does not have
 SELECT p.project, p.fund, p.year, p.clause, NULL AS expected, p.clause AS actual
 FROM {batch} p
 WHERE EXISTS (SELECT 1 FROM policies v WHERE v.policy = p.policy AND v.effective_from <= p.year || '-12-31')

@@ -1,6 +1,5 @@
 -- rule: REF-FUND
 -- table: projects
--- what: a project booked to a fund-year that was never opened
 SELECT p.project, p.fund, p.year, NULL AS expected, NULL AS actual
 FROM {batch} p
 LEFT JOIN funds f ON f.fund = p.fund AND f.year = p.year

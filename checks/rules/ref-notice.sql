@@ -1,6 +1,5 @@
 -- rule: REF-NOTICE
 -- table: projects
--- what: a project on a public notice that was never opened
 SELECT p.project, p.fund, p.year, NULL AS expected, p.notice AS actual
 FROM {batch} p
 LEFT JOIN notices n ON n.notice = p.notice

@@ -1,6 +1,5 @@
 -- rule: REF-POLICY
 -- table: projects
--- what: a project whose policy has no version in force in its year
 SELECT p.project, p.fund, p.year, p.policy AS expected, NULL AS actual
 FROM {batch} p
 WHERE NOT EXISTS (SELECT 1 FROM policies v WHERE v.policy = p.policy AND v.effective_from <= p.year || '-12-31')

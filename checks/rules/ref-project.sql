@@ -1,6 +1,5 @@
 -- rule: REF-PROJECT
 -- table: decisions
--- what: a decision or a payment on a project that was never applied for
 SELECT d.seq, d.project, NULL AS expected, NULL AS actual
 FROM {batch} d
 WHERE NOT EXISTS (SELECT 1 FROM projects p WHERE p.project = d.project)

@@ -1,6 +1,5 @@
 -- rule: REF-STAGE
 -- table: decisions
--- what: a decision on a stage the project's policy version in force does not have
 SELECT d.seq, d.project, NULL AS expected, d.stage AS actual
 FROM {batch} d
 JOIN projects p ON p.project = d.project

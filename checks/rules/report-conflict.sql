@@ -1,6 +1,5 @@
 -- rule: REPORT-CONFLICT
 -- table: reported
--- what: a figure a report states differently from an earlier report, beyond both tolerances (the later statement is named)
 SELECT r.seq, r.figure, r.metric, q.value AS expected, r.value AS actual
 FROM {batch} r
 JOIN reported q ON q.figure = r.figure AND q.seq < r.seq

@@ -1,6 +1,5 @@
 -- rule: REPORT-FIGURE
 -- table: reported
--- what: a reported figure the ledger does not compute: a fund-year never opened (any fund of a sum a+b+…), a fund named twice in a sum, an unknown metric, the wrong number of qualifiers, or a rate over nothing (no budget)
 SELECT r.seq, r.figure, NULL AS expected, NULL AS actual
 FROM {batch} r
 LEFT JOIN reported_funds rf ON rf.seq = r.seq

@@ -1,6 +1,5 @@
 -- rule: REPORT-RECONCILE
 -- table: reported
--- what: a figure a report states that differs from the ledger's own beyond its tolerance (every metric of contracts/figures.py, of one fund or summed over the funds of a+b+…)
 WITH figures AS (  -- the figures the ledger computes (the others are REPORT-FIGURE), with their funds' money summed
     SELECT r.seq, r.figure, r.year, r.metric, r.qualifier, r.value, r.tolerance,
            CAST(sum(f.budget_fen) AS BIGINT) AS budget, CAST(sum(f.adjust_fen) AS BIGINT) AS adjust,

@@ -1,6 +1,5 @@
 -- rule: REVIEW-REASON
 -- table: decisions
--- what: a decision other than pass without its reason code
 SELECT d.seq, d.project, NULL AS expected, d.outcome AS actual
 FROM {batch} d
 WHERE d.outcome <> 'pass' AND (d.reason IS NULL OR d.reason = '')

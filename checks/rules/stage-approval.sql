@@ -1,6 +1,5 @@
 -- rule: STAGE-APPROVAL
 -- table: projects
--- what: a project in approval without a decision on every required review stage of its policy
 SELECT p.project, p.fund, p.year, min(t.subject) AS expected, NULL AS actual
 FROM {batch} p
 JOIN policy_terms t ON t.policy = p.policy AND t.version = (SELECT max(v.version) FROM policies v WHERE v.policy = p.policy AND v.effective_from <= p.year || '-12-31')

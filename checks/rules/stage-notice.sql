@@ -1,6 +1,5 @@
 -- rule: STAGE-NOTICE
 -- table: payments
--- what: a payment before the project was finally approved, or before its public notice ended (or while an objection is open)
 SELECT m.seq, m.project, n.end_date AS expected, m.date AS actual
 FROM {batch} m
 JOIN projects p ON p.project = m.project

@@ -1,6 +1,5 @@
 -- rule: STAGE-ORDER
 -- table: decisions
--- what: a stage decided twice, after a rejection, before a stage it follows, or with an earlier required stage undecided
 WITH places AS (  -- each stage of each policy version: its place in the workflow, and the required stages before it
     SELECT s.policy, s.version, s.subject AS stage, s.value AS place,
            CASE WHEN q.value = 1 THEN 1 ELSE 0 END AS required,

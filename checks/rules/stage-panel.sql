@@ -1,6 +1,5 @@
 -- rule: STAGE-PANEL
 -- table: decisions
--- what: an expert stage decided by a panel smaller than the workflow's minimum, or even where it must be odd
 SELECT d.seq, d.project, t.value AS expected, d.panel_size AS actual
 FROM {batch} d
 JOIN projects p ON p.project = d.project
