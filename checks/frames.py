@@ -7,14 +7,13 @@ and a few small ones. Each frame has a pandera schema: column types and ranges (
 and one frame-level check per rule, named by the rule id and returning a boolean per row, so
 that pandera's failure cases name the offending rows; each becomes one finding, built by the
 same function as the SQL engine's (``checks.sqlrules.finding_from_row``) from the same columns.
-This is a second implementation of every rule of ``checks/rules/*.sql``, written independently
+This is a second implementation of every rule's ``nightly.sql``, written independently
 in pandas; ``tests/test_nightly.py`` requires the two to agree on every fixture.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable
+from collections.abc import Callable
 
 import pandas as pd
 import pandera.pandas as pa
@@ -23,15 +22,13 @@ from sqlalchemy import Connection, text
 
 from checks.sqlrules import findings_from_rows, sql_rules
 from contracts.caps.frames import as_int, project_caps
-from contracts.rules import REVERSIBLE
+from contracts.rules import FOLDERS, data_range
+from contracts.rules.base import FrameRule
 from ledger.findings import Finding
 
-__all__ = ["FRAME_RULES", "load_frames", "run_pandera"]
+__all__ = ["frame_rules", "load_frames", "run_pandera"]
 
 Frames = dict[str, pd.DataFrame]
-STATUSES = ("applied", "approving", "approved", "rejected", "withdrawn", "objection")
-OUTCOMES = ("pass", "reject", "reduce", "halve", "downgrade")
-MONEY = pa.Column("Int64", pa.Check.ge(0, error="an amount is never negative"))
 
 
 def _read(conn: Connection, sql: str) -> pd.DataFrame:
@@ -277,16 +274,6 @@ def _payments(f: Frames) -> pd.DataFrame:
     return m
 
 
-_CS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_W = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-
-
-def _uscc_ok(code: str) -> bool:
-    if len(code) != 18 or any(c not in _CS for c in code):
-        return False
-    return (31 - sum(_CS.index(c) * w for c, w in zip(code, _W)) % 31) % 31 == _CS.index(code[17])
-
-
 def _undone(f: Frames) -> pd.DataFrame:
     """Each correction of a decision, an approval or an application, with whether something that
     depended on the step it undid was already there (CORR-ORDER)."""
@@ -468,165 +455,21 @@ def _reported(f: Frames) -> pd.DataFrame:
     return r
 
 
-# -- the rules ---------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class FrameRule:
-    """One rule over one frame: ``ok`` is True on the rows that keep it; ``columns`` maps the
-    finding's columns (subject, ``expected``, ``actual``) to expressions over the frame."""
-
-    rule: str
-    frame: str
-    ok: Callable[[pd.DataFrame], pd.Series]
-    columns: dict[str, Callable[[pd.DataFrame], pd.Series]]
-
-
-def _c(name: str) -> Callable[[pd.DataFrame], pd.Series]:
-    return lambda df: df[name]
-
-
-def _none(df: pd.DataFrame) -> pd.Series:
-    return pd.Series([None] * len(df), index=df.index, dtype=object)
-
-
-def _subject(*names: str, expected: Callable | None = None, actual: Callable | None = None) -> dict[str, Callable]:
-    return {**{n: _c(n) for n in names}, "expected": expected or _none, "actual": actual or _none}
-
-
-def _won(df: pd.DataFrame) -> pd.Series:
-    return df["status"] == "approved"
-
-
-def _na_false(s: pd.Series) -> pd.Series:
-    return s.fillna(False).astype(bool)
-
-
-FRAME_RULES: tuple[FrameRule, ...] = (
-    # awards: one row per project
-    FrameRule("REF-FUND", "awards", lambda d: d["funded"], _subject("project", "fund", "year")),
-    FrameRule("REF-POLICY", "awards", lambda d: d["policy_known"], _subject("project", "fund", "year", expected=_c("policy"))),
-    FrameRule("REF-CLAUSE", "awards", lambda d: ~d["policy_known"] | d["clause_known"],
-              _subject("project", "fund", "year", "clause", actual=_c("clause"))),
-    FrameRule("REF-NOTICE", "awards", lambda d: d["notice_known"], _subject("project", "fund", "year", actual=_c("notice"))),
-    FrameRule("APPROVE-AMOUNT", "awards", lambda d: ~(_won(d) & (d["approved_fen"] > d["amount_fen"])),
-              _subject("project", "fund", "year", expected=_c("amount_fen"), actual=_c("approved_fen"))),
-    FrameRule("CAP-ABSOLUTE", "awards", lambda d: ~_na_false(_won(d) & (d["approved_fen"] > d["cap_absolute"])),
-              _subject("project", "fund", "year", "clause", expected=_c("cap_absolute"), actual=_c("approved_fen"))),
-    FrameRule("CAP-PROJECT", "awards", lambda d: ~_na_false(_won(d) & (d["approved_fen"] > d["project_cap"])),
-              _subject("project", "fund", "year", "clause", expected=_c("project_cap"), actual=_c("approved_fen"))),
-    FrameRule("APPLY-OVER-CAP", "awards",
-              lambda d: ~_na_false(d["requested_fen"] > d[["cap_absolute", "project_cap"]].min(axis=1, skipna=True)),
-              _subject("project", "fund", "year", "clause", expected=lambda d: d[["cap_absolute", "project_cap"]].min(axis=1),
-                       actual=_c("requested_fen"))),
-    FrameRule("DUP-SUPPORT", "awards", lambda d: ~d["dup_content"],
-              _subject("project", "enterprise", "fund", "year", actual=_c("content"))),
-    FrameRule("DUP-SUPPORT-YEAR", "awards",
-              lambda d: ~(_na_false(d["one_award"] == 1) & d["other_award"] & ~d["dup_content"]),
-              _subject("project", "enterprise", "fund", "year", expected=lambda d: pd.Series(1, index=d.index))),
-    FrameRule("CAP-ONCE-IN-YEARS", "awards", lambda d: ~d["once_hit"],
-              _subject("project", "enterprise", "year", "clause", expected=_c("once_in"))),
-    FrameRule("CAP-EXCLUSIVE", "awards", lambda d: ~d["exclusive_hit"],
-              _subject("project", "enterprise", "year", "clause")),
-    FrameRule("ID-NAME", "awards",
-              lambda d: ~_na_false(d["enterprise_name"].notna() & d["registered_name"].notna()
-                                   & (d["enterprise_name"] != d["registered_name"])),
-              _subject("project", "enterprise", expected=_c("registered_name"), actual=_c("enterprise_name"))),
-    FrameRule("CAP-BASE", "awards", lambda d: ~(_won(d) & d["base_missing"]), _subject("project", "fund", "year", "clause")),
-    FrameRule("CAP-HALVE", "awards", lambda d: ~_na_false(_won(d) & (d["approved_fen"] > d["halve_cap"])),
-              _subject("project", "fund", "year", "clause", expected=_c("halve_cap"), actual=_c("approved_fen"))),
-    FrameRule("CAP-UPGRADE", "awards",
-              lambda d: ~_na_false(_won(d) & (d["upgrade_paid"] > 0)
-                                   & (d["approved_fen"] > d["binding"] - d["upgrade_paid"])),
-              _subject("project", expected=lambda d: d["binding"] - d["upgrade_paid"], actual=_c("approved_fen"))),
-    *(FrameRule(rule, "shaped_caps", lambda d, rule=rule: ~((d["rule"] == rule) & _won(d) & (d["approved_fen"] > d["fen"])),
-                _subject("project", "fund", "year", "clause", expected=_c("fen"), actual=_c("approved_fen")))
-      for rule in ("CAP-RATIO", "CAP-TIER", "CAP-PER-UNIT", "CAP-REVENUE-SHARE")),
-    FrameRule("STAGE-APPROVAL", "awards", lambda d: ~((d["approvals"] > 0) & d["missing_stage"].notna()),
-              _subject("project", "fund", "year", expected=_c("missing_stage"))),
-    FrameRule("PAY-APPROVED", "awards", lambda d: ~_na_false(d["has_payments"] & (d["net"] > d["approved_fen"])),
-              _subject("project", "fund", "year", expected=_c("approved_fen"), actual=_c("net"))),
-    FrameRule("PAY-RETURN", "awards", lambda d: ~_na_false(d["has_payments"] & (d["back"] > d["paid"])),
-              _subject("project", "fund", "year", expected=_c("paid"), actual=_c("back"))),
-    # yearly sums per enterprise
-    FrameRule("CAP-ENTITY-YEAR", "entity_clause_years", lambda d: ~(d["actual"] > d["expected"]),
-              _subject("enterprise", "year", "policy", "clause", expected=_c("expected"), actual=_c("actual"))),
-    FrameRule("CAP-MAX-TYPES", "entity_years", lambda d: ~(d["actual"] > d["expected"]),
-              _subject("enterprise", "year", "policy", expected=_c("expected"), actual=_c("actual"))),
-    # budgets: one row per fund-year
-    FrameRule("SUM-BUDGET", "budgets", lambda d: ~(d["actual"] > d["expected"]),
-              _subject("fund", "year", expected=_c("expected"), actual=_c("actual"))),
-    # stages: one row per decision
-    FrameRule("REF-PROJECT", "stages", lambda d: d["project_known"], _subject("seq", "project")),
-    FrameRule("REF-STAGE", "stages", lambda d: ~d["project_known"] | d["position"].notna(),
-              _subject("seq", "project", actual=_c("stage"))),
-    FrameRule("STAGE-ORDER", "stages", lambda d: ~d["project_known"] | d["order_ok"], _subject("seq", "project", actual=_c("stage"))),
-    FrameRule("STAGE-PANEL", "stages",
-              lambda d: ~(d["panel_min"].notna() & d["panel_odd"].notna()
-                          & (d["panel_size"].isna() | _na_false(d["panel_size"] < d["panel_min"])
-                             | _na_false((d["panel_odd"] == 1) & (d["panel_size"] % 2 == 0)))),
-              _subject("seq", "project", expected=_c("panel_min"), actual=_c("panel_size"))),
-    FrameRule("REVIEW-REASON", "stages", lambda d: (d["outcome"] == "pass") | (d["reason"].fillna("") != ""),
-              _subject("seq", "project", actual=_c("outcome"))),
-    FrameRule("AMOUNT-LOWER", "stages",
-              lambda d: ~(((d["outcome"] == "pass") & (d["amount_after_fen"] != d["amount_before_fen"]))
-                          | ((d["outcome"] == "reject") & (d["amount_after_fen"] != 0))
-                          | (d["outcome"].isin(["reduce", "halve", "downgrade"]) & (d["amount_after_fen"] >= d["amount_before_fen"]))),
-              _subject("seq", "project", expected=_c("amount_before_fen"), actual=_c("amount_after_fen"))),
-    FrameRule("AMOUNT-HALF", "stages",
-              lambda d: ~((d["outcome"] == "halve") & (d["amount_after_fen"] < d["amount_before_fen"])
-                          & (d["amount_after_fen"] != d["amount_before_fen"] // 2)),
-              _subject("seq", "project", expected=lambda d: d["amount_before_fen"] // 2, actual=_c("amount_after_fen"))),
-    # payments: one row per payment not reversed
-    FrameRule("REF-PROJECT", "payments", lambda d: d["project_known"], _subject("seq", "project")),
-    FrameRule("PAY-REJECTED", "payments", lambda d: ~((d["kind"] == "pay") & d["status"].isin(["rejected", "withdrawn"])),
-              _subject("seq", "project", actual=_c("amount_fen"))),
-    FrameRule("STAGE-NOTICE", "payments",
-              lambda d: ~((d["kind"] == "pay") & d["project_known"] & ~d["status"].isin(["rejected", "withdrawn"])
-                          & ((d["status"] != "approved") | d["end_date"].isna() | (d["state"] == "open")
-                             | _na_false(d["date"] < d["end_date"]))),
-              _subject("seq", "project", expected=_c("end_date"), actual=_c("date"))),
-    # resolutions: one row per approving body's resolution on a project, not reversed
-    FrameRule("REF-BODY", "resolutions", lambda d: ~d["project_known"] | d["body_known"],
-              _subject("seq", "project", actual=_c("body"))),
-    # the rest
-    FrameRule("NOTICE-DAYS", "notices", lambda d: ~_na_false(d["expected"] > d["working_days"]),
-              _subject("notice", "fund", "year", expected=_c("expected"), actual=_c("working_days"))),
-    FrameRule("ID-USCC", "enterprises", lambda d: d["code"].map(_uscc_ok).astype(bool),
-              {"enterprise": _c("code"), "expected": _none, "actual": _c("code")}),
-    FrameRule("FUND-DUP", "fund_opens", lambda d: d["actual"] <= 1, _subject("fund", "year", expected=lambda d: d["actual"] * 0 + 1,
-                                                                            actual=_c("actual"))),
-    FrameRule("PROJECT-DUP", "applies", lambda d: d["actual"] <= 1, _subject("project", expected=lambda d: d["actual"] * 0 + 1,
-                                                                         actual=_c("actual"))),
-    FrameRule("POLICY-VERSION", "policies", lambda d: d["predecessor"] | (d["version"] <= 1),
-              _subject("policy", "version", expected=lambda d: d["version"] - 1)),
-    FrameRule("CALENDAR-VERSION", "calendars", lambda d: d["predecessor"] | (d["version"] <= 1),
-              _subject("year", "version", expected=lambda d: d["version"] - 1)),
-    FrameRule("CALENDAR-DAYS", "calendar_days",
-              lambda d: (d["day"].str.slice(0, 4) == d["year"].astype(str)) & ~((d["working"] == 1) & (d["weekday"] < 5)),
-              _subject("year", "version", "day")),
-    FrameRule("PERF-SCORE", "scores", lambda d: ~_na_false(d["actual"].notna() & (d["expected"] != d["actual"])),
-              _subject("seq", "fund", "year", "indicator", expected=_c("expected"), actual=_c("actual"))),
-    FrameRule("CORR-ORDER", "undone", lambda d: d["ok"].astype(bool), _subject("seq", "project", actual=_c("target_seq"))),
-    FrameRule("CORR-TARGET", "reversals",
-              lambda d: d["kind"].notna() & (d["target_seq"] < d["seq"]) & d["kind"].isin(sorted(REVERSIBLE)),
-              _subject("seq", actual=_c("target_seq"))),
-    FrameRule("REPORT-RECONCILE", "reported",
-              lambda d: ~_na_false((d["expected"] - d["actual"]).abs() > d["tolerance"]),
-              _subject("seq", "figure", "metric", expected=_c("expected"), actual=_c("actual"))),
-    FrameRule("REPORT-FIGURE", "reported", lambda d: d["figure_ok"].astype(bool), _subject("seq", "figure")),
-    FrameRule("REPORT-CONFLICT", "reported", lambda d: d["conflict_with"].isna(),
-              _subject("seq", "figure", "metric", expected=_c("conflict_with"), actual=_c("value"))),
-)
+# -- the rules: each rule folder's FRAMES (contracts/rules/<rule>/__init__.py) -------------------------
+def frame_rules() -> tuple[FrameRule, ...]:
+    """Every rule's frame checks, in the registry's order."""
+    return tuple(check for folder in FOLDERS.values() for check in getattr(folder, "FRAMES", ()))
 
 
 def _frames(f: Frames) -> Frames:
     awards = _awards(f)
     shaped_caps = _cap_columns(f, awards)
     won = awards[awards["status"] == "approved"]
-    ecy = won[won["entity_year"].notna()].groupby(["enterprise", "year", "policy", "clause"], as_index=False).agg(
+    entity_clause_years = won[won["entity_year"].notna()].groupby(["enterprise", "year", "policy", "clause"], as_index=False).agg(
         expected=("entity_year", "first"), actual=("approved_fen", "sum"))
-    ey = won[won["max_types"].notna()].groupby(["enterprise", "year", "policy"], as_index=False).agg(
+    entity_years = won[won["max_types"].notna()].groupby(["enterprise", "year", "policy"], as_index=False).agg(
         expected=("max_types", "first"), actual=("clause", "nunique"))
-    ey["actual"] = ey["actual"].astype("Int64")
+    entity_years["actual"] = entity_years["actual"].astype("Int64")
     notice_days = awards[awards["notice"].notna() & awards["notice_days"].notna()].groupby("notice")["notice_days"].max()
     notices = f["notices"].copy()
     notices["expected"] = notices["notice"].map(notice_days).astype("Int64")
@@ -642,56 +485,42 @@ def _frames(f: Frames) -> Frames:
     res = f["resolutions"].merge(f["projects"][["project", "policy", "version"]], on="project", how="left")
     res["project_known"] = res["policy"].notna()
     res["body_known"] = _has_term(res, f["terms"], "approval", "body")
-    return {"awards": awards, "shaped_caps": shaped_caps, "entity_clause_years": ecy, "resolutions": res, "entity_years": ey, "budgets": _budgets(f), "stages": _stages(f),
+    return {"awards": awards, "shaped_caps": shaped_caps, "entity_clause_years": entity_clause_years, "resolutions": res, "entity_years": entity_years, "budgets": _budgets(f), "stages": _stages(f),
             "payments": _payments(f), "notices": notices, "enterprises": f["enterprises"], "fund_opens": fund_opens,
             "applies": applies, "policies": pol, "reversals": f["reversals"], "undone": _undone(f),
             "scores": _scores(f), "reported": _reported(f), "calendars": cal, "calendar_days": f["calendar_days"]}
 
 
-# column types and ranges (DATA-RANGE), per frame
-_COLUMNS: dict[str, dict[str, pa.Column]] = {
-    "awards": {"project": pa.Column(str), "requested_fen": MONEY, "amount_fen": MONEY, "approved_fen": MONEY,
-               "disbursed_fen": MONEY, "returned_fen": MONEY, "year": pa.Column("Int64"),
-               "status": pa.Column(str, pa.Check.isin(STATUSES))},
-    "stages": {"seq": pa.Column("Int64"), "amount_before_fen": MONEY, "amount_after_fen": MONEY,
-               "outcome": pa.Column(str, pa.Check.isin(OUTCOMES))},
-    "payments": {"seq": pa.Column("Int64"), "amount_fen": pa.Column("Int64", pa.Check.gt(0)),
-                 "kind": pa.Column(str, pa.Check.isin(("pay", "return")))},
-    "budgets": {"budget_fen": MONEY, "fees_fen": MONEY, "other_fen": MONEY, "transfer_in_fen": MONEY,
-                "transfer_out_fen": MONEY, "adjust_fen": pa.Column("Int64")},
-}
-# which subject a DATA-RANGE failure names, per frame
-_RANGE_SUBJECT = {"awards": ("project",), "stages": ("seq", "project"), "payments": ("seq", "project"),
-                  "budgets": ("fund", "year")}
-
-
-def _schema(frame: str) -> pa.DataFrameSchema:
-    checks = [pa.Check(r.ok, name=f"{r.rule}#{i}") for i, r in enumerate(FRAME_RULES) if r.frame == frame]
-    return pa.DataFrameSchema(_COLUMNS.get(frame, {}), checks=checks, strict=False, coerce=False)
+def _schema(frame: str, rules: tuple[FrameRule, ...], columns: dict[str, dict[str, pa.Column]]) -> pa.DataFrameSchema:
+    """The frame's column types and ranges (DATA-RANGE) and one check per rule over it, named
+    ``RULE#i`` (``i`` its place in ``rules``) so that a failure case names its rule."""
+    checks = [pa.Check(r.ok, name=f"{r.rule}#{i}") for i, r in enumerate(rules) if r.frame == frame]
+    return pa.DataFrameSchema(columns.get(frame, {}), checks=checks, strict=False, coerce=False)
 
 
 def run_pandera(conn: Connection) -> list[Finding]:
     """Every frame through its schema; each failure case is an offending row, named once per rule."""
     by_rule = {r.rule: r for r in sql_rules()}
     frames = _frames(load_frames(conn))
+    rules, columns = frame_rules(), data_range.columns()
     findings: list[Finding] = []
     for name, df in frames.items():
         df = df.reset_index(drop=True)
         try:
-            _schema(name).validate(df, lazy=True)
+            _schema(name, rules, columns).validate(df, lazy=True)
             continue
         except SchemaErrors as e:
             cases = e.failure_cases
         for check, group in cases.groupby("check", sort=False):
             rows = sorted({int(i) for i in group["index"].dropna()})
             if "#" in str(check):  # a rule's frame-level check
-                rule = FRAME_RULES[int(str(check).split("#")[1])]
+                rule = rules[int(str(check).split("#")[1])]
                 picked = df.loc[rows]
                 cols = {k: fn(picked) for k, fn in rule.columns.items()}
                 table = [{k: _plain(v.iloc[i]) for k, v in cols.items()} for i in range(len(picked))]
                 findings += findings_from_rows(by_rule[rule.rule], table)
             elif rows:  # a column's type or range: DATA-RANGE, once per row
-                table = [{k: _plain(df.loc[i, k]) for k in _RANGE_SUBJECT[name]} for i in rows]
+                table = [{k: _plain(df.loc[i, k]) for k in data_range.RANGE_SUBJECT[name]} for i in rows]
                 findings += findings_from_rows(by_rule["DATA-RANGE"], table)
             else:
                 raise RuntimeError(f"the {name} frame does not have the expected columns: {group.to_dict('records')}")

@@ -4,7 +4,7 @@
 projection table, Data Docs), one expectation suite and one validation definition per table, and
 the ``nightly`` checkpoint with ``UpdateDataDocsAction``. Every expectation is an
 ``ExpectNoLedgerRuleViolations`` carrying a rule file's query, its rule id and severity.
-``python -m checks.gx_project`` rewrites the project from ``checks/rules/`` (deterministic ids; a
+``python -m checks.gx_project`` rewrites the project from ``contracts/rules/*/nightly.sql`` (deterministic ids; a
 test requires the committed files to equal what it writes).
 
 A run copies the project into the output directory (the committed one is never written to),
@@ -36,7 +36,7 @@ __all__ = ["GX_DIR", "build_project", "run_gx"]
 GX_DIR = Path(__file__).resolve().parent / "gx"
 _DB_VARIABLE = "FUNDLEDGER_CHECK_DB"
 _YML = """\
-# Written by `python -m checks.gx_project` from checks/rules/*.sql: do not edit by hand.
+# Written by `python -m checks.gx_project` from contracts/rules/*/nightly.sql: do not edit by hand.
 config_version: 4.0
 analytics_enabled: false
 progress_bars:
@@ -106,7 +106,7 @@ def _suite(table: str) -> dict[str, Any]:
              "description": f"{r.rule} ({r.severity}): {r.what}",
              "severity": "critical" if r.severity == "fatal" else "warning",
              "kwargs": {"rule": r.rule, "unexpected_rows_query": r.sql},
-             "meta": {"rule": r.rule, "severity": r.severity, "file": f"checks/rules/{r.name}.sql"}}
+             "meta": {"rule": r.rule, "severity": r.severity, "file": f"contracts/rules/{r.name}/nightly.sql"}}
             for r in sql_rules() if r.table == table],
     }
 
@@ -165,7 +165,7 @@ def run_gx(db_url: str, out: Path) -> tuple[list[Finding], Path]:
             raised = [info] if "raised_exception" in info else [v for v in info.values() if isinstance(v, dict)]
             for error in raised:
                 if error.get("raised_exception"):
-                    raise RuntimeError(f"the GX rule {rule.rule} (checks/rules/{rule.name}.sql) could not run: "
+                    raise RuntimeError(f"the GX rule {rule.rule} (contracts/rules/{rule.name}/nightly.sql) could not run: "
                                        f"{error['exception_message']}")
             if not res.success:
                 findings += findings_from_rows(rule, res.result["details"]["unexpected_rows"])

@@ -45,18 +45,22 @@ from ledger.tree import Tree, conn_size
 __all__ = ["NightlyRun", "run_nightly", "suite_version"]
 
 
-# what the pandera engine runs, and what turns either engine's rows into findings
-_ENGINE_SOURCES = ("checks/frames.py", "contracts/caps/frames.py", "checks/sqlrules.py", "checks/_gx_rule.py")
+# what the pandera engine runs (the rules' FRAMES are in their folders), and what turns either engine's rows
+# into findings
+_ENGINE_SOURCES = ("checks/frames.py", "contracts/caps/frames.py", "contracts/rules/base.py", "checks/sqlrules.py",
+                   "checks/_gx_rule.py")
 
 
 def suite_version() -> str:
     """The rules' identity: a digest of exactly what runs, the GX project (its expectations hold
-    every rule's query as GX runs it, the caps included) and the pandera engine's sources."""
+    every rule's query as GX runs it, the caps included) and the pandera engine's sources, each
+    rule folder's ``__init__.py`` among them."""
     from checks.gx_project import GX_DIR
 
     root = GX_DIR.parent.parent
     h = hashlib.sha256()
-    files = [*sorted(p for p in GX_DIR.rglob("*") if p.is_file()), *(root / name for name in _ENGINE_SOURCES)]
+    files = [*sorted(p for p in GX_DIR.rglob("*") if p.is_file()), *(root / name for name in _ENGINE_SOURCES),
+             *sorted((root / "contracts" / "rules").glob("*/__init__.py"))]
     for path in files:
         h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return f"nightly-{len(sql_rules())}-rules-{h.hexdigest()[:16]}"

@@ -50,7 +50,7 @@ def _summary(report: dict[str, Any], findings: tuple[Finding, ...]) -> list[tupl
 def index_html(report: dict[str, Any], findings: tuple[Finding, ...], docs: Path, out: Path) -> str:
     """The run's page: the summary, every rule with its count, every finding, GX's pages."""
     found = Counter(f.rule for f in findings)
-    rules = [(r.rule, r.severity, f"checks/rules/{r.name}.sql", r.what) for r in sql_rules()]
+    rules = [(r.rule, r.severity, f"contracts/rules/{r.name}/nightly.sql", r.what) for r in sql_rules()]
     rules.append(("CHECK-ENGINES", RULES["CHECK-ENGINES"].severity, "checks/nightly.py", RULES["CHECK-ENGINES"].message))
     rules.append((STATE_ROW, FATAL, "ledger/replay.py", STATE_ROW_MESSAGE))
     pages = sorted(docs.parent.glob("validations/*/*/*/*.html"))

@@ -1,13 +1,10 @@
-"""The nightly rules as SQL, one file per rule under ``checks/rules/``, and the findings they give.
+"""The nightly rules as SQL, ``nightly.sql`` in each rule's folder (``contracts/rules/<rule>/``), and
+the findings they give.
 
-A rule file starts with its metadata as comments, then one query over the projection tables:
-
-    -- rule: SUM-BUDGET          the id in contracts/rules.py's RULES: severity, and the findings'
-                                 message (``Rule.offending``: what an offending row is) come from there
-    -- table: funds              the projection table GX validates; the query reads it as {batch}
-    -- unit: fen                 optional: expected / actual are amounts in fen (shown in 万元), or
-                                 points, a score in ten-thousandths of a point (shown as 14.55)
-    SELECT …
+A rule's ``nightly.sql`` is one query over the projection tables; what it needs to know of the rule
+is in the folder's ``RULE``: its severity, the findings' message (``offending``: what an offending
+row is), the projection table GX validates (``table``; the query reads it as ``{batch}``) and how
+expected and actual are shown (``unit``: ``fen``, ``points`` or nothing).
 
 A query returns one row per offending subject: the subject's columns (any of ``SUBJECT``), then
 ``expected`` and ``actual``; with a ``metric`` column, expected and actual are shown as that figure.
@@ -28,13 +25,13 @@ from typing import Any, Iterable, Mapping
 
 from contracts.figures import show
 from contracts.money import wan
-from contracts.rules import RULES
+from contracts.rules import FOLDERS, RULES_DIR
+from contracts.rules.base import Rule
 from ledger.findings import Finding
 
-__all__ = ["CAPS_SQL", "RULES_DIR", "SUBJECT", "TABLES", "SqlRule", "finding_from_row", "findings_from_rows", "sql_rules",
+__all__ = ["CAPS_SQL", "SUBJECT", "TABLES", "SqlRule", "finding_from_row", "findings_from_rows", "sql_rules",
            "with_caps"]
 
-RULES_DIR = Path(__file__).resolve().parent / "rules"
 CAPS_SQL = Path(__file__).resolve().parent.parent / "contracts" / "caps" / "caps.sql"
 TABLES = ("projects", "decisions", "payments", "resolutions", "funds", "notices", "enterprises", "policies", "reversals",
           "reported", "indicators", "entry_refs", "calendars", "calendar_days")
@@ -54,7 +51,7 @@ class SqlRule:
       unit: ``"fen"`` if expected and actual are amounts, else ``""``.
       what: what an offending row is, in one sentence (the registry's ``Rule.offending``).
       sql: the query as it runs, with ``{batch}`` for the table (and the caps in front, if it reads them).
-      name: the file's stem (``sum-budget``).
+      name: the rule's folder (``sum_budget``).
     """
 
     rule: str
@@ -66,29 +63,14 @@ class SqlRule:
     name: str
 
 
-def _load(path: Path) -> SqlRule:
-    meta: dict[str, str] = {}
-    lines = path.read_text(encoding="utf-8").splitlines()
-    body_at = 0
-    for i, line in enumerate(lines):
-        if not line.startswith("-- "):
-            body_at = i
-            break
-        key, _, value = line[3:].partition(":")
-        meta[key.strip()] = value.strip()
-    rule = meta.get("rule", "")
-    if rule not in RULES:
-        raise ValueError(f"{path}: rule {rule!r} is not in contracts.rules.RULES")
-    if meta.get("table") not in TABLES:
-        raise ValueError(f"{path}: table {meta.get('table')!r} is not one of {', '.join(TABLES)}")
-    sql = "\n".join(lines[body_at:]).strip()
+def _load(rule: Rule, path: Path) -> SqlRule:
+    if rule.table not in TABLES:
+        raise ValueError(f"{rule.id}: table {rule.table!r} is not one of {', '.join(TABLES)}")
+    sql = path.read_text(encoding="utf-8").strip()
     if "{batch}" not in sql:
         raise ValueError(f"{path}: the query must read its table as {{batch}}")
-    if set(meta) - {"rule", "table", "unit"}:
-        raise ValueError(f"{path}: unknown header {sorted(set(meta) - {'rule', 'table', 'unit'})}; "
-                         "a rule's message is its registry entry's (contracts/rules.py)")
-    return SqlRule(rule=rule, severity=RULES[rule].severity, table=meta["table"], unit=meta.get("unit", ""),
-                   what=RULES[rule].offending, sql=with_caps(sql), name=path.stem)
+    return SqlRule(rule=rule.id, severity=rule.severity, table=rule.table, unit=rule.unit, what=rule.offending,
+                   sql=with_caps(sql), name=path.parent.name)
 
 
 def with_caps(sql: str) -> str:
@@ -104,8 +86,10 @@ def with_caps(sql: str) -> str:
 
 @cache
 def sql_rules() -> tuple[SqlRule, ...]:
-    """Every rule file of ``checks/rules/``, read on first use."""
-    return tuple(_load(p) for p in sorted(RULES_DIR.glob("*.sql")))
+    """Every rule's nightly query, read on first use, in the registry's order."""
+    return tuple(_load(folder.RULE, RULES_DIR / folder_name / "nightly.sql")
+                 for folder_name, folder in ((f.__name__.rsplit(".", 1)[1], f) for f in FOLDERS.values())
+                 if (RULES_DIR / folder_name / "nightly.sql").is_file())
 
 
 def _shown(value: Any, unit: str, metric: str | None) -> str | None:

@@ -22,7 +22,7 @@ __all__ = ["CONTRACTS", "FundContracts"]
 
 
 class FundContracts:
-    """The rules of the money of fundledger's fund lifecycle (``contracts/rules.py``)."""
+    """The rules of the money of fundledger's fund lifecycle (``contracts/rules/``)."""
 
     def __init__(self) -> None:
         self.kinds = {kind: frozenset({POSTER}) for kind in KIND_FIELDS}

@@ -1,7 +1,7 @@
 """The write-time contracts, run by ``ledger.store.apply_posting`` inside the posting's transaction,
 at posting and at replay alike (``contracts.api.FundContracts.apply``).
 
-For each entry of a posting, in order: the kind's checks (``contracts/rules.py``) on the state as
+For each entry of a posting, in order: the kind's checks (``contracts/rules/by_kind.py``) on the state as
 of the entries before it, then, if none of its findings is fatal, its effect on the projections
 (in memory, ``contracts/state.py``). The changed rows are then written back in the transaction;
 a posting the ledger refuses is rolled back with it, so it leaves neither entries nor projections
@@ -18,7 +18,8 @@ from sqlalchemy import Connection
 
 from contracts.figures import parse_figure, reported_funds, spending_row
 from contracts.performance import indicator_rows
-from contracts.rules import CHECKS, RULES
+from contracts.rules import RULES
+from contracts.rules.by_kind import CHECKS
 from contracts.schemas import KIND_FIELDS, prepare
 from contracts.state import State
 from contracts.terms import policy_caps, policy_terms

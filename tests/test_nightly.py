@@ -25,111 +25,38 @@ from checks.gx_project import GX_DIR, project_files, run_gx
 from checks.sqlrules import TABLES, sql_rules
 from contracts.api import CONTRACTS
 from contracts.figures import FundYear, parse_figure, show
-from contracts.rules import NIGHTLY_ONLY, RULES
+from contracts.rules import NIGHTLY_ONLY, RULES, RULES_DIR, folder_of
 from fundledger.cli import cli
 from tests.golden import matches
-from tests.ledgers import E1, E2, FIGURES, W
+from tests.ledgers import FIGURES, W
 
 
 def _award(pid: str, clause: str, amount: int, bases: dict[str, int], later: int = 1000) -> list[str]:
     """Statements that add an approved project like A (E1, tagged key) under another clause, with bases."""
-    return [f"INSERT INTO projects SELECT '{pid}', enterprise, fund, year, '{clause}', 'test-policy:{clause}', policy, tags, "
+    return [f"INSERT INTO projects (project, enterprise, fund, year, clause, content, policy, tags, bases, requested_fen, "
+            "amount_fen, status, stages, approvals, approved_fen, notice, disbursed_fen, returned_fen, apply_seq, "
+            f"enterprise_name) SELECT '{pid}', enterprise, fund, year, '{clause}', 'test-policy:{clause}', policy, tags, "
             f"bases, requested_fen, {amount}, status, stages, approvals, {amount}, notice, 0, 0, apply_seq + {later}, "
             "enterprise_name FROM projects WHERE project = 'A'",
-            f"INSERT INTO project_tags VALUES ('{pid}', 'key')",
-            *(f"INSERT INTO project_bases VALUES ('{pid}', '{b}', {v})" for b, v in bases.items())]
+            f"INSERT INTO project_tags (project, tag) VALUES ('{pid}', 'key')",
+            *(f"INSERT INTO project_bases (project, base, value) VALUES ('{pid}', '{b}', {v})" for b, v in bases.items())]
 
 
-# (rule, subject the plant must produce, statements)
-PLANTS: dict[str, tuple[dict, list[str]]] = {
-    "REF-FUND": ({"project": "A", "fund": "ghost-fund", "year": 2023}, ["UPDATE projects SET fund = 'ghost-fund' WHERE project = 'A'"]),
-    "REF-POLICY": ({"project": "B", "fund": "test-fund", "year": 2023}, ["UPDATE projects SET policy = 'ghost' WHERE project = 'B'"]),
-    "REF-CLAUSE": ({"project": "B", "fund": "test-fund", "year": 2023, "clause": "zz"},
-                   ["UPDATE projects SET clause = 'zz' WHERE project = 'B'"]),
-    "REF-NOTICE": ({"project": "B", "fund": "test-fund", "year": 2023}, ["UPDATE projects SET notice = 'ghost' WHERE project = 'B'"]),
-    "APPROVE-AMOUNT": ({"project": "B", "fund": "test-fund", "year": 2023},
-                       ["UPDATE projects SET approved_fen = amount_fen + 1 WHERE project = 'B'"]),
-    "CAP-ABSOLUTE": ({"project": "A", "fund": "test-fund", "year": 2023, "clause": "abs"},
-                     [f"UPDATE projects SET approved_fen = {120 * W}, amount_fen = {120 * W} WHERE project = 'A'"]),
-    "CAP-PROJECT": ({"project": "H", "fund": "test-fund", "year": 2023, "clause": "big"},
-                    [f"UPDATE projects SET approved_fen = {600 * W}, amount_fen = {600 * W} WHERE project = 'H'"]),
-    "APPLY-OVER-CAP": ({"project": "A", "fund": "test-fund", "year": 2023, "clause": "abs"},
-                       [f"UPDATE projects SET requested_fen = {150 * W} WHERE project = 'A'"]),
-    "DUP-SUPPORT": ({"project": "A", "enterprise": E1, "fund": "test-fund", "year": 2023},
-                    ["UPDATE projects SET fund = 'other-fund', content = 'test-policy:abs' WHERE project = 'C'"]),
-    "DUP-SUPPORT-YEAR": ({"project": "C", "enterprise": E1, "fund": "test-fund", "year": 2023},
-                         ["INSERT INTO policy_terms (policy, version, term, subject, value) VALUES ('test-policy', 1, 'one_award', '', 1)"]),
-    "CAP-ENTITY-YEAR": ({"enterprise": E2, "year": 2023, "policy": "test-policy", "clause": "yearcap"},
-                        [f"UPDATE projects SET clause = 'yearcap', approved_fen = {90 * W}, amount_fen = {90 * W} WHERE project = 'D'"]),
-    "CAP-ONCE-IN-YEARS": ({"project": "C2", "enterprise": E1, "year": 2023, "clause": "once"}, [
-        "INSERT INTO projects SELECT 'C2', enterprise, fund, year, clause, content, policy, tags, bases, requested_fen, "
-        "amount_fen, status, stages, approvals, approved_fen, notice, disbursed_fen, returned_fen, apply_seq + 1000, "
-        "enterprise_name FROM projects WHERE project = 'C'"]),
-    "CAP-EXCLUSIVE": ({"project": "D2", "enterprise": E2, "year": 2023, "clause": "ex2"}, [
-        "INSERT INTO projects SELECT 'D2', enterprise, fund, year, 'ex2', 'test-policy:ex2', policy, tags, bases, "
-        "requested_fen, amount_fen, status, stages, approvals, approved_fen, notice, disbursed_fen, returned_fen, "
-        "apply_seq + 1000, enterprise_name FROM projects WHERE project = 'D'"]),
-    "CAP-MAX-TYPES": ({"enterprise": E1, "year": 2023, "policy": "test-policy"},
-                      [f"UPDATE projects SET enterprise = '{E1}' WHERE project = 'B'"]),
-    "STAGE-APPROVAL": ({"project": "B", "fund": "test-fund", "year": 2023},
-                       ["DELETE FROM decisions WHERE project = 'B' AND stage = 'expert'"]),
-    "PAY-APPROVED": ({"project": "A", "fund": "test-fund", "year": 2023},
-                     [f"UPDATE projects SET approved_fen = {40 * W} WHERE project = 'A'"]),
-    "PAY-RETURN": ({"project": "A", "fund": "test-fund", "year": 2023},
-                   [f"INSERT INTO payments VALUES (99990, 'A', 'return', {60 * W}, '2023-10-10')"]),
-    "PAY-REJECTED": ({"seq": 99991, "project": "R"}, [f"INSERT INTO payments VALUES (99991, 'R', 'pay', {10 * W}, '2023-10-10')"]),
-    "STAGE-NOTICE": ({"project": "A"}, ["UPDATE payments SET date = '2023-09-26' WHERE project = 'A'"]),
-    "REF-PROJECT": ({"seq": 99992, "project": "ghost"},
-                    ["INSERT INTO decisions VALUES (99992, 'ghost', 'initial', 'pass', NULL, 0, 0, '2023-08-01', NULL)"]),
-    "REF-STAGE": ({"project": "B"}, ["UPDATE decisions SET stage = 'nowhere' WHERE project = 'B' AND stage = 'initial'"]),
-    "STAGE-ORDER": ({"seq": 99993, "project": "A"},
-                    [f"INSERT INTO decisions VALUES (99993, 'A', 'initial', 'pass', NULL, {50 * W}, {50 * W}, '2023-08-02', NULL)"]),
-    "STAGE-PANEL": ({"project": "A"}, ["UPDATE decisions SET panel_size = 4 WHERE project = 'A' AND stage = 'expert'"]),
-    "REVIEW-REASON": ({"project": "R"}, ["UPDATE decisions SET reason = NULL WHERE project = 'R'"]),
-    "AMOUNT-LOWER": ({"project": "A"},
-                     ["UPDATE decisions SET amount_after_fen = amount_before_fen + 1 WHERE project = 'A' AND stage = 'initial'"]),
-    "AMOUNT-HALF": ({"project": "H"}, ["UPDATE decisions SET amount_after_fen = amount_after_fen - 100 WHERE outcome = 'halve'"]),
-    "NOTICE-DAYS": ({"notice": "N1", "fund": "test-fund", "year": 2023}, ["UPDATE notices SET working_days = 3"]),
-    "SUM-BUDGET": ({"fund": "test-fund", "year": 2023}, [f"UPDATE funds SET budget_fen = {100 * W} WHERE fund = 'test-fund'"]),
-    "ID-USCC": ({"enterprise": "I1110105MA0000001X"}, ["INSERT INTO enterprises VALUES ('I1110105MA0000001X', '坏代码', 0)"]),
-    "FUND-DUP": ({"fund": "test-fund", "year": 2023}, [
-        "INSERT INTO entry_refs (seq, idx, fund, year, project) SELECT r.seq, r.idx + 1, r.fund, r.year, r.project "
-        "FROM entry_refs r JOIN entries e ON e.seq = r.seq WHERE e.kind = 'fund.open' AND r.fund = 'test-fund'"]),
-    "PROJECT-DUP": ({"project": "A"}, [
-        "INSERT INTO entry_refs (seq, idx, fund, year, project) SELECT r.seq, r.idx + 1, r.fund, r.year, r.project "
-        "FROM entry_refs r JOIN entries e ON e.seq = r.seq WHERE e.kind = 'project.apply' AND r.project = 'A'"]),
-    "CALENDAR-VERSION": ({"year": 2023, "version": 3}, ["INSERT INTO calendars VALUES (2023, 3, 99990, 'a calendar')"]),
-    "CALENDAR-DAYS": ({"year": 2023, "version": 1, "day": "2024-01-01"},
-                      ["INSERT INTO calendar_days VALUES (2023, 1, '2024-01-01', 0, 0)"]),
-    "POLICY-VERSION": ({"policy": "test-policy", "version": 3},
-                       ["INSERT INTO policies SELECT policy, 3, '2099-01-01', seq, document FROM policies WHERE policy = 'test-policy'"]),
-    "CORR-TARGET": ({"seq": 99995}, ["INSERT INTO reversals VALUES (2, 99995)"]),
-    "CORR-ORDER": ({"seq": 99998, "project": "B"},  # B's initial review undone after its expert review and approvals
-                   ["INSERT INTO reversals SELECT seq, 99998 FROM decisions WHERE project = 'B' AND stage = 'initial'"]),
-    "REPORT-RECONCILE": ({"figure": "test-fund/2023/awards"},
-                         ["UPDATE reported SET value = value + 100 WHERE figure = 'test-fund/2023/awards'"]),
-    "REPORT-CONFLICT": ({"seq": 99996, "figure": "test-fund/2023/awards"}, [
-        "INSERT INTO reported SELECT 99996, figure, value + 100000, 0, 'another report', fund, year, metric, qualifier "
-        "FROM reported WHERE figure = 'test-fund/2023/awards'",
-        "INSERT INTO reported_funds VALUES (99996, 0, 'test-fund')"]),
-    "REPORT-FIGURE": ({"seq": 99997, "figure": "test-fund/2023/nonsense"}, [
-        "INSERT INTO reported VALUES (99997, 'test-fund/2023/nonsense', 1, 0, 'a report', 'test-fund', 2023, 'nonsense', NULL)"]),
-    "ID-NAME": ({"project": "B", "enterprise": E2}, ["UPDATE projects SET enterprise_name = '别的名字' WHERE project = 'B'"]),
-    "REF-BODY": ({"project": "B"}, ["UPDATE resolutions SET body = 'ghost-body' WHERE project = 'B' AND body = 'body-a'"]),
-    "PERF-SCORE": ({"fund": "test-fund", "year": 2023, "indicator": 0},  # 5 of 10 projects: 5 points, not 6
-                   ["UPDATE indicators SET stated_e4 = CASE WHEN idx = 0 THEN 60000 ELSE stated_e4 END, "
-                    "total_stated_e4 = 185000"]),
-    "CAP-RATIO": ({"project": "RT", "clause": "ratio"}, _award("RT", "ratio", 30 * W, {"rd": 100 * W})),  # 20% of 100万
-    "CAP-TIER": ({"project": "TR", "clause": "tier"}, _award("TR", "tier", 25 * W, {"inc": 200 * W})),  # the 20万 tier
-    "CAP-PER-UNIT": ({"project": "PU", "clause": "unit"}, _award("PU", "unit", 10 * W, {"growth": 300 * W})),  # 6万 per 300万
-    "CAP-REVENUE-SHARE": ({"project": "RS", "clause": "share"}, _award("RS", "share", 80 * W, {"rev": 100 * W})),  # 70%
-    "CAP-BASE": ({"project": "NB", "clause": "ratio"}, _award("NB", "ratio", 10 * W, {})),
-    "CAP-HALVE": ({"project": "A", "clause": "abs"}, [  # outside the key industries: half of 100万
-        "DELETE FROM project_tags WHERE project = 'A'",
-        f"UPDATE projects SET approved_fen = {60 * W}, amount_fen = {60 * W} WHERE project = 'A'"]),
-    "CAP-UPGRADE": ({"project": "U2"}, [*_award("U1", "up1", 150 * W, {}), *_award("U2", "up2", 400 * W, {}, 2000)]),
-    "DATA-RANGE": ({"project": "B"}, ["UPDATE projects SET status = 'lost' WHERE project = 'B'"]),
-}
+def _plants() -> dict[str, tuple[dict, list[str]]]:
+    """Each rule's planted state (``contracts/rules/<rule>/plant.sql``): the subject both engines must
+    name (its ``-- finds:`` line) and the statements that plant it."""
+    out = {}
+    for rule_id in RULES:
+        path = RULES_DIR / folder_of(rule_id) / "plant.sql"
+        if path.is_file():
+            text = path.read_text(encoding="utf-8")
+            finds = next(line for line in text.splitlines() if line.startswith("-- finds:"))
+            body = "\n".join(line for line in text.splitlines() if not line.startswith("--"))
+            out[rule_id] = (json.loads(finds.partition(":")[2]), [s.strip() for s in body.split(";\n") if s.strip()])
+    return out
+
+
+PLANTS = _plants()
 
 
 def _run(conn: sa.Connection, sql: str) -> None:
@@ -183,7 +110,8 @@ def test_both_engines_find_the_planted_state(rule, copy, tmp_path):
 def test_every_way_a_stage_can_be_out_of_order(copy, tmp_path):
     """STAGE-ORDER's four cases, and two orders it accepts; a repeated required stage counts once."""
     def decision(seq: int, project: str, stage: str) -> str:
-        return f"INSERT INTO decisions VALUES ({seq}, '{project}', '{stage}', 'pass', NULL, {W}, {W}, '2023-08-02', 5)"
+        return ("INSERT INTO decisions (seq, project, stage, outcome, reason, amount_before_fen, amount_after_fen, date, "
+                f"panel_size) VALUES ({seq}, '{project}', '{stage}', 'pass', NULL, {W}, {W}, '2023-08-02', 5)")
 
     _plant(copy, [decision(99981, "R", "expert"),  # after its rejection
                   decision(99982, "Q", "expert"),  # the required initial review undecided
@@ -253,12 +181,14 @@ def test_a_ledger_changed_by_hand_no_longer_reconciles(copy, tmp_path):
 
 def test_figures_the_ledger_does_not_compute_are_named_nightly(copy, tmp_path):
     """A sum naming a fund never opened, a sum naming a fund twice, a rate over a budget of nothing."""
-    _plant(copy, ["INSERT INTO reported VALUES (90001, 'test-fund+ghost-fund/2023/budget', 1, 0, 'a report', "
+    reported = "INSERT INTO reported (seq, figure, value, tolerance, seed, fund, year, metric, qualifier) VALUES"
+    named = "INSERT INTO reported_funds (seq, idx, fund) VALUES"
+    _plant(copy, [f"{reported} (90001, 'test-fund+ghost-fund/2023/budget', 1, 0, 'a report', "
                   "'test-fund+ghost-fund', 2023, 'budget', NULL)",
-                  "INSERT INTO reported_funds VALUES (90001, 0, 'test-fund'), (90001, 1, 'ghost-fund')",
-                  "INSERT INTO reported VALUES (90002, 'test-fund+test-fund/2023/budget', 1, 0, 'a report', "
+                  f"{named} (90001, 0, 'test-fund'), (90001, 1, 'ghost-fund')",
+                  f"{reported} (90002, 'test-fund+test-fund/2023/budget', 1, 0, 'a report', "
                   "'test-fund+test-fund', 2023, 'budget', NULL)",
-                  "INSERT INTO reported_funds VALUES (90002, 0, 'test-fund'), (90002, 1, 'test-fund')",
+                  f"{named} (90002, 0, 'test-fund'), (90002, 1, 'test-fund')",
                   "UPDATE funds SET budget_fen = 0, adjust_fen = 0 WHERE fund = 'other-fund'"])
     gx, pd = _both(copy, tmp_path, golden="figures-not-computed")
     assert gx == pd, f"only GX: {gx - pd}; only pandera: {pd - gx}"
@@ -268,8 +198,8 @@ def test_figures_the_ledger_does_not_compute_are_named_nightly(copy, tmp_path):
 
 
 def test_every_rule_has_its_nightly_counterpart_and_its_plant():
-    """Every rule of the registry, write-time ones included, has a rule file (CHECK-ENGINES is the
-    comparison of the engines itself), and every rule file a planted state in this module."""
+    """Every rule of the registry, write-time ones included, has a nightly query (CHECK-ENGINES is the
+    comparison of the engines itself) and a planted state, in its folder."""
     assert {r.rule for r in sql_rules()} == RULES.keys() - {"CHECK-ENGINES"}
     assert {r.rule for r in sql_rules()} == PLANTS.keys()
     assert NIGHTLY_ONLY <= RULES.keys()
@@ -559,7 +489,7 @@ def test_the_database_password_reaches_no_environment_file_log_or_entry(base, co
 
 def test_the_suite_version_covers_what_ge_runs(tmp_path, monkeypatch):
     """The version digests the GX project's files (what GX runs) and the pandera engine: a change to
-    a query inside an expectation changes it, though no rule file changed."""
+    a query inside an expectation changes it, and so does a change to a rule's pandera check."""
     import checks.gx_project
     from checks.nightly import suite_version
 
@@ -569,9 +499,17 @@ def test_the_suite_version_covers_what_ge_runs(tmp_path, monkeypatch):
     for name in ("checks/frames.py", "contracts/caps/frames.py", "checks/sqlrules.py", "checks/_gx_rule.py"):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(GX_DIR.parent.parent / name, tmp_path / name)
+    shutil.copytree(GX_DIR.parent.parent / "contracts" / "rules", tmp_path / "contracts" / "rules")
     monkeypatch.setattr(checks.gx_project, "GX_DIR", project)
     assert suite_version() == before
     suite = project / "expectations" / "ledger-projects.json"
     suite.write_text(suite.read_text(encoding="utf-8").replace("approved_fen > min(c.fen)", "approved_fen >= min(c.fen)"),
                      encoding="utf-8")
+    assert suite_version() != before
+    suite.write_text(suite.read_text(encoding="utf-8").replace("approved_fen >= min(c.fen)", "approved_fen > min(c.fen)"),
+                     encoding="utf-8")
+    assert suite_version() == before
+    frames = tmp_path / "contracts" / "rules" / "cap_ratio" / "__init__.py"  # a rule's pandera check
+    frames.write_text(frames.read_text(encoding="utf-8").replace('d["approved_fen"] > d["fen"]', 'd["approved_fen"] >= d["fen"]'),
+                      encoding="utf-8")
     assert suite_version() != before

@@ -461,3 +461,23 @@ def test_every_rule_is_proven_both_ways():
     for rule in RULES.keys() - NIGHTLY_ONLY:  # the nightly-only rules: tests/test_nightly.py
         for how in ("accepts", "rejects"):
             assert f'{how}("{rule}"' in source or rule in parametrized, f"{rule} has no {how} test"
+
+
+def test_every_rule_folder_is_complete_and_an_incomplete_one_is_named():
+    """The registry's completeness check, both ways: every folder passes it; a folder that lost its
+    write-time check, its queries and its frames is named for each part it lacks."""
+    import types
+
+    from contracts.rules import FOLDERS, RULES_DIR, problems
+
+    assert {rule: problems(folder) for rule, folder in FOLDERS.items()} == {rule: [] for rule in FOLDERS}
+    broken = types.ModuleType("contracts.rules.cap_ratio")
+    broken.__file__ = str(RULES_DIR / "nowhere" / "__init__.py")
+    broken.RULE = RULES["CAP-RATIO"]
+    assert problems(broken) == ["CAP-RATIO: no write-time check (WRITE_TIME) or no kinds it guards",
+                                "CAP-RATIO: no nightly.sql", "CAP-RATIO: no plant.sql",
+                                "CAP-RATIO: no pandera check (FRAMES)"]
+    misplaced = types.ModuleType("contracts.rules.cap_tier")
+    misplaced.__file__, misplaced.RULE = FOLDERS["CAP-RATIO"].__file__, RULES["CAP-RATIO"]
+    misplaced.WRITE_TIME, misplaced.FRAMES = FOLDERS["CAP-RATIO"].WRITE_TIME, FOLDERS["CAP-RATIO"].FRAMES
+    assert problems(misplaced) == ["cap_tier: holds CAP-RATIO, whose folder is cap_ratio"]

@@ -1,0 +1,39 @@
+"""An amount against every per-project cap of its clause: the write-time check of the cap rules.
+
+The amount after a reducing decision, and each award of an approval, is held to every cap
+``contracts.caps.clause_caps`` computes for the project's clause in the policy version in force:
+an amount above a cap is a finding of the cap's rule (``CAP-ABSOLUTE``, ``CAP-RATIO``, ``CAP-TIER``,
+``CAP-PER-UNIT``, ``CAP-REVENUE-SHARE``, ``CAP-PROJECT``, ``CAP-HALVE``); a cap whose base the
+application did not give is ``CAP-BASE``; a clause no longer in the version in force, ``REF-CLAUSE``.
+Each of those rule folders names this check as its write-time part.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from contracts.caps import clause_caps
+from contracts.catalogue import find_clause
+from contracts.money import wan
+from contracts.rules.base import finding
+from ledger.findings import Finding
+
+__all__ = ["check"]
+
+
+def check(item: Any, amount: int, doc: dict[str, Any], project: dict[str, Any], field: str) -> list[Finding]:
+    clause = find_clause(doc, project["clause"])
+    if clause is None:
+        return [finding("REF-CLAUSE", item, f"clause {project['clause']} is not in the policy in force",
+                        field=field, project=project["project"])]
+    out = []
+    for cap in clause_caps(doc, clause, project["bases"], project["tags"]):
+        where = dict(project=project["project"], clause=project["clause"], enterprise=project["enterprise"])
+        if cap.fen is None:
+            out.append(finding("CAP-BASE", item, f"clause {project['clause']} {cap.how}; the application gives none",
+                               field="bases", **where))
+        elif amount > cap.fen:
+            out.append(finding(cap.rule, item, f"{wan(amount)} is above {cap.how}, {wan(cap.fen)}", field=field,
+                               expected=f"<= {wan(cap.fen)}", actual=wan(amount), difference=wan(amount - cap.fen),
+                               **where))
+    return out

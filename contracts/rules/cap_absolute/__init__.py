@@ -1,0 +1,29 @@
+"""CAP-ABSOLUTE (fatal): an award may not exceed the clause's absolute maximum.
+
+Write time: WRITE_TIME, called by the kinds' checks (contracts/rules/by_kind.py).
+Nightly: nightly.sql (Great Expectations), FRAMES (pandera), plant.sql (the state tests/test_nightly.py plants).
+"""
+
+from __future__ import annotations
+
+from contracts.rules import award_caps
+from contracts.rules.base import FATAL, FrameRule, Rule, column, na_false, subject_columns, won
+
+RULE = Rule("CAP-ABSOLUTE",
+            FATAL,
+            "an award may not exceed the clause's absolute maximum",
+            zh="支持金额不得超过条款规定的单个项目最高额",
+            offending="an approved award above its clause's absolute maximum (the policy version in force in its year)",
+            kinds=("review.decide", "approval.resolve"),
+            table="projects",
+            unit="fen")
+
+
+# the amount after a decision and each award against every cap of the clause: contracts/rules/award_caps.py
+# (the caps themselves: contracts/caps/)
+WRITE_TIME = (award_caps.check,)
+
+
+FRAMES = (FrameRule("CAP-ABSOLUTE", "awards", lambda d: ~na_false(won(d) & (d["approved_fen"] > d["cap_absolute"])),
+                    subject_columns("project", "fund", "year", "clause", expected=column("cap_absolute"),
+                                    actual=column("approved_fen"))),)

@@ -1,0 +1,29 @@
+"""CAP-PROJECT (fatal): an award may not exceed the policy's per-project maximum.
+
+Write time: WRITE_TIME, called by the kinds' checks (contracts/rules/by_kind.py).
+Nightly: nightly.sql (Great Expectations), FRAMES (pandera), plant.sql (the state tests/test_nightly.py plants).
+"""
+
+from __future__ import annotations
+
+from contracts.rules import award_caps
+from contracts.rules.base import FATAL, FrameRule, Rule, column, na_false, subject_columns, won
+
+RULE = Rule("CAP-PROJECT",
+            FATAL,
+            "an award may not exceed the policy's per-project maximum",
+            zh="支持金额不得超过政策规定的单个项目上限",
+            offending="an approved award above the policy's per-project maximum",
+            kinds=("review.decide", "approval.resolve"),
+            table="projects",
+            unit="fen")
+
+
+# the amount after a decision and each award against every cap of the clause: contracts/rules/award_caps.py
+# (the caps themselves: contracts/caps/)
+WRITE_TIME = (award_caps.check,)
+
+
+FRAMES = (FrameRule("CAP-PROJECT", "awards", lambda d: ~na_false(won(d) & (d["approved_fen"] > d["project_cap"])),
+                    subject_columns("project", "fund", "year", "clause", expected=column("project_cap"),
+                                    actual=column("approved_fen"))),)

@@ -1,0 +1,30 @@
+"""CAP-REVENUE-SHARE (fatal): an award may not exceed the revenue-contribution ceiling.
+
+Write time: WRITE_TIME, called by the kinds' checks (contracts/rules/by_kind.py).
+Nightly: nightly.sql (Great Expectations), FRAMES (pandera), plant.sql (the state tests/test_nightly.py plants).
+"""
+
+from __future__ import annotations
+
+from contracts.rules import award_caps
+from contracts.rules.base import FATAL, FrameRule, Rule, column, subject_columns, won
+
+RULE = Rule("CAP-REVENUE-SHARE",
+            FATAL,
+            "an award may not exceed the revenue-contribution ceiling",
+            zh="支持金额不得超过区级收入贡献的规定比例",
+            offending="an approved award above the share of the revenue base",
+            kinds=("review.decide", "approval.resolve"),
+            table="projects",
+            unit="fen")
+
+
+# the amount after a decision and each award against every cap of the clause: contracts/rules/award_caps.py
+# (the caps themselves: contracts/caps/)
+WRITE_TIME = (award_caps.check,)
+
+
+# shaped_caps: one row per project and cap shape (contracts/caps/frames.py)
+FRAMES = (FrameRule("CAP-REVENUE-SHARE", "shaped_caps", lambda d: ~((d["rule"] == "CAP-REVENUE-SHARE") & won(d) & (d["approved_fen"] > d["fen"])),
+                    subject_columns("project", "fund", "year", "clause", expected=column("fen"),
+                                    actual=column("approved_fen"))),)

@@ -1,0 +1,30 @@
+"""CAP-TIER (fatal): an award may not exceed the tier its base reaches.
+
+Write time: WRITE_TIME, called by the kinds' checks (contracts/rules/by_kind.py).
+Nightly: nightly.sql (Great Expectations), FRAMES (pandera), plant.sql (the state tests/test_nightly.py plants).
+"""
+
+from __future__ import annotations
+
+from contracts.rules import award_caps
+from contracts.rules.base import FATAL, FrameRule, Rule, column, subject_columns, won
+
+RULE = Rule("CAP-TIER",
+            FATAL,
+            "an award may not exceed the tier its base reaches",
+            zh="支持金额不得超过基数所达档次的标准",
+            offending="an approved award above the tier the base reaches",
+            kinds=("review.decide", "approval.resolve"),
+            table="projects",
+            unit="fen")
+
+
+# the amount after a decision and each award against every cap of the clause: contracts/rules/award_caps.py
+# (the caps themselves: contracts/caps/)
+WRITE_TIME = (award_caps.check,)
+
+
+# shaped_caps: one row per project and cap shape (contracts/caps/frames.py)
+FRAMES = (FrameRule("CAP-TIER", "shaped_caps", lambda d: ~((d["rule"] == "CAP-TIER") & won(d) & (d["approved_fen"] > d["fen"])),
+                    subject_columns("project", "fund", "year", "clause", expected=column("fen"),
+                                    actual=column("approved_fen"))),)

@@ -1,0 +1,2 @@
+-- finds: {"project": "B"}
+UPDATE projects SET status = 'lost' WHERE project = 'B';

@@ -1,0 +1,2 @@
+-- finds: {"clause": "zz", "fund": "test-fund", "project": "B", "year": 2023}
+UPDATE projects SET clause = 'zz' WHERE project = 'B';

@@ -1,0 +1,2 @@
+-- finds: {"project": "B"}
+UPDATE decisions SET stage = 'nowhere' WHERE project = 'B' AND stage = 'initial';

@@ -1,0 +1,2 @@
+-- finds: {"project": "R"}
+UPDATE decisions SET reason = NULL WHERE project = 'R';
