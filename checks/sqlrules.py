@@ -92,7 +92,9 @@ def sql_rules() -> tuple[SqlRule, ...]:
                  if (RULES_DIR / folder_name / "nightly.sql").is_file())
 
 
-def _shown(value: Any, unit: str, metric: str | None) -> str | None:
+def _display(value: Any, unit: str, metric: str | None) -> str | None:
+    """A nightly row's expected or actual value as findings show it: as its figure (``metric``), as an
+    amount (``fen``: 万元), as a score (``points``), or as it is."""
     if value is None:
         return None
     if metric:
@@ -119,8 +121,8 @@ def finding_from_row(rule: SqlRule, row: Mapping[str, Any]) -> Finding:
     expected, actual = (_integral(row.get(k)) for k in ("expected", "actual"))
     numbers = all(isinstance(v, int) and not isinstance(v, bool) for v in (expected, actual))
     return Finding(rule=rule.rule, severity=rule.severity, message=rule.what, subject=subject,
-                   expected=_shown(expected, rule.unit, metric), actual=_shown(actual, rule.unit, metric),
-                   difference=_shown(actual - expected, rule.unit, metric) if numbers else None)
+                   expected=_display(expected, rule.unit, metric), actual=_display(actual, rule.unit, metric),
+                   difference=_display(actual - expected, rule.unit, metric) if numbers else None)
 
 
 def findings_from_rows(rule: SqlRule, rows: Iterable[Mapping[str, Any]]) -> list[Finding]:

@@ -45,7 +45,7 @@ def run(conn: Connection, first_seq: int, items: Sequence[Any], version: int) ->
         findings += mine
         if worst(mine) != FATAL:
             EFFECTS[item.kind](state, seq, item.body)
-            _refer(state, seq, item)
+            _record_refs(state, seq, item)
     state.flush()
     return findings
 
@@ -61,7 +61,7 @@ def _held_to(f: Finding, version: int) -> Finding:
 
 
 # -- effects on the projections (in memory; State.flush writes them back) ----------------------
-def _refer(state: State, seq: int, item: Any) -> None:
+def _record_refs(state: State, seq: int, item: Any) -> None:
     """Which fund-year (and project) an entry belongs to: the trail behind a figure."""
     b = item.body
     project = b.get("project")

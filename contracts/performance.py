@@ -68,7 +68,7 @@ def _actual(fy: FundYear, measure: str) -> tuple[int, str]:
     return value, f"{_points(Fraction(value, 100))}%"
 
 
-def _e4(text: str | None) -> int | None:
+def _ten_thousandths(text: str | None) -> int | None:
     """A stated score in ten-thousandths of a point (``"14.55"`` → 145500), for the nightly SQL."""
     if not text:
         return None
@@ -77,10 +77,10 @@ def _e4(text: str | None) -> int | None:
 
 def indicator_rows(seq: int, body: dict[str, Any]) -> list[dict[str, Any]]:
     """The ``indicators`` projection of a ``performance.indicators`` entry: one row per indicator."""
-    total = _e4(body.get("total_stated"))
+    total = _ten_thousandths(body.get("total_stated"))
     return [{"seq": seq, "idx": i, "fund": body["fund"], "year": body["year"], "measure": x["measure"],
              "target_value": x.get("target_value"), "weight": x["weight"], "score_rule": x["score_rule"],
-             "stated_e4": _e4(x.get("stated_score")), "total_stated_e4": total} for i, x in enumerate(body["indicators"])]
+             "stated_e4": _ten_thousandths(x.get("stated_score")), "total_stated_e4": total} for i, x in enumerate(body["indicators"])]
 
 
 def score_table(conn: Connection, body: dict[str, Any]) -> ScoreTable:

@@ -18,7 +18,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, text
 
-from contracts.figures import FundYear, count_figure, show
+from contracts.figures import FundYear, count_figure, parse_figure, show
 from contracts.html import Chart, page
 from contracts.money import fen_to_wan
 from contracts.names import OUTCOMES, reason_name
@@ -37,10 +37,6 @@ class Report:
     rows: list[tuple[Any, ...]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     chart: Chart | None = None
-
-
-def _wan(fen: int) -> str:
-    return fen_to_wan(fen)
 
 
 def _fund_name(conn: Connection, fund: str, year: int) -> str:
@@ -94,7 +90,7 @@ def _with_reported(conn: Connection, r: Report, fy: FundYear, count_col: int) ->
         figure = row[-1]
         said, diff = "", ""
         if figure in stated:
-            metric, qualifier = _metric(figure)
+            metric, qualifier = parse_figure(figure)[2:]
             ours = fy.value(metric, qualifier)
             sign = "-" if metric == "outcome_amount" else ""  # what a decision took away, as the row shows it
             said = sign + show(metric, stated[figure])
@@ -108,29 +104,24 @@ def _with_reported(conn: Connection, r: Report, fy: FundYear, count_col: int) ->
     return r
 
 
-def _metric(figure: str) -> tuple[str, tuple[str, ...]]:
-    parts = figure.split("/")
-    return parts[2], tuple(parts[3:])
-
-
 def execution_report(conn: Connection, fund: str, year: int) -> Report:
     name = _fund_name(conn, fund, year)
     fy = FundYear(conn, fund, year)
     v = fy.value
     r = Report(title=f"{name}（{fund} {year}）预算执行情况", columns=("项目", "单位数", "金额（万元）", "figure"))
-    r.rows.append(("年度预算", "", _wan(v("budget")), f"{fund}/{year}/budget"))
+    r.rows.append(("年度预算", "", fen_to_wan(v("budget")), f"{fund}/{year}/budget"))
     if v("adjustments"):
-        r.rows.append(("预算调整（追加/核减）", "", _wan(v("adjustments")), f"{fund}/{year}/adjustments"))
+        r.rows.append(("预算调整（追加/核减）", "", fen_to_wan(v("adjustments")), f"{fund}/{year}/adjustments"))
     if v("transfers_in"):
-        r.rows.append(("调入", "", _wan(v("transfers_in")), f"{fund}/{year}/transfers_in"))
+        r.rows.append(("调入", "", fen_to_wan(v("transfers_in")), f"{fund}/{year}/transfers_in"))
     if v("transfers_out"):
-        r.rows.append(("列支调出", "", _wan(v("transfers_out")), f"{fund}/{year}/transfers_out"))
+        r.rows.append(("列支调出", "", fen_to_wan(v("transfers_out")), f"{fund}/{year}/transfers_out"))
     if v("available") != v("budget"):
-        r.rows.append(("下达预算金额", "", _wan(v("available")), f"{fund}/{year}/available"))
+        r.rows.append(("下达预算金额", "", fen_to_wan(v("available")), f"{fund}/{year}/available"))
     if "+" in fund:  # a sum over funds: one line per fund (their clauses are each policy's own)
         for code in fund.split("+"):
             one = FundYear(conn, code, year)
-            r.rows.append((f"  {code}", one.value("projects"), _wan(one.value("awards")), f"{code}/{year}/awards"))
+            r.rows.append((f"  {code}", one.value("projects"), fen_to_wan(one.value("awards")), f"{code}/{year}/awards"))
     else:
         clauses = sorted({p["clause"] for p in fy.awarded}, key=_clause_order)
         own = _policies(fy)[:1]
@@ -140,17 +131,17 @@ def execution_report(conn: Connection, fund: str, year: int) -> Report:
                 label = f"第{clause}条" if clause.isdigit() else clause
             else:  # a clause of another policy this fund pays for (the SME fund's high-tech financing-cost projects)
                 label = f"{clause} {_clause_title(conn, policy, clause, year)}"
-            r.rows.append((f"  {label}", v("clause_projects", (clause,)), _wan(v("clause_awards", (clause,))),
+            r.rows.append((f"  {label}", v("clause_projects", (clause,)), fen_to_wan(v("clause_awards", (clause,))),
                            f"{fund}/{year}/clause_awards/{clause}"))
     drawn = [row for row in r.rows if row[0].startswith("  ")]  # the clauses (or the funds of a sum)
     r.chart = Chart("支持项目金额（万元）" + ("：按资金" if "+" in fund else "：按条款"),
                     tuple((row[0].strip(), fy_awards(conn, row[-1]), f"{row[2]}（{row[1]}个）") for row in drawn))
-    r.rows.append(("支持项目合计", v("projects"), _wan(v("awards")), f"{fund}/{year}/awards"))
-    r.rows.append(("第三方专业机构服务费", "", _wan(v("fees")), f"{fund}/{year}/fees"))
-    r.rows.append(("合计安排资金", "", _wan(v("arranged")), f"{fund}/{year}/arranged"))
-    r.rows.append(("其他列支费用（含调出）", "", _wan(v("other")), f"{fund}/{year}/other"))
-    r.rows.append(("支出合计（不含调出）", "", _wan(v("spent")), f"{fund}/{year}/spent"))
-    r.rows.append(("结余", "", _wan(v("balance")), f"{fund}/{year}/balance"))
+    r.rows.append(("支持项目合计", v("projects"), fen_to_wan(v("awards")), f"{fund}/{year}/awards"))
+    r.rows.append(("第三方专业机构服务费", "", fen_to_wan(v("fees")), f"{fund}/{year}/fees"))
+    r.rows.append(("合计安排资金", "", fen_to_wan(v("arranged")), f"{fund}/{year}/arranged"))
+    r.rows.append(("其他列支费用（含调出）", "", fen_to_wan(v("other")), f"{fund}/{year}/other"))
+    r.rows.append(("支出合计（不含调出）", "", fen_to_wan(v("spent")), f"{fund}/{year}/spent"))
+    r.rows.append(("结余", "", fen_to_wan(v("balance")), f"{fund}/{year}/balance"))
     r.rows.append(("执行率", "", show("execution_rate", v("execution_rate")), f"{fund}/{year}/execution_rate"))
     r.notes += _reconciliation_notes(conn, fy)
     return _with_reported(conn, r, fy, count_col=1)
@@ -163,7 +154,7 @@ def funnel_report(conn: Connection, fund: str, year: int) -> Report:
     fy = FundYear(conn, fund, year)
     r = Report(title=f"{name}（{fund} {year}）评审漏斗", columns=("环节", "结果", "原因", "单位数", "金额（万元）", "figure"))
     requested = sum(p["requested_fen"] for p in fy.projects)
-    r.rows.append(("申报", "", "", len(fy.projects), _wan(requested), f"{fund}/{year}/applications"))
+    r.rows.append(("申报", "", "", len(fy.projects), fen_to_wan(requested), f"{fund}/{year}/applications"))
     for stage, label in _stage_names(conn, fy):
         mine = [d for d in fy.decisions if d["stage"] == stage]
         if not mine:
@@ -174,11 +165,11 @@ def funnel_report(conn: Connection, fund: str, year: int) -> Report:
                 groups.setdefault((d["outcome"], d["reason"] or ""), []).append(d)
         for (outcome, reason), ds in sorted(groups.items()):
             r.rows.append((label, OUTCOMES.get(outcome, outcome), reason_name(reason), len(ds),
-                           "-" + _wan(sum(d["amount_before_fen"] - d["amount_after_fen"] for d in ds)),
+                           "-" + fen_to_wan(sum(d["amount_before_fen"] - d["amount_after_fen"] for d in ds)),
                            f"{fund}/{year}/outcome_amount/{stage}/{outcome}/{reason}"))
-        r.rows.append((label, "通过", "", fy.value("stage_passed", (stage,)), _wan(fy.value("stage_amount", (stage,))),
+        r.rows.append((label, "通过", "", fy.value("stage_passed", (stage,)), fen_to_wan(fy.value("stage_amount", (stage,))),
                        f"{fund}/{year}/stage_amount/{stage}"))
-    r.rows.append(("最终支持", "", "", fy.value("projects"), _wan(fy.value("awards")), f"{fund}/{year}/awards"))
+    r.rows.append(("最终支持", "", "", fy.value("projects"), fen_to_wan(fy.value("awards")), f"{fund}/{year}/awards"))
     counts = [row for row in r.rows if row[1] in ("", "通过")]  # applications, what passed each stage, the awards
     r.chart = Chart("评审漏斗（单位数）", tuple((row[0] if row[1] != "通过" else f"{row[0]} 通过", int(row[3]),
                                           f"{row[3]}个 · {row[4]}万元") for row in counts))
@@ -196,7 +187,7 @@ def notice_report(conn: Connection, fund: str, year: int) -> Report:
                              "WHERE p.fund = :f AND p.year = :y"), {"f": fund, "y": year}).all()
     rows = sorted(rows, key=lambda p: (p.notice, _clause_order(p.clause), p.project))
     for i, p in enumerate(rows, 1):
-        amount = _wan(p.approved_fen) if p.status != "rejected" else "撤销（异议成立）"
+        amount = fen_to_wan(p.approved_fen) if p.status != "rejected" else "撤销（异议成立）"
         clause = f"第{p.clause}条" if p.clause.isdigit() else p.clause
         r.rows.append((i, p.enterprise_name, p.enterprise, p.project, clause, amount,
                        f"{p.notice}（{p.start}至{p.end_date}）", f"{fund}/{year}/notice/{p.project}"))
@@ -242,7 +233,7 @@ def _reconciliation_notes(conn: Connection, fy: FundYear) -> list[str]:
     notes = []
     for row in conn.execute(text("SELECT figure, value, tolerance, seed FROM reported WHERE figure LIKE :p ORDER BY seq"),
                             {"p": f"{fy.fund_code}/{fy.year}/%"}):
-        metric, qualifier = _metric(row.figure)
+        metric, qualifier = parse_figure(row.figure)[2:]
         ours = fy.value(metric, qualifier)
         if ours is not None and abs(ours - row.value) > row.tolerance:
             notes.append(f"{row.seed} states {row.figure} = {show(metric, row.value)}; the ledger's entries give "

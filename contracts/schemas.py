@@ -30,7 +30,7 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 @dataclass(frozen=True)
-class F:
+class Field:
     """One body field: its JSON type, whether it is required, and value checks."""
 
     type: str  # str, int, money, date, code, list, dict
@@ -102,56 +102,56 @@ NONNEG = ((">= 0", _nonnegative),)
 TEXT = (("not blank", _nonblank),)
 YEAR = (("a year 2000-2100", _year),)
 
-KIND_FIELDS: dict[str, dict[str, F]] = {
-    "fund.open": {"fund": F("code"), "year": F("int", checks=YEAR), "name": F("str", checks=TEXT),
-                  "office": F("str", checks=TEXT), "budget_fen": F("money", checks=NONNEG),
-                  "policies": F("list", False, (("policy ids", _str_list),))},
-    "budget.adjust": {"fund": F("code"), "year": F("int", checks=YEAR),
-                      "delta_fen": F("money", checks=(("not zero", lambda v: v != 0),)),
-                      "reason": F("str", checks=TEXT), "document": F("str", checks=TEXT)},
-    "budget.transfer": {"fund": F("code"), "year": F("int", checks=YEAR), "to": F("str", checks=TEXT),
-                        "to_year": F("int", False, YEAR), "amount_fen": F("money", checks=POS),
-                        "reason": F("str", checks=TEXT), "document": F("str", False, TEXT)},
-    "policy.publish": {"policy": F("code"), "version": F("int", checks=(("≥ 1", lambda v: v >= 1),)),
-                       "document": F("dict")},
-    "project.apply": {"project": F("str", checks=TEXT), "enterprise": F("str"), "enterprise_name": F("str", checks=TEXT),
-                      "fund": F("code"), "year": F("int", checks=YEAR), "clause": F("str", checks=TEXT),
-                      "requested_fen": F("money", checks=NONNEG), "policy": F("code", False),
-                      "content": F("str", False, TEXT), "bases": F("dict", False, (("base name -> integer ≥ 0", _bases),)),
-                      "tags": F("list", False, (("strings", _str_list),)), "date": F("date", False)},
-    "review.decide": {"project": F("str", checks=TEXT), "stage": F("str", checks=TEXT),
-                      "outcome": F("str", checks=((" | ".join(OUTCOMES), lambda v: v in OUTCOMES),)),
-                      "reason": F("str", False, TEXT), "amount_after_fen": F("money", False, NONNEG),
-                      "date": F("date"), "panel_size": F("int", False, (("≥ 1", _positive),)),
-                      "scores": F("list", False, (("integers 0-100", _scores),))},
-    "approval.resolve": {"body": F("str", checks=TEXT), "meeting": F("str", checks=TEXT),
-                         "resolution": F("str", checks=TEXT), "date": F("date"),
-                         "awards": F("list", checks=(("[{project, amount_fen}], not empty", _awards),))},
-    "notice.open": {"notice": F("str", checks=TEXT), "fund": F("code"), "year": F("int", checks=YEAR),
-                    "projects": F("list", checks=(("project ids, not empty", lambda v: bool(v) and _str_list(v)),)),
-                    "start": F("date"), "working_days": F("int", checks=POS)},
-    "notice.close": {"notice": F("str", checks=TEXT), "date": F("date"),
-                     "objections": F("list", False, (("[{project, outcome, note?}]", _objections),))},
-    "disbursement.pay": {"project": F("str", checks=TEXT), "amount_fen": F("money", checks=POS), "date": F("date"),
-                         "voucher": F("str", checks=TEXT)},
-    "disbursement.return": {"project": F("str", checks=TEXT), "amount_fen": F("money", checks=POS), "date": F("date"),
-                            "voucher": F("str", checks=TEXT)},
-    "fee.pay": {"fund": F("code"), "year": F("int", checks=YEAR), "payee": F("str", checks=TEXT),
-                "service": F("str", checks=TEXT), "amount_fen": F("money", checks=POS), "date": F("date", False),
-                "document": F("str", False, TEXT)},
-    "expense.other": {"fund": F("code"), "year": F("int", checks=YEAR), "item": F("str", checks=TEXT),
-                      "amount_fen": F("money", checks=POS), "date": F("date", False), "document": F("str", False, TEXT)},
-    "correction.reverse": {"seq": F("int", checks=NONNEG), "reason": F("str", checks=TEXT)},
-    "report.state": {"seed": F("str", checks=TEXT), "wording": F("str", checks=TEXT), "figure": F("str", checks=TEXT),
-                     "value_fen": F("money", False), "count": F("int", False, NONNEG), "permyriad": F("int", False, NONNEG),
-                     "tolerance_fen": F("money", False, NONNEG), "tolerance": F("int", False, NONNEG)},
-    "calendar.publish": {"year": F("int", checks=YEAR), "version": F("int", checks=(("≥ 1", lambda v: v >= 1),)),
-                         "holidays": F("list", checks=(("dates YYYY-MM-DD, each once", _dates),)),
-                         "workdays": F("list", checks=(("dates YYYY-MM-DD, each once", _dates),)),
-                         "document": F("str", checks=TEXT)},
-    "performance.indicators": {"fund": F("code"), "year": F("int", checks=YEAR), "seed": F("str", checks=TEXT),
-                               "indicators": F("list", checks=(("[{name, weight, measure, …}], not empty", lambda v: bool(v) and all(_indicator(x) for x in v)),)),
-                               "total_stated": F("str", False, TEXT)},
+KIND_FIELDS: dict[str, dict[str, Field]] = {
+    "fund.open": {"fund": Field("code"), "year": Field("int", checks=YEAR), "name": Field("str", checks=TEXT),
+                  "office": Field("str", checks=TEXT), "budget_fen": Field("money", checks=NONNEG),
+                  "policies": Field("list", False, (("policy ids", _str_list),))},
+    "budget.adjust": {"fund": Field("code"), "year": Field("int", checks=YEAR),
+                      "delta_fen": Field("money", checks=(("not zero", lambda v: v != 0),)),
+                      "reason": Field("str", checks=TEXT), "document": Field("str", checks=TEXT)},
+    "budget.transfer": {"fund": Field("code"), "year": Field("int", checks=YEAR), "to": Field("str", checks=TEXT),
+                        "to_year": Field("int", False, YEAR), "amount_fen": Field("money", checks=POS),
+                        "reason": Field("str", checks=TEXT), "document": Field("str", False, TEXT)},
+    "policy.publish": {"policy": Field("code"), "version": Field("int", checks=(("≥ 1", lambda v: v >= 1),)),
+                       "document": Field("dict")},
+    "project.apply": {"project": Field("str", checks=TEXT), "enterprise": Field("str"), "enterprise_name": Field("str", checks=TEXT),
+                      "fund": Field("code"), "year": Field("int", checks=YEAR), "clause": Field("str", checks=TEXT),
+                      "requested_fen": Field("money", checks=NONNEG), "policy": Field("code", False),
+                      "content": Field("str", False, TEXT), "bases": Field("dict", False, (("base name -> integer ≥ 0", _bases),)),
+                      "tags": Field("list", False, (("strings", _str_list),)), "date": Field("date", False)},
+    "review.decide": {"project": Field("str", checks=TEXT), "stage": Field("str", checks=TEXT),
+                      "outcome": Field("str", checks=((" | ".join(OUTCOMES), lambda v: v in OUTCOMES),)),
+                      "reason": Field("str", False, TEXT), "amount_after_fen": Field("money", False, NONNEG),
+                      "date": Field("date"), "panel_size": Field("int", False, (("≥ 1", _positive),)),
+                      "scores": Field("list", False, (("integers 0-100", _scores),))},
+    "approval.resolve": {"body": Field("str", checks=TEXT), "meeting": Field("str", checks=TEXT),
+                         "resolution": Field("str", checks=TEXT), "date": Field("date"),
+                         "awards": Field("list", checks=(("[{project, amount_fen}], not empty", _awards),))},
+    "notice.open": {"notice": Field("str", checks=TEXT), "fund": Field("code"), "year": Field("int", checks=YEAR),
+                    "projects": Field("list", checks=(("project ids, not empty", lambda v: bool(v) and _str_list(v)),)),
+                    "start": Field("date"), "working_days": Field("int", checks=POS)},
+    "notice.close": {"notice": Field("str", checks=TEXT), "date": Field("date"),
+                     "objections": Field("list", False, (("[{project, outcome, note?}]", _objections),))},
+    "disbursement.pay": {"project": Field("str", checks=TEXT), "amount_fen": Field("money", checks=POS), "date": Field("date"),
+                         "voucher": Field("str", checks=TEXT)},
+    "disbursement.return": {"project": Field("str", checks=TEXT), "amount_fen": Field("money", checks=POS), "date": Field("date"),
+                            "voucher": Field("str", checks=TEXT)},
+    "fee.pay": {"fund": Field("code"), "year": Field("int", checks=YEAR), "payee": Field("str", checks=TEXT),
+                "service": Field("str", checks=TEXT), "amount_fen": Field("money", checks=POS), "date": Field("date", False),
+                "document": Field("str", False, TEXT)},
+    "expense.other": {"fund": Field("code"), "year": Field("int", checks=YEAR), "item": Field("str", checks=TEXT),
+                      "amount_fen": Field("money", checks=POS), "date": Field("date", False), "document": Field("str", False, TEXT)},
+    "correction.reverse": {"seq": Field("int", checks=NONNEG), "reason": Field("str", checks=TEXT)},
+    "report.state": {"seed": Field("str", checks=TEXT), "wording": Field("str", checks=TEXT), "figure": Field("str", checks=TEXT),
+                     "value_fen": Field("money", False), "count": Field("int", False, NONNEG), "permyriad": Field("int", False, NONNEG),
+                     "tolerance_fen": Field("money", False, NONNEG), "tolerance": Field("int", False, NONNEG)},
+    "calendar.publish": {"year": Field("int", checks=YEAR), "version": Field("int", checks=(("≥ 1", lambda v: v >= 1),)),
+                         "holidays": Field("list", checks=(("dates YYYY-MM-DD, each once", _dates),)),
+                         "workdays": Field("list", checks=(("dates YYYY-MM-DD, each once", _dates),)),
+                         "document": Field("str", checks=TEXT)},
+    "performance.indicators": {"fund": Field("code"), "year": Field("int", checks=YEAR), "seed": Field("str", checks=TEXT),
+                               "indicators": Field("list", checks=(("[{name, weight, measure, …}], not empty", lambda v: bool(v) and all(_indicator(x) for x in v)),)),
+                               "total_stated": Field("str", False, TEXT)},
 }
 
 _TYPE_TEST: dict[str, tuple[str, Callable[[Any], bool]]] = {
@@ -165,7 +165,7 @@ _TYPE_TEST: dict[str, tuple[str, Callable[[Any], bool]]] = {
 }
 
 
-def _problem(f: F, value: Any) -> str | None:
+def _problem(f: Field, value: Any) -> str | None:
     """What is wrong with a field's value, or None."""
     label, test = _TYPE_TEST[f.type]
     if not test(value):
@@ -176,7 +176,7 @@ def _problem(f: F, value: Any) -> str | None:
     return None
 
 
-def _describe(f: F) -> str:
+def _describe(f: Field) -> str:
     label, _ = _TYPE_TEST[f.type]
     return "; ".join([label, *(text for text, _ in f.checks)])
 
@@ -288,7 +288,7 @@ def _row_of(f: Finding, items: list[Any], positions: list[int]) -> int:
     return next(r for r, i in enumerate(positions) if items[i].idem == idem)
 
 
-def _failure_findings(cases: Any, positions: list[int], items: list[Any], fields: dict[str, F]) -> list[Finding]:
+def _failure_findings(cases: Any, positions: list[int], items: list[Any], fields: dict[str, Field]) -> list[Finding]:
     """One finding per (row, field): the first failed check says what is wrong."""
     seen: set[tuple[int, str]] = set()
     out = []

@@ -28,52 +28,52 @@ MAX_IDEM = 200
 _ENTRY_KEYS = {"kind", "idem", "body"}
 
 
-def _f(rule: str, line: int | None, field: str, message: str, idem: str | None = None) -> Finding:
+def _input_finding(rule: str, line: int | None, field: str, message: str, idem: str | None = None) -> Finding:
     return Finding(rule=rule, severity=FATAL, field=field, subject=subject(line=line, idem=idem), message=message)
 
 
 def validate_item(obj: Any, line: int | None, kinds: Mapping[str, Kind]) -> tuple[Item | None, list[Finding]]:
     """Check one parsed line against the ledger's ``kinds``; return the item (or None) and its findings."""
     if not isinstance(obj, dict):
-        return None, [_f("INPUT-ENTRY", line, "", "a line must be a JSON object {kind, idem, body}")]
+        return None, [_input_finding("INPUT-ENTRY", line, "", "a line must be a JSON object {kind, idem, body}")]
     problems: list[Finding] = []
     for missing in sorted(_ENTRY_KEYS - obj.keys()):
-        problems.append(_f("INPUT-ENTRY", line, missing, "missing required field"))
+        problems.append(_input_finding("INPUT-ENTRY", line, missing, "missing required field"))
     for extra in sorted(obj.keys() - _ENTRY_KEYS):
-        problems.append(_f("INPUT-ENTRY", line, str(extra), "unknown field (a line has kind, idem and body)"))
+        problems.append(_input_finding("INPUT-ENTRY", line, str(extra), "unknown field (a line has kind, idem and body)"))
     kind, idem, body = obj.get("kind"), obj.get("idem"), obj.get("body")
     idem_s = idem if isinstance(idem, str) else None
     if "kind" in obj:
         if not isinstance(kind, str):
-            problems.append(_f("INPUT-ENTRY", line, "kind", "expected a string", idem_s))
+            problems.append(_input_finding("INPUT-ENTRY", line, "kind", "expected a string", idem_s))
         elif kind not in kinds:
-            problems.append(_f("INPUT-KIND", line, "kind", f"unknown kind {kind!r}; known: {', '.join(sorted(kinds))}", idem_s))
+            problems.append(_input_finding("INPUT-KIND", line, "kind", f"unknown kind {kind!r}; known: {', '.join(sorted(kinds))}", idem_s))
         elif not kinds[kind].postable:
-            problems.append(_f("INPUT-KIND", line, "kind", f"{kind} is written by the ledger itself, not posted", idem_s))
+            problems.append(_input_finding("INPUT-KIND", line, "kind", f"{kind} is written by the ledger itself, not posted", idem_s))
     if "idem" in obj:
         if not isinstance(idem, str):
-            problems.append(_f("INPUT-IDEM", line, "idem", "expected a string"))
+            problems.append(_input_finding("INPUT-IDEM", line, "idem", "expected a string"))
         elif not 0 < len(idem) <= MAX_IDEM:
-            problems.append(_f("INPUT-IDEM", line, "idem", f"must have 1 to {MAX_IDEM} characters", idem))
+            problems.append(_input_finding("INPUT-IDEM", line, "idem", f"must have 1 to {MAX_IDEM} characters", idem))
         elif not idem.isprintable() or idem != idem.strip():
-            problems.append(_f("INPUT-IDEM", line, "idem", "must be printable, without leading or trailing spaces", idem))
+            problems.append(_input_finding("INPUT-IDEM", line, "idem", "must be printable, without leading or trailing spaces", idem))
         else:
             try:
                 idem.encode("utf-8")
             except UnicodeEncodeError:
-                problems.append(_f("INPUT-IDEM", line, "idem", "contains a lone surrogate"))
+                problems.append(_input_finding("INPUT-IDEM", line, "idem", "contains a lone surrogate"))
     if "body" in obj:
         if not isinstance(body, dict):
-            problems.append(_f("INPUT-ENTRY", line, "body", "expected an object", idem_s))
+            problems.append(_input_finding("INPUT-ENTRY", line, "body", "expected an object", idem_s))
         else:
             try:
                 check_domain(body, "body")
             except DomainError as e:
-                problems.append(_f("INPUT-DOMAIN", line, e.path, e.reason, idem_s))
+                problems.append(_input_finding("INPUT-DOMAIN", line, e.path, e.reason, idem_s))
     if problems:
         return None, problems
     for field, message in kinds[kind].validate(body):
-        problems.append(_f("INPUT-BODY", line, field, message, idem))
+        problems.append(_input_finding("INPUT-BODY", line, field, message, idem))
     if problems:
         return None, problems
     return Item(kind=kind, idem=idem, body=body, line=line), []
@@ -93,7 +93,7 @@ def _collect(entries: Iterable[tuple[int, str, Any]], kinds: Mapping[str, Kind])
         if item is None:
             continue
         if item.idem in seen:
-            findings.append(_f("INPUT-IDEM-DUP", line, f"{place}.idem" if place else "idem",
+            findings.append(_input_finding("INPUT-IDEM-DUP", line, f"{place}.idem" if place else "idem",
                                f"idem {item.idem!r} already used {seen[item.idem]} of this posting", item.idem))
             continue
         seen[item.idem] = f"at {place}" if place else f"on line {line}"
@@ -110,18 +110,18 @@ def parse_lines(lines: Iterable[bytes | str], source: str, *, kinds: Mapping[str
             try:
                 raw = raw.decode("utf-8")
             except UnicodeDecodeError as e:
-                findings.append(_f("INPUT-JSON", number, "", f"not UTF-8 (byte {e.start})"))
+                findings.append(_input_finding("INPUT-JSON", number, "", f"not UTF-8 (byte {e.start})"))
                 continue
         if not raw.strip():
             continue
         try:
             entries.append((number, "", parse_json(raw)))
         except ValueError as e:
-            findings.append(_f("INPUT-JSON", number, "", f"not a strict JSON object: {e}"))
+            findings.append(_input_finding("INPUT-JSON", number, "", f"not a strict JSON object: {e}"))
     items, problems = _collect(entries, kinds)
     findings = sorted(findings + problems, key=lambda f: dict(f.subject).get("line") or 0)  # in line order
     if not items and not findings:
-        findings.append(_f("INPUT-EMPTY", None, "", f"{source} holds no entries; a posting needs at least one"))
+        findings.append(_input_finding("INPUT-EMPTY", None, "", f"{source} holds no entries; a posting needs at least one"))
     if findings:
         n = len(findings)
         raise InputError(f"{source}: {n} problem{'s' if n > 1 else ''}; nothing was appended", tuple(findings))
@@ -134,13 +134,13 @@ def parse_posting_line(raw: bytes, line: int, *, kinds: Mapping[str, Kind]) -> l
     try:
         obj = parse_json(raw.decode("utf-8"))
     except UnicodeDecodeError as e:
-        raise InputError(f"line {line}: not UTF-8", (_f("INPUT-JSON", line, "", f"not UTF-8 (byte {e.start})"),)) from None
+        raise InputError(f"line {line}: not UTF-8", (_input_finding("INPUT-JSON", line, "", f"not UTF-8 (byte {e.start})"),)) from None
     except ValueError as e:
-        raise InputError(f"line {line}: not strict JSON", (_f("INPUT-JSON", line, "", f"not strict JSON: {e}"),)) from None
+        raise InputError(f"line {line}: not strict JSON", (_input_finding("INPUT-JSON", line, "", f"not strict JSON: {e}"),)) from None
     if isinstance(obj, list):
         items, findings = _collect(((line, f"[{i}]", entry) for i, entry in enumerate(obj)), kinds)
         if not obj:
-            findings.append(_f("INPUT-EMPTY", line, "", "an empty array: a posting needs at least one entry"))
+            findings.append(_input_finding("INPUT-EMPTY", line, "", "an empty array: a posting needs at least one entry"))
     else:
         items, findings = _collect([(line, "", obj)], kinds)
     if findings:
