@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Sequence
 
-from contracts.schemas import KIND_FIELDS
+from contracts.kinds import KINDS
 from ledger.kinds import POSTER
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ class FundContracts:
     """The rules of the money of fundledger's fund lifecycle (``contracts/rules/``)."""
 
     def __init__(self) -> None:
-        self.kinds = {kind: frozenset({POSTER}) for kind in KIND_FIELDS}
+        self.kinds = {kind: frozenset({POSTER}) for kind in KINDS}
 
     @property
     def version(self) -> int:

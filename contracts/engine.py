@@ -11,16 +11,18 @@ rule was added after the fact): it neither refuses the posting nor holds back th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any, Sequence
 
 from sqlalchemy import Connection
 
 from contracts.figures import parse_figure, reported_funds, spending_row
+from contracts.kinds import KINDS
 from contracts.performance import indicator_rows
 from contracts.rules import RULES
 from contracts.rules.by_kind import CHECKS
-from contracts.schemas import KIND_FIELDS, prepare
+from contracts.schemas import prepare
 from contracts.state import State
 from contracts.terms import policy_caps, policy_terms
 from contracts.workdays import add_working_days
@@ -28,9 +30,6 @@ from ledger.canonical import canonical
 from ledger.findings import FATAL, WARNING, Finding, worst
 
 __all__ = ["KINDS", "prepare", "run"]
-
-KINDS = frozenset(KIND_FIELDS)
-
 
 def run(conn: Connection, first_seq: int, items: Sequence[Any], version: int) -> list[Finding]:
     """Check and apply the entries of one posting held to contracts ``version``; the findings."""
@@ -260,14 +259,7 @@ def correction_reverse(state: State, seq: int, b: dict[str, Any]) -> None:
     state.add_reversal(b["seq"], seq)
 
 
-EFFECTS = {
-    "fund.open": fund_open, "budget.adjust": budget_adjust, "budget.transfer": budget_transfer,
-    "policy.publish": policy_publish, "project.apply": project_apply, "review.decide": review_decide,
-    "approval.resolve": approval_resolve, "notice.open": notice_open, "notice.close": notice_close,
-    "disbursement.pay": disbursement_pay, "disbursement.return": disbursement_return, "fee.pay": fee_pay,
-    "expense.other": expense_other, "correction.reverse": correction_reverse, "report.state": report_state,
-    "performance.indicators": performance_indicators, "calendar.publish": calendar_publish,
-}
-UNDO = {"budget.adjust": budget_adjust, "budget.transfer": budget_transfer, "approval.resolve": approval_resolve,
-        "disbursement.pay": disbursement_pay, "disbursement.return": disbursement_return, "fee.pay": fee_pay,
-        "expense.other": expense_other}
+# each kind's effect, as its declaration names it (contracts/kinds.py); a correction of a kind whose
+# declaration says ``undo`` runs its effect again with the sign -1
+EFFECTS: dict[str, Callable[..., None]] = {name: globals()[kind.effect] for name, kind in KINDS.items()}
+UNDO = {name: EFFECTS[name] for name, kind in KINDS.items() if kind.undo}

@@ -44,12 +44,12 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable
 
+from contracts.kinds import KINDS, Column, SheetKind
 from contracts.money import MoneyError, parse_money, wan
 from contracts.names import OUTCOMES, REASONS
 from ledger.errors import InputError
@@ -61,65 +61,8 @@ __all__ = ["SHEET_KINDS", "SheetKind", "read_sheet"]
 Stages = Callable[[str, str, str], str]  # (project, stage as written, date) -> the stage's id
 
 
-@dataclass(frozen=True, slots=True)
-class Column:
-    """A sheet column: its header(s) (the first is the 万元 one where an amount has two units), the
-    body field it fills, and how its cell is read."""
-
-    headers: tuple[str, ...]
-    field: str
-    read: str  # text | int | year | date | money | outcome | reason
-    required: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class SheetKind:
-    """What a sheet of one kind holds: its columns, each row's idem, and whether the whole sheet is
-    one entry (``whole``: an approval's list of awards) rather than one entry a row."""
-
-    columns: tuple[Column, ...]
-    idem: Callable[[dict[str, Any]], str]
-    whole: bool = False
-
-
-def _money(header: str, field: str, required: bool = True) -> Column:
-    return Column((f"{header}（万元）", f"{header}（元）"), field, "money", required)
-
-
-def _text(*headers: str, field: str, required: bool = True) -> Column:
-    return Column(headers, field, "text", required)
-
-
-SHEET_KINDS: dict[str, SheetKind] = {
-    "disbursement.pay": SheetKind(
-        (_text("项目编号", field="project"), _money("拨付金额", "amount"), Column(("拨付日期",), "date", "date"),
-         _text("凭证号", field="voucher")), lambda b: f"pay:{b['voucher']}"),
-    "disbursement.return": SheetKind(
-        (_text("项目编号", field="project"), _money("退回金额", "amount"), Column(("退回日期",), "date", "date"),
-         _text("凭证号", field="voucher")), lambda b: f"return:{b['voucher']}"),
-    "project.apply": SheetKind(
-        (_text("项目编号", field="project"), _text("统一社会信用代码", field="enterprise"),
-         _text("企业名称", field="enterprise_name"), _text("资金代码", field="fund"), Column(("年度",), "year", "year"),
-         _text("条款", field="clause"), _money("申请金额", "requested"), Column(("申报日期",), "date", "date", False),
-         _text("项目内容", field="content", required=False)), lambda b: f"apply:{b['project']}"),
-    "review.decide": SheetKind(
-        (_text("项目编号", field="project"), _text("评审环节", field="stage"), Column(("结果",), "outcome", "outcome"),
-         Column(("原因",), "reason", "reason", False), _money("调整后金额", "amount_after", False),
-         Column(("评审日期",), "date", "date"), Column(("专家人数",), "panel_size", "int", False)),
-        lambda b: f"decide:{b['project']}:{b['stage']}"),
-    "approval.resolve": SheetKind(
-        (_text("审批机构", field="body"), _text("会议", field="meeting"), _text("决议文号", field="resolution"),
-         Column(("审批日期",), "date", "date"), _text("项目编号", field="project"), _money("批准金额", "amount")),
-        lambda b: f"resolve:{b['body']}:{b['resolution']}", whole=True),
-    "fee.pay": SheetKind(
-        (_text("资金代码", field="fund"), Column(("年度",), "year", "year"), _text("收款单位", field="payee"),
-         _text("服务内容", field="service"), _money("金额", "amount"), _text("凭证号", field="document"),
-         Column(("支付日期",), "date", "date", False)), lambda b: f"fee:{b['document']}"),
-    "expense.other": SheetKind(
-        (_text("资金代码", field="fund"), Column(("年度",), "year", "year"), _text("事项", field="item"),
-         _money("金额", "amount"), _text("凭证号", field="document"), Column(("支付日期",), "date", "date", False)),
-        lambda b: f"expense:{b['document']}"),
-}
+# the kinds a sheet can hold, and their columns: their declarations' (contracts/kinds.py)
+SHEET_KINDS: dict[str, SheetKind] = {name: kind.sheet for name, kind in KINDS.items() if kind.sheet is not None}
 _RESOLUTION = ("body", "meeting", "resolution", "date")  # an approval sheet's fields, the same on every row
 
 # 结果: the words a decision sheet uses, and the codes themselves

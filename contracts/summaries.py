@@ -17,8 +17,7 @@ from typing import Any, Callable
 import orjson
 from sqlalchemy import Connection, text
 
-from contracts.money import wan
-from contracts.names import OUTCOMES, reason_name
+from contracts.kinds import KINDS
 
 __all__ = ["Describer", "StageIds", "Workflows"]
 
@@ -74,31 +73,7 @@ class Describer(Workflows):
         return self.stages(project, on).get(stage, stage)
 
 
-def _decide(d: Describer, b: dict[str, Any]) -> str:
-    line = f"{d.stage_name(b['project'], b['stage'], b['date'])} {OUTCOMES.get(b['outcome'], b['outcome'])}"
-    if b.get("amount_after_fen") is not None and b["outcome"] not in ("pass", "reject"):
-        line += f" → {wan(b['amount_after_fen'])}"
-    return line + (f"（{reason_name(b['reason'])}）" if b.get("reason") else "")
-
-
-def _resolve(d: Describer, b: dict[str, Any]) -> str:
-    awards = b["awards"]
-    total = f"{len(awards)}个项目，共{wan(sum(a['amount_fen'] for a in awards))}"
-    mine = [a for a in awards if a["project"] == d.project]
-    if len(awards) == 1 or mine:
-        amount = wan((mine or awards)[0]["amount_fen"])
-        return f"{b['body']} 批准 {amount}" + (f"（本决议{total}）" if len(awards) > 1 else "")
-    return f"{b['body']} 批准 {total}"
-
-
-def _close(d: Describer, b: dict[str, Any]) -> str:
-    objections = b.get("objections", [])
-    if not objections:
-        return "公示期满，无异议"
-    shown = {"dismissed": "不成立", "upheld": "成立", "pending": "待处理"}
-    return "公示期满，异议：" + "；".join(f"{o['project']} {shown.get(o['outcome'], o['outcome'])}" for o in objections)
-
-
+# the core kinds' lines here; each contract kind's is its declaration's (contracts/kinds.py)
 _KINDS: dict[str, Callable[[Describer, dict[str, Any]], str]] = {
     "ledger.genesis": lambda d, b: f"创建账本 {b['origin']}",
     "key.enroll": lambda d, b: f"登记密钥：{b['name']}（{b['role']}）",
@@ -108,22 +83,5 @@ _KINDS: dict[str, Callable[[Describer, dict[str, Any]], str]] = {
     "check.run": lambda d, b: "夜间检查：致命 {} 项，警告 {} 项（{}条）".format(
         sum(c.get("fatal", 0) for c in b["counts"].values()), sum(c.get("warning", 0) for c in b["counts"].values()),
         b["tree_size"]),
-    "fund.open": lambda d, b: f"设立资金 {b['name']}，预算{wan(b['budget_fen'])}",
-    "budget.adjust": lambda d, b: f"{'追加' if b['delta_fen'] > 0 else '核减'}预算 {wan(abs(b['delta_fen']))}（{b['reason']}）",
-    "budget.transfer": lambda d, b: f"列支调出 {wan(b['amount_fen'])} → {b['to']}",
-    "policy.publish": lambda d, b: f"发布政策 {b['document'].get('title', b['policy'])} 第{b['version']}版",
-    "project.apply": lambda d, b: f"申报 {wan(b['requested_fen'])} · {b['enterprise_name']} · 第{b['clause']}条",
-    "review.decide": _decide,
-    "approval.resolve": _resolve,
-    "notice.open": lambda d, b: f"公示 {len(b['projects'])}个项目，{b['working_days']}个工作日",
-    "notice.close": _close,
-    "disbursement.pay": lambda d, b: f"拨付 {wan(b['amount_fen'])} 凭证号 {b['voucher']}",
-    "disbursement.return": lambda d, b: f"退回财政 {wan(b['amount_fen'])} 凭证号 {b['voucher']}",
-    "fee.pay": lambda d, b: f"第三方服务费 {wan(b['amount_fen'])} → {b['payee']}（{b['service']}）",
-    "expense.other": lambda d, b: f"其他支出 {wan(b['amount_fen'])}：{b['item']}",
-    "correction.reverse": lambda d, b: f"冲正 第{b['seq']}条（{b['reason']}）",
-    "report.state": lambda d, b: f"报告数 {b['figure']}（{b['seed']}）",
-    "performance.indicators": lambda d, b: f"绩效评价表 {len(b['indicators'])}项指标（{b['seed']}）",
-    "calendar.publish": lambda d, b: f"发布{b['year']}年工作日历 第{b['version']}版：假日{len(b['holidays'])}天，"
-                                     f"调休上班{len(b['workdays'])}天",
+    **{name: kind.summary for name, kind in KINDS.items()},
 }

@@ -35,9 +35,9 @@ from ledger.envelope import ZERO_HASH, Sealed, seal_posting, utc_now
 from ledger.errors import ConflictError, EnvironmentProblem, Error, InputError, Rejected
 from ledger.findings import FATAL, Finding, subject, worst
 from ledger.interface import Contracts
+from ledger.key_state import KEY_COLUMNS, poster_findings, project_keys, state_findings
 from ledger.keys import PublicKey, Signer
-from ledger.kinds import ADMIN, CORE_KINDS, LOG, Kind, genesis_suite, registry
-from ledger.rotation import KeyView, new_key_name, rotation_problems
+from ledger.kinds import CORE_KINDS, Kind, genesis_suite, registry
 from ledger.rotation import statement as rotation_statement
 from ledger.suites import DEFAULT, Suite
 from ledger.tree import extend_nodes
@@ -54,16 +54,10 @@ _CHUNK = 500
 # The store speaks SQL through SQLAlchemy Core; the tables are defined once, in the models (ledger/, contracts/),
 # which the posting path does not import (the ORM costs a tenth of a second per process).
 _ENTRY_COLUMNS = "seq, hash, prev, kind, idem, posting, key_id, at, data"
-_KEY_COLUMNS = "kid, alg, public, name, role, enrolled_seq, revoked_seq"
 _HEAD = text("SELECT seq, hash, posting, data FROM entries ORDER BY seq DESC LIMIT 1")
-_KEY = text(f"SELECT {_KEY_COLUMNS} FROM keys WHERE kid = :kid")
-_KEYS_IN = text(f"SELECT {_KEY_COLUMNS} FROM keys WHERE kid IN :kids").bindparams(bindparam("kids", expanding=True))
+_KEY = text(f"SELECT {KEY_COLUMNS} FROM keys WHERE kid = :kid")
 _IDEMS_IN = text("SELECT idem, seq, hash, data FROM entries WHERE idem IN :idems").bindparams(
     bindparam("idems", expanding=True))
-_ACTIVE_ADMINS = text("SELECT count(*) FROM keys WHERE role = 'admin' AND revoked_seq IS NULL")
-_INSERT_KEY = text(f"INSERT INTO keys ({_KEY_COLUMNS}) "
-                   "VALUES (:kid, :alg, :public, :name, :role, :enrolled_seq, NULL)")
-_REVOKE_KEY = text("UPDATE keys SET revoked_seq = :seq WHERE kid = :kid")
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +146,7 @@ def _insert_entries(conn: Connection, sealed: Sequence[Sealed]) -> None:
 def write_entries(conn: Connection, sealed: Sequence[Sealed], size_before: int, suite: Suite) -> None:
     """Insert sealed entries and keep the ledger's own projections: the keys, the Merkle nodes."""
     _insert_entries(conn, sealed)
-    _project_keys(conn, sealed)
+    project_keys(conn, sealed)
     extend_nodes(conn, size_before, size_before + len(sealed), suite)
 
 
@@ -162,7 +156,7 @@ def apply_posting(conn: Connection, head: Head, items: Sequence[Item], kinds: di
     rules (keys, references), then the contracts' checks and effects (projection rows written in
     ``conn``'s transaction), the posting held to contracts ``version``. Returns every finding;
     the caller decides what a fatal one means (posting refuses, replay names the entry)."""
-    findings = _state_findings(conn, head, items, suite, origin, poster)
+    findings = state_findings(conn, head, items, suite, origin, poster)
     if any(kinds[it.kind].contracts for it in items):
         findings += contracts.apply(conn, head.seq + 1, items, version)
     return findings
@@ -210,7 +204,7 @@ class Ledger:
 
     def keys(self) -> list[KeyRecord]:
         with db.read_tx(self.engine) as conn:
-            rows = conn.execute(text(f"SELECT {_KEY_COLUMNS} FROM keys ORDER BY enrolled_seq, role")).all()
+            rows = conn.execute(text(f"SELECT {KEY_COLUMNS} FROM keys ORDER BY enrolled_seq, role")).all()
         return [KeyRecord(*row) for row in rows]
 
     def setting(self, name: str) -> str | None:
@@ -334,7 +328,7 @@ class Ledger:
                 f"has version {self.contracts.version}: upgrade fundledger before posting")
         # 2. the poster's key
         key = group.key if group else conn.execute(_KEY, {"kid": signer.kid}).first()
-        problems = _key_findings(key, signer, items, self.kinds)
+        problems = poster_findings(key, signer, items, self.kinds)
         if problems:
             raise Rejected(problems[0].message, tuple(problems))
         # 3. idempotency
@@ -408,33 +402,6 @@ class _Group:
             self.key = conn.execute(_KEY, {"kid": signer.kid}).first()  # the keys changed: read again
 
 
-def _key_findings(key: Any, signer: Signer, items: Sequence[Item], kinds: dict[str, Kind]) -> list[Finding]:
-    if key is None:
-        return [Finding(
-            rule="KEY-UNKNOWN", severity=FATAL, field="key", subject=subject(key=signer.kid),
-            message=f"key {signer.kid} is not enrolled in this ledger; an admin must enroll it first",
-        )]
-    if key.revoked_seq is not None:
-        return [Finding(
-            rule="KEY-REVOKED", severity=FATAL, field="key", subject=subject(key=signer.kid, seq=key.revoked_seq),
-            message=f"key {signer.kid} ({key.name}) was revoked at seq {key.revoked_seq}",
-        )]
-    if bytes(key.public) != signer.public.raw or key.alg != signer.public.alg:
-        return [Finding(
-            rule="KEY-UNKNOWN", severity=FATAL, field="key", subject=subject(key=signer.kid),
-            message=f"key {signer.kid} does not match the public key enrolled under that id",
-        )]
-    out = []
-    for it in items:
-        if key.role not in kinds[it.kind].roles:
-            out.append(Finding(
-                rule="KEY-ROLE", severity=FATAL, field="kind", subject=subject(line=it.line, idem=it.idem, key=signer.kid),
-                expected=" or ".join(sorted(kinds[it.kind].roles)), actual=key.role,
-                message=f"a key with role {key.role!r} may not post {it.kind}",
-            ))
-    return out
-
-
 def _existing_idems(conn: Connection, idems: list[str]) -> dict[str, tuple[int, bytes, bytes]]:
     found: dict[str, tuple[int, bytes, bytes]] = {}
     for i in range(0, len(idems), _CHUNK):
@@ -442,105 +409,6 @@ def _existing_idems(conn: Connection, idems: list[str]) -> dict[str, tuple[int, 
         for row in conn.execute(_IDEMS_IN, {"idems": chunk}):
             found[row.idem] = (row.seq, bytes(row.hash), bytes(row.data))
     return found
-
-
-def _state_findings(conn: Connection, head: Head, items: list[Item], suite: Suite, origin: str,
-                    poster: str) -> list[Finding]:
-    """Rules on the ledger's own state: key enrolment (of the ledger's suite), revocation and
-    rotation (``ledger/rotation.py``), references to seqs."""
-    out: list[Finding] = []
-    next_seq = head.seq + 1
-    kids = {it.body["key"]["kid"] for it in items if it.kind == "key.enroll"}
-    kids |= {it.body["kid"] for it in items if it.kind == "key.revoke"}
-    for it in items:
-        if it.kind == "key.rotate":
-            kids |= {it.body["old"], it.body["new"]["kid"], *(e["kid"] for e in it.body["endorsements"])}
-    known: dict[str, Any] = {}
-    if kids:
-        for row in conn.execute(_KEYS_IN, {"kids": sorted(kids)}):
-            known[row.kid] = {"role": row.role, "revoked": row.revoked_seq is not None, "seq": row.enrolled_seq,
-                              "public": bytes(row.public)}
-    active_admins: int | None = None
-    for offset, it in enumerate(items):
-        seq = next_seq + offset
-        where = subject(line=it.line, idem=it.idem)
-        if it.kind == "key.enroll":
-            kid = it.body["key"]["kid"]
-            if it.body["key"]["alg"] != suite.alg:
-                out.append(Finding(
-                    rule="KEY-ALG", severity=FATAL, field="body.key.alg", subject=where,
-                    expected=suite.alg, actual=it.body["key"]["alg"],
-                    message=f"key {kid} is {it.body['key']['alg']}; a {suite.name} ledger enrolls {suite.alg} keys only",
-                ))
-            if kid in known:
-                out.append(Finding(
-                    rule="KEY-ENROLLED", severity=FATAL, field="body.key.kid", subject=where,
-                    message=f"key {kid} is already enrolled (seq {known[kid]['seq']}); a key is enrolled once",
-                ))
-            known[kid] = {"role": it.body["role"], "revoked": False, "seq": seq,
-                          "public": base64.b64decode(it.body["key"]["public"])}
-        elif it.kind == "key.revoke":
-            kid = it.body["kid"]
-            k = known.get(kid)
-            if k is None:
-                out.append(Finding(rule="KEY-UNKNOWN", severity=FATAL, field="body.kid", subject=where,
-                                   message=f"key {kid} is not enrolled, so it cannot be revoked"))
-                continue
-            if k["revoked"]:
-                out.append(Finding(rule="KEY-REVOKED", severity=FATAL, field="body.kid", subject=where,
-                                   message=f"key {kid} is already revoked"))
-                continue
-            if k["role"] == LOG:
-                out.append(Finding(rule="KEY-LOG", severity=FATAL, field="body.kid", subject=where,
-                                   message="the log key cannot be revoked, only replaced: rotate it (keys rotate)"))
-                continue
-            if k["role"] == ADMIN:
-                if active_admins is None:
-                    active_admins = conn.execute(_ACTIVE_ADMINS).scalar_one() + sum(1 for x in items[:offset] if x.kind == "key.enroll" and x.body["role"] == ADMIN)
-                if active_admins <= 1:
-                    out.append(Finding(rule="KEY-LAST-ADMIN", severity=FATAL, field="body.kid", subject=where,
-                                       message="this is the last admin key in force; enroll another admin first"))
-                    continue
-                active_admins -= 1
-            k["revoked"] = True
-        elif it.kind == "key.rotate":
-            views = {kid: KeyView(public=k["public"], role=k["role"], in_force=not k["revoked"]) for kid, k in known.items()}
-            for rule, field, message in rotation_problems(it.body, origin=origin, suite=suite, poster=poster, keys=views):
-                out.append(Finding(rule=rule, severity=FATAL, field=field, subject=where, message=message))
-            if it.body["old"] in known:
-                known[it.body["old"]]["revoked"] = True
-            known[it.body["new"]["kid"]] = {"role": it.body["role"], "revoked": False, "seq": seq,
-                                            "public": base64.b64decode(it.body["new"]["public"])}
-        elif it.kind == "audit.note":
-            for i, ref in enumerate(it.body.get("refs", [])):
-                if ref >= seq:
-                    out.append(Finding(
-                        rule="REF-SEQ", severity=FATAL, field=f"body.refs[{i}]", subject=where,
-                        expected=f"a seq below {seq}", actual=str(ref),
-                        message=f"refs[{i}] names seq {ref}, which is not in the ledger before this entry",
-                    ))
-    return out
-
-
-def _project_keys(conn: Connection, sealed: Sequence[Sealed]) -> None:
-    for s in sealed:
-        kind, body = s.envelope["kind"], s.envelope["body"]
-        if kind == "key.enroll":
-            pk = PublicKey.from_b64(body["key"]["public"], body["key"]["alg"])
-            conn.execute(_INSERT_KEY, {"kid": pk.kid, "alg": body["key"]["alg"], "public": pk.raw,
-                                       "name": body["name"], "role": body["role"], "enrolled_seq": s.seq})
-        elif kind == "key.revoke":
-            conn.execute(_REVOKE_KEY, {"kid": body["kid"], "seq": s.seq})
-        elif kind == "key.rotate":
-            conn.execute(_REVOKE_KEY, {"kid": body["old"], "seq": s.seq})
-            pk = PublicKey.from_b64(body["new"]["public"], body["new"]["alg"])
-            conn.execute(_INSERT_KEY, {"kid": pk.kid, "alg": pk.alg, "public": pk.raw, "name": new_key_name(body),
-                                       "role": body["role"], "enrolled_seq": s.seq})
-        elif kind == "ledger.genesis":
-            for field, role in (("admin", ADMIN), ("log", LOG)):
-                pk = PublicKey.from_b64(body[field]["public"], body[field]["alg"])
-                conn.execute(_INSERT_KEY, {"kid": pk.kid, "alg": body[field]["alg"], "public": pk.raw,
-                                           "name": f"genesis {field}", "role": role, "enrolled_seq": s.seq})
 
 
 def enroll_item(public: PublicKey, name: str, role: str) -> Item:

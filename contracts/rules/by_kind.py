@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from contracts.kinds import KINDS
 from contracts.rules import (
     amount_half,
     amount_lower,
@@ -249,22 +250,6 @@ def performance_indicators(state: State, seq: int, item: Any) -> list[Finding]:
     return ref_fund.check(state, item, (b["fund"], b["year"])) or perf_score.check(state, item)
 
 
+# each kind's check, as its declaration names it (contracts/kinds.py)
 CHECKS: dict[str, list[Callable[[State, int, Any], list[Finding]]]] = {
-    "fund.open": [fund_open],
-    "budget.adjust": [budget_adjust],
-    "budget.transfer": [spend],
-    "policy.publish": [policy_publish],
-    "project.apply": [project_apply],
-    "review.decide": [review_decide],
-    "approval.resolve": [approval_resolve],
-    "notice.open": [notice_open],
-    "notice.close": [notice_close],
-    "disbursement.pay": [disbursement_pay],
-    "disbursement.return": [disbursement_return],
-    "fee.pay": [spend],
-    "expense.other": [spend],
-    "correction.reverse": [correction_reverse],
-    "report.state": [report_state],
-    "performance.indicators": [performance_indicators],
-    "calendar.publish": [calendar_publish],
-}
+    name: [globals()[kind.check]] for name, kind in KINDS.items()}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from contracts.kinds import KINDS
 from contracts.rules.base import FATAL, FrameRule, Rule, column, finding, subject_columns
 from ledger.findings import Finding
 
@@ -20,9 +21,8 @@ RULE = Rule("CORR-TARGET",
             table="reversals")
 
 
-# the kinds a correction.reverse may undo
-REVERSIBLE = frozenset({"project.apply", "review.decide", "approval.resolve", "disbursement.pay", "disbursement.return",
-                        "fee.pay", "expense.other", "budget.adjust", "budget.transfer"})
+# the kinds a correction.reverse may undo: those their declaration says are reversible (contracts/kinds.py)
+REVERSIBLE = frozenset(name for name, kind in KINDS.items() if kind.reversible)
 
 
 def check(state: Any, seq: int, item: Any) -> tuple[dict[str, Any] | None, list[Finding]]:
