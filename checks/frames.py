@@ -22,6 +22,8 @@ from sqlalchemy import Connection, text
 
 from checks.sqlrules import findings_from_rows, sql_rules
 from contracts.caps.frames import as_int, project_caps
+from contracts.figures.frames import reported_figures
+from contracts.performance.frames import performance_scores
 from contracts.rules import FOLDERS, data_range
 from contracts.rules.base import FrameRule
 from ledger.findings import Finding
@@ -311,150 +313,6 @@ def _undone(f: Frames) -> pd.DataFrame:
     return u.assign(ok=ok)
 
 
-def _cents_half_up(num: int, den: int) -> int:
-    return (2 * num + den) // (2 * den)
-
-
-def _scores(f: Frames) -> pd.DataFrame:
-    """Each performance table's scores as the ledger's figures give them beside the stated ones
-    (PERF-SCORE): a row per indicator, and a row per table for its total (``indicator`` empty)."""
-    b = _budgets(f).set_index(["fund", "year"])
-    won = f["projects"][f["projects"]["status"] == "approved"].groupby(["fund", "year"])["approved_fen"].agg(["count", "max"])
-    rows: list[dict[str, object]] = []
-    totals: dict[tuple, list] = {}
-    for x in f["indicators"].itertuples():
-        key = (x.fund, x.year)
-        if x.measure == "projects":
-            a = int(won.loc[key, "count"]) if key in won.index else 0
-        elif x.measure == "max_award":
-            a = int(won.loc[key, "max"]) if key in won.index else 0
-        elif x.measure == "execution_rate" and key in b.index and int(b.loc[key, "expected"]):
-            a = _cents_half_up(10000 * int(b.loc[key, "actual"]), int(b.loc[key, "expected"]))
-        else:
-            a = 0
-        stated = None if x.stated_e4 is pd.NA else int(x.stated_e4)
-        t, w = (None if x.target_value is pd.NA else int(x.target_value)), int(x.weight)
-        if x.measure == "stated" or x.score_rule not in ("ratio", "at_most", "at_least"):
-            score = stated or 0
-        elif x.score_rule == "ratio":
-            score = w * 10000 if not t else 100 * _cents_half_up(100 * w * min(a, t), t)
-        elif x.score_rule == "at_most":
-            score = w * 10000 if a <= t else 0
-        else:
-            score = w * 10000 if a >= t else 100 * _cents_half_up(100 * w * a, t)
-        total = totals.setdefault((int(x.seq), x.fund, int(x.year)), [0, None])
-        total[0] += score
-        if x.total_stated_e4 is not pd.NA:  # the same on every row of a table; the largest, as the SQL takes it
-            total[1] = max(total[1] or 0, int(x.total_stated_e4))
-        rows.append({"seq": int(x.seq), "fund": x.fund, "year": int(x.year), "indicator": int(x.idx),
-                     "expected": score, "actual": stated})
-    for (seq, fund, year), (score, stated) in totals.items():
-        rows.append({"seq": seq, "fund": fund, "year": year, "indicator": None, "expected": score, "actual": stated})
-    return pd.DataFrame(rows, columns=["seq", "fund", "year", "indicator", "expected", "actual"]).astype(
-        {"seq": "Int64", "year": "Int64", "indicator": "Int64", "expected": "Int64", "actual": "Int64"})
-
-
-_PLAIN = {"budget", "adjustments", "transfers_in", "transfers_out", "available", "applications", "projects", "awards",
-          "fees", "arranged", "other", "spent", "balance", "execution_rate", "adjustment_rate", "max_award"}
-_ONE = {"clause_projects", "clause_awards", "stage_passed", "stage_amount", "expense", "fee"}
-_TWO_OR_THREE = {"outcome_count", "outcome_amount"}
-
-
-def _sums(df: pd.DataFrame, keys: list[str], value: str) -> dict[tuple, tuple[int, int, int]]:
-    """(count, sum, max) of a column per key, as Python integers."""
-    if df.empty:
-        return {}
-    g = df.groupby(keys)[value].agg(["count", "sum", "max"])
-    return {(k if isinstance(k, tuple) else (k,)): (int(n), int(t), int(m))
-            for k, n, t, m in zip(g.index, g["count"], g["sum"], g["max"])}
-
-
-def _rate(part: int, whole: int) -> int | None:
-    """part / whole in permyriad: |part / whole| rounded half up, signed like the quotient; None over nothing."""
-    if whole == 0:
-        return None
-    return (20000 * abs(part) + abs(whole)) // (2 * abs(whole)) * (1 if (part < 0) == (whole < 0) else -1)
-
-
-def _reported(f: Frames) -> pd.DataFrame:
-    """Each reported figure beside the ledger's own (``expected``; NA where the ledger has no such
-    figure: REPORT-FIGURE), summed over every fund it names, and its first conflicting statement."""
-    r = f["reported"].copy()
-    projects = f["projects"]
-    won = projects[projects["status"] == "approved"]
-    decided = f["decisions"].merge(projects[["project", "fund", "year"]], on="project")
-    passed = decided[decided["outcome"] != "reject"]
-    decided = decided.assign(cut=decided["amount_before_fen"] - decided["amount_after_fen"])
-    spending = f["spending"]
-    per = {  # per fund-year and qualifier: (count, sum, max)
-        "applications": _sums(projects, ["fund", "year"], "approved_fen"),  # the count: every project applied for
-        "awards": _sums(won, ["fund", "year"], "approved_fen"),
-        "clause": _sums(won, ["fund", "year", "clause"], "approved_fen"),
-        "stage": _sums(passed, ["fund", "year", "stage"], "amount_after_fen"),
-        "outcome2": _sums(decided, ["fund", "year", "stage", "outcome"], "cut"),
-        "outcome3": _sums(decided[decided["reason"].notna()], ["fund", "year", "stage", "outcome", "reason"], "cut"),
-        "spent": _sums(spending, ["fund", "year", "kind", "name"], "amount_fen"),
-    }
-    opened = {(x.fund, int(x.year)): x for x in f["funds"].itertuples()}
-    named = f["reported_funds"].sort_values(["seq", "idx"]).groupby("seq")["fund"].agg(list).to_dict()
-
-    def value(row) -> int | None:
-        metric, qualifier = row.metric, row.qualifier
-        if metric is pd.NA or metric is None:
-            return None
-        parts = () if qualifier is pd.NA or qualifier is None else tuple(qualifier.split("/"))
-        if not ((not parts and metric in _PLAIN) or (len(parts) == 1 and metric in _ONE)
-                or (len(parts) in (2, 3) and metric in _TWO_OR_THREE)):
-            return None
-        codes = named.get(int(row.seq), [])
-        year = int(row.year)
-        if not codes or len(set(codes)) < len(codes) or any((c, year) not in opened for c in codes):
-            return None
-        funds = [opened[(c, year)] for c in codes]
-        money = {k: sum(int(getattr(x, k)) for x in funds)
-                 for k in ("budget_fen", "adjust_fen", "transfer_in_fen", "transfer_out_fen", "fees_fen", "other_fen")}
-
-        def total(table: str, *key: str) -> tuple[int, int, int]:
-            hits = [per[table].get((c, year, *key), (0, 0, 0)) for c in codes]
-            return sum(h[0] for h in hits), sum(h[1] for h in hits), max(h[2] for h in hits)
-
-        n, awards, top = total("awards")
-        inflow = money["budget_fen"] + money["adjust_fen"] + money["transfer_in_fen"]
-        fees, other, out = money["fees_fen"], money["other_fen"], money["transfer_out_fen"]
-        plain = {"budget": money["budget_fen"], "adjustments": money["adjust_fen"], "transfers_in": money["transfer_in_fen"],
-                 "transfers_out": out, "available": inflow - out, "applications": total("applications")[0],
-                 "projects": n, "awards": awards, "fees": fees, "arranged": awards + fees, "other": other + out,
-                 "spent": awards + fees + other, "balance": inflow - awards - fees - other - out, "max_award": top}
-        if metric in plain:
-            return plain[metric]
-        if metric == "execution_rate":
-            return _rate(awards + fees + other + out, inflow)
-        if metric == "adjustment_rate":
-            return _rate(money["adjust_fen"], money["budget_fen"])
-        if metric in ("clause_projects", "clause_awards"):
-            count, amount, _ = total("clause", *parts)
-        elif metric in ("stage_passed", "stage_amount"):
-            count, amount, _ = total("stage", *parts)
-        elif metric in _TWO_OR_THREE:
-            count, amount, _ = total(f"outcome{len(parts)}", *parts)
-        else:  # expense, fee
-            count, amount, _ = total("spent", metric, *parts)
-        return count if metric in ("clause_projects", "stage_passed", "outcome_count") else amount
-
-    ours = [value(row) for row in r.itertuples()]
-    r["expected"] = pd.array(ours, dtype="Int64")
-    r["figure_ok"] = [v is not None for v in ours]
-    r["actual"] = r["value"]
-    # REPORT-CONFLICT: an earlier statement of the same figure beyond both tolerances
-    earlier = r.merge(r, on="figure", suffixes=("", "_q"))
-    earlier = earlier[(earlier["seq_q"] < earlier["seq"])
-                      & ((earlier["value_q"] - earlier["value"]).abs()
-                         > earlier[["tolerance", "tolerance_q"]].max(axis=1))].sort_values("seq_q")
-    first = earlier.groupby("seq")["value_q"].first()
-    r["conflict_with"] = r["seq"].map(first).astype("Int64")
-    return r
-
-
 # -- the rules: each rule folder's FRAMES (contracts/rules/<rule>/__init__.py) -------------------------
 def frame_rules() -> tuple[FrameRule, ...]:
     """Every rule's frame checks, in the registry's order."""
@@ -488,7 +346,7 @@ def _frames(f: Frames) -> Frames:
     return {"awards": awards, "shaped_caps": shaped_caps, "entity_clause_years": entity_clause_years, "resolutions": res, "entity_years": entity_years, "budgets": _budgets(f), "stages": _stages(f),
             "payments": _payments(f), "notices": notices, "enterprises": f["enterprises"], "fund_opens": fund_opens,
             "applies": applies, "policies": pol, "reversals": f["reversals"], "undone": _undone(f),
-            "scores": _scores(f), "reported": _reported(f), "calendars": cal, "calendar_days": f["calendar_days"]}
+            "scores": performance_scores(f, _budgets(f)), "reported": reported_figures(f), "calendars": cal, "calendar_days": f["calendar_days"]}
 
 
 def _schema(frame: str, rules: tuple[FrameRule, ...], columns: dict[str, dict[str, pa.Column]]) -> pa.DataFrameSchema:

@@ -47,8 +47,8 @@ __all__ = ["NightlyRun", "run_nightly", "suite_version"]
 
 # what the pandera engine runs (the rules' FRAMES are in their folders), and what turns either engine's rows
 # into findings
-_ENGINE_SOURCES = ("checks/frames.py", "contracts/caps/frames.py", "contracts/rules/base.py", "checks/sqlrules.py",
-                   "checks/_gx_rule.py")
+ENGINE_SOURCES = ("checks/frames.py", "contracts/caps/frames.py", "contracts/figures/frames.py",
+                  "contracts/performance/frames.py", "contracts/rules/base.py", "checks/sqlrules.py", "checks/_gx_rule.py")
 
 
 def suite_version() -> str:
@@ -59,7 +59,7 @@ def suite_version() -> str:
 
     root = GX_DIR.parent.parent
     h = hashlib.sha256()
-    files = [*sorted(p for p in GX_DIR.rglob("*") if p.is_file()), *(root / name for name in _ENGINE_SOURCES),
+    files = [*sorted(p for p in GX_DIR.rglob("*") if p.is_file()), *(root / name for name in ENGINE_SOURCES),
              *sorted((root / "contracts" / "rules").glob("*/__init__.py"))]
     for path in files:
         h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")

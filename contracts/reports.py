@@ -1,7 +1,7 @@
 """The reports the seeds publish, computed from the ledger: execution, funnel, performance, and the
 public notice list (公示名单).
 
-Each report is a list of rows (label, figures) built from ``contracts/figures.py``; one renderer
+Each report is a list of rows (label, figures) built from ``contracts/figures/``; one renderer
 writes it as a table (Chinese labels, 万元 at the seeds' precision: exact, trailing zeros
 dropped), JSON, CSV, XLSX or HTML (a page with its chart as SVG and no scripts,
 ``contracts/html.py``). Every figure of a row names the figure it comes from, so

@@ -128,7 +128,7 @@ class Flow:
 E3 = code(3)
 
 
-# A reported figure of every metric of contracts/figures.py, of one fund and summed over two, each
+# A reported figure of every metric of contracts/figures/, of one fund and summed over two, each
 # worked out by hand from the fixture below (other-fund: budget 1000万, +100万, 10万 transferred
 # out to a purpose, one expense of 1万; no projects).
 FIGURES = {

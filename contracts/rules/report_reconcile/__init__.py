@@ -16,7 +16,7 @@ RULE = Rule("REPORT-RECONCILE",
             WARNING,
             "a figure a report states differs from the ledger's own (beyond the stated tolerance)",
             zh="报告所列数据与账本计算结果不一致（超出允许误差）",
-            offending="a figure a report states that differs from the ledger's own beyond its tolerance (every metric of contracts/figures.py, of one fund or summed over the funds of a+b+…)",
+            offending="a figure a report states that differs from the ledger's own beyond its tolerance (every metric of contracts/figures/, of one fund or summed over the funds of a+b+…)",
             kinds=("report.state",),
             table="reported")
 

@@ -11,6 +11,11 @@ figures, so what a report prints is what the reconciliation compares.
 Every query is an index range over one fund-year (``projects (fund, year)``, ``decisions
 (project)``, ``funds`` by key): figures never rescan history.
 
+One definition per engine: this module (write time, the reports), ``frames.py`` beside it (the
+pandera engine) and the nightly query of ``contracts/rules/report_reconcile/`` (the SQL engine).
+Changing a figure is one edit in each; the nightly tests state every metric in the fixture ledger
+and require all three to agree.
+
 =====================================  =================================================================
 metric                                 value
 =====================================  =================================================================

@@ -11,6 +11,9 @@ A ``performance.indicators`` entry records the table an evaluation uses. Each in
 * ``stated``: the evaluation's ``stated_score``
 
 Scores are exact fractions shown to the cent of a point (``ROUND_HALF_UP``).
+
+One definition per engine: this module (write time, the report), ``frames.py`` beside it (the
+pandera engine) and the nightly query of ``contracts/rules/perf_score/`` (the SQL engine).
 """
 
 from __future__ import annotations
