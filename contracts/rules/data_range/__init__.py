@@ -1,13 +1,15 @@
 """DATA-RANGE (fatal): a projection row out of its range: a negative amount, an unknown status, outcome or payment kind.
 
-Nightly only.
-Nightly: nightly.sql (Great Expectations), COLUMNS (pandera's column checks), plant.sql.
+Nightly only: write time refuses such input at the edge (INPUT-BODY).
+Nightly: nightly.sql (Great Expectations), columns() (pandera's column checks), plant.sql.
+Tests: tests/test_nightly.py (the planted state, both engines).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from contracts.fields import OUTCOMES
 from contracts.rules.base import FATAL, Rule
 
 RULE = Rule("DATA-RANGE",
@@ -18,10 +20,8 @@ RULE = Rule("DATA-RANGE",
             table="projects")
 
 
-
 # pandera's column checks, per frame: an offending row is named once, by the columns of RANGE_SUBJECT
 STATUSES = ("applied", "approving", "approved", "rejected", "withdrawn", "objection")
-OUTCOMES = ("pass", "reject", "reduce", "halve", "downgrade")
 
 
 def columns() -> dict[str, dict[str, Any]]:

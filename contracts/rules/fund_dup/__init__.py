@@ -2,6 +2,7 @@
 
 Write time: WRITE_TIME, called by the kinds' checks (contracts/rules/by_kind.py).
 Nightly: nightly.sql (Great Expectations), FRAMES (pandera), plant.sql (the state tests/test_nightly.py plants).
+Tests: tests/test_rules.py, a posting it accepts and one it refuses (beside the rules that share their set-up).
 """
 
 from __future__ import annotations
