@@ -499,7 +499,7 @@ def test_the_suite_version_covers_what_ge_runs(tmp_path, monkeypatch):
     for name in ENGINE_SOURCES:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(GX_DIR.parent.parent / name, tmp_path / name)
-    shutil.copytree(GX_DIR.parent.parent / "contracts" / "rules", tmp_path / "contracts" / "rules")
+    shutil.copytree(GX_DIR.parent.parent / "contracts" / "rules", tmp_path / "contracts" / "rules", dirs_exist_ok=True)
     monkeypatch.setattr(checks.gx_project, "GX_DIR", project)
     assert suite_version() == before
     suite = project / "expectations" / "ledger-projects.json"
