@@ -309,7 +309,7 @@ def test_a_posting_recording_a_lower_contracts_version_is_caught_by_the_chain(ba
 
 def _release_2(monkeypatch) -> None:
     """The next release: contracts version 2, which adds FEE-CAP (a fee may not exceed 2万元)."""
-    from contracts import engine, rules
+    from contracts import api, engine, rules
     from contracts.rules.base import finding
     from ledger.findings import FATAL
 
@@ -319,7 +319,7 @@ def _release_2(monkeypatch) -> None:
         return [finding("FEE-CAP", item, "a fee above 2万元", field="amount_fen", expected=2 * W,
                         actual=item.body["amount_fen"])]
 
-    monkeypatch.setattr(rules, "CONTRACTS_VERSION", 2)
+    monkeypatch.setattr(api, "CONTRACTS_VERSION", 2)
     monkeypatch.setitem(rules.RULES, "FEE-CAP", rules.Rule("FEE-CAP", FATAL, "a fee is at most 2万元", zh="服务费不超过2万元",
                                                            kinds=("fee.pay",), since=2))
     monkeypatch.setitem(engine.CHECKS, "fee.pay", [*engine.CHECKS["fee.pay"], fee_cap])

@@ -20,7 +20,7 @@ query, a planted state or a pandera check (``DATA-RANGE``'s is the pandera schem
 ``columns()``; ``CHECK-ENGINES`` is the comparison of the two engines in ``checks/nightly.py`` and
 has neither query nor plant). ``tests/test_rules.py`` also calls :func:`problems` on every folder.
 
-Versions: ``CONTRACTS_VERSION`` is the version of this rule set, recorded by every posting. A
+Versions: ``CONTRACTS_VERSION`` (``contracts/api.py``) is the version of this rule set, recorded by every posting. A
 release that adds a rule raises it by one and registers the rule with ``since`` = the new version;
 a rule is never made stricter in place (a stricter check is a new rule, with its own id and
 ``since``), so a posting is always judged by the rules its version had. At replay, a fatal finding
@@ -36,10 +36,9 @@ from types import ModuleType
 
 from contracts.rules.base import Rule
 
-__all__ = ["CONTRACTS_VERSION", "FOLDERS", "NIGHTLY_ONLY", "RULES", "RULES_DIR", "RegistryError", "Rule", "folder_of",
+__all__ = ["FOLDERS", "NIGHTLY_ONLY", "RULES", "RULES_DIR", "RegistryError", "Rule", "folder_of",
            "problems", "readme_table"]
 
-CONTRACTS_VERSION = 1
 RULES_DIR = Path(__file__).resolve().parent
 # rules that only the nightly run applies: write time refuses such input at the edge (INPUT-*)
 NIGHTLY_ONLY = frozenset({"DATA-RANGE", "CHECK-ENGINES"})
