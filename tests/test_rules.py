@@ -481,3 +481,7 @@ def test_every_rule_folder_is_complete_and_an_incomplete_one_is_named():
     misplaced.__file__, misplaced.RULE = FOLDERS["CAP-RATIO"].__file__, RULES["CAP-RATIO"]
     misplaced.WRITE_TIME, misplaced.FRAMES = FOLDERS["CAP-RATIO"].WRITE_TIME, FOLDERS["CAP-RATIO"].FRAMES
     assert problems(misplaced) == ["cap_tier: holds CAP-RATIO, whose folder is cap_ratio"]
+    borrowed = types.ModuleType("contracts.rules.cap_ratio")
+    borrowed.__file__, borrowed.RULE = FOLDERS["CAP-RATIO"].__file__, RULES["CAP-RATIO"]
+    borrowed.WRITE_TIME, borrowed.FRAMES = FOLDERS["CAP-RATIO"].WRITE_TIME, FOLDERS["CAP-TIER"].FRAMES
+    assert problems(borrowed) == ["CAP-RATIO: its FRAMES check CAP-TIER, another rule's"]

@@ -73,6 +73,9 @@ def problems(module: ModuleType) -> list[str]:
             out.append(f"{rule.id}: no table or no offending-row description for its nightly query")
         if not (getattr(module, "FRAMES", ()) or hasattr(module, "columns")):
             out.append(f"{rule.id}: no pandera check (FRAMES)")
+    strays = sorted({f.rule for f in getattr(module, "FRAMES", ()) if f.rule != rule.id})
+    if strays:
+        out.append(f"{rule.id}: its FRAMES check {', '.join(strays)}, another rule's")
     return out
 
 
