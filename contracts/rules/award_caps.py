@@ -5,20 +5,24 @@ The amount after a reducing decision, and each award of an approval, is held to 
 an amount above a cap is a finding of the cap's rule (``CAP-ABSOLUTE``, ``CAP-RATIO``, ``CAP-TIER``,
 ``CAP-PER-UNIT``, ``CAP-REVENUE-SHARE``, ``CAP-PROJECT``, ``CAP-HALVE``); a cap whose base the
 application did not give is ``CAP-BASE``; a clause no longer in the version in force, ``REF-CLAUSE``.
-Each of those rule folders names this check as its write-time part.
+Each of those rule folders names this check as its write-time part, and takes its pandera check
+from :func:`frames`: no approved award above the rule's cap column.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from contracts.caps import clause_caps
 from contracts.catalogue import find_clause
 from contracts.money import wan
-from contracts.rules.base import finding
+from contracts.rules.base import FrameRule, column, finding, na_false, subject_columns, won
 from ledger.findings import Finding
 
-__all__ = ["check"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["check", "frames"]
 
 
 def check(item: Any, amount: int, doc: dict[str, Any], project: dict[str, Any], field: str) -> list[Finding]:
@@ -37,3 +41,16 @@ def check(item: Any, amount: int, doc: dict[str, Any], project: dict[str, Any], 
                                expected=f"<= {wan(cap.fen)}", actual=wan(amount), difference=wan(amount - cap.fen),
                                **where))
     return out
+
+
+def frames(rule: str, cap: str, frame: str = "awards") -> tuple[FrameRule, ...]:
+    """The pandera check of a cap rule: no approved award above the column ``cap`` of ``frame``
+    (``awards``: a row per project; ``shaped_caps``: a row per project and cap shape, of which the
+    rows of this rule's shape)."""
+    def ok(d: pd.DataFrame) -> pd.Series:
+        above = won(d) & (d["approved_fen"] > d[cap])
+        if frame == "shaped_caps":
+            above &= d["rule"] == rule
+        return ~na_false(above)
+    return (FrameRule(rule, frame, ok, subject_columns("project", "fund", "year", "clause", expected=column(cap),
+                                                       actual=column("approved_fen"))),)

@@ -75,7 +75,7 @@ def binding_cap(caps: list[Any]) -> int | None:
 
 
 # -- the pandera engine's frame checks ---------------------------------------------------------
-Column = Callable[["pd.DataFrame"], "pd.Series"]
+FrameColumn = Callable[["pd.DataFrame"], "pd.Series"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,11 +86,11 @@ class FrameRule:
 
     rule: str
     frame: str
-    ok: Column
-    columns: dict[str, Column]
+    ok: FrameColumn
+    columns: dict[str, FrameColumn]
 
 
-def column(name: str) -> Column:
+def column(name: str) -> FrameColumn:
     """The frame's column ``name``."""
     return lambda df: df[name]
 
@@ -102,7 +102,7 @@ def no_value(df: pd.DataFrame) -> pd.Series:
     return pd.Series([None] * len(df), index=df.index, dtype=object)
 
 
-def constant(value: int) -> Column:
+def constant(value: int) -> FrameColumn:
     """A column holding ``value`` on every row."""
     def values(df: pd.DataFrame) -> pd.Series:
         import pandas as pd
@@ -111,7 +111,8 @@ def constant(value: int) -> Column:
     return values
 
 
-def subject_columns(*names: str, expected: Column | None = None, actual: Column | None = None) -> dict[str, Column]:
+def subject_columns(*names: str, expected: FrameColumn | None = None,
+                    actual: FrameColumn | None = None) -> dict[str, FrameColumn]:
     """The columns of a finding: the subject's columns by name, then expected and actual."""
     return {**{n: column(n) for n in names}, "expected": expected or no_value, "actual": actual or no_value}
 

@@ -8,7 +8,7 @@ Tests: tests/test_rules.py, a posting it accepts and one it refuses (beside the 
 from __future__ import annotations
 
 from contracts.rules import award_caps
-from contracts.rules.base import FATAL, FrameRule, Rule, column, na_false, subject_columns, won
+from contracts.rules.base import FATAL, Rule
 
 RULE = Rule("CAP-PROJECT",
             FATAL,
@@ -25,6 +25,4 @@ RULE = Rule("CAP-PROJECT",
 WRITE_TIME = (award_caps.check,)
 
 
-FRAMES = (FrameRule("CAP-PROJECT", "awards", lambda d: ~na_false(won(d) & (d["approved_fen"] > d["project_cap"])),
-                    subject_columns("project", "fund", "year", "clause", expected=column("project_cap"),
-                                    actual=column("approved_fen"))),)
+FRAMES = award_caps.frames("CAP-PROJECT", "project_cap")

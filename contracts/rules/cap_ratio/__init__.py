@@ -8,7 +8,7 @@ Tests: tests/test_rules.py, a posting it accepts and one it refuses (beside the 
 from __future__ import annotations
 
 from contracts.rules import award_caps
-from contracts.rules.base import FATAL, FrameRule, Rule, column, subject_columns, won
+from contracts.rules.base import FATAL, Rule
 
 RULE = Rule("CAP-RATIO",
             FATAL,
@@ -25,7 +25,5 @@ RULE = Rule("CAP-RATIO",
 WRITE_TIME = (award_caps.check,)
 
 
-# shaped_caps: one row per project and cap shape (contracts/caps/frames.py)
-FRAMES = (FrameRule("CAP-RATIO", "shaped_caps", lambda d: ~((d["rule"] == "CAP-RATIO") & won(d) & (d["approved_fen"] > d["fen"])),
-                    subject_columns("project", "fund", "year", "clause", expected=column("fen"),
-                                    actual=column("approved_fen"))),)
+# no approved award above the cap (the caps: contracts/caps/frames.py)
+FRAMES = award_caps.frames("CAP-RATIO", "fen", "shaped_caps")
