@@ -485,3 +485,24 @@ def test_every_rule_folder_is_complete_and_an_incomplete_one_is_named():
     borrowed.__file__, borrowed.RULE = FOLDERS["CAP-RATIO"].__file__, RULES["CAP-RATIO"]
     borrowed.WRITE_TIME, borrowed.FRAMES = FOLDERS["CAP-RATIO"].WRITE_TIME, FOLDERS["CAP-TIER"].FRAMES
     assert problems(borrowed) == ["CAP-RATIO: its FRAMES check CAP-TIER, another rule's"]
+
+
+def test_each_rules_kinds_are_the_kinds_whose_checks_run_it():
+    """A rule's ``kinds`` (its metadata, the README's table) is what the code does: the kinds whose
+    check in ``by_kind.py`` calls one of the rule's WRITE_TIME functions, no more and no fewer."""
+    import ast
+    import inspect
+
+    from contracts.kinds import KINDS
+    from contracts.rules import FOLDERS, by_kind
+
+    called: dict[str, set] = {}  # each kind check of by_kind.py: the functions of other modules it calls
+    for node in ast.parse(inspect.getsource(by_kind)).body:
+        if isinstance(node, ast.FunctionDef):
+            called[node.name] = {getattr(getattr(by_kind, a.value.id), a.attr) for a in ast.walk(node)
+                                 if isinstance(a, ast.Attribute) and isinstance(a.value, ast.Name)
+                                 and inspect.ismodule(getattr(by_kind, a.value.id, None))}
+    derived = {rule: {kind for kind, spec in KINDS.items() if set(folder.WRITE_TIME) & called[spec.check]}
+               for rule, folder in FOLDERS.items() if hasattr(folder, "WRITE_TIME")}
+    assert derived == {rule: set(FOLDERS[rule].RULE.kinds) for rule in derived}
+    assert {rule for rule, folder in FOLDERS.items() if not hasattr(folder, "WRITE_TIME")} == NIGHTLY_ONLY
