@@ -45,22 +45,22 @@ from ledger.tree import Tree, conn_size
 __all__ = ["NightlyRun", "run_nightly", "suite_version"]
 
 
-# what the pandera engine runs (the rules' FRAMES are in their folders), and what turns either engine's rows
-# into findings
+# what the pandera engine runs besides contracts/rules/ (every module of which is digested too: the rules'
+# FRAMES and the helpers they use), and what turns either engine's rows into findings
 ENGINE_SOURCES = ("checks/frames.py", "contracts/caps/frames.py", "contracts/figures/frames.py",
-                  "contracts/performance/frames.py", "contracts/rules/base.py", "checks/sqlrules.py", "checks/_gx_rule.py")
+                  "contracts/performance/frames.py", "checks/sqlrules.py", "checks/_gx_rule.py")
 
 
 def suite_version() -> str:
     """The rules' identity: a digest of exactly what runs, the GX project (its expectations hold
-    every rule's query as GX runs it, the caps included) and the pandera engine's sources, each
-    rule folder's ``__init__.py`` among them."""
+    every rule's query as GX runs it, the caps included) and the pandera engine's sources, every
+    module of ``contracts/rules/`` among them."""
     from checks.gx_project import GX_DIR
 
     root = GX_DIR.parent.parent
     h = hashlib.sha256()
     files = [*sorted(p for p in GX_DIR.rglob("*") if p.is_file()), *(root / name for name in ENGINE_SOURCES),
-             *sorted((root / "contracts" / "rules").glob("*/__init__.py"))]
+             *sorted((root / "contracts" / "rules").rglob("*.py"))]
     for path in files:
         h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return f"nightly-{len(sql_rules())}-rules-{h.hexdigest()[:16]}"
@@ -132,6 +132,7 @@ def run_nightly(ledger: Ledger, out: Path, signer: Signer | None, *, record: boo
     from checks.gx_project import run_gx
 
     out.mkdir(parents=True, exist_ok=True)
+    version = suite_version()  # the rules that are about to run, digested once
     # 1. what is checked: the projections re-derived from the entries
     ran_at = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     size, root, digest_rows, state = _state(ledger)
@@ -150,7 +151,7 @@ def run_nightly(ledger: Ledger, out: Path, signer: Signer | None, *, record: boo
     findings = _sorted(state + list({_key(f): f for f in [*gx, *pd]}.values()) + _disagreements(gx, pd))
     engines = {"replay": len(state), "great_expectations": len(gx), "pandera": len(pd)}
     # 5. the reports
-    report = {"suite_version": suite_version(), "tree_size": size, "root": root.hex(), "origin": ledger.origin, "ran_at": ran_at,
+    report = {"suite_version": version, "tree_size": size, "root": root.hex(), "origin": ledger.origin, "ran_at": ran_at,
               "projections_sha256": digest_rows, "engines": engines, "findings": findings_to_json(findings)}
     data = (json.dumps(report, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
     (out / "findings.json").write_bytes(data)
@@ -166,7 +167,7 @@ def run_nightly(ledger: Ledger, out: Path, signer: Signer | None, *, record: boo
         for (rule, severity), n in sorted(Counter((f.rule, f.severity) for f in findings).items()):
             counts.setdefault(rule, {})[severity] = n
         digest = hashlib.sha256(data).hexdigest()
-        body: dict[str, Any] = {"suite_version": suite_version(), "tree_size": size, "root": root.hex(),
+        body: dict[str, Any] = {"suite_version": version, "tree_size": size, "root": root.hex(),
                                 "projections_sha256": digest_rows, "counts": counts, "findings_sha256": digest,
                                 "engines": engines}
         (receipt,) = ledger.append(signer, [Item("check.run", f"check.run:{size}:{digest[:16]}", body)])

@@ -489,7 +489,8 @@ def test_the_database_password_reaches_no_environment_file_log_or_entry(base, co
 
 def test_the_suite_version_covers_what_ge_runs(tmp_path, monkeypatch):
     """The version digests the GX project's files (what GX runs) and the pandera engine: a change to
-    a query inside an expectation changes it, and so does a change to a rule's pandera check."""
+    a query inside an expectation changes it, and so does a change to a rule's pandera check or to a
+    helper of contracts/rules/ it calls."""
     import checks.gx_project
     from checks.nightly import ENGINE_SOURCES, suite_version
 
@@ -509,7 +510,12 @@ def test_the_suite_version_covers_what_ge_runs(tmp_path, monkeypatch):
     suite.write_text(suite.read_text(encoding="utf-8").replace("approved_fen >= min(c.fen)", "approved_fen > min(c.fen)"),
                      encoding="utf-8")
     assert suite_version() == before
-    frames = tmp_path / "contracts" / "rules" / "cap_ratio" / "__init__.py"  # a rule's pandera check
-    frames.write_text(frames.read_text(encoding="utf-8").replace('d["approved_fen"] > d["fen"]', 'd["approved_fen"] >= d["fen"]'),
-                      encoding="utf-8")
-    assert suite_version() != before
+    for name, old, new in (("cap_ratio/__init__.py", "FRAMES = award_caps.frames(", "FRAMES = award_caps.frames(  "),
+                           ("award_caps.py", 'd["approved_fen"] > d[cap]', 'd["approved_fen"] >= d[cap]')):
+        source = tmp_path / "contracts" / "rules" / name  # a rule's pandera check, then the helper it calls
+        text = source.read_text(encoding="utf-8")
+        assert old in text
+        source.write_text(text.replace(old, new), encoding="utf-8")
+        assert suite_version() != before
+        source.write_text(text, encoding="utf-8")
+        assert suite_version() == before
