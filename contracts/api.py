@@ -42,8 +42,6 @@ class FundContracts:
         return prepare(items)
 
     def apply(self, conn: "Connection", first_seq: int, items: Sequence[Any], version: int) -> list["Finding"]:
-        if not any(item.kind in self.kinds for item in items):
-            return []  # nothing of the money: no rule to run, no projection to touch
         from contracts.engine import run
 
         return run(conn, first_seq, items, version)

@@ -132,3 +132,41 @@ def test_note_refs_must_name_earlier_entries(env):
 def test_builders_refuse_bad_bodies(suite):
     with pytest.raises(InputError, match="must not be empty"):
         revoke_item(f"{suite.alg}:" + "0" * 32, "  ")
+
+
+def test_a_posting_with_nothing_of_the_money_loads_no_rule(tmp_path, suite):
+    """The hot path of a note, a key or a checkpoint: posting one loads neither the rules of the money
+    (51 folders) nor a data-frame library; a posting of a money kind does load the rules."""
+    import subprocess
+    import sys
+
+    from contracts.api import CONTRACTS
+    from ledger.store import Ledger, enroll_item, init_ledger
+
+    keys = make_keys(tmp_path, "admin", "log", "poster", suite=suite)
+    url = f"sqlite:///{tmp_path / 'l.db'}"
+    init_ledger(url, keys["admin"].public, keys["log"], origin="test.example/hot", log_key_path=None)
+    Ledger.open(url, CONTRACTS).append(keys["admin"], [enroll_item(keys["poster"].public, "fund office", "poster")])
+    script = tmp_path / "post_one.py"
+    script.write_text(f"""import sys
+from contracts.api import CONTRACTS
+from ledger.errors import Rejected
+from ledger.keys import load_private
+from ledger.store import Item, Ledger
+
+kind = sys.argv[1]
+body = {{"text": "x"}} if kind == "audit.note" else {{"fund": "f", "year": 2024, "payee": "p", "service": "s",
+                                                    "amount_fen": 1}}
+try:  # the fee is refused (its fund-year is not open): the rules ran
+    Ledger.open({url!r}, CONTRACTS).append(load_private({str(tmp_path / "poster.key")!r}), [Item(kind, kind, body)])
+except Rejected:
+    pass
+print(sorted(m for m in ("contracts.rules", "pandas", "great_expectations") if m in sys.modules))
+""", encoding="utf-8")
+    def loaded(kind: str) -> str:
+        done = subprocess.run([sys.executable, str(script), kind], capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip()
+
+    assert loaded("audit.note") == "[]"
+    assert "'contracts.rules'" in loaded("fee.pay")
