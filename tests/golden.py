@@ -29,9 +29,7 @@ GOLDEN = Path(__file__).parent / "golden"
 
 def rows(findings: Iterable[Finding]) -> list[dict[str, Any]]:
     """The findings as plain rows, sorted so that the order the engines give them in does not matter."""
-    out = [{"rule": f.rule, "severity": f.severity, "field": f.field, "subject": {k: v for k, v in f.subject},
-            "expected": f.expected, "actual": f.actual, "difference": f.difference, "message": f.message}
-           for f in findings]
+    out = [f.as_dict() for f in findings]
     return sorted(out, key=lambda r: json.dumps(r, sort_keys=True, ensure_ascii=False, default=str))
 
 
