@@ -4,13 +4,17 @@
     .venv/bin/python bench/core.py --pg postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 (a) posting N audit.note entries in postings of 1,000 (parse JSON lines + checks + append);
-(b) verify of that ledger: the chain checks (steps 1-7) with the signatures checked here, in
-    order, and by a pool of one process per core; then the whole of it (with the replay, step 8);
+(b) verify of that ledger: the chain checks (steps 1-7) in order in one process, and (bp) in
+    stretches, one process per core (``ledger/segments.py``: what ``verify --no-replay`` does);
+    then (b8) the whole of it (with the replay, step 8);
 (c) the raw limits on the same machine: canonical encode + SHA-256 + driver-level insert of the
     same rows with no checks, (c1) into a bare table in one transaction (the floor), and (c2) into
     a migrated `entries` table (same indexes, triggers) with one commit per posting (the same
     durable work as (a) minus parsing, checks and signing): a/c is taken against (c2);
-    read + SHA-256 of all rows, against which b/c is taken;
+    (c) reading the ledger's rows as verify reads them (the same query, the same columns, the same
+    database) and SHA-256 of each row's bytes, against which b/c is taken; (c0) the same from a
+    bare table of (seq, hash, data) written in one transaction, for reference;
+(b), (bp) and (c) are the medians of three runs each, interleaved;
 then the wall time of one `fundledger post` process posting one entry.
 """
 
@@ -19,6 +23,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -65,6 +70,21 @@ def raw_entries_table(url: str, envelopes: list[dict], posting: int) -> float:
     for i in range(0, len(envelopes), posting):
         with db.write_tx(engine) as conn:
             conn.exec_driver_sql(sql, _raw_rows(envelopes[i:i + posting]))
+    elapsed = time.perf_counter() - t
+    engine.dispose()
+    return elapsed
+
+
+def read_and_hash(url: str) -> float:
+    """(c) The ledger's rows, read as verify reads them, and SHA-256 of each row's bytes."""
+    from ledger.replay import entry_batches
+
+    engine = db.make_engine(url)
+    t = time.perf_counter()
+    with db.read_tx(engine) as conn:
+        for batch in entry_batches(conn):
+            for row in batch:
+                hashlib.sha256(b"\x00" + row[8]).digest() == row[1]
     elapsed = time.perf_counter() - t
     engine.dispose()
     return elapsed
@@ -121,12 +141,16 @@ def main() -> None:
 
         engine = db.make_engine(url)
         cores = os.cpu_count() or 1
-        t = time.perf_counter()
-        result = verify_ledger(engine, CONTRACTS, replay=False).chain
-        verify_s = time.perf_counter() - t
-        t = time.perf_counter()
-        verify_ledger(engine, CONTRACTS, replay=False, workers=cores)
-        pooled_s = time.perf_counter() - t
+        runs: dict[str, list[float]] = {"b": [], "bp": [], "c": []}
+        for _ in range(3):
+            t = time.perf_counter()
+            result = verify_ledger(engine, CONTRACTS, replay=False).chain
+            runs["b"].append(time.perf_counter() - t)
+            t = time.perf_counter()
+            verify_ledger(engine, CONTRACTS, replay=False, workers=cores)
+            runs["bp"].append(time.perf_counter() - t)
+            runs["c"].append(read_and_hash(url))
+        verify_s, pooled_s, read_s = (statistics.median(runs[k]) for k in ("b", "bp", "c"))
         t = time.perf_counter()
         verify_ledger(engine, CONTRACTS, workers=cores)
         full_s = time.perf_counter() - t
@@ -141,13 +165,15 @@ def main() -> None:
         print(f"database: {engine.dialect.name}; {n} entries in postings of {args.posting}; verified {result.entries}")
         print(f"(a)  post                  {n / post_s:>10,.0f} entries/s  ({post_s:.2f} s)")
         print(f"(b)  verify 1-7, in order  {result.entries / verify_s:>10,.0f} entries/s  ({verify_s:.2f} s)")
-        print(f"(bp) verify 1-7, {cores} workers {result.entries / pooled_s:>10,.0f} entries/s  ({pooled_s:.2f} s)   "
+        print(f"(bp) verify 1-7, {cores} stretches {result.entries / pooled_s:>8,.0f} entries/s  ({pooled_s:.2f} s)   "
               f"b/bp = {verify_s / pooled_s:.2f}x")
         print(f"(b8) verify 1-8, {cores} workers {result.entries / full_s:>10,.0f} entries/s  ({full_s:.2f} s)")
         print(f"(c1) raw write, bare table {n / raw_write:>10,.0f} entries/s  ({raw_write:.2f} s)   a/c1 = {post_s / raw_write:.2f}x")
         print(f"(c2) raw write, entries    {n / raw_same:>10,.0f} entries/s  ({raw_same:.2f} s)   a/c2 = {post_s / raw_same:.2f}x")
-        print(f"(c)  raw read + SHA-256    {n / raw_read:>10,.0f} entries/s  ({raw_read:.2f} s)   "
-              f"b/c = {verify_s / raw_read:.2f}x, bp/c = {pooled_s / raw_read:.2f}x")
+        print(f"(c)  read rows + SHA-256   {result.entries / read_s:>10,.0f} entries/s  ({read_s:.2f} s)   "
+              f"b/c = {verify_s / read_s:.2f}x, bp/c = {pooled_s / read_s:.2f}x")
+        print(f"(c0) bare table + SHA-256  {n / raw_read:>10,.0f} entries/s  ({raw_read:.2f} s)   "
+              f"bp/c0 = {pooled_s / raw_read:.2f}x")
 
         median, low, high = single_post_walls(url, work / "poster.key")
         print(f"one `fundledger post` process, one entry: median {median:.3f} s wall "

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
 
+from ledger import segments
 from ledger.chain import ChainResult, ChainVerifier, VerifyFailure
 from ledger.errors import InputError
 from ledger.keys import Signer
@@ -158,6 +159,22 @@ def bundle_batches(directory: Path) -> Iterator[list[tuple]]:
         yield batch
 
 
+def _in_stretches(directory: Path, kinds: Mapping[str, Kind], checkpoints: list[tuple[str, Any]], workers: int,
+                  progress: Callable[[int], None] | None) -> ChainResult | None:
+    """The chain checks in stretches of the entries file, one process each (``ledger/segments.py``);
+    None where that does not decide (a small bundle, a failure: in order)."""
+    path = directory / "entries.jsonl"
+    size = path.stat().st_size
+    if size < segments.MIN_BYTES:
+        return None
+    with open(path, "rb") as f:
+        genesis = f.readline()
+    if not genesis.endswith(b"\n"):
+        return None
+    return segments.verify_in_stretches(segments.BundleSource(str(path), size), genesis=genesis[:-1], kinds=kinds,
+                                        workers=workers, checkpoints=checkpoints, progress=progress)
+
+
 def verify_bundle(directory: Path, *, kinds: Mapping[str, Kind], log_vkey: str | None = None,
                   progress: Callable[[int], None] | None = None, workers: int = 1) -> ChainResult:
     """``kinds``: the kinds the ledger knows (``ledger.kinds.registry``); ``workers``: processes
@@ -185,13 +202,15 @@ def verify_bundle(directory: Path, *, kinds: Mapping[str, Kind], log_vkey: str |
         checkpoint = parse_checkpoint((directory / "checkpoint.note").read_text(encoding="utf-8"))
     except (NoteError, UnicodeDecodeError) as e:
         raise _fail("checkpoint.note", "a checkpoint note", str(e)) from None
-    chain = ChainVerifier(kinds=kinds, checkpoints=[("checkpoint.note", checkpoint)], index_columns=False,
-                          workers=workers)
-    for batch in bundle_batches(directory):
-        chain.feed(batch)
-        if progress:
-            progress(len(batch))
-    result = chain.finish()
+    checkpoints = [("checkpoint.note", checkpoint)]
+    result = _in_stretches(directory, kinds, checkpoints, workers, progress) if workers > 1 else None
+    if result is None:  # in order, in this process: it names the first failure
+        chain = ChainVerifier(kinds=kinds, checkpoints=checkpoints, index_columns=False, workers=workers)
+        for batch in bundle_batches(directory):
+            chain.feed(batch)
+            if progress:
+                progress(len(batch))
+        result = chain.finish()
     if checkpoint.size != result.entries:
         raise _fail("checkpoint tree size", f"{result.entries} (every exported entry)", checkpoint.size)
     # B3. the suite and the log key in force (the genesis's, or the last rotation's): the key file's, the

@@ -33,7 +33,7 @@ __all__ = [
 
 MAX_INT = 2**53 - 1
 MAX_DEPTH = 32
-_SORT = orjson.OPT_SORT_KEYS
+SORT_KEYS = orjson.OPT_SORT_KEYS  # canonical(v) is orjson.dumps(v, option=SORT_KEYS), which hot loops call directly
 
 
 class NonInteger(str):
@@ -52,7 +52,7 @@ class DomainError(ValueError):
 
 def canonical(value: Any) -> bytes:
     """RFC 8785 bytes of a value already inside the domain (see :func:`check_domain`)."""
-    return orjson.dumps(value, option=_SORT)
+    return orjson.dumps(value, option=SORT_KEYS)
 
 
 def check_domain(value: Any, path: str = "", depth: int = 0) -> None:

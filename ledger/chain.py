@@ -6,8 +6,13 @@ checked by a pool of that many processes while the rows stream on (threads, whic
 allow by letting go of the GIL while they verify, measured 3-20 % slower in this pipeline: the
 main thread's parsing holds the GIL the workers need between calls); every other check stays in
 order here, and before any failure is raised the signatures of the entries before it are settled,
-so the failure named is the first in seq order, exactly as the serial check names it. Rows are ``(seq, hash, prev, kind, idem, posting, key_id, at, data)``: the stored bytes
-and the index columns stored beside them (a bundle derives the columns from the bytes).
+so the failure named is the first in seq order, exactly as the serial check names it. This is the
+check in order; ``ledger/segments.py`` runs the same checks on stretches of a large ledger, one
+process each (a :class:`ChainVerifier` given a :class:`Segment` checks one stretch; another
+settles, in order, what the stretches leave: :meth:`ChainVerifier.settle`, :meth:`ChainVerifier.fold`),
+and falls back to this one whenever anything fails. Rows are ``(seq, hash, prev, kind, idem,
+posting, key_id, at, data)``: the stored bytes and the index columns stored beside them (a bundle
+derives the columns from the bytes).
 
 Steps (numbering shared with ``ledger/verify.py``):
   2. genesis: seq 0 is a well-formed ``ledger.genesis`` pinning the suite (``ledger/suites.py``: every
@@ -35,7 +40,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import orjson
 
-from ledger.canonical import canonical
+from ledger.canonical import SORT_KEYS as _SORT_KEYS
 from ledger.envelope import FORMAT_VERSION, ZERO_HASH, posting_message
 from ledger.errors import IntegrityError
 from ledger.kinds import ADMIN, AUDITOR, LOG, Kind, genesis_suite, validate_core_body
@@ -44,7 +49,7 @@ from ledger.note import Checkpoint, NoteError, cosigner_key_id, verify_cosignatu
 from ledger.rotation import KeyView, new_key_name, rotation_problems
 from ledger.suites import DEFAULT, SUITES, Suite
 
-__all__ = ["ChainResult", "ChainVerifier", "KeyState", "VerifyFailure"]
+__all__ = ["ChainResult", "ChainVerifier", "Deferred", "KeyState", "Segment", "VerifyFailure"]
 
 _ENVELOPE_KEYS = {"v", "ledger", "seq", "prev", "kind", "at", "posting", "idem", "body"}
 _POSTING_KEYS = {"contracts", "i", "id", "key", "n", "sig"}
@@ -63,7 +68,7 @@ def _first_bad_signature(suite_name: str, items: list[tuple[bytes, bytes, bytes]
     return -1
 
 
-def _signature_pool(workers: int) -> ProcessPoolExecutor | None:
+def process_pool(workers: int) -> ProcessPoolExecutor | None:
     """Forked workers (cheap: nothing to import again), or, where another thread could hold a lock a
     forked child would inherit, workers from a fork server; None where neither exists."""
     import multiprocessing
@@ -106,6 +111,55 @@ class _Posting:
     first_seq: int
     kinds: set[str]
     key_effects: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    shared: tuple = ()  # (id, n, key, at, contracts): what every entry of the posting repeats
+
+    def __post_init__(self) -> None:
+        self.shared = (self.id, self.n, self.key, self.at, self.contracts)
+
+
+@dataclass(slots=True)
+class Deferred:
+    """A posting's key and signature checks (3.8), which a stretch checked apart leaves to the
+    process that holds the keys of the history before it."""
+
+    seq: int  # the posting's last entry
+    posting: _Posting
+    sig: Any  # posting.sig as stored
+    message: bytes  # what its key signed (``posting_message``)
+    genesis_signer: str | None  # the genesis posting's: the log key id its body pins
+    checked_with: bytes | None  # the public key the signature was found valid with, from the hints; None if not
+
+
+@dataclass(slots=True)
+class Segment:
+    """One stretch of the ledger checked apart from the rest (``ledger/segments.py``): it starts at
+    ``start`` with the genesis's suite and origin, knowing nothing of the stretch before it, and
+    records what only that stretch can settle: the link its first entry claims, its first posting's
+    id and contracts version, and each posting's 3.8 (with the signature already checked where
+    ``key_hints``, the public keys the history names, held the posting's key id). Its leaves go to
+    the process that holds the tree."""
+
+    start: int
+    suite: Suite
+    origin: str | None
+    key_hints: Mapping[str, bytes]
+    leaves: list[bytes] = field(default_factory=list)
+    first_prev: tuple[str, bytes | None] | None = None  # (in the bytes, in the index column)
+    first_posting: Any = None
+    first_contracts: int | None = None
+    deferred: list[Deferred] = field(default_factory=list)
+
+    def defer(self, seq: int, env: dict[str, Any], posting: _Posting) -> None:
+        genesis_signer = env["body"]["log"]["kid"] if posting.first_seq == 0 else None
+        stored, message = env["posting"]["sig"], posting_message(env, self.suite)
+        public, checked_with = self.key_hints.get(posting.key), None
+        if public is not None and type(stored) is str:
+            try:
+                if self.suite.verify(public, base64.b64decode(stored, validate=True), message):
+                    checked_with = public
+            except ValueError:
+                pass
+        self.deferred.append(Deferred(seq, posting, stored, message, genesis_signer, checked_with))
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,11 +192,12 @@ class ChainVerifier:
 
     def __init__(self, *, kinds: Mapping[str, Kind], stored_nodes: dict[tuple[int, int], bytes] | None = None,
                  checkpoints: Sequence[tuple[str, Checkpoint]] = (), index_columns: bool = True,
-                 workers: int = 1) -> None:
+                 workers: int = 1, segment: Segment | None = None) -> None:
         """``kinds``: the ledger's kinds (``ledger.kinds.registry``). ``index_columns=False`` for
         sources that store only the bytes (a bundle): rows then carry None for the hash and the
         columns, and steps 3.2 and 3.5 have nothing to compare. ``workers``: processes checking
-        the posting signatures (1: here, in order)."""
+        the posting signatures (1: here, in order). ``segment``: check one stretch of the ledger
+        for ``ledger/segments.py`` (see :class:`Segment`) instead of the whole of it."""
         self.kinds = kinds
         self.workers = workers
         self._signatures: list[tuple[int, int, str, bytes, bytes, bytes]] = []  # queued: seq, posting, kid, key, sig, msg
@@ -164,9 +219,16 @@ class ChainVerifier:
         self.checkpoints = sorted(checkpoints, key=lambda c: c[1].size)
         self._cp_next = 0
         self.suite = DEFAULT  # until the genesis says which
+        self.segment = segment
+        if segment is not None:
+            self.next_seq, self.suite, self.origin = segment.start, segment.suite, segment.origin
+            if segment.start > 0:  # what the stretch before ends with is not known here: recorded, not checked
+                self.prev, self.last_posting_id, self.contracts = None, None, None
         self.tree = self._new_tree()
 
-    def _new_tree(self) -> CompactRange:
+    def _new_tree(self) -> CompactRange | list[bytes]:
+        if self.segment is not None:  # a stretch's leaves go to the process that holds the tree
+            return self.segment.leaves
         return CompactRange(self.suite, on_node=self._on_node if self.stored_nodes is not None else None)
 
     # step 6: stored nodes, as each perfect subtree completes
@@ -213,10 +275,11 @@ class ChainVerifier:
             raise
 
     def _feed(self, batch: Iterable[Sequence[Any]]) -> None:
-        idems, tree, columns = self.idems, self.tree, self.index_columns
-        leaf_hash = self.suite.leaf_hash
+        idems, tree, columns, kinds, origin = self.idems, self.tree, self.index_columns, self.kinds, self.origin
+        leaf_hash, loads, dumps = self.suite.leaf_hash, orjson.loads, orjson.dumps
         expected_seq, prev, posting = self.next_seq, self.prev, self.posting
-        prev_hex = prev.hex()
+        prev_hex = None if prev is None else prev.hex()
+        roots_due = self._cp_next < len(self.checkpoints)
         for seq, h, prev_col, kind_col, idem_col, posting_col, key_col, at_col, data in batch:
             # 3.1 seq
             if seq != expected_seq:
@@ -233,13 +296,13 @@ class ChainVerifier:
                                     computed.hex(), bytes(h).hex())
             # 3.3 bytes
             try:
-                env = orjson.loads(data)
+                env = loads(data)
             except orjson.JSONDecodeError:
                 raise VerifyFailure("3.3", seq, "stored bytes", "a JSON envelope", "bytes that are not JSON") from None
             if type(env) is not dict or env.keys() != _ENVELOPE_KEYS:
                 found = sorted(env) if type(env) is dict else type(env).__name__
                 raise VerifyFailure("3.3", seq, "envelope fields", sorted(_ENVELOPE_KEYS), found)
-            if canonical(env) != data:
+            if dumps(env, option=_SORT_KEYS) != data:  # canonical(env), without the call
                 raise VerifyFailure("3.3", seq, "stored bytes are not canonical (RFC 8785)", "canonical bytes",
                                     "another encoding of the envelope")
             if env["v"] != FORMAT_VERSION:
@@ -248,23 +311,27 @@ class ChainVerifier:
                 raise VerifyFailure("3.3", seq, "the envelope's seq", seq, env["seq"])
             if seq == 0:
                 self._genesis(env)
-            if env["ledger"] != self.origin:
-                raise VerifyFailure("3.3", seq, "the envelope's ledger", self.origin, env["ledger"])
+                origin = self.origin
+            if env["ledger"] != origin:
+                raise VerifyFailure("3.3", seq, "the envelope's ledger", origin, env["ledger"])
             kind = env["kind"]
-            if kind not in self.kinds or (seq > 0 and kind == "ledger.genesis"):
+            if kind not in kinds or (seq > 0 and kind == "ledger.genesis"):
                 raise VerifyFailure("3.3", seq, "kind", "a kind this ledger knows", kind)
             # 3.4 chain
-            if env["prev"] != prev_hex:
+            if prev_hex is None:  # a stretch's first entry: its link is checked where the stretches meet
+                self.segment.first_prev = (env["prev"], None if prev_col is None else bytes(prev_col))
+            elif env["prev"] != prev_hex:
                 raise VerifyFailure("3.4", seq, "prev (in the bytes)", prev_hex, env["prev"])
-            if columns and prev_col != prev:
+            elif columns and prev_col != prev:
                 raise VerifyFailure("3.4", seq, "prev (index column)", prev_hex, bytes(prev_col).hex())
             # 3.5 index columns
             p = env["posting"]
             if type(p) is not dict:
                 raise VerifyFailure("3.3", seq, "posting", "an object", type(p).__name__)
-            truth = (kind, env["idem"], p.get("id"), p.get("key"), env["at"])
-            stored = (kind_col, idem_col, posting_col, key_col, at_col)
-            if columns and stored != truth:
+            posting_id, key_id, at = p.get("id"), p.get("key"), env["at"]
+            truth = (kind, env["idem"], posting_id, key_id, at)
+            if columns and (kind_col, idem_col, posting_col, key_col, at_col) != truth:
+                stored = (kind_col, idem_col, posting_col, key_col, at_col)
                 column, want, got = next(x for x in zip(_INDEX_COLUMNS, truth, stored) if x[1] != x[2])
                 raise VerifyFailure("3.5", seq, f"index column {column}", repr(want), repr(got))
             # 3.6 posting structure
@@ -277,19 +344,19 @@ class ChainVerifier:
                 if posting is not None:
                     raise VerifyFailure("3.6", seq, "posting", f"entry {seq - posting.first_seq} of posting {posting.id}",
                                         f"a new posting {p.get('id')} before it ended")
-                if p.get("id") != self.last_posting_id + 1:
+                if self.last_posting_id is None:  # a stretch's first posting
+                    self.segment.first_posting = p.get("id")
+                elif p.get("id") != self.last_posting_id + 1:
                     raise VerifyFailure("3.6", seq, "posting id", self.last_posting_id + 1, p.get("id"))
                 self._check_contracts_version(seq, p)
                 posting = _Posting(id=p["id"], n=n, key=p.get("key"), at=env["at"], contracts=p.get("contracts"),
                                    first_seq=seq, kinds=set())
                 self.postings += 1
-            else:
+            elif posting is None or i != seq - posting.first_seq \
+                    or (posting_id, n, key_id, at, p.get("contracts")) != posting.shared:
                 expect_i = seq - posting.first_seq if posting else 0
-                if posting is None or p.get("id") != posting.id or i != expect_i or n != posting.n \
-                        or p.get("key") != posting.key or env["at"] != posting.at \
-                        or p.get("contracts") != posting.contracts:
-                    raise VerifyFailure("3.6", seq, "posting", f"entry {expect_i} of posting {posting.id if posting else '?'}",
-                                        f"posting {p.get('id')} entry {i} of {n} by {p.get('key')}")
+                raise VerifyFailure("3.6", seq, "posting", f"entry {expect_i} of posting {posting.id if posting else '?'}",
+                                    f"posting {p.get('id')} entry {i} of {n} by {p.get('key')}")
             posting.kinds.add(kind)
             if kind in _KEY_KINDS:
                 posting.key_effects.append((seq, env))
@@ -310,17 +377,60 @@ class ChainVerifier:
             idems.add(env["idem"])
             # 3.8 signature, once per posting
             if last:
-                self._check_signature(seq, env, posting)
-                self._apply_keys(posting)  # key changes take force once the posting is verified
+                if self.segment is not None:
+                    self.segment.defer(seq, env, posting)
+                else:
+                    self._check_signature(seq, env, posting)
+                    self._apply_keys(posting)  # key changes take force once the posting is verified
                 self.last_posting_id = posting.id
                 posting = None
             prev = computed
             prev_hex = prev.hex()
             expected_seq += 1
             tree.append(computed)
-            if self._cp_next < len(self.checkpoints):
+            if roots_due:
                 self._check_roots()
+                roots_due = self._cp_next < len(self.checkpoints)
         self.next_seq, self.prev, self.posting = expected_seq, prev, posting
+
+    # what ``ledger/segments.py`` does here while stretches are checked elsewhere
+    def begin_with(self, genesis: bytes) -> bool:
+        """Take the genesis's suite, origin and log key from its bytes, read ahead of the rows (the
+        stretch that holds it checks it as an entry). False if they are not a genesis to read."""
+        try:
+            env = orjson.loads(genesis)
+        except orjson.JSONDecodeError:
+            return False
+        if type(env) is not dict or env.get("kind") != "ledger.genesis" or type(env.get("body")) is not dict:
+            return False
+        self.suite = _suite_named_in(genesis)
+        self.tree = self._new_tree()
+        self._genesis(env)
+        return True
+
+    def fold(self, leaves: bytes) -> None:
+        """Append a stretch's leaves (entry hashes, one after another) to the tree, checking the
+        stored nodes and the checkpoints as they come (steps 6, 7)."""
+        tree, size, node_hash = self.tree, len(self.suite.empty_root), self.suite.node_hash  # the suite's hash size
+        block = 1 << NODE_LEVEL  # whole subtrees of the lowest stored level at once: none of their inner nodes is stored
+        k, end = 0, len(leaves)
+        while k < end:
+            if tree.size % block == 0 and end - k >= block * size and (
+                    self._cp_next == len(self.checkpoints) or self.checkpoints[self._cp_next][1].size > tree.size + block):
+                level = [leaves[j:j + size] for j in range(k, k + block * size, size)]
+                while len(level) > 1:
+                    level = [node_hash(left, right) for left, right in zip(level[::2], level[1::2])]
+                tree.append_subtree(NODE_LEVEL, level[0])
+                k += block * size
+            else:
+                tree.append(leaves[k:k + size])
+                k += size
+                if self._cp_next < len(self.checkpoints):
+                    self._check_roots()
+
+    def close(self) -> None:
+        """Stop the signature checkers, if any (``finish`` does it too)."""
+        self._close_pool()
 
     def _check_contracts_version(self, seq: int, p: dict[str, Any]) -> None:
         """3.6: the genesis records no contracts version; every later posting one, from 1, never
@@ -332,7 +442,9 @@ class ChainVerifier:
             return
         if type(version) is not int or version < 1:
             raise VerifyFailure("3.6", seq, f"posting {p.get('id')}: contracts version", "an integer from 1", repr(version))
-        if version < self.contracts:
+        if self.contracts is None:  # a stretch's first posting
+            self.segment.first_contracts = version
+        elif version < self.contracts:
             raise VerifyFailure("3.6", seq, f"posting {p.get('id')}: contracts version",
                                 f"at least {self.contracts} (the posting before recorded it)", version)
         self.contracts = version
@@ -399,12 +511,29 @@ class ChainVerifier:
                 raise VerifyFailure("7", None, f"checkpoint {label}: origin", self.origin, cp.origin)
 
     def _check_signature(self, seq: int, env: dict[str, Any], posting: _Posting) -> None:
+        genesis_signer = env["body"]["log"]["kid"] if posting.first_seq == 0 else None
+        key = self._posting_key(seq, posting, genesis_signer)
+        sig = self._signature_bytes(seq, posting, env["posting"]["sig"])
+        self._check_signature_by(key, (seq, posting.id, posting.key, key.public, sig, posting_message(env, self.suite)))
+
+    def settle(self, deferred: Deferred) -> None:
+        """3.8 for a posting a stretch left to this process (which holds the keys of the history
+        before it), then its key changes: as :meth:`_feed` does at the end of a posting."""
+        seq, posting = deferred.seq, deferred.posting
+        key = self._posting_key(seq, posting, deferred.genesis_signer)
+        sig = self._signature_bytes(seq, posting, deferred.sig)
+        if deferred.checked_with is None or deferred.checked_with != key.public:
+            self._check_signature_by(key, (seq, posting.id, posting.key, key.public, sig, deferred.message))
+        self._apply_keys(posting)
+        self.postings += 1
+
+    def _posting_key(self, seq: int, posting: _Posting, genesis_signer: str | None) -> KeyState:
+        """The key that must have signed the posting: in force, of a role that may post its kinds."""
         kid = posting.key
         if posting.first_seq == 0:  # the genesis is signed by the log key it pins
-            body = env["body"]
             key = KeyState(public=self.log_keys[0][1], role=LOG, name="genesis log", enrolled_seq=0)
-            if kid != body["log"]["kid"]:
-                raise VerifyFailure("3.8", seq, "genesis signer", body["log"]["kid"], kid)
+            if kid != genesis_signer:
+                raise VerifyFailure("3.8", seq, "genesis signer", genesis_signer, kid)
         else:
             key = self.keys.get(kid)
             if key is None:
@@ -417,12 +546,17 @@ class ChainVerifier:
                 if key.role not in self.kinds[kind].roles:
                     raise VerifyFailure("3.8", seq, f"role of the key posting {kind}",
                                         " or ".join(sorted(self.kinds[kind].roles)), f"{key.role} ({kid})")
+        return key
+
+    @staticmethod
+    def _signature_bytes(seq: int, posting: _Posting, stored: Any) -> bytes:
         try:
-            sig = base64.b64decode(env["posting"]["sig"], validate=True)
+            return base64.b64decode(stored, validate=True)
         except (ValueError, TypeError):
-            raise VerifyFailure("3.8", seq, f"signature of posting {posting.id}", "base64",
-                                repr(env["posting"]["sig"])) from None
-        queued = (seq, posting.id, kid, key.public, sig, posting_message(env, self.suite))
+            raise VerifyFailure("3.8", seq, f"signature of posting {posting.id}", "base64", repr(stored)) from None
+
+    def _check_signature_by(self, key: KeyState, queued: tuple[int, int, str, bytes, bytes, bytes]) -> None:
+        seq = queued[0]
         if self.workers <= 1 or seq == 0:
             if not self.suite.verify(*queued[3:]):
                 raise self._bad_signature(queued)
@@ -440,7 +574,7 @@ class ChainVerifier:
     def _send_signatures(self) -> None:
         batch, self._signatures = self._signatures, []
         if self._pool is None:
-            self._pool = _signature_pool(self.workers)
+            self._pool = process_pool(self.workers)
             if self._pool is None:
                 self.workers = 1  # no pool here: check them in order from now on
         if self._pool is None:

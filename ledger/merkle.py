@@ -199,8 +199,16 @@ class CompactRange:
         self._on_node = on_node
 
     def append(self, leaf: bytes) -> None:
-        stack, level, h = self._stack, 0, leaf
-        self.size += 1
+        self.append_subtree(0, leaf)
+
+    def append_subtree(self, level: int, h: bytes) -> None:
+        """Append the 2**level leaves whose perfect subtree hashes to ``h`` (the size must be a
+        multiple of 2**level). ``on_node`` sees that subtree, if level > 0, and every node it
+        completes above it; not the nodes inside it."""
+        stack = self._stack
+        self.size += 1 << level
+        if level and self._on_node is not None:
+            self._on_node(level, (self.size >> level) - 1, h)
         while stack and stack[-1][0] == level:
             h = self._suite.node_hash(stack.pop()[1], h)
             level += 1

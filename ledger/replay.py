@@ -442,11 +442,13 @@ def replaying(contracts: Contracts) -> Iterator[Replayer]:
 _ROWS = "SELECT seq, hash, prev, kind, idem, posting, key_id, at, data FROM entries"
 
 
-def entry_batches(conn: Connection, size: int | None = None) -> Iterator[list[tuple]]:
-    """The stored rows ``(seq, hash, prev, kind, idem, posting, key_id, at, data)`` in seq order, the
-    first ``size`` (all if None), in batches, in the caller's transaction (on PostgreSQL through a
-    server-side cursor, so a million entries never sit in memory at once)."""
-    sql = _ROWS + ("" if size is None else f" WHERE seq < {int(size)}") + " ORDER BY seq"
+def entry_batches(conn: Connection, size: int | None = None, start: int | None = None) -> Iterator[list[tuple]]:
+    """The stored rows ``(seq, hash, prev, kind, idem, posting, key_id, at, data)`` in seq order, those
+    below ``size`` (all if None) from ``start`` (the first if None), in batches, in the caller's
+    transaction (on PostgreSQL through a server-side cursor, so a million entries never sit in
+    memory at once)."""
+    where = [*([] if size is None else [f"seq < {int(size)}"]), *([] if start is None else [f"seq >= {int(start)}"])]
+    sql = _ROWS + (f" WHERE {' AND '.join(where)}" if where else "") + " ORDER BY seq"
     dbapi = conn.connection.dbapi_connection
     if conn.dialect.name == "postgresql":
         cur = dbapi.cursor(name="fundledger_entries")

@@ -69,6 +69,23 @@ def _sha256(data: bytes) -> bytes:
     return hashlib.sha256(data).digest()
 
 
+# the entry and node hashes, once per entry in verify: one call each, nothing in between
+def _sha256_leaf(data: bytes, _new: Callable[[bytes], Any] = hashlib.sha256) -> bytes:
+    return _new(b"\x00" + data).digest()
+
+
+def _sha256_node(left: bytes, right: bytes, _new: Callable[[bytes], Any] = hashlib.sha256) -> bytes:
+    return _new(b"\x01" + left + right).digest()
+
+
+def _sm3_leaf(data: bytes) -> bytes:
+    return _sm3(b"\x00" + data)
+
+
+def _sm3_node(left: bytes, right: bytes) -> bytes:
+    return _sm3(b"\x01" + left + right)
+
+
 # -- Ed25519 ---------------------------------------------------------------------------------
 def _ed25519_generate() -> Any:
     return Ed25519PrivateKey.generate()
@@ -150,6 +167,8 @@ class Suite:
       note_type: the signed-note signature type bytes of a log signature (key ids, verifier keys).
       cosignature_type: the same for a witness cosignature.
       new_hash: a new hashlib-style hash object.
+      leaf_hash: the entry hash, RFC 9162's leaf hash H(0x00 || canonical bytes).
+      node_hash: a Merkle node, H(0x01 || left || right).
     """
 
     name: str
@@ -165,13 +184,8 @@ class Suite:
     _sign: Callable[[Any, bytes], bytes]
     verify: Callable[[bytes, bytes, bytes], bool]
     """``verify(public_raw, signature, message) -> bool``."""
-
-    def leaf_hash(self, data: bytes) -> bytes:
-        """The entry hash: RFC 9162's leaf hash H(0x00 || canonical bytes)."""
-        return self.digest(b"\x00" + data)
-
-    def node_hash(self, left: bytes, right: bytes) -> bytes:
-        return self.digest(b"\x01" + left + right)
+    leaf_hash: Callable[[bytes], bytes]
+    node_hash: Callable[[bytes, bytes], bytes]
 
     @property
     def empty_root(self) -> bytes:
@@ -194,11 +208,12 @@ class Suite:
 ED25519_SHA256 = Suite(name="ed25519-sha256", alg="ed25519", hash_name="SHA-256", public_size=32,
                        note_type=b"\x01", cosignature_type=b"\x04", new_hash=hashlib.sha256, digest=_sha256,
                        _generate=_ed25519_generate, _public=_ed25519_public, _sign=_ed25519_sign,
-                       verify=_ed25519_verify)
+                       verify=_ed25519_verify, leaf_hash=_sha256_leaf, node_hash=_sha256_node)
 SM2_SM3 = Suite(name="sm2-sm3", alg="sm2", hash_name="SM3", public_size=65,
                 note_type=b"\xff" + b"fundledger.org/sm2-sm3",
                 cosignature_type=b"\xff" + b"fundledger.org/cosignature-sm2-sm3", new_hash=_SM3, digest=_sm3,
-                _generate=_sm2_generate, _public=_sm2_public, _sign=_sm2_sign, verify=_sm2_verify)
+                _generate=_sm2_generate, _public=_sm2_public, _sign=_sm2_sign, verify=_sm2_verify,
+                leaf_hash=_sm3_leaf, node_hash=_sm3_node)
 SUITES = {s.name: s for s in (ED25519_SHA256, SM2_SM3)}
 DEFAULT = ED25519_SHA256
 

@@ -25,7 +25,7 @@ from typing import Any, Callable, Sequence
 
 from sqlalchemy import Connection, Engine, text
 
-from ledger import db
+from ledger import db, segments
 from ledger.chain import ChainResult, ChainVerifier, KeyState, VerifyFailure
 from ledger.interface import Contracts
 from ledger.kinds import registry
@@ -61,17 +61,20 @@ def verify_ledger(engine: Engine, contracts: Contracts, progress: Callable[[int]
     """``workers``: processes checking the posting signatures (``ledger/chain.py``)."""
     # 1. schema
     db.check_schema(engine)
+    kinds = registry(contracts.kinds)
     with db.read_tx(engine) as conn, (replaying(contracts) if replay else nullcontext()) as replayer:
         nodes = {(r.level, r.idx): bytes(r.hash) for r in conn.execute(text("SELECT level, idx, hash FROM merkle_nodes"))}
-        chain = ChainVerifier(kinds=registry(contracts.kinds), stored_nodes=nodes, checkpoints=checkpoints,
-                              workers=workers)
-        for batch in entry_batches(conn):
-            chain.feed(batch)  # 2–4, 6, 7, as the rows stream
-            if replayer is not None:
-                replayer.feed(batch)  # 8.1, on rows the chain checks have passed
-            if progress:
-                progress(len(batch))
-        result = chain.finish()
+        result = None if replayer is not None or workers <= 1 else \
+            _in_stretches(engine, conn, kinds, nodes, checkpoints, workers, progress)
+        if result is None:  # in order, in this process (and the replay's feed); it names the first failure
+            chain = ChainVerifier(kinds=kinds, stored_nodes=nodes, checkpoints=checkpoints, workers=workers)
+            for batch in entry_batches(conn):
+                chain.feed(batch)  # 2–4, 6, 7, as the rows stream
+                if replayer is not None:
+                    replayer.feed(batch)  # 8.1, on rows the chain checks have passed
+                if progress:
+                    progress(len(batch))
+            result = chain.finish()
         _check_keys(conn, result.keys)  # 5.
         if replayer is None:
             return Verified(chain=result, replay=None, comparison=None)
@@ -83,6 +86,26 @@ def verify_ledger(engine: Engine, contracts: Contracts, progress: Callable[[int]
         raise StateFailure(f"step 8: the derived state does not follow from the entries: {problem}",
                            [*replayed.refused, *comparison.differences])
     return Verified(chain=result, replay=replayed, comparison=comparison)
+
+
+def _in_stretches(engine: Engine, conn: Connection, kinds: dict, nodes: dict[tuple[int, int], bytes],
+                  checkpoints: Sequence[tuple[str, Checkpoint]], workers: int,
+                  progress: Callable[[int], None] | None) -> ChainResult | None:
+    """Steps 2–4, 6, 7 in stretches, one process each (``ledger/segments.py``), each reading in this
+    transaction's snapshot; None where that does not decide (a small ledger, a failure: in order)."""
+    size = conn.execute(text("SELECT max(seq) FROM entries")).scalar()
+    database = engine.url.database
+    if size is None or size + 1 < segments.MIN_ENTRIES or (engine.dialect.name == "sqlite" and database in (None, "", ":memory:")):
+        return None
+    genesis = conn.execute(text("SELECT data FROM entries WHERE seq = 0")).scalar()
+    if genesis is None:
+        return None
+    snapshot = conn.execute(text("SELECT pg_export_snapshot()")).scalar() if engine.dialect.name == "postgresql" else None
+    hints = segments.key_hints([bytes(r[0]) for r in conn.execute(
+        text("SELECT data FROM entries WHERE kind IN ('ledger.genesis', 'key.enroll', 'key.rotate')"))])
+    source = segments.DatabaseSource(engine.url.render_as_string(hide_password=False), size + 1, snapshot)
+    return segments.verify_in_stretches(source, genesis=bytes(genesis), kinds=kinds, workers=workers, key_hints=hints,
+                                        stored_nodes=nodes, checkpoints=checkpoints, progress=progress)
 
 
 def _check_keys(conn: Connection, keys: dict[str, KeyState]) -> None:

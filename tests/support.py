@@ -25,7 +25,7 @@ from ledger.store import Ledger
 from ledger.suites import DEFAULT, SUITES, Suite
 
 __all__ = ["BOTH_SUITES", "PG_SERVER", "Env", "built_once", "copied", "make_keys", "note", "pg_admin_engine",
-           "pg_database", "pg_database_url", "pg_schema_url"]
+           "pg_database", "pg_database_url", "pg_schema_url", "verify_every_way"]
 
 PG_SERVER = os.environ.get("FUNDLEDGER_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -134,3 +134,30 @@ def copied(built: tuple[str, str, Any], tmp_path: Path) -> Iterator[str]:
         return
     with pg_database("fl_copy", template=where) as name:
         yield pg_database_url(name)
+
+
+def verify_every_way(env: Env, *args: str, stretches: tuple[int, ...] = (2, 3)) -> tuple[int, dict]:
+    """``verify --json --no-replay ARGS`` in order in one process, then in stretches, one process
+    each (``ledger/segments.py``, here from the smallest ledger on): the same exit code and report
+    every way, and where the ledger passes, the stretches decided it themselves (no fall-back to
+    the check in order). Returns them."""
+    from ledger import segments
+
+    done = env.run("verify", "--json", "--no-replay", "--workers", "1", *args)
+    smallest, in_stretches, decided = segments.MIN_ENTRIES, segments.verify_in_stretches, []
+
+    def recorded(*a: Any, **k: Any) -> Any:
+        result = in_stretches(*a, **k)
+        decided.append(result is not None)
+        return result
+
+    segments.MIN_ENTRIES, segments.verify_in_stretches = 0, recorded
+    try:
+        for workers in stretches:
+            decided.clear()
+            stretched = env.run("verify", "--json", "--no-replay", "--workers", str(workers), *args)
+            assert (stretched.exit_code, json.loads(stretched.output)) == (done.exit_code, json.loads(done.output))
+            assert done.exit_code != 0 or decided == [True]
+    finally:
+        segments.MIN_ENTRIES, segments.verify_in_stretches = smallest, in_stretches
+    return done.exit_code, json.loads(done.output)

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from ledger.merkle import verify_consistency, verify_inclusion
 from ledger.note import parse_checkpoint, parse_verifier_key, verify_log_signature
 from ledger.store import Item
-from tests.support import BOTH_SUITES, make_keys
+from tests.support import BOTH_SUITES, make_keys, verify_every_way
 
 pytestmark = BOTH_SUITES  # each test on a ledger of each suite
 from tests.ledgers import disable_guard
@@ -103,9 +103,11 @@ def test_a_stored_merkle_node_that_disagrees_is_caught(env):
         conn.execute(sa.text("UPDATE merkle_nodes SET hash = :h WHERE level = 8 AND idx = 0"), {"h": bytes(32)})
     report = json.loads(env.run("verify", "--json").output)
     assert (report["step"], report["seq"]) == ("6", 255)
+    assert verify_every_way(env) == (3, report)
     with env.ledger.engine.begin() as conn:
         conn.execute(sa.text("DELETE FROM merkle_nodes"))
     assert json.loads(env.run("verify", "--json").output)["step"] == "6"
+    assert verify_every_way(env)[1]["step"] == "6"
 
 
 # -- the witness -----------------------------------------------------------------------------
@@ -188,6 +190,7 @@ def test_truncated_history(audited, tmp_path):
     assert result.exit_code == 3
     report = json.loads(result.output)
     assert report["step"] == "7" and "entries the checkpoint covers are gone" in report["found"]
+    assert verify_every_way(env, "--checkpoint", str(tmp_path / "seen.note")) == (3, report)
     _checkpoint(env, tmp_path / "after.note")  # a new checkpoint, by the real log key
     refused = _cosign(env, tmp_path / "after.note", tmp_path / "witness")
     assert refused.exit_code == 3 and f"smaller than the {seen.size}" in refused.output
@@ -203,6 +206,7 @@ def test_tail_rewritten_with_fresh_valid_signatures(audited, tmp_path):
     report = json.loads(result.output)
     seen = parse_checkpoint((tmp_path / "seen.note").read_text())
     assert (report["step"], report["seq"]) == ("7", seen.size - 1)
+    assert verify_every_way(env, "--checkpoint", str(tmp_path / "seen.note")) == (3, report)
     _checkpoint(env, tmp_path / "after.note")
     refused = _cosign(env, tmp_path / "after.note", tmp_path / "witness")
     assert refused.exit_code == 3 and "not consistent" in refused.output

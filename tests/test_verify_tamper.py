@@ -43,11 +43,15 @@ def ledger(env):
     return env
 
 
-def _failure(env) -> dict:
+def _failure(env, stretches: tuple[int, ...] = (2, 3)) -> dict:
     """The failure verify names, checking the signatures in order here; the same failure, to the
     byte, when a pool of two processes checks them (batches of two, so that the pool serves even
-    this small ledger and a bad signature can sit in a batch answered after later rows were read)."""
-    from ledger import chain
+    this small ledger and a bad signature can sit in a batch answered after later rows were read);
+    and the same when the chain checks run in stretches, one process each (``ledger/segments.py``,
+    here from the smallest ledger on; two and three stretches put the attack in the first, a middle
+    or the last one): a stretch that finds the attack, or cannot decide, leaves the ledger to the
+    check in order, and none may pass it."""
+    from ledger import chain, segments
 
     result = env.run("verify", "--json", "--workers", "1")
     assert result.exit_code == 3, result.output
@@ -59,6 +63,14 @@ def _failure(env) -> dict:
     finally:
         chain._SIGNATURE_BATCH = batch
     assert (pooled.exit_code, json.loads(pooled.output)) == (3, report)
+    if report["step"] != "8":  # the chain and the keys table: what --no-replay checks
+        smallest, segments.MIN_ENTRIES = segments.MIN_ENTRIES, 0
+        try:
+            for workers in stretches:
+                stretched = env.run("verify", "--json", "--no-replay", "--workers", str(workers))
+                assert (stretched.exit_code, json.loads(stretched.output)) == (3, report)
+        finally:
+            segments.MIN_ENTRIES = smallest
     return report
 
 
@@ -93,6 +105,42 @@ def _insert_posting(conn, signer, origin: str, after_seq: int, posting_id: int, 
                              "VALUES (:seq, :hash, :prev, :kind, :idem, :posting, :key, :at, :data)"),
                      {"seq": s.seq, "hash": s.hash, "prev": s.prev, "kind": "audit.note", "idem": s.envelope["idem"],
                       "posting": posting_id, "key": signer.kid, "at": s.envelope["at"], "data": s.data})
+
+
+def _forge(conn, signer, origin: str, *, first_seq: int, prev: bytes, posting_id: int, contracts: int = 1,
+           idems: list[str]) -> bytes:
+    """A posting validly signed by a key the insider holds, written straight into the table with
+    whatever link, id and contracts version the attack needs; the hash of its last entry."""
+    sealed = seal_posting(ledger=origin, first_seq=first_seq, prev=prev, posting_id=posting_id, at=utc_now(),
+                          signer=signer, items=[("audit.note", i, {"text": "forged"}) for i in idems],
+                          contracts=contracts, suite=signer.suite)
+    for s in sealed:
+        conn.execute(sa.text("INSERT INTO entries (seq, hash, prev, kind, idem, posting, key_id, at, data) "
+                             "VALUES (:seq, :hash, :prev, :kind, :idem, :posting, :key, :at, :data)"),
+                     {"seq": s.seq, "hash": s.hash, "prev": s.prev, "kind": "audit.note", "idem": s.envelope["idem"],
+                      "posting": posting_id, "key": signer.kid, "at": s.envelope["at"], "data": s.data})
+    return sealed[-1].hash
+
+
+@pytest.mark.parametrize("attack", ["prev", "posting id", "contracts"])
+def test_a_forged_posting_where_a_stretch_begins(ledger, attack):
+    """Postings signed with the poster's own key whose only fault is how they follow what comes
+    before: found, in stretches, by the checks where two stretches meet (the forged posting is the
+    first of the last stretch: 4 stretches of 12 entries, 5 of 15). An idem again in a later
+    stretch, which the table's unique index keeps out of a database, is attacked in a bundle
+    (``tests/test_segments.py``)."""
+    poster, origin = ledger.poster, ledger.ledger.origin
+    with ledger.ledger.engine.begin() as conn:
+        head = bytes(_row(conn, 8)["hash"])
+        if attack == "contracts":  # a posting recording version 2, then one claiming to predate it
+            head = _forge(conn, poster, origin, first_seq=9, prev=head, posting_id=5, contracts=2, idems=["f1", "f2", "f3"])
+            _forge(conn, poster, origin, first_seq=12, prev=head, posting_id=6, contracts=1, idems=["g1", "g2", "g3"])
+        else:
+            _forge(conn, poster, origin, first_seq=9, prev=b"\x07" * 32 if attack == "prev" else head,
+                   posting_id=7 if attack == "posting id" else 5, idems=["f1", "f2", "f3"])
+    report = _failure(ledger, (2, 3, 5) if attack == "contracts" else (2, 3, 4))
+    assert (report["step"], report["seq"]) == {"prev": ("3.4", 9), "posting id": ("3.6", 9),
+                                               "contracts": ("3.6", 12)}[attack]
 
 
 def test_changed_body_byte(ledger):

@@ -1,0 +1,168 @@
+"""The chain checks in stretches, one process each (``ledger/segments.py``), on a good ledger: they
+decide (no fall-back to the check in order) and prove exactly what the check in order proves, for
+any cut: stretches that begin mid-posting, stretches no posting starts in, a log key rotated and a
+key revoked between them, checkpoints before and after the rotation; in the database and in a
+bundle, on both databases and in both suites. Every attack of ``tests/test_verify_tamper.py`` is
+also run through them, and none may pass."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import text
+
+from contracts.api import CONTRACTS
+from ledger import bundle, db, segments, verify
+from ledger.bundle import verify_bundle
+from ledger.checkpoints import issue_checkpoint
+from ledger.kinds import registry
+from ledger.note import parse_checkpoint
+from ledger.store import Item, enroll_item, revoke_item
+from ledger.verify import verify_ledger
+from tests.support import BOTH_SUITES, make_keys, verify_every_way
+
+pytestmark = BOTH_SUITES
+
+
+def _history(env, tmp_path) -> list:
+    """Postings of 1 to 7 entries, a key enrolled and revoked, the log key rotated; a checkpoint
+    before the rotation and one after. Returns the checkpoints as ``verify`` takes them."""
+    clerk = make_keys(tmp_path, "clerk", suite=env.ledger.suite)["clerk"]
+    env.ledger.append(env.admin, [enroll_item(clerk.public, "clerk", "poster")])
+    for p in range(12):
+        signer = clerk if p % 3 == 0 else env.poster
+        env.ledger.append(signer, [Item("audit.note", f"n{p}-{i}", {"text": f"凭证 {p}.{i}"}) for i in range(1 + p % 7)])
+    before = issue_checkpoint(env.ledger, env.log).note
+    env.ledger.append(env.admin, [revoke_item(clerk.kid, "left the office")])
+    log2 = make_keys(tmp_path, "log2", suite=env.ledger.suite)["log2"]
+    rotated = env.run("keys", "rotate", "--role", "log", "--new", str(tmp_path / "log2.key"), "--endorse",
+                      env.key_path("log"), "--key", env.key_path("admin"), "--reason", "yearly", "--json")
+    assert rotated.exit_code == 0, rotated.output
+    for p in range(6):
+        env.ledger.append(env.poster, [Item("audit.note", f"m{p}-{i}", {"text": f"after {p}.{i}"}) for i in range(1 + p)])
+    after = issue_checkpoint(env.ledger, log2).note
+    return [("before", parse_checkpoint(before)), ("after", parse_checkpoint(after))]
+
+
+@pytest.fixture
+def history(env, tmp_path):
+    return _history(env, tmp_path)
+
+
+@pytest.fixture
+def every_size(monkeypatch):
+    monkeypatch.setattr(segments, "MIN_ENTRIES", 0)
+    monkeypatch.setattr(segments, "MIN_BYTES", 0)
+
+
+def test_stretches_prove_what_the_check_in_order_proves(env, history, every_size):
+    engine = env.ledger.engine
+    kinds = registry(CONTRACTS.kinds)
+    in_order = verify_ledger(engine, CONTRACTS, checkpoints=history, replay=False, workers=1).chain
+    assert in_order.entries > 60 and len(in_order.log_chain) == 2
+    for workers in (2, 3, 5, 8):
+        with db.read_tx(engine) as conn:
+            nodes = {(r.level, r.idx): bytes(r.hash) for r in conn.execute(text("SELECT level, idx, hash FROM merkle_nodes"))}
+            stretched = verify._in_stretches(engine, conn, kinds, nodes, history, workers, None)
+        assert stretched is not None, f"{workers} stretches did not decide"
+        assert stretched == in_order
+    cli = env.run("verify", "--no-replay", "--workers", "3", "--json")
+    assert cli.exit_code == 0 and json.loads(cli.output)["root"] == in_order.root.hex()
+
+
+def test_stretches_of_a_bundle_prove_what_the_check_in_order_proves(env, history, every_size, tmp_path):
+    assert env.run("export", "--out", str(tmp_path / "b")).exit_code == 0
+    kinds = registry(CONTRACTS.kinds)
+    in_order = verify_bundle(tmp_path / "b", kinds=kinds, workers=1)
+    with open(tmp_path / "b" / "checkpoint.note", encoding="utf-8") as f:
+        checkpoint = [("checkpoint.note", parse_checkpoint(f.read()))]
+    for workers in (2, 3, 5, 8):
+        stretched = bundle._in_stretches(tmp_path / "b", kinds, checkpoint, workers, None)
+        assert stretched is not None, f"{workers} stretches did not decide"
+        assert stretched == in_order
+    assert verify_bundle(tmp_path / "b", kinds=kinds, workers=3) == in_order
+
+
+def test_a_stretch_that_cannot_decide_leaves_the_ledger_to_the_check_in_order(env, history, every_size, tmp_path):
+    """A bundle whose last line lost its newline: no stretch reaches the end of the file, so the
+    stretches do not decide, and the check in order names the line."""
+    assert env.run("export", "--out", str(tmp_path / "b")).exit_code == 0
+    path = tmp_path / "b" / "entries.jsonl"
+    kinds = registry(CONTRACTS.kinds)
+    path.write_bytes(path.read_bytes()[:-1])
+    assert bundle._in_stretches(tmp_path / "b", kinds, [], 3, None) is None
+
+
+def test_an_idem_again_in_a_later_stretch_of_a_bundle(env, every_size, tmp_path):
+    """A posting validly signed by the poster, appended to a bundle's entries, repeating an idem of
+    the first stretch: no stretch sees both, the check where they meet does; in order it is 3.7."""
+    from ledger.bundle import bundle_batches
+    from ledger.chain import ChainVerifier, VerifyFailure
+    from ledger.envelope import seal_posting, utc_now
+
+    env.ledger.append(env.poster, [Item("audit.note", f"a{i}", {"text": "原件"}) for i in range(3)])  # seqs 3-5
+    env.ledger.append(env.poster, [Item("audit.note", f"b{i}", {"text": "原件"}) for i in range(3)])  # seqs 6-8
+    assert env.run("export", "--out", str(tmp_path / "b")).exit_code == 0
+    path = tmp_path / "b" / "entries.jsonl"
+    lines = path.read_bytes().splitlines()
+    assert len(lines) == 9
+    prev = env.ledger.suite.leaf_hash(lines[-1])
+    forged = seal_posting(ledger=env.ledger.origin, first_seq=9, prev=prev, posting_id=4, at=utc_now(), signer=env.poster,
+                          items=[("audit.note", i, {"text": "forged"}) for i in ("f1", "a0", "f3")], contracts=1,
+                          suite=env.ledger.suite)
+    path.write_bytes(b"".join(line + b"\n" for line in [*lines, *(s.data for s in forged)]))
+    kinds = registry(CONTRACTS.kinds)
+    in_order = ChainVerifier(kinds=kinds, index_columns=False)
+    with pytest.raises(VerifyFailure) as failure:
+        for batch in bundle_batches(tmp_path / "b"):
+            in_order.feed(batch)
+    assert (failure.value.step, failure.value.seq) == ("3.7", 10)
+    for workers in (2, 3):  # the forged posting in the last stretch, its twin in an earlier one
+        assert bundle._in_stretches(tmp_path / "b", kinds, [], workers, None) is None
+
+
+def test_a_signature_a_stretch_found_valid_counts_only_with_the_key_in_force(env, tmp_path):
+    """A stretch checks a posting's signature with the key its hints name for the key id; settling
+    it here, a check with any other key than the one in force is not taken: the signature is
+    checked again, with the right key, and fails."""
+    import base64
+
+    from ledger.chain import ChainVerifier, Deferred, VerifyFailure, _Posting
+    from ledger.replay import entry_batches
+
+    kinds = registry(CONTRACTS.kinds)
+    verifier = ChainVerifier(kinds=kinds)
+    with db.read_tx(env.ledger.engine) as conn:
+        for batch in entry_batches(conn):
+            verifier.feed(batch)
+    impostor = make_keys(tmp_path, "impostor", suite=env.ledger.suite)["impostor"]
+    message = b"the posting's message"
+    seq = verifier.next_seq
+
+    def deferred(signer, checked_with: bytes) -> Deferred:
+        posting = _Posting(id=verifier.last_posting_id + 1, n=1, key=env.poster.kid, at="2026-12-05T00:00:00Z",
+                           contracts=1, first_seq=seq, kinds={"audit.note"})
+        return Deferred(seq, posting, base64.b64encode(signer.sign(message)).decode(), message, None, checked_with)
+
+    with pytest.raises(VerifyFailure) as failure:
+        verifier.settle(deferred(impostor, impostor.public.raw))
+    assert (failure.value.step, failure.value.seq) == ("3.8", seq)
+    verifier.settle(deferred(env.poster, env.poster.public.raw))  # the key in force: taken
+    assert verifier.postings == 3
+
+
+def test_stretches_check_the_stored_nodes_and_a_checkpoint_inside_a_block(env, every_size, tmp_path):
+    """Past 512 entries the tree stores nodes of levels 8 and 9; a stretch's leaves are folded a
+    block of 256 at a time, except around a checkpoint's size (here 303, inside a block)."""
+    for p in range(3):
+        env.ledger.append(env.poster, [Item("audit.note", f"p{p}-{i}", {"text": f"{p}.{i}"}) for i in range(100)])
+    note = issue_checkpoint(env.ledger, env.log).note
+    assert parse_checkpoint(note).size == 303
+    (tmp_path / "cp.note").write_text(note, encoding="utf-8")
+    for p in range(3, 6):
+        env.ledger.append(env.poster, [Item("audit.note", f"p{p}-{i}", {"text": f"{p}.{i}"}) for i in range(100)])
+    code, report = verify_every_way(env, "--checkpoint", str(tmp_path / "cp.note"), stretches=(2, 3, 5))
+    assert code == 0 and report["tree_size"] == 604 and report["checkpoints"][0]["tree_size"] == 303
+    with env.ledger.engine.begin() as conn:
+        assert conn.execute(text("SELECT count(*) FROM merkle_nodes WHERE level = 9")).scalar() == 1
