@@ -44,7 +44,7 @@ from ledger.canonical import SORT_KEYS as _SORT_KEYS
 from ledger.envelope import FORMAT_VERSION, ZERO_HASH, posting_message
 from ledger.errors import IntegrityError
 from ledger.kinds import ADMIN, AUDITOR, LOG, Kind, genesis_suite, validate_core_body
-from ledger.merkle import CompactRange
+from ledger.merkle import CompactRange, subtree_roots
 from ledger.note import Checkpoint, NoteError, cosigner_key_id, verify_cosignature, verify_log_signature
 from ledger.rotation import KeyView, new_key_name, rotation_problems
 from ledger.suites import DEFAULT, SUITES, Suite
@@ -328,8 +328,8 @@ class ChainVerifier:
             p = env["posting"]
             if type(p) is not dict:
                 raise VerifyFailure("3.3", seq, "posting", "an object", type(p).__name__)
-            posting_id, key_id, at = p.get("id"), p.get("key"), env["at"]
-            truth = (kind, env["idem"], posting_id, key_id, at)
+            posting_id, key_id, at, idem = p.get("id"), p.get("key"), env["at"], env["idem"]
+            truth = (kind, idem, posting_id, key_id, at)
             if columns and (kind_col, idem_col, posting_col, key_col, at_col) != truth:
                 stored = (kind_col, idem_col, posting_col, key_col, at_col)
                 column, want, got = next(x for x in zip(_INDEX_COLUMNS, truth, stored) if x[1] != x[2])
@@ -372,9 +372,9 @@ class ChainVerifier:
                 raise VerifyFailure("3.6", seq, "posting signature", "on the last entry only",
                                     "a signature here" if "sig" in p else "no signature on the last entry")
             # 3.7 idem
-            if env["idem"] in idems:
-                raise VerifyFailure("3.7", seq, "idem", "unique", f"{env['idem']!r} again")
-            idems.add(env["idem"])
+            if idem in idems:
+                raise VerifyFailure("3.7", seq, "idem", "unique", f"{idem!r} again")
+            idems.add(idem)
             # 3.8 signature, once per posting
             if last:
                 if self.segment is not None:
@@ -408,19 +408,22 @@ class ChainVerifier:
         self._genesis(env)
         return True
 
-    def fold(self, leaves: bytes) -> None:
+    def fold(self, leaves: bytes, blocks: Mapping[int, bytes]) -> None:
         """Append a stretch's leaves (entry hashes, one after another) to the tree, checking the
-        stored nodes and the checkpoints as they come (steps 6, 7)."""
+        stored nodes and the checkpoints as they come (steps 6, 7). ``blocks``: the roots of the
+        stretch's aligned subtrees of 2**NODE_LEVEL leaves, hashed by its process
+        (``merkle.subtree_roots``); a subtree not among them is hashed here."""
         tree, size, node_hash = self.tree, len(self.suite.empty_root), self.suite.node_hash  # the suite's hash size
         block = 1 << NODE_LEVEL  # whole subtrees of the lowest stored level at once: none of their inner nodes is stored
         k, end = 0, len(leaves)
         while k < end:
             if tree.size % block == 0 and end - k >= block * size and (
                     self._cp_next == len(self.checkpoints) or self.checkpoints[self._cp_next][1].size > tree.size + block):
-                level = [leaves[j:j + size] for j in range(k, k + block * size, size)]
-                while len(level) > 1:
-                    level = [node_hash(left, right) for left, right in zip(level[::2], level[1::2])]
-                tree.append_subtree(NODE_LEVEL, level[0])
+                root = blocks.get(tree.size >> NODE_LEVEL)
+                if root is None:
+                    level = [leaves[j:j + size] for j in range(k, k + block * size, size)]
+                    root, = subtree_roots(level, tree.size, NODE_LEVEL, node_hash).values()
+                tree.append_subtree(NODE_LEVEL, root)
                 k += block * size
             else:
                 tree.append(leaves[k:k + size])

@@ -185,6 +185,19 @@ def verify_consistency(old: int, new: int, old_root: bytes, new_root: bytes, pro
         raise ProofError("the proof does not lead to the new root")
 
 
+def subtree_roots(leaves: Sequence[bytes], first: int, level: int,
+                  node_hash: Callable[[bytes, bytes], bytes]) -> dict[int, bytes]:
+    """The hash of every perfect subtree of 2**level leaves, aligned in the whole tree, that lies
+    within ``leaves`` (whose first has index ``first``): {the subtree's index at its level: hash}."""
+    width, out = 1 << level, {}
+    for k in range(-first % width, len(leaves) - width + 1, width):
+        nodes = leaves[k:k + width]
+        while len(nodes) > 1:
+            nodes = [node_hash(left, right) for left, right in zip(nodes[::2], nodes[1::2])]
+        out[(first + k) >> level] = nodes[0]
+    return out
+
+
 class CompactRange:
     """The perfect subtrees covering leaves [0, size): what a stream keeps to know the root of
     every prefix in O(log n) memory. ``on_node(level, index, hash)`` sees every perfect subtree

@@ -28,8 +28,9 @@ from typing import Any, Callable, Iterator, Mapping, Sequence
 
 import orjson
 
-from ledger.chain import ChainResult, ChainVerifier, Deferred, Segment, VerifyFailure, process_pool
+from ledger.chain import NODE_LEVEL, ChainResult, ChainVerifier, Deferred, Segment, VerifyFailure, process_pool
 from ledger.kinds import Kind
+from ledger.merkle import subtree_roots
 from ledger.note import Checkpoint
 
 __all__ = ["BundleSource", "DatabaseSource", "MIN_BYTES", "MIN_ENTRIES", "key_hints", "verify_in_stretches"]
@@ -67,8 +68,9 @@ class DatabaseSource:
 
 @dataclass(frozen=True, slots=True)
 class BundleSource:
-    """A bundle's ``entries.jsonl``. A line's position is its byte offset; its seq is counted by the
-    stretch's process from the first posting it starts at, and checked here (see :class:`_Stretch`)."""
+    """A bundle's ``entries.jsonl``: (byte offset, line with its newline) from a byte offset. A line's
+    seq is counted by the stretch's process from the first posting it starts at, and checked where
+    the stretches meet (see :class:`_Stretch`)."""
 
     path: str
     end: int  # the file's size
@@ -80,9 +82,9 @@ class BundleSource:
                 f.readline()  # the rest of a line the stretch before reads
             at = f.tell()
             for line in f:
-                if not line.endswith(b"\n"):
+                if line[-1:] != b"\n":
                     return  # the stretch then ends short of the file: ``bundle_batches`` names the line
-                yield at, (None, None, None, None, None, None, None, None, line[:-1])
+                yield at, line
                 at += len(line)
 
 
@@ -101,6 +103,7 @@ class _Stretch:
     last_hash: bytes
     idems: list[str]
     leaves: bytes
+    blocks: dict[int, bytes]  # the roots of its aligned subtrees of 2**NODE_LEVEL leaves
     deferred: list[Deferred]
 
 
@@ -137,13 +140,13 @@ def _stretch(source: DatabaseSource | BundleSource, start: int, stop: int | None
     first_seq = 0
     if start > 0:  # skip to the first posting that starts here; the stretch before checks what is skipped
         while head is not None and (stop is None or head[0] < stop):
-            claimed = _claimed_seq(head[1][8])
+            claimed = _claimed_seq(head[1][:-1] if bundle else head[1][8])
             if claimed is not None:
                 first_seq = claimed if bundle else head[0]
                 break
             head = next(entries, None)
         if head is None or (stop is not None and head[0] >= stop):
-            return _Stretch(None, 0, 0, 0, None, None, None, 0, b"", [], b"", [])
+            return _Stretch(None, 0, 0, 0, None, None, None, 0, b"", [], b"", {}, [])
     segment = Segment(start=first_seq, suite=SUITES[suite], origin=origin, key_hints=key_hints)
     verifier = ChainVerifier(kinds=kinds, index_columns=not bundle, segment=segment)
     fed, last, batch = 0, head, []
@@ -151,7 +154,9 @@ def _stretch(source: DatabaseSource | BundleSource, start: int, stop: int | None
     def feed(rows: list[tuple[int, tuple]]) -> None:
         nonlocal fed
         if bundle:  # the seq of each line: counted from the stretch's first
-            verifier.feed([(first_seq + fed + k, *row[1][1:]) for k, row in enumerate(rows)])
+            seq = first_seq + fed
+            verifier.feed([(seq + k, None, None, None, None, None, None, None, line[:-1])
+                           for k, (_, line) in enumerate(rows)])
         else:
             verifier.feed([row[1] for row in rows])
         fed += len(rows)
@@ -174,11 +179,12 @@ def _stretch(source: DatabaseSource | BundleSource, start: int, stop: int | None
         entries.close()
     if verifier.posting is not None:  # it ends mid-posting: only the whole ledger in order can say why
         return None
-    end = last[0] + (len(last[1][8]) + 1 if bundle else 1)
+    end = last[0] + (len(last[1]) if bundle else 1)
     return _Stretch(first=head[0], end=end, first_seq=first_seq, entries=fed, first_prev=segment.first_prev,
                     first_posting=segment.first_posting, first_contracts=segment.first_contracts,
                     last_contracts=verifier.contracts, last_hash=verifier.prev, idems=list(verifier.idems),
-                    leaves=b"".join(segment.leaves), deferred=segment.deferred)
+                    leaves=b"".join(segment.leaves), deferred=segment.deferred,
+                    blocks=subtree_roots(segment.leaves, first_seq, NODE_LEVEL, segment.suite.node_hash))
 
 
 def verify_in_stretches(source: DatabaseSource | BundleSource, *, genesis: bytes, kinds: Mapping[str, Kind],
@@ -218,7 +224,7 @@ def verify_in_stretches(source: DatabaseSource | BundleSource, *, genesis: bytes
                 main.settle(deferred)
                 main.last_posting_id = deferred.posting.id
             main.contracts = stretch.last_contracts
-            main.fold(stretch.leaves)
+            main.fold(stretch.leaves, stretch.blocks)
             main.prev = stretch.last_hash
             position, seq = stretch.end, stretch.first_seq + stretch.entries
             if progress:
