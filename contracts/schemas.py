@@ -49,6 +49,21 @@ def _schema(kind: str) -> Any:
     return pa.DataFrameSchema(columns, strict=True, name=kind)
 
 
+def _has_units(body: dict[str, Any]) -> bool:
+    """Whether :func:`_convert_money` has anything to convert (a body already in its stored form,
+    as every replayed one is, has not)."""
+    for key, value in body.items():
+        base, _, unit = key.rpartition("_")
+        if base and unit in ("wan", "yuan"):
+            return True
+        if isinstance(value, dict) and key != "document":
+            if _has_units(value):
+                return True
+        elif isinstance(value, list) and any(isinstance(v, dict) and _has_units(v) for v in value):
+            return True
+    return False
+
+
 def _convert_money(body: dict[str, Any], path: str, problems: list[tuple[str, str]]) -> dict[str, Any]:
     """``X_wan`` / ``X_yuan`` → ``X_fen``, recursively (awards inside approvals too)."""
     out: dict[str, Any] = {}
@@ -85,13 +100,14 @@ def prepare(items: Sequence[Any]) -> list[Any]:
     for i, item in enumerate(items):
         if item.kind not in KINDS:
             continue
-        problems: list[tuple[str, str]] = []
-        body = _convert_money(item.body, "body.", problems)
-        for field, message in problems:
-            findings.append(Finding(rule="INPUT-MONEY", severity=FATAL, field=field, message=message,
-                                    subject=subject(line=item.line, idem=item.idem)))
-            refused.add((i, field.rpartition("_")[0].removeprefix("body.") + "_fen"))
-        out[i] = replace(item, body=body)
+        if _has_units(item.body):
+            problems: list[tuple[str, str]] = []
+            body = _convert_money(item.body, "body.", problems)
+            for field, message in problems:
+                findings.append(Finding(rule="INPUT-MONEY", severity=FATAL, field=field, message=message,
+                                        subject=subject(line=item.line, idem=item.idem)))
+                refused.add((i, field.rpartition("_")[0].removeprefix("body.") + "_fen"))
+            out[i] = replace(item, body=body)
         by_kind.setdefault(item.kind, []).append(i)
     for kind, positions in by_kind.items():
         fields = KINDS[kind].fields

@@ -267,9 +267,10 @@ class State:
                 self._stored[table].update(rows)
         for table, keys in self._dirty.items():
             by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+            columns = tuple(c for c in _COLUMNS[table] if c not in _KEYS[table])
             for k in keys:
                 row, stored = self._encode(table, self._rows[table][k]), self._stored[table].get(k, {})
-                changed = tuple(c for c in _COLUMNS[table] if c not in _KEYS[table] and (c not in stored or row[c] != stored[c]))
+                changed = tuple(c for c in columns if c not in stored or row[c] != stored[c])
                 if changed:
                     by_columns.setdefault(changed, []).append(row)
                     self._stored[table][k] = row
