@@ -26,7 +26,7 @@ from dataclasses import replace
 from functools import cache
 from typing import Any
 
-from contracts.fields import Field, describe, problem
+from contracts.fields import TYPE_TEST, Field, describe, problem
 from contracts.kinds import KINDS
 from contracts.money import MoneyError, parse_money
 from ledger.errors import InputError
@@ -111,14 +111,13 @@ def prepare(items: Sequence[Any]) -> list[Any]:
         by_kind.setdefault(item.kind, []).append(i)
     for kind, positions in by_kind.items():
         fields = KINDS[kind].fields
-        rows = []
         for i in positions:
             body = out[i].body
-            for extra in sorted(set(body) - set(fields)):
-                findings.append(Finding(rule="INPUT-BODY", severity=FATAL, field=f"body.{extra}",
-                                        message=f"unknown field for {kind}",
-                                        subject=subject(line=out[i].line, idem=out[i].idem)))
-            rows.append({name: body.get(name) for name in fields})
+            if not body.keys() <= fields.keys():
+                for extra in sorted(set(body) - set(fields)):
+                    findings.append(Finding(rule="INPUT-BODY", severity=FATAL, field=f"body.{extra}",
+                                            message=f"unknown field for {kind}",
+                                            subject=subject(line=out[i].line, idem=out[i].idem)))
         if kind == "policy.publish":  # the catalogue format, validated as such
             from contracts.catalogue import validate_document
 
@@ -126,11 +125,12 @@ def prepare(items: Sequence[Any]) -> list[Any]:
                 for field, message in validate_document(out[i].body.get("document")):
                     findings.append(Finding(rule="INPUT-BODY", severity=FATAL, field=field, message=message,
                                             subject=subject(line=out[i].line, idem=out[i].idem)))
-        if all(_clean(fields, row) for row in rows):
+        if all(_clean(kind, out[i].body) for i in positions):
             continue
         import pandas as pd
         import pandera.pandas as pa
 
+        rows = [{name: out[i].body.get(name) for name in fields} for i in positions]
         frame = pd.DataFrame(rows, columns=list(fields), dtype=object)
         try:
             _schema(kind).validate(frame, lazy=True)
@@ -143,18 +143,30 @@ def prepare(items: Sequence[Any]) -> list[Any]:
     return out
 
 
-def _clean(fields: dict[str, Field], row: dict[str, Any]) -> bool:
-    """What the kind's schema accepts, decided without a frame: a value that is None (pandera's
-    "na" in an object column: JSON gives no NaN) only where the field is optional; any other
-    value with no :func:`problem`."""
-    for name, f in fields.items():
-        value = row[name]
+def _clean(kind: str, body: dict[str, Any]) -> bool:
+    """What the kind's schema accepts of the body's row, decided without a frame: a value that is
+    None or absent (pandera's "na" in an object column: JSON gives no NaN) only where the field is
+    optional; any other value with no :func:`problem` (its type test, then its checks)."""
+    for name, required, test, checks in _plan(kind):
+        value = body.get(name)
         if value is None:
-            if f.required:
+            if required:
                 return False
-        elif problem(f, value) is not None:
+        elif not test(value):
             return False
+        else:
+            for check in checks:
+                if not check(value):
+                    return False
     return True
+
+
+@cache
+def _plan(kind: str) -> tuple[tuple[str, bool, Any, tuple[Any, ...]], ...]:
+    """Each field of the kind as (name, required, its type's test, its checks): :func:`problem`
+    with the look-ups done once."""
+    return tuple((name, f.required, TYPE_TEST[f.type][1], tuple(fn for _, fn in f.checks))
+                 for name, f in KINDS[kind].fields.items())
 
 
 def _row_of(f: Finding, items: list[Any], positions: list[int]) -> int:

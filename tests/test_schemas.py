@@ -49,7 +49,7 @@ def test_the_python_pass_accepts_exactly_what_the_pandera_schema_accepts(kind, d
         pandera_accepts = True
     except pa.errors.SchemaErrors:
         pandera_accepts = False
-    assert all(_clean(fields, row) for row in rows) == pandera_accepts
+    assert all(_clean(kind, row) for row in rows) == pandera_accepts
 
 
 def test_a_clean_posting_passes_and_a_bad_one_is_named_by_pandera():
