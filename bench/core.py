@@ -14,7 +14,8 @@
     (c) reading the ledger's rows as verify reads them (the same query, the same columns, the same
     database) and SHA-256 of each row's bytes, against which b/c is taken; (c0) the same from a
     bare table of (seq, hash, data) written in one transaction, for reference;
-(b), (bp) and (c) are the medians of three runs each, interleaved;
+(b), (bp) and (c) are the medians of three runs each, interleaved; (s) the posting signatures alone,
+    verified in one process and split over one process per core: the floor for small postings;
 then the wall time of one `fundledger post` process posting one entry.
 """
 
@@ -88,6 +89,45 @@ def read_and_hash(url: str) -> float:
     elapsed = time.perf_counter() - t
     engine.dispose()
     return elapsed
+
+
+def _verify_all(items: list[tuple[bytes, bytes, bytes]]) -> int:
+    from ledger.suites import DEFAULT
+
+    return sum(DEFAULT.verify(*item) for item in items)
+
+
+def signature_limit(url: str, cores: int) -> tuple[float, float, int]:
+    """(s) The ledger's posting signatures alone (public key, signature, message, as verify checks
+    them), verified in one process and split over ``cores`` processes: the floor of verify for
+    small postings. Seconds in each, and how many."""
+    import base64
+    from concurrent.futures import ProcessPoolExecutor
+
+    from ledger.envelope import posting_message
+    from ledger.replay import entry_batches
+    from ledger.suites import DEFAULT
+
+    engine = db.make_engine(url)
+    keys, items = {}, []
+    with db.read_tx(engine) as conn:
+        for batch in entry_batches(conn):
+            for row in batch:
+                env = orjson.loads(row[8])
+                if env["kind"] == "key.enroll":
+                    keys[env["body"]["key"]["kid"]] = base64.b64decode(env["body"]["key"]["public"])
+                if "sig" in env["posting"] and env["posting"]["key"] in keys:
+                    items.append((keys[env["posting"]["key"]], base64.b64decode(env["posting"]["sig"]),
+                                  posting_message(env, DEFAULT)))
+    engine.dispose()
+    t = time.perf_counter()
+    assert _verify_all(items) == len(items)
+    one = time.perf_counter() - t
+    with ProcessPoolExecutor(cores) as pool:
+        t = time.perf_counter()
+        assert sum(pool.map(_verify_all, [items[k::cores] for k in range(cores)])) == len(items)
+        many = time.perf_counter() - t
+    return one, many, len(items)
 
 
 def raw_limit(url: str, envelopes: list[dict]) -> tuple[float, float]:
@@ -174,6 +214,10 @@ def main() -> None:
               f"b/c = {verify_s / read_s:.2f}x, bp/c = {pooled_s / read_s:.2f}x")
         print(f"(c0) bare table + SHA-256  {n / raw_read:>10,.0f} entries/s  ({raw_read:.2f} s)   "
               f"bp/c0 = {pooled_s / raw_read:.2f}x")
+
+        one, many, signatures = signature_limit(url, cores)
+        print(f"(s)  the {signatures:,} posting signatures alone: one process {signatures / one:,.0f}/s, "
+              f"{cores} processes {signatures / many:,.0f}/s ({many:.2f} s)   bp/s = {pooled_s / many:.2f}x")
 
         median, low, high = single_post_walls(url, work / "poster.key")
         print(f"one `fundledger post` process, one entry: median {median:.3f} s wall "

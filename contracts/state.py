@@ -4,7 +4,7 @@ Reads are point or index-range look-ups of what one entry touches (a fund-year, 
 enterprise's awards in a few years); nothing rescans history. Rows are read once per posting and
 kept in memory; the effects change them there, so the entries of one posting see each other; and
 :meth:`State.flush` writes every new row and every changed column back with one driver-level
-``executemany`` per table and set of columns, in the posting's own transaction (a column left as it
+statement per table and set of columns, in the posting's own transaction (a column left as it
 was is not written: SQLite would otherwise rewrite the indexes that hold it).
 """
 
@@ -18,6 +18,7 @@ import orjson
 from sqlalchemy import Connection
 
 from contracts.workdays import WorkingDays
+from ledger.db import insert_rows
 
 __all__ = ["State"]
 
@@ -257,13 +258,12 @@ class State:
         return out
 
     def flush(self) -> None:
-        """Write every new and changed row back: one executemany per table and statement."""
+        """Write every new and changed row back: the inserts by ``ledger.db.insert_rows``, one
+        executemany per table and set of columns changed for the updates."""
         for table, keys in self._new.items():
             if keys:
-                cols = _COLUMNS[table]
-                sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join(':' + c for c in cols)})"
                 rows = {k: self._encode(table, self._rows[table][k]) for k in keys}
-                self._cursor.executemany(self._driver_sql(sql), list(rows.values()))
+                self._insert(table, list(rows.values()))
                 self._stored[table].update(rows)
         for table, keys in self._dirty.items():
             by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
@@ -282,10 +282,7 @@ class State:
             self._cursor.executemany(self._driver_sql("DELETE FROM decisions WHERE seq = :seq"),
                                      [{"seq": s} for s in sorted(self._deleted_decisions)])
         for table, rows in self._inserts.items():
-            if rows:
-                cols = _COLUMNS[table]
-                sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join(':' + c for c in cols)})"
-                self._cursor.executemany(self._driver_sql(sql), rows)
+            self._insert(table, rows)
         # what is written is now stored: a later flush (after more entries) writes only what follows
         for table in self._new:
             self._new[table].clear()
@@ -295,6 +292,10 @@ class State:
             rows.clear()
         self._policies.clear()
         self._calendars.clear()
+
+    def _insert(self, table: str, rows: list[dict[str, Any]]) -> None:
+        columns = _COLUMNS[table]
+        insert_rows(self._cursor, self._pg, table, columns, [tuple(row[c] for c in columns) for row in rows])
 
     def add_row(self, table: str, row: dict[str, Any]) -> None:
         """Queue an insert into an append-only projection (reported figures, entry references)."""

@@ -149,7 +149,7 @@ def _stretch(source: DatabaseSource | BundleSource, start: int, stop: int | None
             return _Stretch(None, 0, 0, 0, None, None, None, 0, b"", [], b"", {}, [])
     segment = Segment(start=first_seq, suite=SUITES[suite], origin=origin, key_hints=key_hints)
     verifier = ChainVerifier(kinds=kinds, index_columns=not bundle, segment=segment)
-    fed, last, batch = 0, head, []
+    fed, last, batch = 0, None, []
 
     def feed(rows: list[tuple[int, tuple]]) -> None:
         nonlocal fed
@@ -177,7 +177,7 @@ def _stretch(source: DatabaseSource | BundleSource, start: int, stop: int | None
         return None
     finally:
         entries.close()
-    if verifier.posting is not None:  # it ends mid-posting: only the whole ledger in order can say why
+    if verifier.posting is not None or last is None:  # it ends mid-posting: only the ledger in order can say why
         return None
     end = last[0] + (len(last[1]) if bundle else 1)
     return _Stretch(first=head[0], end=end, first_seq=first_seq, entries=fed, first_prev=segment.first_prev,
@@ -203,8 +203,8 @@ def verify_in_stretches(source: DatabaseSource | BundleSource, *, genesis: bytes
     try:
         if not main.begin_with(genesis):  # the suite, the origin, the log key: what every stretch is checked with
             return None
-        n = workers * 2
-        bounds = [source.end * k // n for k in range(n)]
+        n = workers * 2  # more stretches than processes: the first are settled here while the last are checked
+        bounds = sorted({source.end * k // n for k in range(n)})
         futures = [pool.submit(_check_stretch, source, a, b, main.suite.name, main.origin, kinds, key_hints or {})
                    for a, b in zip(bounds, [*bounds[1:], None])]
         position, seq = 0, 0

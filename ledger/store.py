@@ -133,14 +133,16 @@ def read_head(conn: Connection) -> Head:
 
 
 def _insert_entries(conn: Connection, sealed: Sequence[Sealed]) -> None:
-    """Insert sealed entries with one driver-level executemany (no per-row SQLAlchemy processing)."""
-    mark = "%s" if conn.dialect.paramstyle in ("format", "pyformat") else "?"
-    sql = f"INSERT INTO entries ({_ENTRY_COLUMNS}) VALUES ({', '.join([mark] * 9)})"
+    """Insert sealed entries at the driver (no per-row SQLAlchemy processing): ``db.insert_rows``."""
     rows = []
     for s in sealed:
         e = s.envelope
         rows.append((s.seq, s.hash, s.prev, e["kind"], e["idem"], e["posting"]["id"], e["posting"]["key"], e["at"], s.data))
-    conn.exec_driver_sql(sql, rows)
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        db.insert_rows(cursor, conn.dialect.name == "postgresql", "entries", _ENTRY_COLUMNS.split(", "), rows)
+    finally:
+        cursor.close()
 
 
 def write_entries(conn: Connection, sealed: Sequence[Sealed], size_before: int, suite: Suite) -> None:
