@@ -178,7 +178,8 @@ def _in_stretches(directory: Path, kinds: Mapping[str, Kind], checkpoints: list[
 def verify_bundle(directory: Path, *, kinds: Mapping[str, Kind], log_vkey: str | None = None,
                   progress: Callable[[int], None] | None = None, workers: int = 1) -> ChainResult:
     """``kinds``: the kinds the ledger knows (``ledger.kinds.registry``); ``workers``: processes
-    checking the posting signatures."""
+    checking the posting signatures, or from ``segments.MIN_BYTES`` of entries, stretches of them
+    (``ledger/segments.py``), falling back to the check in order on any failure."""
     # B1. the files are exactly the manifest's, byte for byte
     try:
         manifest_text = (directory / "MANIFEST").read_text(encoding="utf-8")

@@ -12,7 +12,9 @@
      entries give, what the database holds). Both name everything they find, not just the first.
 
 Everything is read in one read transaction, so a posting made while ``verify`` runs is neither
-half seen nor compared with projections it did not produce. An empty ledger is a failure, not a
+half seen nor compared with projections it did not produce (stretches checked in other processes
+read the same snapshot on PostgreSQL, and on SQLite the rows below the size this transaction sees,
+which the append-only table never changes). An empty ledger is a failure, not a
 pass. Whole postings cut off the end of the ledger are invisible to the chain alone: a checkpoint
 an auditor kept (``--checkpoint``) shows them.
 """
@@ -58,7 +60,9 @@ class Verified:
 def verify_ledger(engine: Engine, contracts: Contracts, progress: Callable[[int], None] | None = None,
                   checkpoints: Sequence[tuple[str, Checkpoint]] = (), *, replay: bool = True,
                   workers: int = 1) -> Verified:
-    """``workers``: processes checking the posting signatures (``ledger/chain.py``)."""
+    """``workers``: processes checking the posting signatures (``ledger/chain.py``); without the
+    replay, for a ledger of ``segments.MIN_ENTRIES`` or more, processes checking stretches of it
+    (``ledger/segments.py``), falling back to the check in order on any failure."""
     # 1. schema
     db.check_schema(engine)
     kinds = registry(contracts.kinds)
