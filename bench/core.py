@@ -215,9 +215,10 @@ def main() -> None:
         print(f"(c0) bare table + SHA-256  {n / raw_read:>10,.0f} entries/s  ({raw_read:.2f} s)   "
               f"bp/c0 = {pooled_s / raw_read:.2f}x")
 
-        one, many, signatures = signature_limit(url, cores)
-        print(f"(s)  the {signatures:,} posting signatures alone: one process {signatures / one:,.0f}/s, "
-              f"{cores} processes {signatures / many:,.0f}/s ({many:.2f} s)   bp/s = {pooled_s / many:.2f}x")
+        if n // args.posting >= 1000:  # (s) is the limit where there are many postings; a hundred time the pool
+            one, many, signatures = signature_limit(url, cores)
+            print(f"(s)  the {signatures:,} posting signatures alone: one process {signatures / one:,.0f}/s, "
+                  f"{cores} processes {signatures / many:,.0f}/s ({many:.2f} s)   bp/s = {pooled_s / many:.2f}x")
 
         median, low, high = single_post_walls(url, work / "poster.key")
         print(f"one `fundledger post` process, one entry: median {median:.3f} s wall "

@@ -77,9 +77,11 @@ class BundleSource:
 
     def entries(self, start: int, first: bool) -> Iterator[tuple[int, tuple]]:
         with open(self.path, "rb") as f:
-            f.seek(start)
-            if not first:
-                f.readline()  # the rest of a line the stretch before reads
+            if not first:  # from the first line that begins at ``start`` or after: the stretch before reads the rest
+                f.seek(start - 1)
+                f.readline()
+            else:
+                f.seek(start)
             at = f.tell()
             for line in f:
                 if line[-1:] != b"\n":

@@ -22,8 +22,6 @@ from ledger.store import Item, enroll_item, revoke_item
 from ledger.verify import verify_ledger
 from tests.support import BOTH_SUITES, make_keys, verify_every_way
 
-pytestmark = BOTH_SUITES
-
 
 def _history(env, tmp_path) -> list:
     """Postings of 1 to 7 entries, a key enrolled and revoked, the log key rotated; a checkpoint
@@ -56,6 +54,7 @@ def every_size(monkeypatch):
     monkeypatch.setattr(segments, "MIN_BYTES", 0)
 
 
+@BOTH_SUITES
 def test_stretches_prove_what_the_check_in_order_proves(env, history, every_size):
     engine = env.ledger.engine
     kinds = registry(CONTRACTS.kinds)
@@ -71,6 +70,7 @@ def test_stretches_prove_what_the_check_in_order_proves(env, history, every_size
     assert cli.exit_code == 0 and json.loads(cli.output)["root"] == in_order.root.hex()
 
 
+@BOTH_SUITES
 def test_stretches_of_a_bundle_prove_what_the_check_in_order_proves(env, history, every_size, tmp_path):
     assert env.run("export", "--out", str(tmp_path / "b")).exit_code == 0
     kinds = registry(CONTRACTS.kinds)
@@ -84,6 +84,7 @@ def test_stretches_of_a_bundle_prove_what_the_check_in_order_proves(env, history
     assert verify_bundle(tmp_path / "b", kinds=kinds, workers=3) == in_order
 
 
+@BOTH_SUITES
 def test_a_stretch_that_cannot_decide_leaves_the_ledger_to_the_check_in_order(env, history, every_size, tmp_path):
     """A bundle whose last line lost its newline: no stretch reaches the end of the file, so the
     stretches do not decide, and the check in order names the line."""
@@ -94,6 +95,7 @@ def test_a_stretch_that_cannot_decide_leaves_the_ledger_to_the_check_in_order(en
     assert bundle._in_stretches(tmp_path / "b", kinds, [], 3, None) is None
 
 
+@BOTH_SUITES
 def test_an_idem_again_in_a_later_stretch_of_a_bundle(env, every_size, tmp_path):
     """A posting validly signed by the poster, appended to a bundle's entries, repeating an idem of
     the first stretch: no stretch sees both, the check where they meet does; in order it is 3.7."""
@@ -122,6 +124,7 @@ def test_an_idem_again_in_a_later_stretch_of_a_bundle(env, every_size, tmp_path)
         assert bundle._in_stretches(tmp_path / "b", kinds, [], workers, None) is None
 
 
+@BOTH_SUITES
 def test_a_signature_a_stretch_found_valid_counts_only_with_the_key_in_force(env, tmp_path):
     """A stretch checks a posting's signature with the key its hints name for the key id; settling
     it here, a check with any other key than the one in force is not taken: the signature is
@@ -152,6 +155,7 @@ def test_a_signature_a_stretch_found_valid_counts_only_with_the_key_in_force(env
     assert verifier.postings == 3
 
 
+@BOTH_SUITES
 def test_stretches_check_the_stored_nodes_and_a_checkpoint_inside_a_block(env, every_size, tmp_path):
     """Past 512 entries the tree stores nodes of levels 8 and 9; a stretch's leaves are folded a
     block of 256 at a time, except around a checkpoint's size (here 303, inside a block)."""
@@ -166,3 +170,15 @@ def test_stretches_check_the_stored_nodes_and_a_checkpoint_inside_a_block(env, e
     assert code == 0 and report["tree_size"] == 604 and report["checkpoints"][0]["tree_size"] == 303
     with env.ledger.engine.begin() as conn:
         assert conn.execute(text("SELECT count(*) FROM merkle_nodes WHERE level = 9")).scalar() == 1
+
+
+def test_a_bundle_stretch_begins_with_the_first_line_that_begins_in_its_range(tmp_path):
+    """The stretch before reads every line that begins before the boundary; this one every line
+    from the first that begins at it or after, also when the boundary is a line's first byte."""
+    path = tmp_path / "entries.jsonl"
+    path.write_bytes(b"aa\nbbb\ncccc\n")
+    source = segments.BundleSource(str(path), path.stat().st_size)
+    assert [line for _, line in source.entries(0, True)] == [b"aa\n", b"bbb\n", b"cccc\n"]
+    assert [(at, line) for at, line in source.entries(3, False)] == [(3, b"bbb\n"), (7, b"cccc\n")]
+    assert [(at, line) for at, line in source.entries(4, False)] == [(7, b"cccc\n")]
+    assert list(source.entries(12, False)) == []
