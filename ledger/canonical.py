@@ -57,6 +57,46 @@ def canonical(value: Any) -> bytes:
 
 def check_domain(value: Any, path: str = "", depth: int = 0) -> None:
     """Raise :class:`DomainError` naming the first place where ``value`` leaves the domain."""
+    if not _in_domain(value, depth):
+        _check_domain(value, path, depth)
+
+
+def _in_domain(value: Any, depth: int) -> bool:
+    """True only where :func:`_check_domain` would pass, decided without building a single path
+    (False where in doubt: :func:`_check_domain` then decides, naming the place)."""
+    t = type(value)
+    if t is str:
+        return value.isascii() or _encodes(value)
+    if t is int:
+        return -MAX_INT <= value <= MAX_INT
+    if value is None or t is bool:
+        return True
+    if depth >= MAX_DEPTH or (t is not dict and t is not list):
+        return False
+    for k, item in value.items() if t is dict else enumerate(value):
+        if t is dict and (type(k) is not str or not k.isascii()):
+            return False
+        ti = type(item)
+        if ti is str:
+            if not (item.isascii() or _encodes(item)):
+                return False
+        elif ti is int:
+            if not -MAX_INT <= item <= MAX_INT:
+                return False
+        elif item is not None and ti is not bool and not _in_domain(item, depth + 1):
+            return False
+    return True
+
+
+def _encodes(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _check_domain(value: Any, path: str, depth: int) -> None:
     if depth > MAX_DEPTH:
         raise DomainError(path, f"nested deeper than {MAX_DEPTH} levels")
     if value is None or value is True or value is False:
@@ -77,7 +117,7 @@ def check_domain(value: Any, path: str = "", depth: int = 0) -> None:
                                 "give amounts as decimal strings or integer fen")
     if t is list:
         for i, item in enumerate(value):
-            check_domain(item, f"{path}[{i}]", depth + 1)
+            _check_domain(item, f"{path}[{i}]", depth + 1)
         return
     if t is dict:
         for k, item in value.items():
@@ -85,7 +125,7 @@ def check_domain(value: Any, path: str = "", depth: int = 0) -> None:
                 raise DomainError(path, f"object key {k!r} is not a string")
             if not k.isascii():
                 raise DomainError(path, f"object key {k!r} is not ASCII")
-            check_domain(item, f"{path}.{k}" if path else k, depth + 1)
+            _check_domain(item, f"{path}.{k}" if path else k, depth + 1)
         return
     raise DomainError(path, f"value of type {t.__name__} is not JSON")
 

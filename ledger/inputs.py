@@ -37,10 +37,11 @@ def validate_item(obj: Any, line: int | None, kinds: Mapping[str, Kind]) -> tupl
     if not isinstance(obj, dict):
         return None, [_input_finding("INPUT-ENTRY", line, "", "a line must be a JSON object {kind, idem, body}")]
     problems: list[Finding] = []
-    for missing in sorted(_ENTRY_KEYS - obj.keys()):
-        problems.append(_input_finding("INPUT-ENTRY", line, missing, "missing required field"))
-    for extra in sorted(obj.keys() - _ENTRY_KEYS):
-        problems.append(_input_finding("INPUT-ENTRY", line, str(extra), "unknown field (a line has kind, idem and body)"))
+    if obj.keys() != _ENTRY_KEYS:
+        for missing in sorted(_ENTRY_KEYS - obj.keys()):
+            problems.append(_input_finding("INPUT-ENTRY", line, missing, "missing required field"))
+        for extra in sorted(obj.keys() - _ENTRY_KEYS):
+            problems.append(_input_finding("INPUT-ENTRY", line, str(extra), "unknown field (a line has kind, idem and body)"))
     kind, idem, body = obj.get("kind"), obj.get("idem"), obj.get("body")
     idem_s = idem if isinstance(idem, str) else None
     if "kind" in obj:

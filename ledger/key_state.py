@@ -63,6 +63,11 @@ def poster_findings(key: Any, signer: Signer, items: Sequence[Item], kinds: dict
     return out
 
 
+def _at(it: Item) -> tuple:
+    """The subject of a finding about an item: its line and idem (made only when there is one)."""
+    return subject(line=it.line, idem=it.idem)
+
+
 def state_findings(conn: Connection, head: Head, items: list[Item], suite: Suite, origin: str,
                     poster: str) -> list[Finding]:
     """Rules on the ledger's own state: key enrolment (of the ledger's suite), revocation and
@@ -82,18 +87,17 @@ def state_findings(conn: Connection, head: Head, items: list[Item], suite: Suite
     active_admins: int | None = None
     for offset, it in enumerate(items):
         seq = next_seq + offset
-        where = subject(line=it.line, idem=it.idem)
         if it.kind == "key.enroll":
             kid = it.body["key"]["kid"]
             if it.body["key"]["alg"] != suite.alg:
                 out.append(Finding(
-                    rule="KEY-ALG", severity=FATAL, field="body.key.alg", subject=where,
+                    rule="KEY-ALG", severity=FATAL, field="body.key.alg", subject=_at(it),
                     expected=suite.alg, actual=it.body["key"]["alg"],
                     message=f"key {kid} is {it.body['key']['alg']}; a {suite.name} ledger enrolls {suite.alg} keys only",
                 ))
             if kid in known:
                 out.append(Finding(
-                    rule="KEY-ENROLLED", severity=FATAL, field="body.key.kid", subject=where,
+                    rule="KEY-ENROLLED", severity=FATAL, field="body.key.kid", subject=_at(it),
                     message=f"key {kid} is already enrolled (seq {known[kid]['seq']}); a key is enrolled once",
                 ))
             known[kid] = {"role": it.body["role"], "revoked": False, "seq": seq,
@@ -102,22 +106,22 @@ def state_findings(conn: Connection, head: Head, items: list[Item], suite: Suite
             kid = it.body["kid"]
             k = known.get(kid)
             if k is None:
-                out.append(Finding(rule="KEY-UNKNOWN", severity=FATAL, field="body.kid", subject=where,
+                out.append(Finding(rule="KEY-UNKNOWN", severity=FATAL, field="body.kid", subject=_at(it),
                                    message=f"key {kid} is not enrolled, so it cannot be revoked"))
                 continue
             if k["revoked"]:
-                out.append(Finding(rule="KEY-REVOKED", severity=FATAL, field="body.kid", subject=where,
+                out.append(Finding(rule="KEY-REVOKED", severity=FATAL, field="body.kid", subject=_at(it),
                                    message=f"key {kid} is already revoked"))
                 continue
             if k["role"] == LOG:
-                out.append(Finding(rule="KEY-LOG", severity=FATAL, field="body.kid", subject=where,
+                out.append(Finding(rule="KEY-LOG", severity=FATAL, field="body.kid", subject=_at(it),
                                    message="the log key cannot be revoked, only replaced: rotate it (keys rotate)"))
                 continue
             if k["role"] == ADMIN:
                 if active_admins is None:
                     active_admins = conn.execute(_ACTIVE_ADMINS).scalar_one() + sum(1 for x in items[:offset] if x.kind == "key.enroll" and x.body["role"] == ADMIN)
                 if active_admins <= 1:
-                    out.append(Finding(rule="KEY-LAST-ADMIN", severity=FATAL, field="body.kid", subject=where,
+                    out.append(Finding(rule="KEY-LAST-ADMIN", severity=FATAL, field="body.kid", subject=_at(it),
                                        message="this is the last admin key in force; enroll another admin first"))
                     continue
                 active_admins -= 1
@@ -125,7 +129,7 @@ def state_findings(conn: Connection, head: Head, items: list[Item], suite: Suite
         elif it.kind == "key.rotate":
             views = {kid: KeyView(public=k["public"], role=k["role"], in_force=not k["revoked"]) for kid, k in known.items()}
             for rule, field, message in rotation_problems(it.body, origin=origin, suite=suite, poster=poster, keys=views):
-                out.append(Finding(rule=rule, severity=FATAL, field=field, subject=where, message=message))
+                out.append(Finding(rule=rule, severity=FATAL, field=field, subject=_at(it), message=message))
             if it.body["old"] in known:
                 known[it.body["old"]]["revoked"] = True
             known[it.body["new"]["kid"]] = {"role": it.body["role"], "revoked": False, "seq": seq,
@@ -134,7 +138,7 @@ def state_findings(conn: Connection, head: Head, items: list[Item], suite: Suite
             for i, ref in enumerate(it.body.get("refs", [])):
                 if ref >= seq:
                     out.append(Finding(
-                        rule="REF-SEQ", severity=FATAL, field=f"body.refs[{i}]", subject=where,
+                        rule="REF-SEQ", severity=FATAL, field=f"body.refs[{i}]", subject=_at(it),
                         expected=f"a seq below {seq}", actual=str(ref),
                         message=f"refs[{i}] names seq {ref}, which is not in the ledger before this entry",
                     ))

@@ -9,7 +9,7 @@ import rfc8785
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ledger.canonical import MAX_INT, DomainError, NonInteger, canonical, check_domain, parse_json
+from ledger.canonical import MAX_DEPTH, MAX_INT, DomainError, NonInteger, canonical, check_domain, parse_json
 from ledger.suites import ED25519_SHA256
 
 # (value, exact canonical bytes, leaf hash SHA-256(0x00 || bytes)); also in docs/format.md.
@@ -116,3 +116,41 @@ def test_parse_json_refuses_duplicate_keys():
     with pytest.raises(ValueError, match="duplicate object key 'a'"):
         parse_json('{"a": 1, "a": 2}')
     assert parse_json('{"a": {"a": 1}}') == {"a": {"a": 1}}
+
+
+# values in and out of the domain: floats, integers past 2^53, lone surrogates, non-ASCII and
+# non-string keys, other types, nesting past MAX_DEPTH
+_edge_scalars = (st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True)
+                 | st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=0xDFFF), max_size=4)
+                 | st.sampled_from([2**53 - 1, -(2**53) + 1, 2**53, NonInteger("1.5"), b"x", ("t",)]))
+_edge_values = st.recursive(_edge_scalars, lambda children: st.lists(children, max_size=3)
+                            | st.dictionaries(st.text(max_size=3) | st.integers(0, 3), children, max_size=3),
+                            max_leaves=12)
+
+
+def _nested(value: object, depth: int) -> object:
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+def _outcome(check, value) -> str | None:
+    try:
+        check(value)
+    except DomainError as e:
+        return str(e)
+    return None
+
+
+@settings(max_examples=400, deadline=None)
+@given(_edge_values, st.integers(0, MAX_DEPTH + 2))
+def test_the_domain_check_names_the_same_place_with_its_fast_path(value, depth):
+    """``check_domain`` decides most values without building a path (``_in_domain``); wherever the
+    fast path passes, the full check passes too, and the error named is the full check's."""
+    from ledger.canonical import _check_domain, _in_domain
+
+    nested = _nested(value, depth)
+    full = _outcome(lambda v: _check_domain(v, "", 0), nested)
+    assert _outcome(check_domain, nested) == full
+    if _in_domain(nested, 0):
+        assert full is None
