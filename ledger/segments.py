@@ -75,7 +75,7 @@ class BundleSource:
     path: str
     end: int  # the file's size
 
-    def entries(self, start: int, first: bool) -> Iterator[tuple[int, tuple]]:
+    def entries(self, start: int, first: bool) -> Iterator[tuple[int, bytes]]:
         with open(self.path, "rb") as f:
             if not first:  # from the first line that begins at ``start`` or after: the stretch before reads the rest
                 f.seek(start - 1)
