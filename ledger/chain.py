@@ -44,7 +44,7 @@ from ledger.canonical import SORT_KEYS as _SORT_KEYS
 from ledger.envelope import FORMAT_VERSION, ZERO_HASH, posting_message
 from ledger.errors import IntegrityError
 from ledger.kinds import ADMIN, AUDITOR, LOG, Kind, genesis_suite, validate_core_body
-from ledger.merkle import CompactRange, subtree_roots
+from ledger.merkle import CompactRange, mth
 from ledger.note import Checkpoint, NoteError, cosigner_key_id, verify_cosignature, verify_log_signature
 from ledger.rotation import KeyView, new_key_name, rotation_problems
 from ledger.suites import DEFAULT, SUITES, Suite
@@ -413,7 +413,7 @@ class ChainVerifier:
         stored nodes and the checkpoints as they come (steps 6, 7). ``blocks``: the roots of the
         stretch's aligned subtrees of 2**NODE_LEVEL leaves, hashed by its process
         (``merkle.subtree_roots``); a subtree not among them is hashed here."""
-        tree, size, node_hash = self.tree, len(self.suite.empty_root), self.suite.node_hash  # the suite's hash size
+        tree, size = self.tree, len(self.suite.empty_root)  # the suite's hash size
         block = 1 << NODE_LEVEL  # whole subtrees of the lowest stored level at once: none of their inner nodes is stored
         k, end = 0, len(leaves)
         while k < end:
@@ -421,8 +421,7 @@ class ChainVerifier:
                     self._cp_next == len(self.checkpoints) or self.checkpoints[self._cp_next][1].size > tree.size + block):
                 root = blocks.get(tree.size >> NODE_LEVEL)
                 if root is None:
-                    level = [leaves[j:j + size] for j in range(k, k + block * size, size)]
-                    root, = subtree_roots(level, tree.size, NODE_LEVEL, node_hash).values()
+                    root = mth([leaves[j:j + size] for j in range(k, k + block * size, size)], self.suite)
                 tree.append_subtree(NODE_LEVEL, root)
                 k += block * size
             else:

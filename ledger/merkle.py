@@ -44,12 +44,19 @@ def split(n: int) -> int:
 
 
 def mth(leaf_hashes: Sequence[bytes], suite: Suite) -> bytes:
-    """Reference MTH over a list of leaf hashes (recursion as in RFC 9162 §2.1.1)."""
+    """Reference MTH over a list of leaf hashes (recursion as in RFC 9162 §2.1.1). A power of two
+    of leaves is a perfect tree, whose every split is in halves: it is hashed level by level, the
+    same nodes without a call per node (the stored 256-leaf subtrees, on every posting)."""
     n = len(leaf_hashes)
     if n == 0:
         return suite.empty_root
     if n == 1:
         return leaf_hashes[0]
+    if n & (n - 1) == 0:
+        node_hash, level = suite.node_hash, leaf_hashes
+        while len(level) > 1:
+            level = [node_hash(left, right) for left, right in zip(level[::2], level[1::2])]
+        return level[0]
     k = split(n)
     return suite.node_hash(mth(leaf_hashes[:k], suite), mth(leaf_hashes[k:], suite))
 
@@ -185,17 +192,12 @@ def verify_consistency(old: int, new: int, old_root: bytes, new_root: bytes, pro
         raise ProofError("the proof does not lead to the new root")
 
 
-def subtree_roots(leaves: Sequence[bytes], first: int, level: int,
-                  node_hash: Callable[[bytes, bytes], bytes]) -> dict[int, bytes]:
+def subtree_roots(leaves: Sequence[bytes], first: int, level: int, suite: Suite) -> dict[int, bytes]:
     """The hash of every perfect subtree of 2**level leaves, aligned in the whole tree, that lies
     within ``leaves`` (whose first has index ``first``): {the subtree's index at its level: hash}."""
-    width, out = 1 << level, {}
-    for k in range(-first % width, len(leaves) - width + 1, width):
-        nodes = leaves[k:k + width]
-        while len(nodes) > 1:
-            nodes = [node_hash(left, right) for left, right in zip(nodes[::2], nodes[1::2])]
-        out[(first + k) >> level] = nodes[0]
-    return out
+    width = 1 << level
+    return {(first + k) >> level: mth(leaves[k:k + width], suite)
+            for k in range(-first % width, len(leaves) - width + 1, width)}
 
 
 class CompactRange:

@@ -186,7 +186,7 @@ def _stretch(source: DatabaseSource | BundleSource, start: int, stop: int | None
                     first_posting=segment.first_posting, first_contracts=segment.first_contracts,
                     last_contracts=verifier.contracts, last_hash=verifier.prev, idems=list(verifier.idems),
                     leaves=b"".join(segment.leaves), deferred=segment.deferred,
-                    blocks=subtree_roots(segment.leaves, first_seq, NODE_LEVEL, segment.suite.node_hash))
+                    blocks=subtree_roots(segment.leaves, first_seq, NODE_LEVEL, segment.suite))
 
 
 def verify_in_stretches(source: DatabaseSource | BundleSource, *, genesis: bytes, kinds: Mapping[str, Kind],
