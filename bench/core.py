@@ -106,20 +106,19 @@ def signature_limit(url: str, cores: int) -> tuple[float, float, int]:
 
     from ledger.envelope import posting_message
     from ledger.replay import entry_batches
+    from ledger.segments import key_hints
     from ledger.suites import DEFAULT
 
     engine = db.make_engine(url)
-    keys, items = {}, []
     with db.read_tx(engine) as conn:
-        for batch in entry_batches(conn):
-            for row in batch:
-                env = orjson.loads(row[8])
-                if env["kind"] == "key.enroll":
-                    keys[env["body"]["key"]["kid"]] = base64.b64decode(env["body"]["key"]["public"])
-                if "sig" in env["posting"] and env["posting"]["key"] in keys:
-                    items.append((keys[env["posting"]["key"]], base64.b64decode(env["posting"]["sig"]),
-                                  posting_message(env, DEFAULT)))
+        rows = [bytes(row[8]) for batch in entry_batches(conn) for row in batch]
     engine.dispose()
+    keys, items = key_hints(rows), []
+    for data in rows:
+        env = orjson.loads(data)
+        if "sig" in env["posting"] and env["posting"]["key"] in keys:
+            items.append((keys[env["posting"]["key"]], base64.b64decode(env["posting"]["sig"]),
+                          posting_message(env, DEFAULT)))
     t = time.perf_counter()
     assert _verify_all(items) == len(items)
     one = time.perf_counter() - t

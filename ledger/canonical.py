@@ -103,10 +103,8 @@ def _check_domain(value: Any, path: str, depth: int) -> None:
         return
     t = type(value)
     if t is str:
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            raise DomainError(path, "string contains a lone surrogate (not valid Unicode)") from None
+        if not _encodes(value):
+            raise DomainError(path, "string contains a lone surrogate (not valid Unicode)")
         return
     if t is int:
         if not -MAX_INT <= value <= MAX_INT:
