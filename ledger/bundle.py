@@ -146,17 +146,18 @@ def _manifest(text: str) -> tuple[str, Suite, dict[str, str], str, bytes, bytes]
 def bundle_batches(directory: Path) -> Iterator[list[tuple]]:
     """The entries of ``entries.jsonl`` as rows the chain checks take (the bytes last; the index
     columns, which a bundle does not store, None), in batches."""
-    with open(directory / "entries.jsonl", "rb") as f:
-        seq, batch = 0, []
-        for line in f:
-            if not line.endswith(b"\n"):
-                raise _fail("entries.jsonl", "every line ending in a newline", f"line {seq + 1} without one")
-            batch.append((seq, None, None, None, None, None, None, None, line[:-1]))
-            seq += 1
-            if len(batch) == _BATCH:
-                yield batch
-                batch = []
-        yield batch
+    path = directory / "entries.jsonl"
+    source = segments.BundleSource(str(path), path.stat().st_size)
+    seq, batch, read = 0, [], 0
+    for at, line in source.entries(0, True):  # it stops before a line without its newline
+        batch.append((seq, None, None, None, None, None, None, None, line[:-1]))
+        seq, read = seq + 1, at + len(line)
+        if len(batch) == _BATCH:
+            yield batch
+            batch = []
+    if read != source.end:
+        raise _fail("entries.jsonl", "every line ending in a newline", f"line {seq + 1} without one")
+    yield batch
 
 
 def _in_stretches(directory: Path, kinds: Mapping[str, Kind], checkpoints: list[tuple[str, Any]], workers: int,

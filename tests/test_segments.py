@@ -91,8 +91,14 @@ def test_a_stretch_that_cannot_decide_leaves_the_ledger_to_the_check_in_order(en
     assert env.run("export", "--out", str(tmp_path / "b")).exit_code == 0
     path = tmp_path / "b" / "entries.jsonl"
     kinds = registry(CONTRACTS.kinds)
+    lines = path.read_bytes().count(b"\n")
     path.write_bytes(path.read_bytes()[:-1])
     assert bundle._in_stretches(tmp_path / "b", kinds, [], 3, None) is None
+    from ledger.chain import VerifyFailure
+
+    with pytest.raises(VerifyFailure) as failure:
+        list(bundle.bundle_batches(tmp_path / "b"))
+    assert (failure.value.step, failure.value.found) == ("B", f"line {lines} without one")
 
 
 @BOTH_SUITES
