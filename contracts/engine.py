@@ -11,11 +11,14 @@ rule was added after the fact): it neither refuses the posting nor holds back th
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, Sequence
 
-from sqlalchemy import Connection
+import orjson
+from sqlalchemy import Connection, text
 
 from contracts.figures import parse_figure, reported_funds, spending_row
 from contracts.kinds import KINDS
@@ -23,7 +26,7 @@ from contracts.performance import indicator_rows
 from contracts.rules import RULES
 from contracts.rules.by_kind import CHECKS
 from contracts.schemas import prepare
-from contracts.state import State
+from contracts.state import Rows, State
 from contracts.terms import policy_caps, policy_terms
 from contracts.workdays import add_working_days
 from ledger.canonical import canonical
@@ -33,7 +36,8 @@ __all__ = ["KINDS", "prepare", "run"]
 
 def run(conn: Connection, first_seq: int, items: Sequence[Any], version: int) -> list[Finding]:
     """Check and apply the entries of one posting held to contracts ``version``; the findings."""
-    state = State(conn)
+    rows, before = _carried(conn, first_seq)
+    state = State(conn, rows)
     state.prefetch(item for item in items if item.kind in KINDS)
     findings: list[Finding] = []
     for offset, item in enumerate(items):
@@ -46,7 +50,61 @@ def run(conn: Connection, first_seq: int, items: Sequence[Any], version: int) ->
             EFFECTS[item.kind](state, seq, item.body)
             _record_refs(state, seq, item)
     state.flush()
+    _carry(conn, state.rows, first_seq, before, items)
     return findings
+
+
+# -- the rows one posting leaves for the next ------------------------------------------------------
+_CARRY_ROWS = 50_000  # rows kept at most (a district's projects for years); beyond, the next posting reads afresh
+
+
+@dataclass(frozen=True, slots=True)
+class _Left:
+    """What a posting left for the next: its rows, and the entries that say whether they still hold."""
+
+    database: str
+    before: tuple[int, bytes]  # the seq and hash of the entry before that posting
+    last: tuple[int, str, str, bytes]  # the seq, idem, kind and canonical body of its last entry
+    rows: Rows
+
+
+_left: list[_Left] = []  # what the last posting of this process left, if anything
+_left_lock = threading.Lock()
+
+
+def _carried(conn: Connection, first_seq: int) -> tuple[Rows | None, bytes | None]:
+    """The rows the last posting of this process left, if they are the database's now, and the hash
+    of the entry before this posting. They are if that posting's last entry is the entry just before
+    this posting (by seq, idem, kind and body) and the entry before it still has the hash it had:
+    the same ledger, that posting committed, nothing posted since. Else None: the rows are read
+    afresh."""
+    with _left_lock:
+        left = _left.pop() if _left else None
+    if left is None or left.database != str(conn.engine.url) or left.last[0] != first_seq - 1:
+        return None, conn.execute(_HASH_AT, {"seq": first_seq - 1}).scalar()
+    found = {row.seq: row for row in conn.execute(_ENTRIES_AT, {"a": left.before[0], "b": left.last[0]})}
+    before, last = found.get(left.before[0]), found.get(left.last[0])
+    head_hash = bytes(last.hash) if last is not None else None
+    if before is None or last is None or bytes(before.hash) != left.before[1]:
+        return None, head_hash
+    stored = orjson.loads(last.data)
+    if (last.idem, stored["kind"], canonical(stored["body"])) != left.last[1:]:
+        return None, head_hash
+    return left.rows, head_hash
+
+
+def _carry(conn: Connection, rows: Rows, first_seq: int, before: bytes | None, items: Sequence[Any]) -> None:
+    """Leave this posting's rows for the next posting of this process to the same database."""
+    with _left_lock:
+        _left.clear()
+        if before is not None and rows.size() <= _CARRY_ROWS:
+            last = items[-1]
+            _left.append(_Left(database=str(conn.engine.url), before=(first_seq - 1, bytes(before)),
+                               last=(first_seq + len(items) - 1, last.idem, last.kind, canonical(last.body)), rows=rows))
+
+
+_HASH_AT = text("SELECT hash FROM entries WHERE seq = :seq")
+_ENTRIES_AT = text("SELECT seq, hash, idem, data FROM entries WHERE seq IN (:a, :b)")
 
 
 def _held_to(f: Finding, version: int) -> Finding:

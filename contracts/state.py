@@ -6,6 +6,12 @@ kept in memory; the effects change them there, so the entries of one posting see
 :meth:`State.flush` writes every new row and every changed column back with one driver-level
 statement per table and set of columns, in the posting's own transaction (a column left as it
 was is not written: SQLite would otherwise rewrite the indexes that hold it).
+
+The rows by key (:class:`Rows`) outlive the posting in a process that posts again to the same
+database (``post --stream``, a replay): ``contracts.engine`` hands them to the next posting only if
+the entry just before it is the last entry of the posting that left them (seq, idem, kind and body)
+and the entry before that posting still has its hash: the same ledger, that posting committed, and
+no posting of another writer since.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from sqlalchemy import Connection
 from contracts.workdays import WorkingDays
 from ledger.db import insert_rows
 
-__all__ = ["State"]
+__all__ = ["Rows", "State"]
 
 _NAMED = re.compile(r":([a-z_][a-z0-9_]*)")
 _COLUMNS = {
@@ -56,16 +62,39 @@ _KEYS = {"funds": ("fund", "year"), "projects": ("project",), "enterprises": ("c
 _JSON = {"projects": ("tags", "bases", "stages"), "funds": ("policies",)}
 
 
+class Rows:
+    """The keyed rows of the projections as a posting left them in the database.
+
+    Attributes:
+      current: by table and key, each row as the effects use it (JSON columns decoded), or None
+        where the database has no such row.
+      stored: the same rows as the database holds them (what :meth:`State.flush` compares with).
+      holdings: by enterprise, the keys of all its projects in the database (:meth:`State.awards`).
+    """
+
+    __slots__ = ("current", "stored", "holdings")
+
+    def __init__(self) -> None:
+        self.current: dict[str, dict[tuple, dict[str, Any] | None]] = {t: {} for t in _KEYS}
+        self.stored: dict[str, dict[tuple, dict[str, Any]]] = {t: {} for t in _KEYS}
+        self.holdings: dict[str, set[tuple]] = {}
+
+    def size(self) -> int:
+        return sum(len(rows) for rows in self.current.values())
+
+
 class State:
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, rows: Rows | None = None) -> None:
         self.conn = conn
         self._cursor = conn.connection.dbapi_connection.cursor()  # the same transaction
         self._pg = conn.dialect.name == "postgresql"
         self._sql: dict[str, str] = {}
-        self._rows: dict[str, dict[tuple, dict[str, Any] | None]] = {t: {} for t in _KEYS}
+        self.rows = rows or Rows()
+        self._rows = self.rows.current
+        self._stored = self.rows.stored
+        self._holdings = self.rows.holdings
         self._new: dict[str, set[tuple]] = {t: set() for t in _KEYS}
         self._dirty: dict[str, set[tuple]] = {t: set() for t in _KEYS}
-        self._stored: dict[str, dict[tuple, dict[str, Any]]] = {t: {} for t in _KEYS}  # rows as the database holds them
         self._inserts: dict[str, list[dict[str, Any]]] = {t: [] for t in _COLUMNS if t not in _KEYS}
         self._deleted_decisions: set[int] = set()
         self._policies: dict[tuple, tuple[int, dict[str, Any]] | None] = {}
@@ -87,8 +116,10 @@ class State:
 
     # -- rows by key, cached --------------------------------------------------------------------
     def prefetch(self, items: Any) -> None:
-        """Read every project, enterprise and fund-year the posting names with one query per table
-        (and the projects of the enterprises it awards), instead of one look-up per entry."""
+        """Read every project, enterprise and fund-year the posting names with one query per table,
+        and every project of the enterprises its approvals award (what the rules across an
+        enterprise's awards read, :meth:`awards`), instead of one look-up per entry."""
+        items = list(items)
         projects, enterprises, funds = set(), set(), set()
         for item in items:
             b = item.body
@@ -104,17 +135,43 @@ class State:
         self._load("enterprises", "code", sorted(enterprises))
         for fund, year in funds:
             self.fund(fund, year)
+        cache = self._rows["projects"]
+        awarded = {row["enterprise"] for item in items if item.kind == "approval.resolve"
+                   for a in item.body.get("awards", ()) if (row := cache.get((a.get("project"),))) is not None}
+        self._load_holdings(sorted(awarded))
+
+    def _in(self, column: str, keys: list[Any]) -> tuple[str, dict[str, Any]]:
+        """``column`` among ``keys``: one array parameter on PostgreSQL (psycopg parses a statement of
+        500 placeholders for milliseconds each time), a placeholder per key on SQLite."""
+        if self._pg:
+            return f"{column} = ANY(:keys)", {"keys": keys}
+        return f"{column} IN ({', '.join(f':k{j}' for j in range(len(keys)))})", {f"k{j}": k for j, k in enumerate(keys)}
 
     def _load(self, table: str, column: str, keys: list[Any]) -> None:
         cache = self._rows[table]
+        keys = [k for k in keys if (k,) not in cache]
         for i in range(0, len(keys), 500):
             chunk = keys[i:i + 500]
-            marks = ", ".join(f":k{j}" for j in range(len(chunk)))
-            for row in self.query(f"SELECT * FROM {table} WHERE {column} IN ({marks})",
-                                  **{f"k{j}": k for j, k in enumerate(chunk)}):
+            where, params = self._in(column, chunk)
+            for row in self.query(f"SELECT * FROM {table} WHERE {where}", **params):
                 cache[(row[column],)] = self._decode(table, row)
             for k in chunk:
                 cache.setdefault((k,), None)
+
+    def _load_holdings(self, enterprises: list[str]) -> None:
+        """Every stored project of each of ``enterprises`` (rows this posting holds already win)."""
+        cache = self._rows["projects"]
+        enterprises = [e for e in enterprises if e not in self._holdings]
+        for i in range(0, len(enterprises), 500):
+            chunk = enterprises[i:i + 500]
+            where, params = self._in("enterprise", chunk)
+            for e in chunk:
+                self._holdings[e] = set()
+            for row in self.query(f"SELECT * FROM projects WHERE {where}", **params):
+                key = (row["project"],)
+                if cache.get(key) is None:
+                    cache[key] = self._decode("projects", row)
+                self._holdings[row["enterprise"]].add(key)
 
     def _get(self, table: str, *key: Any) -> dict[str, Any] | None:
         cache = self._rows[table]
@@ -202,20 +259,18 @@ class State:
 
     # -- index-range reads ------------------------------------------------------------------------
     def awards(self, enterprise: str, first_year: int, last_year: int) -> list[dict[str, Any]]:
-        """The enterprise's finally approved projects in a range of years (index: enterprise, year)."""
-        found: dict[str, dict[str, Any]] = {}
+        """The enterprise's finally approved projects in a range of years, by year and project id:
+        from all of its projects, read once (:meth:`prefetch` reads those of the enterprises a
+        posting's approvals award)."""
+        if enterprise not in self._holdings:
+            self._load_holdings([enterprise])
         cache = self._rows["projects"]
-        for row in self.query("SELECT * FROM projects WHERE enterprise = :e AND year BETWEEN :a AND :b",
-                              e=enterprise, a=first_year, b=last_year):
-            key = (row["project"],)
-            if cache.get(key) is None:  # a row this posting already holds may have changed in memory: it wins
-                cache[key] = self._decode("projects", row)
-            found[row["project"]] = cache[key]
+        found = {key: cache[key] for key in self._holdings[enterprise]}
         for key in self._new["projects"]:
-            row = self._rows["projects"][key]
-            if row["enterprise"] == enterprise and first_year <= row["year"] <= last_year:
-                found[row["project"]] = row
-        return [r for r in found.values() if r["status"] == "approved"]
+            if cache[key]["enterprise"] == enterprise:
+                found[key] = cache[key]
+        return sorted((r for r in found.values() if first_year <= r["year"] <= last_year and r["status"] == "approved"),
+                      key=lambda r: (r["year"], r["project"]))
 
     def last_decision(self, project: str) -> dict[str, Any] | None:
         """The project's latest decision: this posting's, else the stored one (read only when asked)."""
@@ -265,6 +320,10 @@ class State:
                 rows = {k: self._encode(table, self._rows[table][k]) for k in keys}
                 self._insert(table, list(rows.values()))
                 self._stored[table].update(rows)
+        for key in self._new["projects"]:
+            held = self._holdings.get(self._rows["projects"][key]["enterprise"])
+            if held is not None:
+                held.add(key)
         for table, keys in self._dirty.items():
             by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
             columns = tuple(c for c in _COLUMNS[table] if c not in _KEYS[table])
