@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from operator import itemgetter
 from typing import Any
 
 import orjson
@@ -58,6 +59,7 @@ _COLUMNS = {
     "calendars": ("year", "version", "seq", "document"),
     "calendar_days": ("year", "version", "day", "working", "weekday"),
 }
+_VALUES = {t: itemgetter(*columns) for t, columns in _COLUMNS.items()}  # a row's values in its table's column order
 _KEYS = {"funds": ("fund", "year"), "projects": ("project",), "enterprises": ("code",), "notices": ("notice",)}
 _JSON = {"projects": ("tags", "bases", "stages"), "funds": ("policies",)}
 
@@ -353,8 +355,7 @@ class State:
         self._calendars.clear()
 
     def _insert(self, table: str, rows: list[dict[str, Any]]) -> None:
-        columns = _COLUMNS[table]
-        insert_rows(self._cursor, self._pg, table, columns, [tuple(row[c] for c in columns) for row in rows])
+        insert_rows(self._cursor, self._pg, table, _COLUMNS[table], list(map(_VALUES[table], rows)))
 
     def add_row(self, table: str, row: dict[str, Any]) -> None:
         """Queue an insert into an append-only projection (reported figures, entry references)."""
