@@ -72,14 +72,17 @@ class Rows:
         where the database has no such row.
       stored: the same rows as the database holds them (what :meth:`State.flush` compares with).
       holdings: by enterprise, the keys of all its projects in the database (:meth:`State.awards`).
+      policies, calendars: the policy version in force by (policy, date), the calendar by year.
     """
 
-    __slots__ = ("current", "stored", "holdings")
+    __slots__ = ("current", "stored", "holdings", "policies", "calendars")
 
     def __init__(self) -> None:
         self.current: dict[str, dict[tuple, dict[str, Any] | None]] = {t: {} for t in _KEYS}
         self.stored: dict[str, dict[tuple, dict[str, Any]]] = {t: {} for t in _KEYS}
         self.holdings: dict[str, set[tuple]] = {}
+        self.policies: dict[tuple, tuple[int, dict[str, Any]] | None] = {}
+        self.calendars: dict[int, WorkingDays | None] = {}
 
     def size(self) -> int:
         return sum(len(rows) for rows in self.current.values())
@@ -99,8 +102,8 @@ class State:
         self._dirty: dict[str, set[tuple]] = {t: set() for t in _KEYS}
         self._inserts: dict[str, list[dict[str, Any]]] = {t: [] for t in _COLUMNS if t not in _KEYS}
         self._deleted_decisions: set[int] = set()
-        self._policies: dict[tuple, tuple[int, dict[str, Any]] | None] = {}
-        self._calendars: dict[int, WorkingDays | None] = {}
+        self._policies = self.rows.policies
+        self._calendars = self.rows.calendars
 
     # -- the driver, with named parameters --------------------------------------------------
     def _driver_sql(self, sql: str) -> str:
@@ -351,8 +354,6 @@ class State:
         self._deleted_decisions.clear()
         for rows in self._inserts.values():
             rows.clear()
-        self._policies.clear()
-        self._calendars.clear()
 
     def _insert(self, table: str, rows: list[dict[str, Any]]) -> None:
         insert_rows(self._cursor, self._pg, table, _COLUMNS[table], list(map(_VALUES[table], rows)))
