@@ -49,12 +49,14 @@ def _schema(kind: str) -> Any:
     return pa.DataFrameSchema(columns, strict=True, name=kind)
 
 
+_UNITS = ("_wan", "_yuan")
+
+
 def _has_units(body: dict[str, Any]) -> bool:
     """Whether :func:`_convert_money` has anything to convert (a body already in its stored form,
     as every replayed one is, has not)."""
     for key, value in body.items():
-        base, _, unit = key.rpartition("_")
-        if base and unit in ("wan", "yuan"):
+        if key.endswith(_UNITS) and key not in _UNITS:  # X_wan, X_yuan: what _convert_money converts
             return True
         if isinstance(value, dict) and key != "document":
             if _has_units(value):
