@@ -141,6 +141,26 @@ def test_a_projection_row_edited_inserted_or_deleted_is_named(table, action, cop
     assert _verify(copy, "--no-replay")[0] == 0
 
 
+@pytest.mark.parametrize("batch", [1, 3])
+def test_equal_batches_pass_whole_and_the_first_batch_that_differs_is_compared_row_by_row(copy, monkeypatch, batch):
+    from ledger import replay
+
+    digest = _verify(copy)[1]["state"]["projections_sha256"]
+    monkeypatch.setattr(replay, "_BATCH", batch)  # many batches, so that equal ones come before the edit
+    assert _verify(copy)[1]["state"]["projections_sha256"] == digest  # the same rows, the same digest
+    table = TABLES["entry_refs"]
+    engine = sa.create_engine(copy)
+    with engine.begin() as conn:
+        count = conn.execute(sa.select(sa.func.count()).select_from(table)).scalar()
+        last = dict(conn.execute(sa.select(table).order_by(*[c.desc() for c in table.primary_key.columns])).mappings().first())
+        column = next(c.name for c in table.columns if not c.primary_key and last[c.name] is not None)
+        conn.execute(sa.update(table).where(_where(table, last)).values({column: _changed(last[column])}))
+    engine.dispose()
+    assert count > 3 * batch
+    code, report = _verify(copy)
+    assert code == 3 and _named(report) == [("STATE-ROW", {"table": "entry_refs", **_key(table, last)}, column)]
+
+
 def test_an_edited_amount_says_what_the_entries_give_and_what_the_database_holds(copy):
     engine = sa.create_engine(copy)
     with engine.begin() as conn:
