@@ -41,10 +41,11 @@ class FundContracts:
 
         return prepare(items)
 
-    def apply(self, conn: "Connection", first_seq: int, items: Sequence[Any], version: int) -> list["Finding"]:
+    def apply(self, conn: "Connection", first_seq: int, items: Sequence[Any], version: int, *,
+              prev: bytes) -> list["Finding"]:
         from contracts.engine import run
 
-        return run(conn, first_seq, items, version)
+        return run(conn, first_seq, items, version, prev)
 
     def tables(self) -> Sequence["Table"]:
         from contracts.models import PROJECTIONS

@@ -34,10 +34,10 @@ from ledger.findings import FATAL, WARNING, Finding, worst
 
 __all__ = ["KINDS", "prepare", "run"]
 
-def run(conn: Connection, first_seq: int, items: Sequence[Any], version: int) -> list[Finding]:
-    """Check and apply the entries of one posting held to contracts ``version``; the findings."""
-    rows, before = _carried(conn, first_seq)
-    state = State(conn, rows)
+def run(conn: Connection, first_seq: int, items: Sequence[Any], version: int, prev: bytes) -> list[Finding]:
+    """Check and apply the entries of one posting held to contracts ``version``; the findings.
+    ``prev`` is the hash of the entry before the posting."""
+    state = State(conn, _carried(conn, first_seq))
     state.prefetch(item for item in items if item.kind in KINDS)
     findings: list[Finding] = []
     for offset, item in enumerate(items):
@@ -50,7 +50,7 @@ def run(conn: Connection, first_seq: int, items: Sequence[Any], version: int) ->
             EFFECTS[item.kind](state, seq, item.body)
             _record_refs(state, seq, item)
     state.flush()
-    _carry(conn, state.rows, first_seq, before, items)
+    _carry(conn, state.rows, first_seq, prev, items)
     return findings
 
 
@@ -72,38 +72,35 @@ _left: list[_Left] = []  # what the last posting of this process left, if anythi
 _left_lock = threading.Lock()
 
 
-def _carried(conn: Connection, first_seq: int) -> tuple[Rows | None, bytes | None]:
-    """The rows the last posting of this process left, if they are the database's now, and the hash
-    of the entry before this posting. They are if that posting's last entry is the entry just before
-    this posting (by seq, idem, kind and body) and the entry before it still has the hash it had:
-    the same ledger, that posting committed, nothing posted since. Else None: the rows are read
-    afresh."""
+def _carried(conn: Connection, first_seq: int) -> Rows | None:
+    """The rows the last posting of this process left, if they are the database's now: that
+    posting's last entry is the entry just before this posting (by seq, idem, kind and body) and
+    the entry before it still has the hash it had: the same ledger, that posting committed, nothing
+    posted since. Else None: the rows are read afresh."""
     with _left_lock:
         left = _left.pop() if _left else None
     if left is None or left.database != str(conn.engine.url) or left.last[0] != first_seq - 1:
-        return None, conn.execute(_HASH_AT, {"seq": first_seq - 1}).scalar()
+        return None
     found = {row.seq: row for row in conn.execute(_ENTRIES_AT, {"a": left.before[0], "b": left.last[0]})}
     before, last = found.get(left.before[0]), found.get(left.last[0])
-    head_hash = bytes(last.hash) if last is not None else None
     if before is None or last is None or bytes(before.hash) != left.before[1]:
-        return None, head_hash
+        return None
     stored = orjson.loads(last.data)
     if (last.idem, stored["kind"], canonical(stored["body"])) != left.last[1:]:
-        return None, head_hash
-    return left.rows, head_hash
+        return None
+    return left.rows
 
 
-def _carry(conn: Connection, rows: Rows, first_seq: int, before: bytes | None, items: Sequence[Any]) -> None:
+def _carry(conn: Connection, rows: Rows, first_seq: int, prev: bytes, items: Sequence[Any]) -> None:
     """Leave this posting's rows for the next posting of this process to the same database."""
     with _left_lock:
         _left.clear()
-        if before is not None and rows.size() <= _CARRY_ROWS:
+        if rows.size() <= _CARRY_ROWS:
             last = items[-1]
-            _left.append(_Left(database=str(conn.engine.url), before=(first_seq - 1, bytes(before)),
+            _left.append(_Left(database=str(conn.engine.url), before=(first_seq - 1, bytes(prev)),
                                last=(first_seq + len(items) - 1, last.idem, last.kind, canonical(last.body)), rows=rows))
 
 
-_HASH_AT = text("SELECT hash FROM entries WHERE seq = :seq")
 _ENTRIES_AT = text("SELECT seq, hash, idem, data FROM entries WHERE seq IN (:a, :b)")
 
 

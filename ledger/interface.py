@@ -49,12 +49,14 @@ class Contracts(Protocol):
         any transaction opens; items of other kinds pass through unchanged."""
         ...
 
-    def apply(self, conn: "Connection", first_seq: int, items: Sequence["Item"], version: int) -> list["Finding"]:
+    def apply(self, conn: "Connection", first_seq: int, items: Sequence["Item"], version: int, *,
+              prev: bytes) -> list["Finding"]:
         """Check each of the contracts' entries (at ``first_seq`` + its position) on the state as
         of the entries before it, and apply the effect of each entry none of whose findings is
         fatal, writing the projection rows in ``conn``'s transaction. ``version`` is the rule set
         the posting is held to: a fatal finding of a rule added after it is returned as a warning.
-        The caller rolls the transaction back if it refuses the posting."""
+        ``prev`` is the hash of the entry before the posting (the head the ledger read). The caller
+        rolls the transaction back if it refuses the posting."""
         ...
 
     def tables(self) -> Sequence["Table"]:

@@ -160,7 +160,7 @@ def apply_posting(conn: Connection, head: Head, items: Sequence[Item], kinds: di
     the caller decides what a fatal one means (posting refuses, replay names the entry)."""
     findings = state_findings(conn, head, items, suite, origin, poster)
     if any(kinds[it.kind].contracts for it in items):
-        findings += contracts.apply(conn, head.seq + 1, items, version)
+        findings += contracts.apply(conn, head.seq + 1, items, version, prev=head.hash)
     return findings
 
 
