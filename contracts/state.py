@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from operator import itemgetter
-from typing import Any
+from typing import Any, Iterator
 
 import orjson
 from sqlalchemy import Connection
@@ -145,38 +145,38 @@ class State:
                    for a in item.body.get("awards", ()) if (row := cache.get((a.get("project"),))) is not None}
         self._load_holdings(sorted(awarded))
 
-    def _in(self, column: str, keys: list[Any]) -> tuple[str, dict[str, Any]]:
-        """``column`` among ``keys``: one array parameter on PostgreSQL (psycopg parses a statement of
-        500 placeholders for milliseconds each time), a placeholder per key on SQLite."""
-        if self._pg:
-            return f"{column} = ANY(:keys)", {"keys": keys}
-        return f"{column} IN ({', '.join(f':k{j}' for j in range(len(keys)))})", {f"k{j}": k for j, k in enumerate(keys)}
+    def _select_in(self, table: str, column: str, keys: list[Any]) -> Iterator[dict[str, Any]]:
+        """The rows of ``table`` whose ``column`` is among ``keys``, 500 keys a query: one array
+        parameter on PostgreSQL (psycopg parses a statement of 500 placeholders for milliseconds
+        each time), a placeholder per key on SQLite."""
+        for i in range(0, len(keys), 500):
+            chunk = keys[i:i + 500]
+            if self._pg:
+                yield from self.query(f"SELECT * FROM {table} WHERE {column} = ANY(:keys)", keys=chunk)
+            else:
+                marks = ", ".join(f":k{j}" for j in range(len(chunk)))
+                yield from self.query(f"SELECT * FROM {table} WHERE {column} IN ({marks})",
+                                      **{f"k{j}": k for j, k in enumerate(chunk)})
 
     def _load(self, table: str, column: str, keys: list[Any]) -> None:
         cache = self._rows[table]
         keys = [k for k in keys if (k,) not in cache]
-        for i in range(0, len(keys), 500):
-            chunk = keys[i:i + 500]
-            where, params = self._in(column, chunk)
-            for row in self.query(f"SELECT * FROM {table} WHERE {where}", **params):
-                cache[(row[column],)] = self._decode(table, row)
-            for k in chunk:
-                cache.setdefault((k,), None)
+        for row in self._select_in(table, column, keys):
+            cache[(row[column],)] = self._decode(table, row)
+        for k in keys:
+            cache.setdefault((k,), None)
 
     def _load_holdings(self, enterprises: list[str]) -> None:
         """Every stored project of each of ``enterprises`` (rows this posting holds already win)."""
         cache = self._rows["projects"]
         enterprises = [e for e in enterprises if e not in self._holdings]
-        for i in range(0, len(enterprises), 500):
-            chunk = enterprises[i:i + 500]
-            where, params = self._in("enterprise", chunk)
-            for e in chunk:
-                self._holdings[e] = set()
-            for row in self.query(f"SELECT * FROM projects WHERE {where}", **params):
-                key = (row["project"],)
-                if cache.get(key) is None:
-                    cache[key] = self._decode("projects", row)
-                self._holdings[row["enterprise"]].add(key)
+        for e in enterprises:
+            self._holdings[e] = set()
+        for row in self._select_in("projects", "enterprise", enterprises):
+            key = (row["project"],)
+            if cache.get(key) is None:
+                cache[key] = self._decode("projects", row)
+            self._holdings[row["enterprise"]].add(key)
 
     def _get(self, table: str, *key: Any) -> dict[str, Any] | None:
         cache = self._rows[table]
