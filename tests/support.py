@@ -104,6 +104,16 @@ def note(idem: str, text: str = "a note", refs: list[int] | None = None) -> str:
     return json.dumps({"kind": "audit.note", "idem": idem, "body": body}, ensure_ascii=False)
 
 
+def entry_lines(*entries: tuple[str, str, dict]) -> str:
+    """JSON Lines of ``(kind, idem, body)`` entries, one a line."""
+    return "\n".join(json.dumps({"kind": k, "idem": i, "body": b}, ensure_ascii=False) for k, i, b in entries) + "\n"
+
+
+def post_entries(env: Env, *entries: tuple[str, str, dict]) -> Result:
+    """Post ``(kind, idem, body)`` entries as one posting with the poster's key, through the CLI (--json)."""
+    return env.run("post", "--key", env.key_path("poster"), "--json", input=entry_lines(*entries))
+
+
 @contextmanager
 def built_once(backend: str, work: Path, build: Callable[[str], Any]) -> Iterator[tuple[str, str, Any]]:
     """A ledger built by ``build(url)`` to be copied by many tests: (backend, SQLite path or

@@ -17,17 +17,10 @@ from contracts import engine
 from contracts.catalogue import CATALOGUE_DIR
 from ledger import db
 from tests.ledgers import E1
+from tests.support import entry_lines, note, post_entries
 
 FUND = {"fund": "chaoyang-hightech", "year": 2023}
 P = "2023-9-001"
-
-
-def _lines(*entries) -> str:
-    return "\n".join(json.dumps({"kind": k, "idem": i, "body": b}, ensure_ascii=False) for k, i, b in entries) + "\n"
-
-
-def _post(env, *entries):
-    return env.run("post", "--key", env.key_path("poster"), "--json", input=_lines(*entries))
 
 
 def _decide(stage: str, idem: str, **extra):
@@ -43,9 +36,9 @@ def applied(env):
     """A fund-year and one application, posted by this process (which now holds their rows)."""
     for args in (("policy", "publish", str(CATALOGUE_DIR / "chaoyang-hightech.json")), ("calendar", "publish", "--year", "2023")):
         assert env.run(*args, "--key", env.key_path("poster")).exit_code == 0
-    assert _post(env, ("fund.open", "fund-2023", {**FUND, "name": "2023年高新资金", "office": "朝阳园管委会",
+    assert post_entries(env, ("fund.open", "fund-2023", {**FUND, "name": "2023年高新资金", "office": "朝阳园管委会",
                                                   "budget_wan": "22000", "policies": ["chaoyang-hightech-measures"]})).exit_code == 0
-    result = _post(env, ("project.apply", "apply-1", {"project": P, "enterprise": E1, "enterprise_name": "天地科技股份有限公司",
+    result = post_entries(env, ("project.apply", "apply-1", {"project": P, "enterprise": E1, "enterprise_name": "天地科技股份有限公司",
                                                       **FUND, "clause": "9", "requested_wan": "300", "tags": []}))
     assert result.exit_code == 0, result.output
     return env
@@ -58,40 +51,39 @@ def _rules(result) -> list[str]:
 def test_a_posting_reads_what_another_writer_posted_since(applied):
     env = applied
     # another process passes the initial review: the rows this process holds say it has not
-    line = _lines(_decide("initial_review", "d1")).encode()
+    line = entry_lines(_decide("initial_review", "d1")).encode()
     other = subprocess.run([str(Path(sys.executable).with_name("fundledger")), "post", "--key", env.key_path("poster"),
                             "--db", env.url], input=line, capture_output=True)
     assert other.returncode == 0, other.stderr
-    result = _post(env, _expert("d2"))  # STAGE-ORDER if the rows held here were believed
+    result = post_entries(env, _expert("d2"))  # STAGE-ORDER if the rows held here were believed
     assert result.exit_code == 0, result.output
 
 
 def test_a_refused_postings_effects_are_not_carried(applied):
     env = applied
     # the initial review's effect is applied in memory, then the payment refuses the posting
-    refused = _post(env, _decide("initial_review", "d1"),
+    refused = post_entries(env, _decide("initial_review", "d1"),
                     ("disbursement.pay", "pay-1", {"project": P, "amount_wan": "1", "date": "2023-10-20", "voucher": "v"}))
     assert refused.exit_code == 1 and _rules(refused) == ["STAGE-NOTICE"]
     # two notes take the very seqs of the refused posting: the entry before the next posting has its seq
-    notes = env.run("post", "--key", env.key_path("poster"), input=_lines(
-        ("audit.note", "n1", {"text": "one"}), ("audit.note", "n2", {"text": "two"})))
+    notes = env.run("post", "--key", env.key_path("poster"), input=note("n1", "one") + "\n" + note("n2", "two") + "\n")
     assert notes.exit_code == 0, notes.output
-    result = _post(env, _expert("d2"))  # accepted if the refused posting's rows were believed
+    result = post_entries(env, _expert("d2"))  # accepted if the refused posting's rows were believed
     assert result.exit_code == 1 and _rules(result) == ["STAGE-ORDER"]
     assert "initial_review" in json.loads(result.output)["findings"][0]["message"]
 
 
 def test_a_dry_run_is_not_carried(applied):
     env = applied
-    dry = env.run("post", "--key", env.key_path("poster"), "--dry-run", input=_lines(_decide("initial_review", "d1")))
+    dry = env.run("post", "--key", env.key_path("poster"), "--dry-run", input=entry_lines(_decide("initial_review", "d1")))
     assert dry.exit_code == 0, dry.output
-    result = _post(env, _expert("d2"))
+    result = post_entries(env, _expert("d2"))
     assert result.exit_code == 1 and _rules(result) == ["STAGE-ORDER"]
 
 
 def test_the_rows_are_carried_only_while_the_entries_say_they_hold(applied):
     env = applied
-    assert _post(env, _decide("initial_review", "d1")).exit_code == 0
+    assert post_entries(env, _decide("initial_review", "d1")).exit_code == 0
     (left,) = engine._left
     seq = left.last[0] + 1
     with db.read_tx(env.ledger.engine) as conn:

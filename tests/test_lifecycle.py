@@ -10,16 +10,9 @@ import sqlalchemy as sa
 
 from contracts.catalogue import CATALOGUE_DIR, load_file
 from tests.ledgers import E1, E2, W
+from tests.support import entry_lines, post_entries
 
 FUND = {"fund": "chaoyang-hightech", "year": 2023}
-
-
-def _lines(*entries) -> str:
-    return "\n".join(json.dumps({"kind": k, "idem": i, "body": b}, ensure_ascii=False) for k, i, b in entries) + "\n"
-
-
-def _post(env, *entries):
-    return env.run("post", "--key", env.key_path("poster"), "--json", input=_lines(*entries))
 
 
 @pytest.fixture
@@ -28,7 +21,7 @@ def hightech(env):
     assert result.exit_code == 0, result.output
     result = env.run("calendar", "publish", "--year", "2023", "--key", env.key_path("poster"))  # chinese-calendar's
     assert result.exit_code == 0, result.output
-    opened = _post(env, ("fund.open", "fund-2023", {**FUND, "name": "2023年朝阳区高新技术产业发展引导资金",
+    opened = post_entries(env, ("fund.open", "fund-2023", {**FUND, "name": "2023年朝阳区高新技术产业发展引导资金",
                                                     "office": "中关村科技园区朝阳园管理委员会", "budget_wan": "22000",
                                                     "policies": ["chaoyang-hightech-measures"]}),
                    ("budget.transfer", "talent-2023", {**FUND, "to": "区委组织部人才发展专项资金", "amount_wan": "985.5",
@@ -64,7 +57,7 @@ def test_a_project_from_application_to_disbursement(hightech):
                                         "voucher": "朝财拨〔2023〕101"})],
     ]
     for posting in steps:
-        result = _post(env, *posting)
+        result = post_entries(env, *posting)
         assert result.exit_code == 0, result.output
     assert _project_rows(env) == [("2023-9-001", "approved", 150 * W, 150 * W, 150 * W)]
     # the trail an auditor reads: each entry's business date beside its posting time, and what it did
@@ -84,7 +77,7 @@ def test_a_project_from_application_to_disbursement(hightech):
     assert "2023-10-20" in paid and trail[-1]["at"] in paid  # the business date beside the posting time
     # paying once more than approved is refused whole, and leaves the projections as they were
     before = env.size_and_head()
-    refused = _post(env, ("fee.pay", "fee-x", {**FUND, "payee": "北京京华会计师事务所有限责任公司", "service": "audit",
+    refused = post_entries(env, ("fee.pay", "fee-x", {**FUND, "payee": "北京京华会计师事务所有限责任公司", "service": "audit",
                                                "amount_wan": "13"}),
                     ("disbursement.pay", "pay-2", {"project": "2023-9-001", "amount_fen": 1, "date": "2023-10-21",
                                                    "voucher": "v"}))
@@ -101,7 +94,7 @@ def test_a_project_from_application_to_disbursement(hightech):
 
 def test_warnings_are_appended_and_reported(hightech):
     env = hightech
-    result = env.run("post", "--key", env.key_path("poster"), input=_lines(
+    result = env.run("post", "--key", env.key_path("poster"), input=entry_lines(
         ("project.apply", "big", {"project": "big", "enterprise": E2, "enterprise_name": "企业二", **FUND, "clause": "9",
                                   "requested_wan": "1200", "tags": ["digital-economy-3x"]})))
     assert result.exit_code == 0
@@ -113,13 +106,13 @@ def test_decisions_are_checked_against_the_version_in_force(hightech, tmp_path):
     env = hightech
     doc = load_file(CATALOGUE_DIR / "chaoyang-hightech.json")["document"]
     v2 = {**doc, "effective_from": "2023-09-01", "project_cap_fen": 100 * W}
-    assert _post(env, ("policy.publish", "v2", {"policy": "chaoyang-hightech-measures", "version": 2, "document": v2})).exit_code == 0
+    assert post_entries(env, ("policy.publish", "v2", {"policy": "chaoyang-hightech-measures", "version": 2, "document": v2})).exit_code == 0
     apply = {"enterprise": E1, "enterprise_name": "企业一", **FUND, "clause": "5", "requested_wan": "300",
              "tags": ["digital-economy-3x"]}
     for pid in ("early", "late"):
-        assert _post(env, ("project.apply", f"a-{pid}", {"project": pid, **apply})).exit_code == 0
+        assert post_entries(env, ("project.apply", f"a-{pid}", {"project": pid, **apply})).exit_code == 0
     def cut(pid, day):
-        return _post(env, ("review.decide", f"{pid}-1", {"project": pid, "stage": "initial_review", "outcome": "reduce",
+        return post_entries(env, ("review.decide", f"{pid}-1", {"project": pid, "stage": "initial_review", "outcome": "reduce",
                                                          "amount_after_wan": "200", "reason": "standard", "date": day}))
     assert cut("early", "2023-08-01").exit_code == 0  # v1: the cap is 1000万
     late = cut("late", "2023-09-05")  # v2 is in force: the cap is 100万
@@ -129,10 +122,10 @@ def test_decisions_are_checked_against_the_version_in_force(hightech, tmp_path):
 def test_bad_bodies_exit_2_naming_line_and_field(hightech):
     env = hightech
     # a float never gets as far as the body schemas: the ledger's edge refuses it
-    floats = _post(env, ("fee.pay", "f2", {**FUND, "payee": "p", "service": "s", "amount_wan": 26.25}))
+    floats = post_entries(env, ("fee.pay", "f2", {**FUND, "payee": "p", "service": "s", "amount_wan": 26.25}))
     assert floats.exit_code == 2
     assert [(f["rule"], f["field"]) for f in json.loads(floats.output)["findings"]] == [("INPUT-DOMAIN", "body.amount_wan")]
-    result = _post(env, ("fee.pay", "f1", {**FUND, "payee": "p", "service": "s", "amount_wan": "1.0000001"}),
+    result = post_entries(env, ("fee.pay", "f1", {**FUND, "payee": "p", "service": "s", "amount_wan": "1.0000001"}),
                    ("fee.pay", "f2", {**FUND, "payee": " ", "service": "s", "amount_yuan": "26.25"}))
     assert result.exit_code == 2
     found = {(f["subject"]["line"], f["rule"], f["field"]) for f in json.loads(result.output)["findings"]}
