@@ -148,16 +148,12 @@ def bundle_batches(directory: Path) -> Iterator[list[tuple]]:
     columns, which a bundle does not store, None), in batches."""
     path = directory / "entries.jsonl"
     source = segments.BundleSource(str(path), path.stat().st_size)
-    seq, batch, read = 0, [], 0
-    for at, line in source.entries(0, True):  # it stops before a line without its newline
-        batch.append((seq, None, None, None, None, None, None, None, line[:-1]))
-        seq, read = seq + 1, at + len(line)
-        if len(batch) == _BATCH:
-            yield batch
-            batch = []
+    seq, read = 0, 0
+    for starts, lines in source.batches(0):  # it stops before a line without its newline
+        yield list(source.rows(seq, lines))
+        seq, read = seq + len(lines), starts[-1]
     if read != source.end:
         raise _fail("entries.jsonl", "every line ending in a newline", f"line {seq + 1} without one")
-    yield batch
 
 
 def _in_stretches(directory: Path, kinds: Mapping[str, Kind], checkpoints: list[tuple[str, Any]], workers: int,

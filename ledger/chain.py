@@ -110,6 +110,7 @@ class _Posting:
     contracts: int | None
     first_seq: int
     kinds: set[str]
+    inner: dict[str, Any] = field(default_factory=dict)  # its first entry's posting fields: those of every entry but the last, with its own i
     key_effects: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     shared: tuple = ()  # (id, n, key, at, contracts): what every entry of the posting repeats
 
@@ -278,6 +279,7 @@ class ChainVerifier:
         idems, tree, columns, kinds, origin = self.idems, self.tree, self.index_columns, self.kinds, self.origin
         leaf_hash, loads, dumps = self.suite.leaf_hash, orjson.loads, orjson.dumps
         expected_seq, prev, posting = self.next_seq, self.prev, self.posting
+        inner, inner_until = (None, -1) if posting is None else (posting.inner, posting.first_seq + posting.n - 1)
         prev_hex = None if prev is None else prev.hex()
         roots_due = self._cp_next < len(self.checkpoints)
         for seq, h, prev_col, kind_col, idem_col, posting_col, key_col, at_col, data in batch:
@@ -324,39 +326,55 @@ class ChainVerifier:
                 raise VerifyFailure("3.4", seq, "prev (in the bytes)", prev_hex, env["prev"])
             elif columns and prev_col != prev:
                 raise VerifyFailure("3.4", seq, "prev (index column)", prev_hex, bytes(prev_col).hex())
-            # 3.5 index columns
-            p = env["posting"]
-            if type(p) is not dict:
-                raise VerifyFailure("3.3", seq, "posting", "an object", type(p).__name__)
-            posting_id, key_id, at, idem = p.get("id"), p.get("key"), env["at"], env["idem"]
-            truth = (kind, idem, posting_id, key_id, at)
-            if columns and (kind_col, idem_col, posting_col, key_col, at_col) != truth:
-                stored = (kind_col, idem_col, posting_col, key_col, at_col)
-                column, want, got = next(x for x in zip(_INDEX_COLUMNS, truth, stored) if x[1] != x[2])
-                raise VerifyFailure("3.5", seq, f"index column {column}", repr(want), repr(got))
-            # 3.6 posting structure
-            if not p.keys() <= _POSTING_KEYS:
-                raise VerifyFailure("3.6", seq, "posting fields", f"among {sorted(_POSTING_KEYS)}", sorted(p))
-            i, n = p.get("i"), p.get("n")
-            if type(i) is not int or type(n) is not int or not 0 <= i < n:
-                raise VerifyFailure("3.6", seq, "posting.i / posting.n", "0 <= i < n", f"i={i!r} n={n!r}")
-            if i == 0:
-                if posting is not None:
-                    raise VerifyFailure("3.6", seq, "posting", f"entry {seq - posting.first_seq} of posting {posting.id}",
-                                        f"a new posting {p.get('id')} before it ended")
-                if self.last_posting_id is None:  # a stretch's first posting
-                    self.segment.first_posting = p.get("id")
-                elif p.get("id") != self.last_posting_id + 1:
-                    raise VerifyFailure("3.6", seq, "posting id", self.last_posting_id + 1, p.get("id"))
-                self._check_contracts_version(seq, p)
-                posting = _Posting(id=p["id"], n=n, key=p.get("key"), at=env["at"], contracts=p.get("contracts"),
-                                   first_seq=seq, kinds=set())
-                self.postings += 1
-            elif posting is None or i != seq - posting.first_seq \
-                    or (posting_id, n, key_id, at, p.get("contracts")) != posting.shared:
-                expect_i = seq - posting.first_seq if posting else 0
-                raise VerifyFailure("3.6", seq, "posting", f"entry {expect_i} of posting {posting.id if posting else '?'}",
-                                    f"posting {p.get('id')} entry {i} of {n} by {p.get('key')}")
+            p, idem = env["posting"], env["idem"]
+            if seq < inner_until:  # inside the posting in hand, neither its first entry nor its last
+                inner["i"] = seq - posting.first_seq
+                quick = p == inner and type(p["i"]) is int and type(p["n"]) is int and env["at"] == posting.at \
+                    and (not columns or (kind_col, idem_col, posting_col, key_col, at_col) == (kind, idem, posting.id, posting.key, posting.at))
+            else:
+                quick = False
+            if quick:  # 3.5 and 3.6 hold: the next entry, the posting's fields and columns, no signature (below, each apart)
+                last = False
+            else:
+                if type(p) is not dict:
+                    raise VerifyFailure("3.3", seq, "posting", "an object", type(p).__name__)
+                # 3.5 index columns
+                posting_id, key_id, at = p.get("id"), p.get("key"), env["at"]
+                truth = (kind, idem, posting_id, key_id, at)
+                if columns and (kind_col, idem_col, posting_col, key_col, at_col) != truth:
+                    stored = (kind_col, idem_col, posting_col, key_col, at_col)
+                    column, want, got = next(x for x in zip(_INDEX_COLUMNS, truth, stored) if x[1] != x[2])
+                    raise VerifyFailure("3.5", seq, f"index column {column}", repr(want), repr(got))
+                # 3.6 posting structure
+                if not p.keys() <= _POSTING_KEYS:
+                    raise VerifyFailure("3.6", seq, "posting fields", f"among {sorted(_POSTING_KEYS)}", sorted(p))
+                i, n = p.get("i"), p.get("n")
+                if type(i) is not int or type(n) is not int or not 0 <= i < n:
+                    raise VerifyFailure("3.6", seq, "posting.i / posting.n", "0 <= i < n", f"i={i!r} n={n!r}")
+                if i == 0:
+                    if posting is not None:
+                        raise VerifyFailure("3.6", seq, "posting", f"entry {seq - posting.first_seq} of posting {posting.id}",
+                                            f"a new posting {p.get('id')} before it ended")
+                    if type(posting_id) is not int:
+                        raise VerifyFailure("3.6", seq, "posting id", "an integer", repr(posting_id))
+                    if self.last_posting_id is None:  # a stretch's first posting
+                        self.segment.first_posting = posting_id
+                    elif posting_id != self.last_posting_id + 1:
+                        raise VerifyFailure("3.6", seq, "posting id", self.last_posting_id + 1, posting_id)
+                    self._check_contracts_version(seq, p)
+                    posting = _Posting(id=posting_id, n=n, key=key_id, at=at, contracts=p.get("contracts"),
+                                       first_seq=seq, kinds=set(), inner=dict(p))
+                    inner, inner_until = posting.inner, seq + n - 1
+                    self.postings += 1
+                elif posting is None or i != seq - posting.first_seq \
+                        or (posting_id, n, key_id, at, p.get("contracts")) != posting.shared:
+                    expect_i = seq - posting.first_seq if posting else 0
+                    raise VerifyFailure("3.6", seq, "posting", f"entry {expect_i} of posting {posting.id if posting else '?'}",
+                                        f"posting {p.get('id')} entry {i} of {n} by {p.get('key')}")
+                last = i == n - 1
+                if ("sig" in p) != last:
+                    raise VerifyFailure("3.6", seq, "posting signature", "on the last entry only",
+                                        "a signature here" if "sig" in p else "no signature on the last entry")
             posting.kinds.add(kind)
             if kind in _KEY_KINDS:
                 posting.key_effects.append((seq, env))
@@ -367,10 +385,6 @@ class ChainVerifier:
                 if kind == "key.enroll" and env["body"]["key"]["alg"] != self.suite.alg:
                     raise VerifyFailure("3.8", seq, "key.enroll: the key's algorithm",
                                         f"{self.suite.alg} (the {self.suite.name} ledger's)", env["body"]["key"]["alg"])
-            last = i == n - 1
-            if ("sig" in p) != last:
-                raise VerifyFailure("3.6", seq, "posting signature", "on the last entry only",
-                                    "a signature here" if "sig" in p else "no signature on the last entry")
             # 3.7 idem
             if idem in idems:
                 raise VerifyFailure("3.7", seq, "idem", "unique", f"{idem!r} again")

@@ -23,8 +23,10 @@ the tests check both on every attack.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator, Mapping, Sequence
+from itertools import accumulate, repeat
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 import orjson
 
@@ -37,7 +39,8 @@ __all__ = ["BundleSource", "DatabaseSource", "MIN_BYTES", "MIN_ENTRIES", "key_hi
 
 MIN_ENTRIES = 20_000  # below this (a bundle: MIN_BYTES of entries) a pool of processes costs more than it saves
 MIN_BYTES = 4_000_000
-_BATCH = 5000
+_BLOCK = 1 << 21  # bytes of a bundle read at a time: some thousands of lines
+_PLUS_ONE = (1).__add__  # a line's length with its newline
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +53,8 @@ class DatabaseSource:
     end: int
     snapshot: str | None
 
-    def entries(self, start: int, first: bool) -> Iterator[tuple[int, tuple]]:
+    def batches(self, start: int) -> Iterator[tuple[Sequence[int], list[tuple]]]:
+        """(the position of each row and the one after the last, the rows) from seq ``start``."""
         from ledger import db
         from ledger.replay import entry_batches
 
@@ -59,35 +63,59 @@ class DatabaseSource:
             with db.read_tx(engine) as conn:
                 if self.snapshot is not None:
                     conn.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{self.snapshot}'")
-                for batch in entry_batches(conn, self.end, None if first else start):
-                    for row in batch:
-                        yield row[0], row
+                for batch in entry_batches(conn, self.end, start or None):
+                    yield range(batch[0][0], batch[0][0] + len(batch) + 1), batch
         finally:
             engine.dispose()
+
+    @staticmethod
+    def claimed(row: tuple) -> int | None:
+        return row[0] if _claimed_seq(row[8]) is not None else None
+
+    @staticmethod
+    def rows(seq: int, rows: list[tuple]) -> Iterable[tuple]:
+        return rows
 
 
 @dataclass(frozen=True, slots=True)
 class BundleSource:
-    """A bundle's ``entries.jsonl``: (byte offset, line with its newline) from a byte offset. A line's
-    seq is counted by the stretch's process from the first posting it starts at, and checked where
-    the stretches meet (see :class:`_Stretch`)."""
+    """A bundle's ``entries.jsonl``. A line's position is the byte offset it begins at; its seq is
+    counted by the stretch's process from the first posting it starts at, and checked where the
+    stretches meet (see :class:`_Stretch`)."""
 
     path: str
     end: int  # the file's size
 
-    def entries(self, start: int, first: bool) -> Iterator[tuple[int, bytes]]:
+    def batches(self, start: int) -> Iterator[tuple[Sequence[int], list[bytes]]]:
+        """(the offset of each line and the one after the last, the lines without their newlines),
+        a block at a time, from the first line that begins at ``start`` or after (the stretch before
+        reads the rest). It stops before a line without its newline, so that what was read then
+        ends short of the file (``bundle_batches`` names the line)."""
         with open(self.path, "rb") as f:
-            if not first:  # from the first line that begins at ``start`` or after: the stretch before reads the rest
+            if start > 0:
                 f.seek(start - 1)
                 f.readline()
-            else:
-                f.seek(start)
-            at = f.tell()
-            for line in f:
-                if line[-1:] != b"\n":
-                    return  # the stretch then ends short of the file: ``bundle_batches`` names the line
-                yield at, line
-                at += len(line)
+            at, pending = f.tell(), []
+            while block := f.read(_BLOCK):
+                cut = block.rfind(b"\n")
+                if cut < 0:  # a line longer than a block
+                    pending.append(block)
+                    continue
+                lines = b"".join([*pending, block[:cut]]).split(b"\n")
+                pending = [block[cut + 1:]]
+                starts = list(accumulate(map(_PLUS_ONE, map(len, lines)), initial=at))
+                yield starts, lines
+                at = starts[-1]
+
+    @staticmethod
+    def claimed(line: bytes) -> int | None:
+        return _claimed_seq(line)
+
+    @staticmethod
+    def rows(seq: int, lines: list[bytes]) -> Iterable[tuple]:
+        """The rows the chain checks take: the seq, None for the hash and the index columns a
+        bundle does not store, the bytes."""
+        return zip(range(seq, seq + len(lines)), *(repeat(None),) * 7, lines)
 
 
 @dataclass(slots=True)
@@ -109,6 +137,9 @@ class _Stretch:
     deferred: list[Deferred]
 
 
+_NOTHING = _Stretch(None, 0, 0, 0, None, None, None, 0, b"", [], b"", {}, [])
+
+
 def _claimed_seq(data: bytes) -> int | None:
     """The seq an entry's bytes claim if it starts a posting, else None."""
     try:
@@ -127,66 +158,65 @@ def _check_stretch(source: DatabaseSource | BundleSource, start: int, stop: int 
     position ``start`` (the genesis if 0) to the end of the posting in hand at ``stop`` (the end of
     the ledger if None). None: something failed or cannot be decided here."""
     try:
-        return _stretch(source, start, stop, suite, origin, kinds, key_hints)
+        return _stretch(source, start, source.end if stop is None else stop, suite, origin, kinds, key_hints)
     except Exception:  # bytes the chain checks would refuse in order, or a reading failed: decided in order
         return None
 
 
-def _stretch(source: DatabaseSource | BundleSource, start: int, stop: int | None, suite: str, origin: str,
+def _stretch(source: DatabaseSource | BundleSource, start: int, stop: int, suite: str, origin: str,
              kinds: Mapping[str, Kind], key_hints: Mapping[str, bytes]) -> _Stretch | None:
     from ledger.suites import SUITES
 
-    bundle = isinstance(source, BundleSource)
-    entries = source.entries(start, start == 0)
-    head = next(entries, None)
-    first_seq = 0
-    if start > 0:  # skip to the first posting that starts here; the stretch before checks what is skipped
-        while head is not None and (stop is None or head[0] < stop):
-            claimed = _claimed_seq(head[1][:-1] if bundle else head[1][8])
-            if claimed is not None:
-                first_seq = claimed if bundle else head[0]
-                break
-            head = next(entries, None)
-        if head is None or (stop is not None and head[0] >= stop):
-            return _Stretch(None, 0, 0, 0, None, None, None, 0, b"", [], b"", {}, [])
-    segment = Segment(start=first_seq, suite=SUITES[suite], origin=origin, key_hints=key_hints)
-    verifier = ChainVerifier(kinds=kinds, index_columns=not bundle, segment=segment)
-    fed, last, batch = 0, None, []
-
-    def feed(rows: list[tuple[int, tuple]]) -> None:
-        nonlocal fed
-        if bundle:  # the seq of each line: counted from the stretch's first
-            seq = first_seq + fed
-            verifier.feed([(seq + k, None, None, None, None, None, None, None, line[:-1])
-                           for k, (_, line) in enumerate(rows)])
-        else:
-            verifier.feed([row[1] for row in rows])
-        fed += len(rows)
-
+    batches = source.batches(start)
     try:
-        tail = head
-        while tail is not None and (stop is None or tail[0] < stop):
-            batch.append(tail)
-            if len(batch) == _BATCH:
-                feed(batch)
-                batch = []
-            last, tail = tail, next(entries, None)
-        feed(batch)
-        while tail is not None and verifier.posting is not None:  # past the range, to the end of its posting
-            feed([tail])
-            last, tail = tail, next(entries, None)
+        found = _first_posting(source, batches, start, stop)
+        if found is None:
+            return _NOTHING
+        first_seq, k, starts, entries = found
+        segment = Segment(start=first_seq, suite=SUITES[suite], origin=origin, key_hints=key_hints)
+        verifier = ChainVerifier(kinds=kinds, index_columns=isinstance(source, DatabaseSource), segment=segment)
+        first, seq = starts[k], first_seq
+        while True:  # the entries that begin in the range
+            cut = bisect_left(starts, stop, k, len(entries))
+            verifier.feed(source.rows(seq, entries[k:cut]))
+            seq, k = seq + cut - k, cut
+            if cut < len(entries) or (batch := next(batches, None)) is None:
+                break
+            (starts, entries), k = batch, 0
+        while verifier.posting is not None:  # past the range, to the end of the posting in hand
+            if k == len(entries):
+                if (batch := next(batches, None)) is None:
+                    return None  # it ends mid-posting: only the ledger in order can say why
+                (starts, entries), k = batch, 0
+            cut = min(len(entries), k + verifier.posting.first_seq + verifier.posting.n - seq)
+            verifier.feed(source.rows(seq, entries[k:cut]))
+            seq, k = seq + cut - k, cut
     except VerifyFailure:
         return None
     finally:
-        entries.close()
-    if verifier.posting is not None or last is None:  # it ends mid-posting: only the ledger in order can say why
-        return None
-    end = last[0] + (len(last[1]) if bundle else 1)
-    return _Stretch(first=head[0], end=end, first_seq=first_seq, entries=fed, first_prev=segment.first_prev,
-                    first_posting=segment.first_posting, first_contracts=segment.first_contracts,
-                    last_contracts=verifier.contracts, last_hash=verifier.prev, idems=list(verifier.idems),
-                    leaves=b"".join(segment.leaves), deferred=segment.deferred,
-                    blocks=subtree_roots(segment.leaves, first_seq, NODE_LEVEL, segment.suite))
+        batches.close()
+    return _Stretch(first=first, end=starts[k], first_seq=first_seq, entries=seq - first_seq,
+                    first_prev=segment.first_prev, first_posting=segment.first_posting,
+                    first_contracts=segment.first_contracts, last_contracts=verifier.contracts,
+                    last_hash=verifier.prev, idems=list(verifier.idems), leaves=b"".join(segment.leaves),
+                    deferred=segment.deferred, blocks=subtree_roots(segment.leaves, first_seq, NODE_LEVEL, segment.suite))
+
+
+def _first_posting(source: DatabaseSource | BundleSource, batches: Iterator[tuple[Sequence[int], list]], start: int,
+                   stop: int) -> tuple[int, int, Sequence[int], list] | None:
+    """(its seq, its index in its batch, the batch) of the first entry that begins in [start, stop)
+    and starts a posting: the genesis if ``start`` is 0; None if there is none. The entries it skips
+    are the stretch before's to check."""
+    for starts, entries in batches:
+        for k, entry in enumerate(entries):
+            if starts[k] >= stop:
+                return None
+            if start == 0:
+                return 0, 0, starts, entries
+            seq = source.claimed(entry)
+            if seq is not None:
+                return seq, k, starts, entries
+    return None
 
 
 def verify_in_stretches(source: DatabaseSource | BundleSource, *, genesis: bytes, kinds: Mapping[str, Kind],

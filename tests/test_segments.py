@@ -178,13 +178,25 @@ def test_stretches_check_the_stored_nodes_and_a_checkpoint_inside_a_block(env, e
         assert conn.execute(text("SELECT count(*) FROM merkle_nodes WHERE level = 9")).scalar() == 1
 
 
-def test_a_bundle_stretch_begins_with_the_first_line_that_begins_in_its_range(tmp_path):
+def test_a_bundle_stretch_begins_with_the_first_line_that_begins_in_its_range(tmp_path, monkeypatch):
     """The stretch before reads every line that begins before the boundary; this one every line
-    from the first that begins at it or after, also when the boundary is a line's first byte."""
+    from the first that begins at it or after, also when the boundary is a line's first byte; the
+    reading stops before a line without its newline. Lines longer than a block of reading, too."""
     path = tmp_path / "entries.jsonl"
-    path.write_bytes(b"aa\nbbb\ncccc\n")
+    path.write_bytes(b"aa\nbbb\ncccc\ndd")
     source = segments.BundleSource(str(path), path.stat().st_size)
-    assert [line for _, line in source.entries(0, True)] == [b"aa\n", b"bbb\n", b"cccc\n"]
-    assert [(at, line) for at, line in source.entries(3, False)] == [(3, b"bbb\n"), (7, b"cccc\n")]
-    assert [(at, line) for at, line in source.entries(4, False)] == [(7, b"cccc\n")]
-    assert list(source.entries(12, False)) == []
+
+    def read(start):
+        lines, ends = [], []
+        for starts, batch in source.batches(start):
+            assert len(starts) == len(batch) + 1
+            lines += batch
+            ends += [(a, b) for a, b in zip(starts, starts[1:])]
+        return lines, ends
+
+    for block in (2, 3, 5, 1 << 20):
+        monkeypatch.setattr(segments, "_BLOCK", block)
+        assert read(0) == ([b"aa", b"bbb", b"cccc"], [(0, 3), (3, 7), (7, 12)])
+        assert read(3) == ([b"bbb", b"cccc"], [(3, 7), (7, 12)])
+        assert read(4) == ([b"cccc"], [(7, 12)])
+        assert read(12) == ([], [])

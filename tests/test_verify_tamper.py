@@ -17,6 +17,7 @@ import pytest
 import sqlalchemy as sa
 
 from ledger.canonical import canonical
+from ledger.chain import ChainVerifier, VerifyFailure
 from ledger.envelope import seal_posting, utc_now
 from ledger.kinds import genesis_suite
 from ledger.store import revoke_item
@@ -233,6 +234,47 @@ def test_index_column_disagrees_with_the_bytes(ledger, column, value):
     report = _failure(ledger)
     assert (report["step"], report["seq"]) == ("3.5", 4)
     assert column in report["what"]
+
+
+def _posting_field_rewritten(env, seq: int, field: str, value) -> dict:
+    """Entry ``seq`` rewritten with one posting field changed (None: left out; "at" is the
+    envelope's), its hash and index columns made to agree, so that only the posting structure is
+    wrong: the failure verify names, which the check of the bytes alone (a bundle's) names too."""
+    with env.ledger.engine.begin() as conn:
+        envelope = orjson.loads(_row(conn, seq)["data"])
+        if field == "at":
+            envelope["at"] = value
+        elif value is None:
+            del envelope["posting"][field]
+        else:
+            envelope["posting"][field] = value
+        data = orjson.dumps(envelope, option=orjson.OPT_SORT_KEYS)  # the bytes as stored: a float stays a float
+        p = envelope["posting"]
+        _set(conn, seq, data=data, hash=_leaf_hash(conn, data), posting=p["id"], key_id=p["key"], at=envelope["at"])
+    report = _failure(env)
+    with env.ledger.engine.begin() as conn:
+        datas = [bytes(d) for d in conn.execute(sa.text("SELECT data FROM entries ORDER BY seq")).scalars()]
+    verifier = ChainVerifier(kinds=env.ledger.kinds, index_columns=False)
+    with pytest.raises(VerifyFailure) as failure:
+        verifier.feed([(k, None, None, None, None, None, None, None, d) for k, d in enumerate(datas)])
+    assert (failure.value.step, failure.value.seq, failure.value.what) == (report["step"], report["seq"], report["what"])
+    return report
+
+
+@pytest.mark.parametrize("field, value", [("i", 1.0), ("i", 2), ("n", 3.0), ("n", 4), ("id", 9), ("key", "ed25519:" + "0" * 32),
+                                          ("contracts", 2), ("contracts", None), ("sig", "c2ln"), ("extra", 1),
+                                          ("at", "2020-01-01T00:00:00.000000Z")])
+def test_a_middle_entry_of_a_posting_with_other_posting_fields(ledger, field, value):
+    """Seq 4 is entry 1 of posting 2's three. An entry inside a posting is decided by one comparison
+    with the posting's fields; none of these gets through it, a float for an integer included."""
+    report = _posting_field_rewritten(ledger, 4, field, value)
+    assert (report["step"], report["seq"]) == ("3.6", 4), report
+
+
+def test_a_posting_id_that_is_not_an_integer(ledger):
+    """Seq 3 opens posting 2: the id 2.0 equals 2 in Python, and orjson writes it back as 2.0."""
+    report = _posting_field_rewritten(ledger, 3, "id", 2.0)
+    assert (report["step"], report["seq"], report["what"], report["expected"]) == ("3.6", 3, "posting id", "an integer")
 
 
 def test_prev_column_disagrees(ledger):
