@@ -157,9 +157,10 @@ def bundle_batches(directory: Path) -> Iterator[list[tuple]]:
 
 
 def _in_stretches(directory: Path, kinds: Mapping[str, Kind], checkpoints: list[tuple[str, Any]], workers: int,
-                  progress: Callable[[int], None] | None) -> ChainResult | None:
-    """The chain checks in stretches of the entries file, one process each (``ledger/segments.py``);
-    None where that does not decide (a small bundle, a failure: in order)."""
+                  progress: Callable[[int], None] | None, meanwhile: Callable[[], None] | None = None) -> ChainResult | None:
+    """The chain checks in stretches of the entries file, one process each (``ledger/segments.py``),
+    doing ``meanwhile`` here while they run; None where that does not decide (a small bundle, a
+    failure: in order)."""
     path = directory / "entries.jsonl"
     size = path.stat().st_size
     if size < segments.MIN_BYTES:
@@ -169,7 +170,7 @@ def _in_stretches(directory: Path, kinds: Mapping[str, Kind], checkpoints: list[
     if not genesis.endswith(b"\n"):
         return None
     return segments.verify_in_stretches(segments.BundleSource(str(path), size), genesis=genesis[:-1], kinds=kinds,
-                                        workers=workers, checkpoints=checkpoints, progress=progress)
+                                        workers=workers, checkpoints=checkpoints, progress=progress, meanwhile=meanwhile)
 
 
 def verify_bundle(directory: Path, *, kinds: Mapping[str, Kind], log_vkey: str | None = None,
@@ -191,17 +192,26 @@ def verify_bundle(directory: Path, *, kinds: Mapping[str, Kind], log_vkey: str |
         raise _fail("bundle files", expected, present)
     if sorted(files) != sorted(FILES):
         raise _fail("files in MANIFEST", sorted(FILES), sorted(files))
-    for name, digest in files.items():
-        actual = _digest(directory / name, suite)
-        if actual != digest:
-            raise _fail(f"{suite.hash_name} of {name}", digest, actual)
+    digests_checked = False
+
+    def check_digests() -> None:  # done while the stretches are checked, if they are; its failure comes first
+        nonlocal digests_checked
+        for name, digest in files.items():
+            actual = _digest(directory / name, suite)
+            if actual != digest:
+                raise _fail(f"{suite.hash_name} of {name}", digest, actual)
+        digests_checked = True
+
     # B2. the checkpoint, and the chain through it
     try:
         checkpoint = parse_checkpoint((directory / "checkpoint.note").read_text(encoding="utf-8"))
     except (NoteError, UnicodeDecodeError) as e:
+        check_digests()
         raise _fail("checkpoint.note", "a checkpoint note", str(e)) from None
     checkpoints = [("checkpoint.note", checkpoint)]
-    result = _in_stretches(directory, kinds, checkpoints, workers, progress) if workers > 1 else None
+    result = _in_stretches(directory, kinds, checkpoints, workers, progress, check_digests) if workers > 1 else None
+    if not digests_checked:
+        check_digests()
     if result is None:  # in order, in this process: it names the first failure
         chain = ChainVerifier(kinds=kinds, checkpoints=checkpoints, index_columns=False, workers=workers)
         for batch in bundle_batches(directory):

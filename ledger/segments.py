@@ -24,6 +24,7 @@ the tests check both on every attack.
 from __future__ import annotations
 
 from bisect import bisect_left
+from concurrent.futures import Future
 from dataclasses import dataclass
 from itertools import accumulate, repeat
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
@@ -223,9 +224,12 @@ def verify_in_stretches(source: DatabaseSource | BundleSource, *, genesis: bytes
                         workers: int, key_hints: Mapping[str, bytes] | None = None,
                         stored_nodes: dict[tuple[int, int], bytes] | None = None,
                         checkpoints: Sequence[tuple[str, Checkpoint]] = (),
-                        progress: Callable[[int], None] | None = None) -> ChainResult | None:
+                        progress: Callable[[int], None] | None = None,
+                        meanwhile: Callable[[], None] | None = None) -> ChainResult | None:
     """The chain checks of the whole source in ``workers`` stretches; None if anything failed or
-    could not be decided this way (the caller then checks in order, which names the failure)."""
+    could not be decided this way (the caller then checks in order, which names the failure).
+    ``meanwhile``: the caller's own work, done here while the stretches are checked; what it
+    raises is raised as is."""
     bundle = isinstance(source, BundleSource)
     main = ChainVerifier(kinds=kinds, stored_nodes=stored_nodes, checkpoints=checkpoints, index_columns=not bundle,
                          workers=workers)
@@ -233,12 +237,27 @@ def verify_in_stretches(source: DatabaseSource | BundleSource, *, genesis: bytes
     if pool is None:
         return None
     try:
-        if not main.begin_with(genesis):  # the suite, the origin, the log key: what every stretch is checked with
+        try:
+            if not main.begin_with(genesis):  # the suite, the origin, the log key: what every stretch is checked with
+                return None
+        except VerifyFailure:
             return None
         n = workers * 2  # more stretches than processes: the first are settled here while the last are checked
         bounds = sorted({source.end * k // n for k in range(n)})
         futures = [pool.submit(_check_stretch, source, a, b, main.suite.name, main.origin, kinds, key_hints or {})
                    for a, b in zip(bounds, [*bounds[1:], None])]
+        if meanwhile is not None:
+            meanwhile()
+        return _settle(main, futures, source.end, bundle, progress)
+    finally:
+        main.close()
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _settle(main: ChainVerifier, futures: list[Future], end: int, bundle: bool,
+            progress: Callable[[int], None] | None) -> ChainResult | None:
+    """What the stretches cannot know alone, in order, as each comes back."""
+    try:
         position, seq = 0, 0
         for future in futures:
             stretch = future.result()
@@ -261,15 +280,12 @@ def verify_in_stretches(source: DatabaseSource | BundleSource, *, genesis: bytes
             position, seq = stretch.end, stretch.first_seq + stretch.entries
             if progress:
                 progress(stretch.entries)
-        if position != source.end:
+        if position != end:
             return None  # the stretches do not reach the end: a line without its newline, say
         main.next_seq = seq
         return main.finish()
     except VerifyFailure:
         return None
-    finally:
-        main.close()
-        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _follows(main: ChainVerifier, stretch: _Stretch, position: int, seq: int, bundle: bool) -> bool:
