@@ -55,6 +55,8 @@ _ENVELOPE_KEYS = {"v", "ledger", "seq", "prev", "kind", "at", "posting", "idem",
 _POSTING_KEYS = {"contracts", "i", "id", "key", "n", "sig"}
 _INDEX_COLUMNS = ("kind", "idem", "posting", "key_id", "at")
 _KEY_KINDS = {"ledger.genesis", "key.enroll", "key.revoke", "key.rotate"}
+# canonical(env), without the call, refusing an integer an RFC 8785 number (an IEEE double) cannot hold exactly
+_CANONICAL = _SORT_KEYS | orjson.OPT_STRICT_INTEGER
 NODE_LEVEL = 8  # stored Merkle nodes start at this level (ledger/tree.py)
 _SIGNATURE_BATCH = 256  # posting signatures sent to a worker at a time
 
@@ -304,7 +306,12 @@ class ChainVerifier:
             if type(env) is not dict or env.keys() != _ENVELOPE_KEYS:
                 found = sorted(env) if type(env) is dict else type(env).__name__
                 raise VerifyFailure("3.3", seq, "envelope fields", sorted(_ENVELOPE_KEYS), found)
-            if dumps(env, option=_SORT_KEYS) != data:  # canonical(env), without the call
+            try:
+                canonical = dumps(env, option=_CANONICAL)
+            except orjson.JSONEncodeError:
+                raise VerifyFailure("3.3", seq, "stored bytes are not canonical (RFC 8785)", "integers within ±(2^53-1)",
+                                    "a larger integer") from None
+            if canonical != data:
                 raise VerifyFailure("3.3", seq, "stored bytes are not canonical (RFC 8785)", "canonical bytes",
                                     "another encoding of the envelope")
             if env["v"] != FORMAT_VERSION:

@@ -304,6 +304,18 @@ def test_non_canonical_bytes_with_a_matching_hash(ledger):
     assert (report["step"], report["seq"]) == ("3.3", 8)
 
 
+@pytest.mark.parametrize("value", [2**53, -(2**53)])
+def test_an_integer_no_rfc_8785_number_holds_with_a_matching_hash(ledger, value):
+    """orjson writes it back digit for digit; RFC 8785 (numbers are IEEE doubles) cannot."""
+    with ledger.ledger.engine.begin() as conn:
+        env = orjson.loads(_row(conn, 8)["data"])
+        env["body"]["n"] = value
+        data = orjson.dumps(env, option=orjson.OPT_SORT_KEYS)
+        _set(conn, 8, data=data, hash=_leaf_hash(conn, data))
+    report = _failure(ledger)
+    assert (report["step"], report["seq"], report["expected"]) == ("3.3", 8, "integers within ±(2^53-1)")
+
+
 def test_truncated_posting(ledger):
     with ledger.ledger.engine.begin() as conn:
         conn.execute(sa.text("DELETE FROM entries WHERE seq IN (5, 6, 7, 8)"))
