@@ -65,13 +65,14 @@ def _flip(path: Path, offset: int) -> None:
 @pytest.mark.parametrize("where", ["first", "middle", "last"])
 def test_any_changed_byte_is_caught(env, bundle, name, where, monkeypatch):
     """Exit 3; a file the MANIFEST lists is named by its digest (step B1) before anything else,
-    checked in order or while the stretches of the entries are checked (``ledger/segments.py``)."""
+    checked in order or (a byte in the middle) while the stretches of the entries are checked
+    (``ledger/segments.py``)."""
     from ledger import segments
 
     size = (bundle / name).stat().st_size
     _flip(bundle / name, {"first": 0, "middle": size // 2, "last": size - 2}[where])
     monkeypatch.setattr(segments, "MIN_BYTES", 0)  # the stretches, even for this small bundle
-    for workers in ("1", "2"):
+    for workers in ("1", "2") if where == "middle" else ("1",):
         result = _verify(env, bundle, "--json", "--workers", workers)
         assert result.exit_code == 3, result.output
         if name != "MANIFEST":

@@ -236,45 +236,71 @@ def test_index_column_disagrees_with_the_bytes(ledger, column, value):
     assert column in report["what"]
 
 
-def _posting_field_rewritten(env, seq: int, field: str, value) -> dict:
+def _rewrite_posting_field(conn, seq: int, field: str, value) -> None:
     """Entry ``seq`` rewritten with one posting field changed (None: left out; "at" is the
     envelope's), its hash and index columns made to agree, so that only the posting structure is
-    wrong: the failure verify names, which the check of the bytes alone (a bundle's) names too."""
-    with env.ledger.engine.begin() as conn:
-        envelope = orjson.loads(_row(conn, seq)["data"])
-        if field == "at":
-            envelope["at"] = value
-        elif value is None:
-            del envelope["posting"][field]
-        else:
-            envelope["posting"][field] = value
-        data = orjson.dumps(envelope, option=orjson.OPT_SORT_KEYS)  # the bytes as stored: a float stays a float
-        p = envelope["posting"]
-        _set(conn, seq, data=data, hash=_leaf_hash(conn, data), posting=p["id"], key_id=p["key"], at=envelope["at"])
-    report = _failure(env)
-    with env.ledger.engine.begin() as conn:
-        datas = [bytes(d) for d in conn.execute(sa.text("SELECT data FROM entries ORDER BY seq")).scalars()]
-    verifier = ChainVerifier(kinds=env.ledger.kinds, index_columns=False)
-    with pytest.raises(VerifyFailure) as failure:
-        verifier.feed([(k, None, None, None, None, None, None, None, d) for k, d in enumerate(datas)])
-    assert (failure.value.step, failure.value.seq, failure.value.what) == (report["step"], report["seq"], report["what"])
-    return report
+    wrong."""
+    envelope = orjson.loads(_row(conn, seq)["data"])
+    if field == "at":
+        envelope["at"] = value
+    elif value is None:
+        del envelope["posting"][field]
+    else:
+        envelope["posting"][field] = value
+    data = orjson.dumps(envelope, option=orjson.OPT_SORT_KEYS)  # the bytes as stored: a float stays a float
+    p = envelope["posting"]
+    _set(conn, seq, data=data, hash=_leaf_hash(conn, data), posting=p["id"], key_id=p["key"], at=envelope["at"])
 
 
-@pytest.mark.parametrize("field, value", [("i", 1.0), ("i", 2), ("n", 3.0), ("n", 4), ("id", 9), ("key", "ed25519:" + "0" * 32),
-                                          ("contracts", 2), ("contracts", None), ("sig", "c2ln"), ("extra", 1),
-                                          ("at", "2020-01-01T00:00:00.000000Z")])
-def test_a_middle_entry_of_a_posting_with_other_posting_fields(ledger, field, value):
+def _first_failure(env, columns: bool) -> VerifyFailure:
+    """The chain checks in order, in this process, over the stored rows (``columns``) or over
+    their bytes alone, as a bundle's are checked."""
+    from ledger.replay import entry_batches
+
+    verifier = ChainVerifier(kinds=env.ledger.kinds, index_columns=columns)
+    with env.ledger.engine.begin() as conn, pytest.raises(VerifyFailure) as failure:
+        for batch in entry_batches(conn):
+            verifier.feed(batch if columns else [(row[0], *(None,) * 7, row[-1]) for row in batch])
+    return failure.value
+
+
+_MIDDLE_ENTRY_FIELDS = [("i", 1.0), ("i", 2), ("n", 3.0), ("n", 4), ("id", 9), ("key", "ed25519:" + "0" * 32),
+                        ("contracts", 2), ("contracts", None), ("sig", "c2ln"), ("extra", 1),
+                        ("at", "2020-01-01T00:00:00.000000Z")]
+
+
+def test_a_middle_entry_of_a_posting_with_other_posting_fields(ledger):
     """Seq 4 is entry 1 of posting 2's three. An entry inside a posting is decided by one comparison
-    with the posting's fields; none of these gets through it, a float for an integer included."""
-    report = _posting_field_rewritten(ledger, 4, field, value)
+    with the posting's fields; none of these changes gets through it (a float for an integer
+    included), over the stored rows or over the bytes alone. Each is undone before the next."""
+    for field, value in _MIDDLE_ENTRY_FIELDS:
+        with ledger.ledger.engine.begin() as conn:
+            original = _row(conn, 4)
+            _rewrite_posting_field(conn, 4, field, value)
+        named = [(f.step, f.seq, f.what) for f in (_first_failure(ledger, True), _first_failure(ledger, False))]
+        assert named[0][:2] == ("3.6", 4) and named[1] == named[0], (field, value, named)
+        with ledger.ledger.engine.begin() as conn:
+            _set(conn, 4, **{k: original[k] for k in ("data", "hash", "posting", "key_id", "at")})
+    assert ledger.run("verify").exit_code == 0
+
+
+@pytest.mark.parametrize("field, value", [("i", 1.0), ("at", "2020-01-01T00:00:00.000000Z")])
+def test_a_middle_entry_of_a_posting_with_other_posting_fields_every_way(ledger, field, value):
+    """Two of those through the command: in order, with the signature pool, in stretches."""
+    with ledger.ledger.engine.begin() as conn:
+        _rewrite_posting_field(conn, 4, field, value)
+    report = _failure(ledger)
     assert (report["step"], report["seq"]) == ("3.6", 4), report
 
 
 def test_a_posting_id_that_is_not_an_integer(ledger):
     """Seq 3 opens posting 2: the id 2.0 equals 2 in Python, and orjson writes it back as 2.0."""
-    report = _posting_field_rewritten(ledger, 3, "id", 2.0)
+    with ledger.ledger.engine.begin() as conn:
+        _rewrite_posting_field(conn, 3, "id", 2.0)
+    report = _failure(ledger)
     assert (report["step"], report["seq"], report["what"], report["expected"]) == ("3.6", 3, "posting id", "an integer")
+    failure = _first_failure(ledger, False)
+    assert (failure.step, failure.seq, failure.what) == ("3.6", 3, "posting id")
 
 
 def test_prev_column_disagrees(ledger):
