@@ -65,7 +65,7 @@ class DatabaseSource:
                 if self.snapshot is not None:
                     conn.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{self.snapshot}'")
                 for batch in entry_batches(conn, self.end, start or None):
-                    yield range(batch[0][0], batch[0][0] + len(batch) + 1), batch
+                    yield [*(row[0] for row in batch), batch[-1][0] + 1], batch
         finally:
             engine.dispose()
 
