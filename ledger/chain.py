@@ -336,7 +336,8 @@ class ChainVerifier:
             p, idem = env["posting"], env["idem"]
             if seq < inner_until:  # inside the posting in hand, neither its first entry nor its last
                 inner["i"] = seq - posting.first_seq
-                quick = p == inner and type(p["i"]) is int and type(p["n"]) is int and env["at"] == posting.at \
+                quick = p == inner and type(p["i"]) is int and type(p["n"]) is int and type(p["id"]) is int \
+                    and type(p.get("contracts")) is int and env["at"] == posting.at \
                     and (not columns or (kind_col, idem_col, posting_col, key_col, at_col) == (kind, idem, posting.id, posting.key, posting.at))
             else:
                 quick = False
@@ -374,7 +375,8 @@ class ChainVerifier:
                     inner, inner_until = posting.inner, seq + n - 1
                     self.postings += 1
                 elif posting is None or i != seq - posting.first_seq \
-                        or (posting_id, n, key_id, at, p.get("contracts")) != posting.shared:
+                        or (posting_id, n, key_id, at, p.get("contracts")) != posting.shared \
+                        or type(posting_id) is not int or type(p.get("contracts")) is not type(posting.contracts):
                     expect_i = seq - posting.first_seq if posting else 0
                     raise VerifyFailure("3.6", seq, "posting", f"entry {expect_i} of posting {posting.id if posting else '?'}",
                                         f"posting {p.get('id')} entry {i} of {n} by {p.get('key')}")

@@ -264,8 +264,8 @@ def _first_failure(env, columns: bool) -> VerifyFailure:
     return failure.value
 
 
-_MIDDLE_ENTRY_FIELDS = [("i", 1.0), ("i", 2), ("n", 3.0), ("n", 4), ("id", 9), ("key", "ed25519:" + "0" * 32),
-                        ("contracts", 2), ("contracts", None), ("sig", "c2ln"), ("extra", 1),
+_MIDDLE_ENTRY_FIELDS = [("i", 1.0), ("i", 2), ("n", 3.0), ("n", 4), ("id", 2.0), ("id", 9), ("key", "ed25519:" + "0" * 32),
+                        ("contracts", 1.0), ("contracts", 2), ("contracts", None), ("sig", "c2ln"), ("extra", 1),
                         ("at", "2020-01-01T00:00:00.000000Z")]
 
 
@@ -294,13 +294,21 @@ def test_a_middle_entry_of_a_posting_with_other_posting_fields_every_way(ledger,
 
 
 def test_a_posting_id_that_is_not_an_integer(ledger):
-    """Seq 3 opens posting 2: the id 2.0 equals 2 in Python, and orjson writes it back as 2.0."""
+    """Seq 3 opens posting 2: the id 2.0 equals 2 in Python, and orjson writes it back as 2.0. On
+    the posting's last entry (seq 5, checked apart from the entries inside it) too."""
     with ledger.ledger.engine.begin() as conn:
+        original = _row(conn, 3)
         _rewrite_posting_field(conn, 3, "id", 2.0)
     report = _failure(ledger)
     assert (report["step"], report["seq"], report["what"], report["expected"]) == ("3.6", 3, "posting id", "an integer")
     failure = _first_failure(ledger, False)
     assert (failure.step, failure.seq, failure.what) == ("3.6", 3, "posting id")
+    with ledger.ledger.engine.begin() as conn:
+        _set(conn, 3, **{k: original[k] for k in ("data", "hash", "posting", "key_id", "at")})
+        _rewrite_posting_field(conn, 5, "id", 2.0)
+    for columns in (True, False):
+        failure = _first_failure(ledger, columns)
+        assert (failure.step, failure.seq, failure.what) == ("3.6", 5, "posting")
 
 
 def test_prev_column_disagrees(ledger):
