@@ -149,7 +149,7 @@ def write_entries(conn: Connection, sealed: Sequence[Sealed], size_before: int, 
     """Insert sealed entries and keep the ledger's own projections: the keys, the Merkle nodes."""
     _insert_entries(conn, sealed)
     project_keys(conn, sealed)
-    extend_nodes(conn, size_before, size_before + len(sealed), suite)
+    extend_nodes(conn, size_before, size_before + len(sealed), suite, [s.hash for s in sealed])
 
 
 def apply_posting(conn: Connection, head: Head, items: Sequence[Item], kinds: dict[str, Kind],

@@ -12,6 +12,8 @@ at most 256 leaf hashes, never a rescan.
 
 from __future__ import annotations
 
+from typing import Sequence
+
 from sqlalchemy import Connection, text
 
 from ledger.merkle import consistency_proof, inclusion_proof, mth, split
@@ -26,11 +28,19 @@ _NODE = text("SELECT hash FROM merkle_nodes WHERE level = :level AND idx = :idx"
 _INSERT = text("INSERT INTO merkle_nodes (level, idx, hash) VALUES (:level, :idx, :hash)")
 
 
-def extend_nodes(conn: Connection, old_size: int, new_size: int, suite: Suite) -> None:
-    """Store the subtree hashes completed by growing the tree from ``old_size`` to ``new_size``."""
+def extend_nodes(conn: Connection, old_size: int, new_size: int, suite: Suite,
+                 new_leaves: Sequence[bytes] = ()) -> None:
+    """Store the subtree hashes completed by growing the tree from ``old_size`` to ``new_size``.
+    ``new_leaves``: the hashes of the entries from ``old_size`` on, where the caller holds them (a
+    posting's, a replay's), all of them or none; a block's leaves before them are read from ``entries``."""
+    if new_leaves and len(new_leaves) != new_size - old_size:
+        raise ValueError(f"{len(new_leaves)} new leaves for a tree growing from {old_size} to {new_size}")
     for block in range(old_size // BLOCK, new_size // BLOCK):
-        leaves = [bytes(r[0]) for r in conn.execute(_LEAVES, {"a": block * BLOCK, "b": (block + 1) * BLOCK})]
-        h, level, idx = mth(leaves, suite), STRIDE, block
+        start, end = block * BLOCK, (block + 1) * BLOCK
+        held = list(new_leaves[max(start - old_size, 0):end - old_size])
+        stored = [] if start + len(held) == end else \
+            [bytes(r[0]) for r in conn.execute(_LEAVES, {"a": start, "b": end - len(held)})]
+        h, level, idx = mth(stored + held, suite), STRIDE, block
         conn.execute(_INSERT, {"level": level, "idx": idx, "hash": h})
         while idx & 1:  # a right child completes its parent
             left = conn.execute(_NODE, {"level": level, "idx": idx - 1}).scalar_one()
