@@ -41,9 +41,9 @@ from typing import Any, Iterable, Mapping, Sequence
 import orjson
 
 from ledger.canonical import SORT_KEYS as _SORT_KEYS
-from ledger.envelope import FORMAT_VERSION, ZERO_HASH, posting_message
+from ledger.envelope import AT_FORMAT, FORMAT_VERSION, ZERO_HASH, posting_message
 from ledger.errors import IntegrityError
-from ledger.kinds import ADMIN, AUDITOR, LOG, Kind, genesis_suite, validate_core_body
+from ledger.kinds import ADMIN, AUDITOR, LOG, Kind, genesis_suite, json_type, validate_core_body
 from ledger.merkle import CompactRange, mth
 from ledger.note import Checkpoint, NoteError, cosigner_key_id, verify_cosignature, verify_log_signature
 from ledger.rotation import KeyView, new_key_name, rotation_problems
@@ -68,6 +68,12 @@ def _first_bad_signature(suite_name: str, items: list[tuple[bytes, bytes, bytes]
         if not suite.verify(public, sig, message):
             return i
     return -1
+
+
+def _found(value: Any, expected_type: type) -> Any:
+    """A value found where one of ``expected_type`` belongs: itself if it is of that type, else
+    what JSON value it is as well (1.0 and true would print as 1.0 and True)."""
+    return value if type(value) is expected_type else json_type(value, value)
 
 
 def process_pool(workers: int) -> ProcessPoolExecutor | None:
@@ -314,18 +320,23 @@ class ChainVerifier:
             if canonical != data:
                 raise VerifyFailure("3.3", seq, "stored bytes are not canonical (RFC 8785)", "canonical bytes",
                                     "another encoding of the envelope")
-            if env["v"] != FORMAT_VERSION:
-                raise VerifyFailure("3.3", seq, "format version", FORMAT_VERSION, env["v"])
-            if env["seq"] != seq:
-                raise VerifyFailure("3.3", seq, "the envelope's seq", seq, env["seq"])
+            # the envelope's own fields have their types (1.0 and true equal 1 in Python, and are their own bytes)
+            if env["v"] != FORMAT_VERSION or type(env["v"]) is not int:
+                raise VerifyFailure("3.3", seq, "format version", FORMAT_VERSION, _found(env["v"], int))
+            if env["seq"] != seq or type(env["seq"]) is not int:
+                raise VerifyFailure("3.3", seq, "the envelope's seq", seq, _found(env["seq"], int))
             if seq == 0:
                 self._genesis(env)
                 origin = self.origin
             if env["ledger"] != origin:
                 raise VerifyFailure("3.3", seq, "the envelope's ledger", origin, env["ledger"])
-            kind = env["kind"]
-            if kind not in kinds or (seq > 0 and kind == "ledger.genesis"):
-                raise VerifyFailure("3.3", seq, "kind", "a kind this ledger knows", kind)
+            kind, idem = env["kind"], env["idem"]
+            if type(kind) is not str or kind not in kinds or (seq > 0 and kind == "ledger.genesis"):
+                raise VerifyFailure("3.3", seq, "kind", "a kind this ledger knows", _found(kind, str))
+            if type(idem) is not str:
+                raise VerifyFailure("3.3", seq, "idem", "a string", json_type(idem))
+            if type(env["body"]) is not dict:
+                raise VerifyFailure("3.3", seq, "body", "an object", json_type(env["body"]))
             # 3.4 chain
             if prev_hex is None:  # a stretch's first entry: its link is checked where the stretches meet
                 self.segment.first_prev = (env["prev"], None if prev_col is None else bytes(prev_col))
@@ -333,7 +344,7 @@ class ChainVerifier:
                 raise VerifyFailure("3.4", seq, "prev (in the bytes)", prev_hex, env["prev"])
             elif columns and prev_col != prev:
                 raise VerifyFailure("3.4", seq, "prev (index column)", prev_hex, bytes(prev_col).hex())
-            p, idem = env["posting"], env["idem"]
+            p = env["posting"]
             if seq < inner_until:  # inside the posting in hand, neither its first entry nor its last
                 inner["i"] = seq - posting.first_seq
                 quick = p == inner and type(p["i"]) is int and type(p["n"]) is int and type(p["id"]) is int \
@@ -365,6 +376,10 @@ class ChainVerifier:
                                             f"a new posting {p.get('id')} before it ended")
                     if type(posting_id) is not int:
                         raise VerifyFailure("3.6", seq, "posting id", "an integer", repr(posting_id))
+                    if type(key_id) is not str:
+                        raise VerifyFailure("3.6", seq, "posting key", "a key id (a string)", json_type(key_id))
+                    if type(at) is not str or not AT_FORMAT.fullmatch(at):
+                        raise VerifyFailure("3.3", seq, "at", "UTC as YYYY-MM-DDTHH:MM:SS.ffffffZ", _found(at, str))
                     if self.last_posting_id is None:  # a stretch's first posting
                         self.segment.first_posting = posting_id
                     elif posting_id != self.last_posting_id + 1:
@@ -387,7 +402,7 @@ class ChainVerifier:
             posting.kinds.add(kind)
             if kind in _KEY_KINDS:
                 posting.key_effects.append((seq, env))
-                problems = validate_core_body(kind, env["body"]) if type(env["body"]) is dict else [("body", "not an object")]
+                problems = validate_core_body(kind, env["body"])
                 if problems:
                     raise VerifyFailure("3.8", seq, f"{kind} body", "a well-formed body",
                                         "; ".join(f"{f}: {m}" for f, m in problems))

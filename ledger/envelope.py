@@ -25,6 +25,7 @@ costs one signature per posting and one hash per entry.
 from __future__ import annotations
 
 import base64
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -33,6 +34,7 @@ from ledger.canonical import canonical
 from ledger.suites import Suite
 
 __all__ = [
+    "AT_FORMAT",
     "FORMAT_VERSION",
     "ZERO_HASH",
     "SIG_CONTEXT",
@@ -45,6 +47,7 @@ __all__ = [
 FORMAT_VERSION = 1
 ZERO_HASH = bytes(32)
 SIG_CONTEXT = b"fundledger/posting/v1\n"
+AT_FORMAT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z")  # what utc_now gives
 
 
 def utc_now() -> str:

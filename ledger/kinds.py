@@ -22,9 +22,11 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
+import orjson
+
 from ledger.suites import SUITES, Suite, suite_named, suite_of_alg
 
-__all__ = ["CORE_KINDS", "ROLES", "Kind", "genesis_suite", "registry", "validate_core_body"]
+__all__ = ["CORE_KINDS", "ROLES", "Kind", "genesis_suite", "json_type", "registry", "validate_core_body"]
 
 ADMIN, LOG, POSTER, AUDITOR, CHECKS = "admin", "log", "poster", "auditor", "checks"
 ROLES = (ADMIN, LOG, POSTER, AUDITOR, CHECKS)
@@ -67,7 +69,7 @@ def _fields(body: dict[str, Any], spec: dict[str, tuple[type, bool]]) -> Problem
         else:
             ok = isinstance(value, typ)
         if not ok:
-            problems.append((f"body.{name}", f"expected {_TYPE_NAMES[typ]}, got {_json_type(value)}"))
+            problems.append((f"body.{name}", f"expected {_TYPE_NAMES[typ]}, got {json_type(value)}"))
     for name in body:
         if name not in spec:
             problems.append((f"body.{name}", "unknown field"))
@@ -77,12 +79,15 @@ def _fields(body: dict[str, Any], spec: dict[str, tuple[type, bool]]) -> Problem
 _TYPE_NAMES = {str: "a string", int: "an integer", list: "an array", dict: "an object", bool: "true or false"}
 
 
-def _json_type(value: Any) -> str:
+def json_type(value: Any, shown: Any = None) -> str:
+    """What JSON value ``value`` is, in words (with ``shown`` after it, where given): for a message
+    that names what was found where something else belongs."""
     if value is None:
-        return "null"
-    return {str: "a string", int: "an integer", list: "an array", dict: "an object", bool: "a boolean"}.get(
-        type(value), type(value).__name__
-    )
+        name = "null"
+    else:
+        name = {str: "a string", int: "an integer", float: "a non-integer number", list: "an array",
+                dict: "an object", bool: "a boolean"}.get(type(value), type(value).__name__)
+    return name if shown is None else f"{name} {orjson.dumps(shown).decode()}"
 
 
 def _public_key(body: dict[str, Any], field: str) -> Problems:

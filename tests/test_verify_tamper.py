@@ -10,6 +10,7 @@ first failing seq named. The ledger under attack (after the ``env`` fixture's th
 
 from __future__ import annotations
 
+import base64
 import json
 
 import orjson
@@ -18,7 +19,7 @@ import sqlalchemy as sa
 
 from ledger.canonical import canonical
 from ledger.chain import ChainVerifier, VerifyFailure
-from ledger.envelope import seal_posting, utc_now
+from ledger.envelope import posting_message, seal_posting, utc_now
 from ledger.kinds import genesis_suite
 from ledger.store import revoke_item
 from tests.ledgers import disable_guard
@@ -352,6 +353,66 @@ def test_an_integer_no_rfc_8785_number_holds_with_a_matching_hash(ledger, value,
     assert (report["step"], report["seq"]) == (step, 8), report
     if step == "3.3":
         assert report["expected"] == "integers within ±(2^53-1)"
+
+
+def _signed_anew(env, seq: int, change) -> None:
+    """The single-entry posting at ``seq`` (the auditor's) changed by ``change(envelope)`` and signed
+    again with the auditor's key, as an insider holding it would: its hash and signature agree with
+    the new bytes, and so do the index columns a string can go in. Only the changed field is wrong."""
+    with env.ledger.engine.begin() as conn:
+        envelope = orjson.loads(_row(conn, seq)["data"])
+        change(envelope)
+        signature = env.auditor.sign(posting_message(envelope, env.ledger.suite))
+        envelope["posting"]["sig"] = base64.b64encode(signature).decode()
+        data = orjson.dumps(envelope, option=orjson.OPT_SORT_KEYS)  # the bytes as stored: 1.0 stays 1.0
+        columns = {k: envelope[k] for k in ("kind", "idem", "at") if type(envelope[k]) is str}
+        _set(conn, seq, data=data, hash=_leaf_hash(conn, data), **columns)
+
+
+# (field, value, what step 3.3 names); "posting.key" is the posting's
+_ENVELOPE_FIELDS = [("v", 1.0, "format version"), ("v", True, "format version"), ("seq", 8.0, "the envelope's seq"),
+                    ("kind", ["audit.note"], "kind"), ("idem", ["c1"], "idem"), ("idem", 7, "idem"),
+                    ("body", ["text"], "body"), ("at", "2026-12-06 02:00:00", "at"), ("at", "2026-12-06T02:00:00Z", "at")]
+
+
+def test_an_envelope_field_of_another_json_type_signed_anew(ledger):
+    """Seq 8, the auditor's note, rewritten and signed again by the insider holding the auditor's
+    key: a field of the envelope with a value of another JSON type (1.0 and true equal 1 in Python,
+    and orjson writes each back as it was) or an ``at`` not in the format's form. Each is named at
+    3.3, over the stored rows and over the bytes alone; an array for the kind or idem (which a set
+    cannot hold) and for the posting's key (which names the key to check the signature with) is a
+    failure named, not a crash. Each is undone before the next."""
+    with ledger.ledger.engine.begin() as conn:
+        original = _row(conn, 8)
+
+    def undo() -> None:
+        with ledger.ledger.engine.begin() as conn:
+            _set(conn, 8, **{k: original[k] for k in ("data", "hash", "kind", "idem", "key_id", "at")})
+
+    for field, value, what in _ENVELOPE_FIELDS:
+        _signed_anew(ledger, 8, lambda envelope: envelope.__setitem__(field, value))
+        named = [(f.step, f.seq, f.what) for f in (_first_failure(ledger, True), _first_failure(ledger, False))]
+        assert named == [("3.3", 8, what)] * 2, (field, value, named)
+        undo()
+    _signed_anew(ledger, 8, lambda envelope: envelope["posting"].__setitem__("key", [ledger.auditor.kid]))
+    named = [(f.step, f.seq, f.what) for f in (_first_failure(ledger, True), _first_failure(ledger, False))]
+    assert named == [("3.5", 8, "index column key_id"), ("3.6", 8, "posting key")], named
+    undo()
+    assert ledger.run("verify").exit_code == 0
+
+
+def test_an_array_for_the_kind_through_the_command_and_a_bundle(ledger, tmp_path):
+    """The kind as an array, signed anew: exit 3 at seq 8, in order, with the signature pool and in
+    stretches; and in a bundle the insider exports of the ledger so changed (signed by the log key
+    they hold), checked with no database."""
+    _signed_anew(ledger, 8, lambda envelope: envelope.__setitem__("kind", ["audit.note"]))
+    report = _failure(ledger)
+    assert (report["step"], report["seq"], report["what"]) == ("3.3", 8, "kind"), report
+    out = tmp_path / "bundle"
+    assert ledger.run("export", "--out", str(out), "--key", ledger.key_path("log")).exit_code == 0
+    result = ledger.run("verify", "--bundle", str(out), "--json")
+    assert result.exit_code == 3, result.output
+    assert {k: json.loads(result.output)[k] for k in ("step", "seq", "what")} == {"step": "3.3", "seq": 8, "what": "kind"}
 
 
 def test_truncated_posting(ledger):
