@@ -143,7 +143,7 @@ class Replayer:
             if seq != self._next:
                 raise IntegrityError(f"replay: seq {seq} where seq {self._next} belongs; run `fundledger verify`")
             self._next += 1
-            env = _envelope(seq, data)
+            env = _envelope(seq, data, self.kinds)
             if seq == 0:
                 self.suite, self.origin = genesis_suite(env["body"]), env["body"]["origin"]
             p = env["posting"]
@@ -237,11 +237,15 @@ class Replayer:
                             versions=dict(sorted(self.versions.items())))
 
 
-def _envelope(seq: int, data: bytes) -> dict[str, Any]:
+def _envelope(seq: int, data: bytes, kinds: dict[str, Any]) -> dict[str, Any]:
+    """The entry's envelope, with what replay relies on (not all that ``verify`` checks): its seq,
+    a known kind, a string idem, a posting with an integer size and a string key, a body object."""
     try:
         env = orjson.loads(data)
         posting = env["posting"]
-        if env["seq"] != seq or type(posting["n"]) is not int or not isinstance(env["body"], dict):
+        if env["seq"] != seq or type(env["seq"]) is not int or type(env["kind"]) is not str or env["kind"] not in kinds \
+                or type(env["idem"]) is not str or type(posting["n"]) is not int or type(posting["key"]) is not str \
+                or not isinstance(env["body"], dict):
             raise ValueError
         bytes.fromhex(env["prev"])
     except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):

@@ -26,7 +26,7 @@ from contracts.api import CONTRACTS
 from fundledger.cli import cli
 from ledger.suites import SUITES
 from tests.golden import matches
-from tests.ledgers import W
+from tests.ledgers import W, disable_guard
 from tests.support import built_once, copied
 
 TABLES = {t.name: t for t in CONTRACTS.tables()}
@@ -256,6 +256,31 @@ def test_a_payment_posted_against_a_tampered_projection_is_named_by_seq_and_rule
     findings = json.loads(night.output.splitlines()[-1])["findings"]
     assert ("PAY-REJECTED", seq) in {(f["rule"], f["subject"].get("seq")) for f in findings}
     assert {"table": "projects", "project": project} in [f["subject"] for f in findings if f["rule"] == "STATE-ROW"]
+
+
+@pytest.mark.parametrize("field, value", [("kind", "no.such.kind"), ("kind", ["project.apply"]), ("idem", ["x"])])
+def test_an_entry_replay_cannot_read_stops_the_nightly_run_by_its_seq(copy, tmp_path, field, value):
+    """The nightly run replays without the chain checks. An entry whose bytes an insider rewrote
+    with a kind the ledger does not know, or an array where a string belongs, stops it with exit 3
+    naming the seq (and pointing at ``verify``, which names the step), never a crash."""
+    import orjson
+
+    engine = sa.create_engine(copy)
+    with engine.begin() as conn:
+        disable_guard(conn)
+        seq, data = conn.execute(sa.text("SELECT seq, data FROM entries WHERE kind = 'project.apply' "
+                                         "ORDER BY seq LIMIT 1")).one()
+        envelope = orjson.loads(data)
+        envelope[field] = value
+        conn.execute(sa.text("UPDATE entries SET data = :d WHERE seq = :s"),
+                     {"d": orjson.dumps(envelope, option=orjson.OPT_SORT_KEYS), "s": seq})
+    engine.dispose()
+    night = CliRunner().invoke(cli, ["check", "--no-record", "--json", "--out", str(tmp_path / "night"), "--db", copy],
+                               catch_exceptions=False)
+    assert night.exit_code == 3, night.output
+    assert f"replay: seq {seq} is not a well-formed entry; run `fundledger verify`" in night.output
+    code, report = _verify(copy)
+    assert (code, report["step"], report["seq"]) == (3, "3.2", seq)  # the stored hash is the old bytes'
 
 
 def test_a_decision_reason_edited_by_hand_is_named(demo_copy):
