@@ -88,7 +88,9 @@ def validate_document(doc: Any) -> list[tuple[str, str]]:
     for key in ("project_cap_fen", "max_types_per_entity_year"):
         if key in doc and (not _is_int(doc[key]) or doc[key] <= 0):
             p.append((f"{d}.{key}", "a positive integer"))
-    if doc.get("halve_outside_key_industries") and not doc.get("key_industry_tags"):
+    if "key_industry_tags" in doc and not isinstance(doc["key_industry_tags"], list):
+        p.append((f"{d}.key_industry_tags", "a list of tags"))
+    elif doc.get("halve_outside_key_industries") and not doc.get("key_industry_tags"):
         p.append((f"{d}.key_industry_tags", "required when halve_outside_key_industries is set"))
     wf = doc.get("workflow")
     if not isinstance(wf, dict):
@@ -99,7 +101,7 @@ def validate_document(doc: Any) -> list[tuple[str, str]]:
             p.append((f"{d}.workflow.stages", "a non-empty list of {id, name, required}"))
         else:
             ids = [s.get("id") for s in stages if isinstance(s, dict)]
-            if len(ids) != len(stages) or len(set(ids)) != len(ids) or not all(isinstance(i, str) for i in ids):
+            if len(ids) != len(stages) or not all(isinstance(i, str) for i in ids) or len(set(ids)) != len(ids):
                 p.append((f"{d}.workflow.stages", "every stage needs a unique string id"))
             for i, s in enumerate(stages):
                 panel = s.get("panel") if isinstance(s, dict) else None
@@ -125,18 +127,27 @@ def validate_document(doc: Any) -> list[tuple[str, str]]:
         for key in ("per_entity_year_fen", "once_in_years"):
             if key in c and (not _is_int(c[key]) or c[key] <= 0):
                 p.append((f"{at}.{key}", "a positive integer"))
-        for j, cap in enumerate(c.get("caps", [])):
+        caps = c.get("caps", [])
+        if not isinstance(caps, list):
+            p.append((f"{at}.caps", "a list of caps"))
+            continue
+        for j, cap in enumerate(caps):
             p += _validate_cap(cap, f"{at}.caps[{j}]")
     for key in ("exclusive_groups", "upgrade_groups"):
-        for i, g in enumerate(doc.get(key, [])):
+        groups = doc.get(key, [])
+        if not isinstance(groups, list):
+            p.append((f"{d}.{key}", "a list of {clauses: [clause ids]}"))
+            continue
+        for i, g in enumerate(groups):
             members = g.get("clauses") if isinstance(g, dict) else None
-            if not isinstance(members, list) or len(members) < 2 or not set(members) <= ids:
+            if not isinstance(members, list) or len(members) < 2 or not all(isinstance(m, str) for m in members) \
+                    or not set(members) <= ids:
                 p.append((f"{d}.{key}[{i}].clauses", "two or more clause ids of this policy"))
     return p
 
 
 def _validate_cap(cap: Any, at: str) -> list[tuple[str, str]]:
-    if not isinstance(cap, dict) or cap.get("shape") not in SHAPES:
+    if not isinstance(cap, dict) or not isinstance(cap.get("shape"), str) or cap["shape"] not in SHAPES:
         return [(f"{at}.shape", f"one of {', '.join(SHAPES)}")]
     shape, p = cap["shape"], []
     if shape != "absolute" and not isinstance(cap.get("base"), str):

@@ -25,6 +25,7 @@ from contracts.kinds import KINDS
 from contracts.performance import indicator_rows
 from contracts.rules import RULES
 from contracts.rules.by_kind import CHECKS
+from contracts.rules.report_figure import stated
 from contracts.schemas import prepare
 from contracts.state import Rows, State
 from contracts.terms import policy_caps, policy_terms
@@ -133,8 +134,7 @@ def _record_refs(state: State, seq: int, item: Any) -> None:
 
 
 def report_state(state: State, seq: int, b: dict[str, Any]) -> None:
-    value, tolerance = next((b[k], b.get("tolerance_fen", b.get("tolerance", 0)))
-                            for k in ("value_fen", "count", "permyriad") if k in b)
+    value, tolerance = stated(b)  # REPORT-FIGURE has refused a body that does not state one value
     fund, year, metric, qualifier = parse_figure(b["figure"])  # REPORT-FIGURE has refused one that does not parse
     state.add_row("reported", {"seq": seq, "figure": b["figure"], "value": value, "tolerance": tolerance, "seed": b["seed"],
                                "fund": fund, "year": year, "metric": metric, "qualifier": "/".join(qualifier) or None})
@@ -157,7 +157,7 @@ def _fund_delta(state: State, fund: str, year: int, column: str, delta: int) -> 
 
 def fund_open(state: State, seq: int, b: dict[str, Any]) -> None:
     state.add("funds", {"fund": b["fund"], "year": b["year"], "name": b["name"], "office": b["office"],
-                        "policies": b.get("policies", []), "budget_fen": b["budget_fen"], "adjust_fen": 0,
+                        "policies": b.get("policies") or [], "budget_fen": b["budget_fen"], "adjust_fen": 0,
                         "transfer_in_fen": 0, "transfer_out_fen": 0, "approved_fen": 0, "fees_fen": 0, "other_fen": 0,
                         "opened_seq": seq})
 
@@ -189,13 +189,13 @@ def project_apply(state: State, seq: int, b: dict[str, Any]) -> None:
         state.add("enterprises", {"code": b["enterprise"], "name": b["enterprise_name"], "first_seq": seq})
     state.add("projects", {"project": b["project"], "enterprise": b["enterprise"], "fund": b["fund"], "year": b["year"],
                            "clause": b["clause"], "content": b.get("content") or f"{policy}:{b['clause']}", "policy": policy,
-                           "tags": b.get("tags", []), "bases": b.get("bases", {}), "requested_fen": b["requested_fen"],
+                           "tags": b.get("tags") or [], "bases": b.get("bases", {}), "requested_fen": b["requested_fen"],
                            "amount_fen": b["requested_fen"], "status": "applied", "stages": [], "approvals": 0,
                            "approved_fen": 0, "notice": None, "disbursed_fen": 0, "returned_fen": 0, "apply_seq": seq,
                            "enterprise_name": b["enterprise_name"]})
     for base, value in b.get("bases", {}).items():
         state.add_row("project_bases", {"project": b["project"], "base": base, "value": value})
-    for tag in dict.fromkeys(b.get("tags", [])):
+    for tag in dict.fromkeys(b.get("tags") or []):
         state.add_row("project_tags", {"project": b["project"], "tag": tag})
 
 

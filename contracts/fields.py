@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 __all__ = ["AT_LEAST_ONE", "NONNEG", "OBJECTION_OUTCOMES", "OUTCOMES", "POS", "TEXT", "YEAR", "Field", "describe", "is_awards", "is_bases",
@@ -82,7 +83,18 @@ def is_indicator(x: Any) -> bool:
         return False
     if x["measure"] != "stated" and type(x.get("target_value")) is not int:
         return False
-    return all(isinstance(x.get(k, ""), str) for k in ("level1", "level2", "target", "actual", "stated_score"))
+    return all(isinstance(x.get(k, ""), str) for k in ("level1", "level2", "target", "actual", "stated_score")) \
+        and (not x.get("stated_score") or is_score(x["stated_score"]))
+
+
+def is_score(v: Any) -> bool:
+    """A score as a performance table states it: a finite decimal number as text (``"14.55"``)."""
+    if not isinstance(v, str):
+        return False
+    try:
+        return Decimal(v).is_finite()
+    except InvalidOperation:
+        return False
 
 
 def is_dates(v: Any) -> bool:

@@ -33,6 +33,7 @@ from contracts.fields import (
     is_dates,
     is_indicator,
     is_objections,
+    is_score,
     is_scores,
     is_str_list,
 )
@@ -281,7 +282,7 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind("performance.indicators",
          fields={"fund": Field("code"), "year": Field("int", checks=YEAR), "seed": Field("str", checks=TEXT),
                  "indicators": Field("list", checks=(("[{name, weight, measure, …}], not empty", lambda v: bool(v) and all(is_indicator(x) for x in v)),)),
-                 "total_stated": Field("str", False, TEXT)},
+                 "total_stated": Field("str", False, (*TEXT, ("a number, as 99.55", is_score)))},
          check="performance_indicators",
          effect="performance_indicators",
          summary=lambda d, b: f"绩效评价表 {len(b['indicators'])}项指标（{b['seed']}）"),

@@ -147,6 +147,65 @@ def test_an_invalid_catalogue_is_refused(env, tmp_path):
     assert result.exit_code == 2 and "rate" in result.output
 
 
+def test_null_for_an_optional_field_is_the_field_left_out(hightech):
+    """The kinds' schemas read a field given as null as a field left out; so do the rules and
+    effects that read it (a null tags, policies or tolerance crashed the posting with a traceback)."""
+    env = hightech
+    apply = {"enterprise": E1, "enterprise_name": "天地科技股份有限公司", **FUND, "clause": "9", "requested_wan": "300"}
+    result = post_entries(env, ("project.apply", "apply-null", {**apply, "project": "2023-9-001", "tags": None}),
+                          ("project.apply", "apply-absent", {**apply, "project": "2023-9-002", "enterprise": E2,
+                                                             "enterprise_name": "海淀科技有限公司"}))
+    assert result.exit_code == 0, result.output
+    result = post_entries(env, ("fund.open", "fund-2024", {"fund": "chaoyang-hightech", "year": 2024, "name": "2024年资金",
+                                                           "office": "管委会", "budget_wan": "100", "policies": None}),
+                          ("report.state", "stated", {"seed": "s", "wording": "预算22000万元", "figure": "chaoyang-hightech/2023/budget",
+                                                      "value_fen": 22000 * W, "tolerance_fen": None, "count": None}))
+    assert result.exit_code == 0, result.output
+    with env.ledger.engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT project, tags FROM projects ORDER BY project")).all() == [
+            ("2023-9-001", "[]"), ("2023-9-002", "[]")]
+        assert conn.execute(sa.text("SELECT policies FROM funds WHERE year = 2024")).scalar_one() == "[]"
+        assert conn.execute(sa.text("SELECT value, tolerance FROM reported")).one() == (22000 * W, 0)
+    assert env.run("verify").exit_code == 0
+
+
+def _policy_line(change) -> str:
+    body = load_file(CATALOGUE_DIR / "chaoyang-sme-2020.json")
+    change(body["document"])
+    return entry_lines(("policy.publish", "policy-bad", body))
+
+
+@pytest.mark.parametrize("change, field", [
+    (lambda d: d["workflow"]["stages"][0].__setitem__("id", ["initial"]), "body.document.workflow.stages"),
+    (lambda d: d["clauses"][0].__setitem__("caps", 5), "body.document.clauses[0].caps"),
+    (lambda d: d["clauses"][0]["caps"][0].__setitem__("shape", ["ratio"]), "body.document.clauses[0].caps[0].shape"),
+    (lambda d: d.__setitem__("exclusive_groups", 5), "body.document.exclusive_groups"),
+    (lambda d: d.__setitem__("exclusive_groups", [{"clauses": [["1"], "2"]}]), "body.document.exclusive_groups[0].clauses"),
+    (lambda d: d.__setitem__("key_industry_tags", True), "body.document.key_industry_tags"),
+], ids=["stage id an array", "caps a number", "shape an array", "groups a number", "a group's clause an array",
+        "key tags true"])
+def test_a_policy_document_of_the_wrong_shape_is_refused_naming_the_field(env, change, field):
+    """Each of these crashed the posting with a traceback (exit 1, as if a contract had refused it)."""
+    before = env.size_and_head()
+    result = env.run("post", "--key", env.key_path("poster"), "--json", input=_policy_line(change))
+    assert result.exit_code == 2, result.output
+    assert ("INPUT-BODY", field) in {(f["rule"], f["field"]) for f in json.loads(result.output)["findings"]}
+    assert env.size_and_head() == before
+    assert env.run("post", "--key", env.key_path("poster"), input=_policy_line(lambda d: None)).exit_code == 0
+
+
+@pytest.mark.parametrize("where, value, field", [("indicator", "x", "body.indicators"), ("indicator", "NaN", "body.indicators"),
+                                                 ("total", "12..5", "body.total_stated"), ("total", "Infinity", "body.total_stated")])
+def test_a_stated_score_that_is_not_a_number_is_refused(env, where, value, field):
+    """A performance table's scores are decimal numbers as text; another string crashed the posting."""
+    indicator = {"level1": "产出指标", "level2": "质量指标", "measure": "stated", "name": "质量", "score_rule": "stated",
+                 "stated_score": value if where == "indicator" else "15", "target": "优", "actual": "优", "weight": 15}
+    body = {**FUND, "seed": "s", "indicators": [indicator], "total_stated": value if where == "total" else "15"}
+    result = post_entries(env, ("performance.indicators", "perf", body))
+    assert result.exit_code == 2, result.output
+    assert ("INPUT-BODY", field) in {(f["rule"], f["field"]) for f in json.loads(result.output)["findings"]}
+
+
 def test_the_readme_documents_every_kind_and_rule():
     from contracts.kinds import KINDS
     from contracts.rules import RULES, readme_table

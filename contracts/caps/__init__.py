@@ -41,8 +41,11 @@ class Cap:
     how: str
 
 
-def clause_caps(doc: dict[str, Any], clause: dict[str, Any], bases: dict[str, int], tags: list[str]) -> list[Cap]:
-    """Every per-project ceiling the policy and the clause put on a project's award."""
+def clause_caps(doc: dict[str, Any], clause: dict[str, Any], bases: dict[str, int] | None,
+                tags: list[str] | None) -> list[Cap]:
+    """Every per-project ceiling the policy and the clause put on a project's award. ``bases`` and
+    ``tags`` None: the application gave none (its field null, which the kind's schema reads as absent)."""
+    bases, tags = bases or {}, tags or []
     caps: list[Cap] = []
     for cap in clause.get("caps", []):
         shape, rule = cap["shape"], SHAPES[cap["shape"]]

@@ -25,7 +25,7 @@ def published(state: Any, item: Any) -> list[Finding]:
     """fund.open: every policy the fund names is published."""
     b = item.body
     return [finding("REF-POLICY", item, f"policy {p} is not published", field="policies", fund=b["fund"])
-            for p in b.get("policies", []) if not state.latest_policy_version(p)]
+            for p in b.get("policies") or [] if not state.latest_policy_version(p)]
 
 
 def governing(state: Any, item: Any, fund: dict[str, Any], where: dict[str, Any]) -> tuple[Any, list[Finding]]:

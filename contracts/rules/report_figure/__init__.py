@@ -22,11 +22,12 @@ RULE = Rule("REPORT-FIGURE",
 
 
 def stated(body: dict[str, Any]) -> tuple[int, int] | None:
-    """The one value a report.state gives (value_fen, count or permyriad) and its tolerance, or None."""
-    given = [(k, body[k]) for k in ("value_fen", "count", "permyriad") if k in body]
+    """The one value a report.state gives (value_fen, count or permyriad) and its tolerance, or None.
+    A field given as null is a field left out (as the kind's schema reads it)."""
+    given = [body[k] for k in ("value_fen", "count", "permyriad") if body.get(k) is not None]
     if len(given) != 1:
         return None
-    return given[0][1], body.get("tolerance_fen", body.get("tolerance", 0))
+    return given[0], next((body[k] for k in ("tolerance_fen", "tolerance") if body.get(k) is not None), 0)
 
 
 def shown(figure: str, value: int) -> str:
