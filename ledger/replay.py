@@ -40,7 +40,7 @@ from ledger.envelope import ZERO_HASH, Sealed
 from ledger.errors import EnvironmentProblem, InputError, IntegrityError
 from ledger.findings import FATAL, Finding, subject
 from ledger.interface import Contracts
-from ledger.kinds import genesis_suite, registry
+from ledger.kinds import Kind, genesis_suite, registry
 from ledger.store import Head, Item, apply_posting, write_entries
 from ledger.suites import DEFAULT
 
@@ -237,9 +237,10 @@ class Replayer:
                             versions=dict(sorted(self.versions.items())))
 
 
-def _envelope(seq: int, data: bytes, kinds: dict[str, Any]) -> dict[str, Any]:
+def _envelope(seq: int, data: bytes, kinds: dict[str, Kind]) -> dict[str, Any]:
     """The entry's envelope, with what replay relies on (not all that ``verify`` checks): its seq,
-    a known kind, a string idem, a posting with an integer size and a string key, a body object."""
+    a known kind, a string idem, a posting with an integer size and a string key, a body object,
+    and a core kind's body as its kind's rules have it (the contracts' kinds: ``_stored_form``)."""
     try:
         env = orjson.loads(data)
         posting = env["posting"]
@@ -248,6 +249,9 @@ def _envelope(seq: int, data: bytes, kinds: dict[str, Any]) -> dict[str, Any]:
                 or not isinstance(env["body"], dict):
             raise ValueError
         bytes.fromhex(env["prev"])
+        kind = kinds[env["kind"]]
+        if not kind.contracts and kind.validate(env["body"]):
+            raise ValueError
     except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
         raise IntegrityError(f"replay: seq {seq} is not a well-formed entry; run `fundledger verify`") from None
     return env

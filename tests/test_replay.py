@@ -258,18 +258,22 @@ def test_a_payment_posted_against_a_tampered_projection_is_named_by_seq_and_rule
     assert {"table": "projects", "project": project} in [f["subject"] for f in findings if f["rule"] == "STATE-ROW"]
 
 
-@pytest.mark.parametrize("field, value", [("kind", "no.such.kind"), ("kind", ["project.apply"]), ("idem", ["x"])])
-def test_an_entry_replay_cannot_read_stops_the_nightly_run_by_its_seq(copy, tmp_path, field, value):
+@pytest.mark.parametrize("kind, field, value", [
+    ("project.apply", "kind", "no.such.kind"), ("project.apply", "kind", ["project.apply"]), ("project.apply", "idem", ["x"]),
+    ("key.enroll", "body", {"key": 5, "name": "x", "role": "poster"}),
+    ("key.enroll", "body", {"key": {"alg": "ed25519", "kid": ["x"], "public": "x"}, "name": "x", "role": "poster"})])
+def test_an_entry_replay_cannot_read_stops_the_nightly_run_by_its_seq(copy, tmp_path, kind, field, value):
     """The nightly run replays without the chain checks. An entry whose bytes an insider rewrote
-    with a kind the ledger does not know, or an array where a string belongs, stops it with exit 3
-    naming the seq (and pointing at ``verify``, which names the step), never a crash."""
+    with a kind the ledger does not know, an array where a string belongs, or a core kind's body its
+    kind's rules refuse (the contracts' kinds: INPUT-BODY, tested above) stops it with exit 3 naming
+    the seq (and pointing at ``verify``, which names the step), never a crash."""
     import orjson
 
     engine = sa.create_engine(copy)
     with engine.begin() as conn:
         disable_guard(conn)
-        seq, data = conn.execute(sa.text("SELECT seq, data FROM entries WHERE kind = 'project.apply' "
-                                         "ORDER BY seq LIMIT 1")).one()
+        seq, data = conn.execute(sa.text("SELECT seq, data FROM entries WHERE kind = :k ORDER BY seq LIMIT 1"),
+                                 {"k": kind}).one()
         envelope = orjson.loads(data)
         envelope[field] = value
         conn.execute(sa.text("UPDATE entries SET data = :d WHERE seq = :s"),
