@@ -18,7 +18,8 @@ Steps (numbering shared with ``ledger/verify.py``):
   2. genesis: seq 0 is a well-formed ``ledger.genesis`` pinning the suite (``ledger/suites.py``: every
      hash and signature after it is the suite's, every key enrolled of its algorithm) and the admin
      and log keys;
-  3. every entry: 3.1 seq · 3.2 hash · 3.3 canonical envelope · 3.4 chain · 3.5 index columns ·
+  3. every entry: 3.1 seq · 3.2 hash · 3.3 canonical envelope, its fields of the format's JSON types
+     (``docs/format.md`` §2) · 3.4 chain · 3.5 index columns ·
      3.6 posting structure (and the contracts version each posting records: none on the genesis,
      an integer from 1 on every other, never lower than the posting before's) · 3.7 unique idem ·
      3.8 key in force, role, key bodies, key rotations (``ledger/rotation.py``), signature;
@@ -471,6 +472,12 @@ class ChainVerifier:
     def close(self) -> None:
         """Stop the signature checkers, if any (``finish`` does it too)."""
         self._close_pool()
+
+    def settle_signatures(self) -> None:
+        """Check every signature queued so far, raising the first that fails, and stop the checkers:
+        before a later step's failure on rows already fed is raised, so that a bad signature among
+        them is named first, as the check in one process (which checks each as it comes) names it."""
+        self._settle_signatures()
 
     def _check_contracts_version(self, seq: int, p: dict[str, Any]) -> None:
         """3.6: the genesis records no contracts version; every later posting one, from 1, never

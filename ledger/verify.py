@@ -29,6 +29,7 @@ from sqlalchemy import Connection, Engine, text
 
 from ledger import db, segments
 from ledger.chain import ChainResult, ChainVerifier, KeyState, VerifyFailure
+from ledger.errors import IntegrityError
 from ledger.interface import Contracts
 from ledger.kinds import registry
 from ledger.note import Checkpoint
@@ -75,7 +76,11 @@ def verify_ledger(engine: Engine, contracts: Contracts, progress: Callable[[int]
             for batch in entry_batches(conn):
                 chain.feed(batch)  # 2–4, 6, 7, as the rows stream
                 if replayer is not None:
-                    replayer.feed(batch)  # 8.1, on rows the chain checks have passed
+                    try:
+                        replayer.feed(batch)  # 8.1, on rows the chain checks have passed
+                    except IntegrityError:  # an entry replay cannot read; a bad signature among the rows is named first
+                        chain.settle_signatures()
+                        raise
                 if progress:
                     progress(len(batch))
             result = chain.finish()
