@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
+from ledger.canonical import MAX_INT
+
 __all__ = ["FEN_PER", "MoneyError", "fen_to_wan", "parse_money", "parse_rate", "apply_rate", "wan"]
 
 FEN_PER = {"wan": 1_000_000, "yuan": 100, "fen": 1}
@@ -34,6 +36,8 @@ def parse_money(text: str, unit: str) -> int:
         raise MoneyError(f"{text} {unit} is more precise than one fen ({places} decimals at most)")
     frac = frac.ljust(places, "0")[:places] if places else ""
     value = int(whole) * scale + (int(frac) if frac else 0)
+    if value > MAX_INT:  # an entry holds no integer an RFC 8785 number (an IEEE double) cannot
+        raise MoneyError(f"{text} {unit} is beyond ±(2^53-1) fen, the most an amount can be")
     return -value if sign else value
 
 

@@ -206,6 +206,24 @@ def test_a_stated_score_that_is_not_a_number_is_refused(env, where, value, field
     assert ("INPUT-BODY", field) in {(f["rule"], f["field"]) for f in json.loads(result.output)["findings"]}
 
 
+@pytest.mark.parametrize("kind, body, field", [
+    ("fund.open", {"fund": "big-fund", "year": 2024, "name": "n", "office": "o", "budget_wan": "9007199254.740992"},
+     "body.budget_wan"),
+    ("disbursement.pay", {"project": "x", "amount_yuan": "99999999999999999999", "date": "2023-10-20", "voucher": "v"},
+     "body.amount_yuan")])
+def test_an_amount_beyond_what_an_entry_holds_is_refused(env, kind, body, field):
+    """2^53 fen and up: no RFC 8785 number holds it (the entry was appended, and verify then refused
+    it at 3.3), and beyond 2^64 the encoder could not write it (a traceback). ±(2^53-1) fen is the
+    most an amount can be: it posts and verifies."""
+    result = post_entries(env, (kind, "big", body))
+    assert result.exit_code == 2, result.output
+    assert ("INPUT-MONEY", field) in {(f["rule"], f["field"]) for f in json.loads(result.output)["findings"]}
+    result = post_entries(env, ("fund.open", "most", {"fund": "big-fund", "year": 2024, "name": "n", "office": "o",
+                                                      "budget_wan": "9007199254.740991"}))
+    assert result.exit_code == 0, result.output
+    assert env.run("verify").exit_code == 0
+
+
 def test_the_readme_documents_every_kind_and_rule():
     from contracts.kinds import KINDS
     from contracts.rules import RULES, readme_table
