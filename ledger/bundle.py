@@ -115,8 +115,8 @@ def _fail(what: str, expected: Any, found: Any) -> VerifyFailure:
     return VerifyFailure("B", None, what, expected, found)
 
 
-def _manifest(text: str) -> tuple[str, Suite, dict[str, str], str, bytes, bytes]:
-    """(body, suite, {name: digest}, origin, key id, signature) of a MANIFEST note."""
+def _manifest(text: str) -> tuple[str, Suite, dict[str, str], str, str, bytes, bytes]:
+    """(body, suite, {name: digest}, origin, size as written, key id, signature) of a MANIFEST note."""
     if "\n\n" not in text or not text.endswith("\n"):
         raise _fail("MANIFEST", "a signed note", "no signature block")
     body, sigs = text.split("\n\n", 1)
@@ -140,7 +140,7 @@ def _manifest(text: str) -> tuple[str, Suite, dict[str, str], str, bytes, bytes]
         raw = base64.b64decode(parts[2], validate=True)
     except ValueError:
         raise _fail("MANIFEST signature", "base64", repr(parts[2])) from None
-    return body, suite, files, lines[1], raw[:4], raw[4:]
+    return body, suite, files, lines[1], lines[2], raw[:4], raw[4:]
 
 
 def bundle_batches(directory: Path) -> Iterator[list[tuple]]:
@@ -185,11 +185,11 @@ def verify_bundle(directory: Path, *, kinds: Mapping[str, Kind], log_vkey: str |
         raise _fail("MANIFEST", "a MANIFEST file", "none") from None
     except UnicodeDecodeError:
         raise _fail("MANIFEST", "UTF-8 text", "other bytes") from None
-    body, suite, files, origin, key_id, signature = _manifest(manifest_text)
-    present = sorted(p.name for p in directory.iterdir())
+    body, suite, files, origin, size, key_id, signature = _manifest(manifest_text)
+    present = sorted(p.name for p in directory.iterdir() if p.is_file())
     expected = sorted([*files, "MANIFEST"])
-    if present != expected:
-        raise _fail("bundle files", expected, present)
+    if present != expected or len(present) != len(list(directory.iterdir())):
+        raise _fail("bundle files", expected, sorted(p.name + ("" if p.is_file() else "/") for p in directory.iterdir()))
     if sorted(files) != sorted(FILES):
         raise _fail("files in MANIFEST", sorted(FILES), sorted(files))
     digests_checked = False
@@ -221,13 +221,16 @@ def verify_bundle(directory: Path, *, kinds: Mapping[str, Kind], log_vkey: str |
         result = chain.finish()
     if checkpoint.size != result.entries:
         raise _fail("checkpoint tree size", f"{result.entries} (every exported entry)", checkpoint.size)
+    if size != str(result.entries):
+        raise _fail("MANIFEST size", f"{result.entries} (every exported entry)", repr(size))
     # B3. the suite and the log key in force (the genesis's, or the last rotation's): the key file's, the
     # manifest's signer; and the pinned one, which may be any key of the chain from the genesis's
     if result.suite is not suite:
         raise _fail("MANIFEST suite", f"{result.suite.name} (the genesis's)", suite.name)
     vkey = verifier_key(result.origin, result.log_public, suite)
-    if (directory / "log.vkey").read_text(encoding="utf-8").strip() != vkey:
-        raise _fail("log.vkey", vkey, (directory / "log.vkey").read_text(encoding="utf-8").strip())
+    written = (directory / "log.vkey").read_bytes().decode("utf-8", errors="replace").strip()
+    if written != vkey:
+        raise _fail("log.vkey", vkey, repr(written))
     if origin != result.origin or key_id != log_key_id(result.origin, result.log_public, suite) \
             or not suite.verify(result.log_public, signature, body.encode()):
         raise _fail("MANIFEST signature", f"a valid signature by the log key in force {vkey}", "another")

@@ -98,6 +98,38 @@ def test_an_added_file_or_a_dropped_entry_is_caught(env, bundle):
     assert _verify(env, bundle).exit_code == 3
 
 
+def _signed_anew(env, bundle: Path, size: str | None = None) -> None:
+    """The MANIFEST written again over the files as they now are, signed by the log key, as an
+    insider holding it would: every digest agrees."""
+    from ledger.bundle import FILES, _digest, _header
+    from ledger.note import sign_note
+
+    suite, origin = env.ledger.suite, env.ledger.origin
+    written = (bundle / "MANIFEST").read_text(encoding="utf-8").split("\n")[2]
+    lines = "".join(f"{_digest(bundle / name, suite)} {name}\n" for name in FILES)
+    body = f"{_header(suite)}\n{origin}\n{written if size is None else size}\n{lines}"
+    (bundle / "MANIFEST").write_text(sign_note(body, origin, env.log), encoding="utf-8")
+
+
+@pytest.mark.parametrize("attack, what", [("size", "MANIFEST size"), ("log.vkey", "log.vkey"), ("directory", "bundle files")])
+def test_what_the_log_key_signs_is_checked_too(env, bundle, attack, what):
+    """With the MANIFEST signed anew by the log key: the size it states is the entries' (it was not
+    read), a log.vkey that is not UTF-8 is named (it crashed the check), and a directory where a
+    listed file belongs is named (it crashed the digest)."""
+    assert _verify(env, bundle).exit_code == 0
+    if attack == "size":
+        _signed_anew(env, bundle, size="7")
+    elif attack == "log.vkey":
+        (bundle / "log.vkey").write_bytes(b"\xff\xfe" + (bundle / "log.vkey").read_bytes())
+        _signed_anew(env, bundle)
+    else:
+        (bundle / "README.md").unlink()
+        (bundle / "README.md").mkdir()
+    result = _verify(env, bundle, "--json")
+    assert result.exit_code == 3, result.output
+    assert (json.loads(result.output)["step"], json.loads(result.output)["what"]) == ("B", what)
+
+
 def test_a_bundle_under_another_log_key_fails_against_the_pinned_key(env, bundle, tmp_path):
     from ledger.note import verifier_key
 
