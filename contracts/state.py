@@ -26,6 +26,7 @@ from sqlalchemy import Connection
 
 from contracts.workdays import WorkingDays
 from ledger.db import insert_rows
+from ledger.errors import IntegrityError
 
 __all__ = ["Rows", "State"]
 
@@ -62,6 +63,15 @@ _COLUMNS = {
 _VALUES = {t: itemgetter(*columns) for t, columns in _COLUMNS.items()}  # a row's values in its table's column order
 _KEYS = {"funds": ("fund", "year"), "projects": ("project",), "enterprises": ("code",), "notices": ("notice",)}
 _JSON = {"projects": ("tags", "bases", "stages"), "funds": ("policies",)}
+
+
+def _stored_json(value: Any, what: str) -> Any:
+    """A JSON column as stored; one that does not parse was written by hand (posting writes JSON):
+    an integrity failure for ``verify`` to name, not a crash of the posting that read it."""
+    try:
+        return orjson.loads(value)
+    except (orjson.JSONDecodeError, TypeError):
+        raise IntegrityError(f"{what} is not JSON: the database was edited by hand; run `fundledger verify`") from None
 
 
 class Rows:
@@ -188,9 +198,10 @@ class State:
 
     def _decode(self, table: str, row: dict[str, Any]) -> dict[str, Any]:
         """The row as the effects use it (JSON columns decoded); what the database holds is kept."""
-        self._stored[table][tuple(row[k] for k in _KEYS[table])] = dict(row)
+        key = tuple(row[k] for k in _KEYS[table])
+        self._stored[table][key] = dict(row)
         for column in _JSON.get(table, ()):
-            row[column] = orjson.loads(row[column])
+            row[column] = _stored_json(row[column], f"the {table} row {key!r}, column {column}")
         return row
 
     def add(self, table: str, row: dict[str, Any]) -> None:
@@ -225,7 +236,7 @@ class State:
             if on is not None:
                 sql += " AND effective_from <= :d"
             rows = self.query(sql + " ORDER BY version DESC LIMIT 1", p=policy, d=on)
-            found = (rows[0]["version"], orjson.loads(rows[0]["document"])) if rows else None
+            found = (rows[0]["version"], _stored_json(rows[0]["document"], f"policy {policy}'s document")) if rows else None
             for row in self._inserts["policies"]:  # published earlier in this posting
                 if row["policy"] == policy and (on is None or row["effective_from"] <= on) \
                         and (found is None or row["version"] > found[0]):
@@ -298,7 +309,7 @@ class State:
 
     def entry(self, seq: int) -> dict[str, Any] | None:
         rows = self.query("SELECT data FROM entries WHERE seq = :s", s=seq)
-        return orjson.loads(rows[0]["data"]) if rows else None
+        return _stored_json(rows[0]["data"], f"the entry at seq {seq}") if rows else None
 
     def reversed_by(self, seq: int) -> int | None:
         for row in self._inserts["reversals"]:
