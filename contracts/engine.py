@@ -189,11 +189,11 @@ def project_apply(state: State, seq: int, b: dict[str, Any]) -> None:
         state.add("enterprises", {"code": b["enterprise"], "name": b["enterprise_name"], "first_seq": seq})
     state.add("projects", {"project": b["project"], "enterprise": b["enterprise"], "fund": b["fund"], "year": b["year"],
                            "clause": b["clause"], "content": b.get("content") or f"{policy}:{b['clause']}", "policy": policy,
-                           "tags": b.get("tags") or [], "bases": b.get("bases", {}), "requested_fen": b["requested_fen"],
+                           "tags": b.get("tags") or [], "bases": b.get("bases") or {}, "requested_fen": b["requested_fen"],
                            "amount_fen": b["requested_fen"], "status": "applied", "stages": [], "approvals": 0,
                            "approved_fen": 0, "notice": None, "disbursed_fen": 0, "returned_fen": 0, "apply_seq": seq,
                            "enterprise_name": b["enterprise_name"]})
-    for base, value in b.get("bases", {}).items():
+    for base, value in (b.get("bases") or {}).items():
         state.add_row("project_bases", {"project": b["project"], "base": base, "value": value})
     for tag in dict.fromkeys(b.get("tags") or []):
         state.add_row("project_tags", {"project": b["project"], "tag": tag})
@@ -242,7 +242,7 @@ def notice_open(state: State, seq: int, b: dict[str, Any]) -> None:
 
 def notice_close(state: State, seq: int, b: dict[str, Any]) -> None:
     pending = False
-    for o in b.get("objections", []):
+    for o in b.get("objections") or []:
         p = state.project(o["project"])
         if o["outcome"] == "upheld":  # the objection stands: the award is withdrawn
             _fund_delta(state, p["fund"], p["year"], "approved_fen", -p["approved_fen"])

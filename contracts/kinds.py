@@ -125,7 +125,7 @@ def _resolved(d: Any, b: dict[str, Any]) -> str:
 
 
 def _closed(d: Any, b: dict[str, Any]) -> str:
-    objections = b.get("objections", [])
+    objections = b.get("objections") or []
     if not objections:
         return "公示期满，无异议"
     shown = {"dismissed": "不成立", "upheld": "成立", "pending": "待处理"}

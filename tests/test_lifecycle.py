@@ -52,7 +52,8 @@ def test_a_project_from_application_to_disbursement(hightech):
                                            "date": "2023-09-22", "awards": [{"project": "2023-9-001", "amount_wan": "150"}]})],
         [("notice.open", "notice-1", {**FUND, "notice": "2023-公示-1", "projects": ["2023-9-001"], "start": "2023-09-25",
                                       "working_days": 5})],
-        [("notice.close", "notice-1-close", {"notice": "2023-公示-1", "date": "2023-10-07", "objections": []})],
+        [("notice.close", "notice-1-close", {"notice": "2023-公示-1", "date": "2023-10-07",
+                                             "objections": None})],  # null: none (it crashed the posting before)
         [("disbursement.pay", "pay-1", {"project": "2023-9-001", "amount_wan": "150", "date": "2023-10-20",
                                         "voucher": "朝财拨〔2023〕101"})],
     ]
@@ -149,10 +150,12 @@ def test_an_invalid_catalogue_is_refused(env, tmp_path):
 
 def test_null_for_an_optional_field_is_the_field_left_out(hightech):
     """The kinds' schemas read a field given as null as a field left out; so do the rules and
-    effects that read it (a null tags, policies or tolerance crashed the posting with a traceback)."""
+    effects that read it (a null tags, bases, policies or tolerance crashed the posting with a
+    traceback; a null objections too, in test_a_project_from_application_to_disbursement)."""
     env = hightech
     apply = {"enterprise": E1, "enterprise_name": "天地科技股份有限公司", **FUND, "clause": "9", "requested_wan": "300"}
-    result = post_entries(env, ("project.apply", "apply-null", {**apply, "project": "2023-9-001", "tags": None}),
+    result = post_entries(env, ("project.apply", "apply-null", {**apply, "project": "2023-9-001", "tags": None,
+                                                                "bases": None}),
                           ("project.apply", "apply-absent", {**apply, "project": "2023-9-002", "enterprise": E2,
                                                              "enterprise_name": "海淀科技有限公司"}))
     assert result.exit_code == 0, result.output
@@ -162,8 +165,8 @@ def test_null_for_an_optional_field_is_the_field_left_out(hightech):
                                                       "value_fen": 22000 * W, "tolerance_fen": None, "count": None}))
     assert result.exit_code == 0, result.output
     with env.ledger.engine.connect() as conn:
-        assert conn.execute(sa.text("SELECT project, tags FROM projects ORDER BY project")).all() == [
-            ("2023-9-001", "[]"), ("2023-9-002", "[]")]
+        assert conn.execute(sa.text("SELECT project, tags, bases FROM projects ORDER BY project")).all() == [
+            ("2023-9-001", "[]", "{}"), ("2023-9-002", "[]", "{}")]
         assert conn.execute(sa.text("SELECT policies FROM funds WHERE year = 2024")).scalar_one() == "[]"
         assert conn.execute(sa.text("SELECT value, tolerance FROM reported")).one() == (22000 * W, 0)
     assert env.run("verify").exit_code == 0

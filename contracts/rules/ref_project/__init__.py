@@ -42,7 +42,7 @@ def of_fund_year(state: Any, item: Any, i: int, project: str) -> tuple[dict[str,
 def on_notice(state: Any, item: Any) -> list[Finding]:
     """notice.close: each objection is to a project on the notice."""
     b, out = item.body, []
-    for i, o in enumerate(b.get("objections", [])):
+    for i, o in enumerate(b.get("objections") or []):
         p = state.project(o["project"])
         if p is None or p["notice"] != b["notice"]:
             out.append(finding("REF-PROJECT", item, f"project {o['project']} is not on notice {b['notice']}",
