@@ -278,7 +278,7 @@ class ChainVerifier:
         try:
             self._feed(batch)
         except VerifyFailure:
-            self._settle_signatures()  # a bad signature before it is the first failure
+            self.settle_signatures()  # a bad signature before it is the first failure
             raise
         except BaseException:
             self._close_pool()
@@ -473,12 +473,6 @@ class ChainVerifier:
         """Stop the signature checkers, if any (``finish`` does it too)."""
         self._close_pool()
 
-    def settle_signatures(self) -> None:
-        """Check every signature queued so far, raising the first that fails, and stop the checkers:
-        before a later step's failure on rows already fed is raised, so that a bad signature among
-        them is named first, as the check in one process (which checks each as it comes) names it."""
-        self._settle_signatures()
-
     def _check_contracts_version(self, seq: int, p: dict[str, Any]) -> None:
         """3.6: the genesis records no contracts version; every later posting one, from 1, never
         lower than the posting before's (a posting cannot claim to predate rules already in force)."""
@@ -497,7 +491,7 @@ class ChainVerifier:
         self.contracts = version
 
     def finish(self) -> ChainResult:
-        self._settle_signatures()
+        self.settle_signatures()
         n = self.next_seq
         if n == 0:
             raise VerifyFailure("2", 0, "genesis", "a ledger.genesis entry at seq 0", "an empty ledger")
@@ -640,9 +634,12 @@ class ChainVerifier:
         if bad >= 0:
             raise self._bad_signature(batch[bad])
 
-    def _settle_signatures(self) -> None:
-        """Check every signature queued so far, in seq order; raise the first that fails. Fewer than a
-        batch with no pool started are checked here: a small ledger is not worth a pool."""
+    def settle_signatures(self) -> None:
+        """Check every signature queued so far, in seq order; raise the first that fails; stop the
+        checkers. Fewer than a batch with no pool started are checked here: a small ledger is not
+        worth a pool. Called before any failure on rows already fed is raised (``verify_ledger``
+        too, before replay's), so that a bad signature among them is named first, as the check in
+        one process, which checks each as it comes, names it."""
         try:
             if self._signatures and self._pool is None:
                 for queued in self._signatures:

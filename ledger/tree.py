@@ -37,10 +37,10 @@ def extend_nodes(conn: Connection, old_size: int, new_size: int, suite: Suite,
         raise ValueError(f"{len(new_leaves)} new leaves for a tree growing from {old_size} to {new_size}")
     for block in range(old_size // BLOCK, new_size // BLOCK):
         start, end = block * BLOCK, (block + 1) * BLOCK
-        held = list(new_leaves[max(start - old_size, 0):end - old_size])
+        held = new_leaves[max(start - old_size, 0):end - old_size]
         stored = [] if start + len(held) == end else \
             [bytes(r[0]) for r in conn.execute(_LEAVES, {"a": start, "b": end - len(held)})]
-        h, level, idx = mth(stored + held, suite), STRIDE, block
+        h, level, idx = mth([*stored, *held], suite), STRIDE, block
         conn.execute(_INSERT, {"level": level, "idx": idx, "hash": h})
         while idx & 1:  # a right child completes its parent
             left = conn.execute(_NODE, {"level": level, "idx": idx - 1}).scalar_one()
