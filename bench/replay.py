@@ -39,6 +39,7 @@ from contracts.api import CONTRACTS  # noqa: E402
 from contracts.state import State  # noqa: E402
 from ledger import db, replay  # noqa: E402
 from ledger.replay import Replayer, entry_batches, replaying, scratch_store  # noqa: E402
+from ledger.store import _ENTRY_COLUMNS  # noqa: E402  (the columns entry_batches gives, in order)
 
 SPENT: dict[str, float] = {}  # seconds by part, of the run in hand
 
@@ -65,9 +66,9 @@ for _owner, _name in ((Replayer, "_flush"), (Replayer, "_stored_form"), (replay,
 
 def replay_once(url: str) -> tuple[int, dict[str, float]]:
     """One replay with the comparison; (entries, seconds by part)."""
-    SPENT.clear()
-    SPENT.update(dict.fromkeys(("read", "_flush", "_stored_form", "apply_posting", "flush", "write_entries"), 0.0))
     spent = SPENT
+    spent.clear()
+    spent.update(dict.fromkeys(("read", "_flush", "_stored_form", "apply_posting", "flush", "write_entries"), 0.0))
     engine = db.make_engine(url)
     start = time.perf_counter()
     with db.read_tx(engine) as conn, replaying(CONTRACTS) as replayer:
@@ -100,9 +101,8 @@ def raw_entry_writes(url: str) -> float:
     with scratch_store() as scratch, db.write_tx(scratch) as conn:
         cursor = conn.connection.dbapi_connection.cursor()
         t = time.perf_counter()
-        for i in range(0, len(rows), 5000):
-            cursor.executemany("INSERT INTO entries (seq, hash, prev, kind, idem, posting, key_id, at, data) "
-                               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows[i:i + 5000])
+        for i in range(0, len(rows), 5000):  # as entry_batches gives them; on SQLite one executemany
+            db.insert_rows(cursor, False, "entries", _ENTRY_COLUMNS.split(", "), rows[i:i + 5000])
         return time.perf_counter() - t
 
 
@@ -138,6 +138,7 @@ def main() -> None:
     in_order = statistics.median(r[1]["in order"] for r in runs)
     print(f"replay and comparison of {entries:,} entries: median {whole:.2f} s, {entries / whole:,.0f} entries/s; "
           f"in order {in_order:.2f} s: at most {entries / in_order:,.0f} entries/s with the rest on another core")
+
 
 if __name__ == "__main__":
     main()

@@ -85,6 +85,11 @@ def _set(conn, at_seq: int, **values) -> None:
     conn.execute(sa.text(f"UPDATE entries SET {assignments} WHERE seq = :at_seq"), {**values, "at_seq": at_seq})
 
 
+def _restore(conn, row: dict) -> None:
+    """Entry ``row["seq"]`` as it was (``_row`` read it): its bytes, hash and index columns."""
+    _set(conn, row["seq"], **{k: row[k] for k in ("data", "hash", "kind", "idem", "posting", "key_id", "at")})
+
+
 def _rechain(conn, from_seq: int) -> None:
     """Recompute prev and hash of every entry from ``from_seq`` on, as an attacker would (no keys)."""
     prev = bytes(_row(conn, from_seq - 1)["hash"])
@@ -281,7 +286,7 @@ def test_a_middle_entry_of_a_posting_with_other_posting_fields(ledger):
         named = [(f.step, f.seq, f.what) for f in (_first_failure(ledger, True), _first_failure(ledger, False))]
         assert named[0][:2] == ("3.6", 4) and named[1] == named[0], (field, value, named)
         with ledger.ledger.engine.begin() as conn:
-            _set(conn, 4, **{k: original[k] for k in ("data", "hash", "posting", "key_id", "at")})
+            _restore(conn, original)
     assert ledger.run("verify").exit_code == 0
 
 
@@ -305,7 +310,7 @@ def test_a_posting_id_that_is_not_an_integer(ledger):
     failure = _first_failure(ledger, False)
     assert (failure.step, failure.seq, failure.what) == ("3.6", 3, "posting id")
     with ledger.ledger.engine.begin() as conn:
-        _set(conn, 3, **{k: original[k] for k in ("data", "hash", "posting", "key_id", "at")})
+        _restore(conn, original)
         _rewrite_posting_field(conn, 5, "id", 2.0)
     for columns in (True, False):
         failure = _first_failure(ledger, columns)
@@ -387,7 +392,7 @@ def test_an_envelope_field_of_another_json_type_signed_anew(ledger):
 
     def undo() -> None:
         with ledger.ledger.engine.begin() as conn:
-            _set(conn, 8, **{k: original[k] for k in ("data", "hash", "kind", "idem", "key_id", "at")})
+            _restore(conn, original)
 
     for field, value, what in _ENVELOPE_FIELDS:
         _signed_anew(ledger, 8, lambda envelope: envelope.__setitem__(field, value))
