@@ -28,6 +28,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import defaultdict
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -41,7 +42,7 @@ from ledger import db, replay  # noqa: E402
 from ledger.replay import Replayer, entry_batches, replaying, scratch_store  # noqa: E402
 from ledger.store import _ENTRY_COLUMNS  # noqa: E402  (the columns entry_batches gives, in order)
 
-SPENT: dict[str, float] = {}  # seconds by part, of the run in hand
+SPENT: defaultdict[str, float] = defaultdict(float)  # seconds by part, of the run in hand (and of the build)
 
 
 def _timing(owner: object, name: str) -> None:
