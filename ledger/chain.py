@@ -37,6 +37,7 @@ import base64
 import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any, Iterable, Mapping, Sequence
 
 import orjson
@@ -53,6 +54,8 @@ from ledger.suites import DEFAULT, SUITES, Suite
 __all__ = ["ChainResult", "ChainVerifier", "Deferred", "KeyState", "Segment", "VerifyFailure"]
 
 _ENVELOPE_KEYS = {"v", "ledger", "seq", "prev", "kind", "at", "posting", "idem", "body"}
+# the envelope's fields in one call: nine of them, each of these present, is exactly these nine
+_ENVELOPE_FIELDS = itemgetter("v", "seq", "ledger", "kind", "idem", "body", "prev", "posting", "at")
 _POSTING_KEYS = {"contracts", "i", "id", "key", "n", "sig"}
 _INDEX_COLUMNS = ("kind", "idem", "posting", "key_id", "at")
 _KEY_KINDS = {"ledger.genesis", "key.enroll", "key.revoke", "key.rotate"}
@@ -310,9 +313,13 @@ class ChainVerifier:
                 env = loads(data)
             except orjson.JSONDecodeError:
                 raise VerifyFailure("3.3", seq, "stored bytes", "a JSON envelope", "bytes that are not JSON") from None
-            if type(env) is not dict or env.keys() != _ENVELOPE_KEYS:
+            try:
+                if type(env) is not dict or len(env) != 9:
+                    raise KeyError
+                v, env_seq, env_ledger, kind, idem, body, env_prev, p, at = _ENVELOPE_FIELDS(env)
+            except KeyError:
                 found = sorted(env) if type(env) is dict else type(env).__name__
-                raise VerifyFailure("3.3", seq, "envelope fields", sorted(_ENVELOPE_KEYS), found)
+                raise VerifyFailure("3.3", seq, "envelope fields", sorted(_ENVELOPE_KEYS), found) from None
             try:
                 canonical = dumps(env, option=_CANONICAL)
             except orjson.JSONEncodeError:
@@ -322,34 +329,32 @@ class ChainVerifier:
                 raise VerifyFailure("3.3", seq, "stored bytes are not canonical (RFC 8785)", "canonical bytes",
                                     "another encoding of the envelope")
             # the envelope's own fields have their types (1.0 and true equal 1 in Python, and are their own bytes)
-            if env["v"] != FORMAT_VERSION or type(env["v"]) is not int:
-                raise VerifyFailure("3.3", seq, "format version", FORMAT_VERSION, _found(env["v"], int))
-            if env["seq"] != seq or type(env["seq"]) is not int:
-                raise VerifyFailure("3.3", seq, "the envelope's seq", seq, _found(env["seq"], int))
+            if v != FORMAT_VERSION or type(v) is not int:
+                raise VerifyFailure("3.3", seq, "format version", FORMAT_VERSION, _found(v, int))
+            if env_seq != seq or type(env_seq) is not int:
+                raise VerifyFailure("3.3", seq, "the envelope's seq", seq, _found(env_seq, int))
             if seq == 0:
                 self._genesis(env)
                 origin = self.origin
-            if env["ledger"] != origin:
-                raise VerifyFailure("3.3", seq, "the envelope's ledger", origin, env["ledger"])
-            kind, idem = env["kind"], env["idem"]
+            if env_ledger != origin:
+                raise VerifyFailure("3.3", seq, "the envelope's ledger", origin, env_ledger)
             if type(kind) is not str or kind not in kinds or (seq > 0 and kind == "ledger.genesis"):
                 raise VerifyFailure("3.3", seq, "kind", "a kind this ledger knows", _found(kind, str))
             if type(idem) is not str:
                 raise VerifyFailure("3.3", seq, "idem", "a string", json_type(idem))
-            if type(env["body"]) is not dict:
-                raise VerifyFailure("3.3", seq, "body", "an object", json_type(env["body"]))
+            if type(body) is not dict:
+                raise VerifyFailure("3.3", seq, "body", "an object", json_type(body))
             # 3.4 chain
             if prev_hex is None:  # a stretch's first entry: its link is checked where the stretches meet
-                self.segment.first_prev = (env["prev"], None if prev_col is None else bytes(prev_col))
-            elif env["prev"] != prev_hex:
-                raise VerifyFailure("3.4", seq, "prev (in the bytes)", prev_hex, env["prev"])
+                self.segment.first_prev = (env_prev, None if prev_col is None else bytes(prev_col))
+            elif env_prev != prev_hex:
+                raise VerifyFailure("3.4", seq, "prev (in the bytes)", prev_hex, env_prev)
             elif columns and prev_col != prev:
                 raise VerifyFailure("3.4", seq, "prev (index column)", prev_hex, bytes(prev_col).hex())
-            p = env["posting"]
             if seq < inner_until:  # inside the posting in hand, neither its first entry nor its last
                 inner["i"] = seq - posting.first_seq
                 quick = p == inner and type(p["i"]) is int and type(p["n"]) is int and type(p["id"]) is int \
-                    and type(p.get("contracts")) is int and env["at"] == posting.at \
+                    and type(p.get("contracts")) is int and at == posting.at \
                     and (not columns or (kind_col, idem_col, posting_col, key_col, at_col) == (kind, idem, posting.id, posting.key, posting.at))
             else:
                 quick = False
@@ -359,7 +364,7 @@ class ChainVerifier:
                 if type(p) is not dict:
                     raise VerifyFailure("3.3", seq, "posting", "an object", type(p).__name__)
                 # 3.5 index columns
-                posting_id, key_id, at = p.get("id"), p.get("key"), env["at"]
+                posting_id, key_id = p.get("id"), p.get("key")
                 truth = (kind, idem, posting_id, key_id, at)
                 if columns and (kind_col, idem_col, posting_col, key_col, at_col) != truth:
                     stored = (kind_col, idem_col, posting_col, key_col, at_col)
@@ -403,13 +408,13 @@ class ChainVerifier:
             posting.kinds.add(kind)
             if kind in _KEY_KINDS:
                 posting.key_effects.append((seq, env))
-                problems = validate_core_body(kind, env["body"])
+                problems = validate_core_body(kind, body)
                 if problems:
                     raise VerifyFailure("3.8", seq, f"{kind} body", "a well-formed body",
                                         "; ".join(f"{f}: {m}" for f, m in problems))
-                if kind == "key.enroll" and env["body"]["key"]["alg"] != self.suite.alg:
+                if kind == "key.enroll" and body["key"]["alg"] != self.suite.alg:
                     raise VerifyFailure("3.8", seq, "key.enroll: the key's algorithm",
-                                        f"{self.suite.alg} (the {self.suite.name} ledger's)", env["body"]["key"]["alg"])
+                                        f"{self.suite.alg} (the {self.suite.name} ledger's)", body["key"]["alg"])
             # 3.7 idem
             if idem in idems:
                 raise VerifyFailure("3.7", seq, "idem", "unique", f"{idem!r} again")
