@@ -24,6 +24,7 @@ import statistics
 import sys
 import tempfile
 import time
+from bisect import bisect_left
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -53,9 +54,8 @@ def floor_part(path: str, start: int, stop: int, suite) -> int:
     loads, dumps, sort, leaf_hash, leaves = orjson.loads, orjson.dumps, orjson.OPT_SORT_KEYS, suite.leaf_hash, []
     source = BundleSource(path, os.path.getsize(path))
     for starts, lines in source.batches(start):
-        for at, line in zip(starts, lines):
-            if at >= stop:
-                break
+        cut = len(lines) if starts[-1] <= stop else bisect_left(starts, stop)  # as a stretch cuts
+        for line in lines[:cut]:
             if dumps(loads(line), option=sort) != line:
                 raise SystemExit("not canonical")
             leaves.append(leaf_hash(line))

@@ -40,7 +40,7 @@ __all__ = ["BundleSource", "DatabaseSource", "MIN_BYTES", "MIN_ENTRIES", "key_hi
 
 MIN_ENTRIES = 20_000  # below this (a bundle: MIN_BYTES of entries) a pool of processes costs more than it saves
 MIN_BYTES = 4_000_000
-_BLOCK = 1 << 21  # bytes of a bundle read at a time: some thousands of lines
+_BLOCK = 1 << 18  # bytes of a bundle read at a time: some hundreds of lines (see below)
 _PLUS_ONE = (1).__add__  # a line's length with its newline
 
 
@@ -65,7 +65,9 @@ class DatabaseSource:
                 if self.snapshot is not None:
                     conn.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{self.snapshot}'")
                 for batch in entry_batches(conn, self.end, start or None):
-                    yield [*(row[0] for row in batch), batch[-1][0] + 1], batch
+                    first, last = batch[0][0], batch[-1][0]  # in seq order, each once
+                    yield range(first, last + 2) if last - first == len(batch) - 1 else \
+                        [*(row[0] for row in batch), last + 1], batch
         finally:
             engine.dispose()
 
@@ -102,11 +104,12 @@ class BundleSource:
                 if cut < 0:  # a line longer than a block
                     pending.append(block)
                     continue
-                lines = b"".join([*pending, block[:cut]]).split(b"\n")
+                text = b"".join([*pending, block[:cut]])
                 pending = [block[cut + 1:]]
-                starts = list(accumulate(map(_PLUS_ONE, map(len, lines)), initial=at))
+                lines = text.split(b"\n")
+                starts = _LineStarts(at, at + len(text) + 1, lines)
                 yield starts, lines
-                at = starts[-1]
+                at = starts.end
 
     @staticmethod
     def claimed(line: bytes) -> int | None:
@@ -117,6 +120,26 @@ class BundleSource:
         """The rows the chain checks take: the seq, None for the hash and the index columns a
         bundle does not store, the bytes."""
         return zip(range(seq, seq + len(lines)), *(repeat(None),) * 7, lines)
+
+
+class _LineStarts(Sequence[int]):
+    """The offset each line of a block begins at, and the one after the last. The ends are known;
+    the offsets inside are added up only when one is asked for (a stretch asks at its ends)."""
+
+    __slots__ = ("at", "end", "_lines", "_all")
+
+    def __init__(self, at: int, end: int, lines: list[bytes]) -> None:
+        self.at, self.end, self._lines, self._all = at, end, lines, None
+
+    def __len__(self) -> int:
+        return len(self._lines) + 1
+
+    def __getitem__(self, i: int) -> int:  # type: ignore[override]
+        if i == -1 or i == len(self._lines):
+            return self.end
+        if self._all is None:
+            self._all = list(accumulate(map(_PLUS_ONE, map(len, self._lines)), initial=self.at))
+        return self._all[i]
 
 
 @dataclass(slots=True)
@@ -178,7 +201,7 @@ def _stretch(source: DatabaseSource | BundleSource, start: int, stop: int, suite
         verifier = ChainVerifier(kinds=kinds, index_columns=isinstance(source, DatabaseSource), segment=segment)
         first, seq = starts[k], first_seq
         while True:  # the entries that begin in the range
-            cut = bisect_left(starts, stop, k, len(entries))
+            cut = len(entries) if starts[-1] <= stop else bisect_left(starts, stop, k, len(entries))
             verifier.feed(source.rows(seq, entries[k:cut]))
             seq, k = seq + cut - k, cut
             if cut < len(entries) or (batch := next(batches, None)) is None:
