@@ -37,7 +37,7 @@ from _setup import Databases, new_ledger  # noqa: E402
 from ledger import db  # noqa: E402
 from ledger.bundle import _digest, export_bundle, verify_bundle  # noqa: E402
 from ledger.merkle import subtree_roots  # noqa: E402
-from ledger.segments import BundleSource  # noqa: E402
+from ledger.segments import _BUNDLE_STRETCHES, BundleSource  # noqa: E402
 from ledger.store import Item  # noqa: E402
 from ledger.tree import Tree, conn_size  # noqa: E402
 
@@ -66,10 +66,11 @@ def floor_part(path: str, start: int, stop: int, suite) -> int:
 
 
 def floor(path: Path, processes: int, suite) -> None:
-    size = path.stat().st_size
-    bounds = [size * k // processes for k in range(processes + 1)]
+    """``floor_part`` in as many stretches as ``verify --bundle`` cuts, on ``processes`` processes."""
+    size, n = path.stat().st_size, processes * _BUNDLE_STRETCHES
+    bounds = [size * k // n for k in range(n + 1)]
     with ProcessPoolExecutor(processes) as pool:
-        assert sum(pool.map(floor_part, [str(path)] * processes, bounds[:-1], bounds[1:], [suite] * processes)) > 0
+        assert sum(pool.map(floor_part, [str(path)] * n, bounds[:-1], bounds[1:], [suite] * n)) > 0
 
 
 def main() -> None:
