@@ -71,7 +71,11 @@ def test_stretches_prove_what_the_check_in_order_proves(env, history, every_size
 
 
 @BOTH_SUITES
-def test_stretches_of_a_bundle_prove_what_the_check_in_order_proves(env, history, every_size, tmp_path):
+@pytest.mark.parametrize("block", [64, 1500, segments._BLOCK])
+def test_stretches_of_a_bundle_prove_what_the_check_in_order_proves(env, history, every_size, tmp_path, monkeypatch, block):
+    """Also read in blocks shorter than a line, and in blocks of a few lines, so that a stretch's
+    range ends inside a block, at one's end, or blocks after its start."""
+    monkeypatch.setattr(segments, "_BLOCK", block)
     assert env.run("export", "--out", str(tmp_path / "b")).exit_code == 0
     kinds = registry(CONTRACTS.kinds)
     in_order = verify_bundle(tmp_path / "b", kinds=kinds, workers=1)
