@@ -406,6 +406,26 @@ def test_an_envelope_field_of_another_json_type_signed_anew(ledger):
     assert ledger.run("verify").exit_code == 0
 
 
+def test_an_envelope_field_removed_added_or_renamed_signed_anew(ledger):
+    """Seq 8 signed again by the insider holding the auditor's key, with the envelope's fields not
+    the format's nine: one removed, one added, or one renamed (nine fields still, one of them not
+    the format's). Each is named at 3.3 with the fields found, over the stored rows and the bytes
+    alone; each is undone before the next."""
+    with ledger.ledger.engine.begin() as conn:
+        original = _row(conn, 8)
+    changes = {"removed": lambda e: e.pop("v"), "added": lambda e: e.__setitem__("w", 1),
+               "renamed": lambda e: e.__setitem__("w", e.pop("v"))}
+    for name, change in changes.items():
+        _signed_anew(ledger, 8, change)
+        failures = [_first_failure(ledger, True), _first_failure(ledger, False)]
+        with ledger.ledger.engine.begin() as conn:
+            found = sorted(orjson.loads(_row(conn, 8)["data"]))
+            _restore(conn, original)
+        assert [(f.step, f.seq, f.what, f.found) for f in failures] == [("3.3", 8, "envelope fields", found)] * 2, name
+        assert len(found) == {"removed": 8, "added": 10, "renamed": 9}[name]
+    assert ledger.run("verify").exit_code == 0
+
+
 def test_an_array_for_the_kind_through_the_command_and_a_bundle(ledger, tmp_path):
     """The kind as an array, signed anew: exit 3 at seq 8, in order, with the signature pool and in
     stretches; and in a bundle the insider exports of the ledger so changed (signed by the log key
