@@ -54,8 +54,9 @@ from ledger.suites import DEFAULT, SUITES, Suite
 __all__ = ["ChainResult", "ChainVerifier", "Deferred", "KeyState", "Segment", "VerifyFailure"]
 
 _ENVELOPE_KEYS = {"v", "ledger", "seq", "prev", "kind", "at", "posting", "idem", "body"}
-# the envelope's fields in one call: nine of them, each of these present, is exactly these nine
+# the envelope's fields in one call: as many fields as these, each of these present, is exactly these
 _ENVELOPE_FIELDS = itemgetter("v", "seq", "ledger", "kind", "idem", "body", "prev", "posting", "at")
+_ENVELOPE_SIZE = len(_ENVELOPE_KEYS)
 _POSTING_KEYS = {"contracts", "i", "id", "key", "n", "sig"}
 _INDEX_COLUMNS = ("kind", "idem", "posting", "key_id", "at")
 _KEY_KINDS = {"ledger.genesis", "key.enroll", "key.revoke", "key.rotate"}
@@ -314,7 +315,7 @@ class ChainVerifier:
             except orjson.JSONDecodeError:
                 raise VerifyFailure("3.3", seq, "stored bytes", "a JSON envelope", "bytes that are not JSON") from None
             try:
-                if type(env) is not dict or len(env) != 9:
+                if type(env) is not dict or len(env) != _ENVELOPE_SIZE:
                     raise KeyError
                 v, env_seq, env_ledger, kind, idem, body, env_prev, p, at = _ENVELOPE_FIELDS(env)
             except KeyError:

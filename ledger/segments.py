@@ -40,7 +40,8 @@ __all__ = ["BundleSource", "DatabaseSource", "MIN_BYTES", "MIN_ENTRIES", "key_hi
 
 MIN_ENTRIES = 20_000  # below this (a bundle: MIN_BYTES of entries) a pool of processes costs more than it saves
 MIN_BYTES = 4_000_000
-_BLOCK = 1 << 18  # bytes of a bundle read at a time: some hundreds of lines (see below)
+_BLOCK = 1 << 18  # bytes of a bundle read at a time: some hundreds of lines (larger blocks' lines, freed together,
+# emptied the allocator's arenas, which went back to the OS and were mapped again for the next block)
 _BUNDLE_STRETCHES = 8  # a bundle's stretches per process
 _PLUS_ONE = (1).__add__  # a line's length with its newline
 
@@ -66,7 +67,7 @@ class DatabaseSource:
                 if self.snapshot is not None:
                     conn.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{self.snapshot}'")
                 for batch in entry_batches(conn, self.end, start or None):
-                    first, last = batch[0][0], batch[-1][0]  # in seq order, each once
+                    first, last = batch[0][0], batch[-1][0]  # seqs rise (a primary key, in order): consecutive if so
                     yield range(first, last + 2) if last - first == len(batch) - 1 else \
                         [*(row[0] for row in batch), last + 1], batch
         finally:
