@@ -78,7 +78,7 @@ def _first_bad_signature(suite_name: str, items: list[tuple[bytes, bytes, bytes]
 def _found(value: Any, expected_type: type) -> Any:
     """A value found where one of ``expected_type`` belongs: itself if it is of that type, else
     what JSON value it is as well (1.0 and true would print as 1.0 and True)."""
-    return value if type(value) is expected_type else json_type(value, value)
+    return value if type(value) is expected_type else json_type(value, shown=True)
 
 
 def process_pool(workers: int) -> ProcessPoolExecutor | None:

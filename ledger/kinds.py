@@ -79,15 +79,15 @@ def _fields(body: dict[str, Any], spec: dict[str, tuple[type, bool]]) -> Problem
 _TYPE_NAMES = {str: "a string", int: "an integer", list: "an array", dict: "an object", bool: "true or false"}
 
 
-def json_type(value: Any, shown: Any = None) -> str:
-    """What JSON value ``value`` is, in words (with ``shown`` after it, where given): for a message
-    that names what was found where something else belongs."""
+def json_type(value: Any, *, shown: bool = False) -> str:
+    """What JSON value ``value`` is, in words (``shown``: followed by the value as JSON): for a
+    message that names what was found where something else belongs."""
     if value is None:
         name = "null"
     else:
         name = {str: "a string", int: "an integer", float: "a non-integer number", list: "an array",
                 dict: "an object", bool: "a boolean"}.get(type(value), type(value).__name__)
-    return name if shown is None else f"{name} {orjson.dumps(shown).decode()}"
+    return f"{name} {orjson.dumps(value).decode()}" if shown else name
 
 
 def _public_key(body: dict[str, Any], field: str) -> Problems:
