@@ -155,6 +155,26 @@ def test_every_reported_metric_is_reconciled_nightly(copy, tmp_path):
         assert (found[figure].expected, found[figure].actual) == (show(metric, value), show(metric, value + 1)), figure
 
 
+def test_a_clause_of_several_awards_counts_each_and_the_largest_award_is_one_award(copy):
+    """The write-time figures read counts and sums grouped by status and clause: with every award
+    moved into one clause by hand, the clause's figures add up its five projects, and the largest
+    award is still B's 80 万元, not a clause's sum; the values (sums of decisions too) are integers
+    on both databases (PostgreSQL's sums are numeric)."""
+    _plant(copy, ["UPDATE projects SET clause = 'yearcap' WHERE fund = 'test-fund' AND status = 'approved'"])
+    engine = sa.create_engine(copy)
+    try:
+        with engine.connect() as conn:
+            fy = FundYear(conn, "test-fund", 2023)
+            got = [fy.value(metric, tuple(qualifier)) for metric, *qualifier in (
+                ("max_award",), ("clause_projects", "yearcap"), ("clause_awards", "yearcap"), ("clause_projects", "abs"),
+                ("clause_awards", "abs"), ("awards",), ("applications",), ("stage_amount", "initial"),
+                ("outcome_amount", "initial", "reject"))]
+    finally:
+        engine.dispose()
+    assert got == [80 * W, 5, 280 * W, 0, 0, 280 * W, 7, 330 * W, 30 * W]
+    assert {type(v) for v in got} == {int}
+
+
 def test_a_ledger_changed_by_hand_no_longer_reconciles(copy, tmp_path):
     """The statements stay; the rows behind them change (a negative adjustment makes a negative
     rate). Both engines name exactly the figures that moved, with the write-time code's value."""

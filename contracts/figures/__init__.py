@@ -120,7 +120,10 @@ def spending_row(seq: int, kind: str, body: dict[str, Any]) -> dict[str, Any]:
 
 
 class FundYear:
-    """The figures of one fund-year, read on demand through the indexes."""
+    """The figures of one fund-year, read on demand through the indexes. A figure of projects or
+    decisions reads their counts and sums grouped in SQL (one query each, a few rows: by status and
+    clause, by stage, outcome and reason), not the rows themselves; the reports' lists of rows are
+    read apart (``projects``, ``awarded``, ``decisions``)."""
 
     def __init__(self, conn: Connection, fund: str, year: int) -> None:
         self.conn, self.fund_code, self.year = conn, fund, year
@@ -128,10 +131,15 @@ class FundYear:
         self._fund: dict[str, Any] | None = None
         self._projects: list[dict[str, Any]] | None = None
         self._decisions: list[dict[str, Any]] | None = None
+        self._project_groups: list[tuple[str, str, int, int, int]] | None = None
+        self._decision_groups: list[tuple[str, str, str | None, int, int, int]] | None = None
+
+    def _execute(self, sql: str, **params: Any) -> Any:
+        query = text(sql).bindparams(bindparam("f", expanding=True))
+        return self.conn.execute(query, {"f": self.codes, "y": self.year, **params})
 
     def _rows(self, sql: str, **params: Any) -> list[dict[str, Any]]:
-        query = text(sql).bindparams(bindparam("f", expanding=True))
-        return [dict(r) for r in self.conn.execute(query, {"f": self.codes, "y": self.year, **params}).mappings()]
+        return [dict(r) for r in self._execute(sql, **params).mappings()]
 
     @property
     def fund(self) -> dict[str, Any] | None:
@@ -161,38 +169,66 @@ class FundYear:
                 "ORDER BY d.seq")
         return self._decisions
 
+    def _projects_by(self) -> list[tuple[str, str, int, int, int]]:
+        """(status, clause, how many, the sum and the largest of their approved amounts) of the
+        fund-year's projects (sums as integers: PostgreSQL's are numeric)."""
+        if self._project_groups is None:
+            self._project_groups = [(status, clause, int(n), int(total), int(largest))
+                                    for status, clause, n, total, largest in self._execute(
+                "SELECT status, clause, count(*), sum(approved_fen), max(approved_fen) FROM projects "
+                "WHERE fund IN :f AND year = :y GROUP BY status, clause")]
+        return self._project_groups
+
+    def _decisions_by(self) -> list[tuple[str, str, str | None, int, int, int]]:
+        """(stage, outcome, reason, how many, the sums of their amounts before and after) of the
+        decisions on the fund-year's projects."""
+        if self._decision_groups is None:
+            self._decision_groups = [(stage, outcome, reason, int(n), int(before), int(after))
+                                     for stage, outcome, reason, n, before, after in self._execute(
+                "SELECT d.stage, d.outcome, d.reason, count(*), sum(d.amount_before_fen), sum(d.amount_after_fen) "
+                "FROM decisions d JOIN projects p ON p.project = d.project WHERE p.fund IN :f AND p.year = :y "
+                "GROUP BY d.stage, d.outcome, d.reason")]
+        return self._decision_groups
+
+    def _awards(self, clause: str | None = None) -> tuple[int, int, int]:
+        """(how many projects are awarded, their approved amounts, the largest), of one clause if given."""
+        mine = [g for g in self._projects_by() if g[0] == "approved" and (clause is None or g[1] == clause)]
+        return sum(g[2] for g in mine), sum(g[3] for g in mine), max((g[4] for g in mine), default=0)
+
     def value(self, metric: str, qualifier: tuple[str, ...] = ()) -> int | None:
         f = self.fund
         if f is None:
             return None
         inflow = f["budget_fen"] + f["adjust_fen"] + f["transfer_in_fen"]
-        awards = sum(p["approved_fen"] for p in self.awarded)
-        arranged = awards + f["fees_fen"]
         other = f["other_fen"] + f["transfer_out_fen"]
-        simple = {
+        of_the_fund = {
             "budget": f["budget_fen"], "adjustments": f["adjust_fen"], "transfers_in": f["transfer_in_fen"],
-            "transfers_out": f["transfer_out_fen"], "available": inflow - f["transfer_out_fen"],
-            "applications": len(self.projects), "projects": len(self.awarded), "awards": awards, "fees": f["fees_fen"],
-            "arranged": arranged, "other": other, "balance": inflow - arranged - other,
-            "spent": arranged + f["other_fen"],
-            "max_award": max((p["approved_fen"] for p in self.awarded), default=0),
+            "transfers_out": f["transfer_out_fen"], "available": inflow - f["transfer_out_fen"], "fees": f["fees_fen"],
+            "other": other,
         }
-        if metric in simple:
-            return simple[metric]
-        if metric == "execution_rate":
-            return _permyriad(arranged + other, inflow)
+        if metric in of_the_fund:
+            return of_the_fund[metric]
         if metric == "adjustment_rate":
             return _permyriad(f["adjust_fen"], f["budget_fen"])
+        if metric == "applications":
+            return sum(g[2] for g in self._projects_by())
+        if metric in ("projects", "awards", "max_award", "arranged", "balance", "spent", "execution_rate"):
+            count, awards, largest = self._awards()
+            arranged = awards + f["fees_fen"]
+            if metric == "execution_rate":
+                return _permyriad(arranged + other, inflow)
+            return {"projects": count, "awards": awards, "max_award": largest, "arranged": arranged,
+                    "balance": inflow - arranged - other, "spent": arranged + f["other_fen"]}[metric]
         if metric in ("clause_projects", "clause_awards") and len(qualifier) == 1:
-            mine = [p for p in self.awarded if p["clause"] == qualifier[0]]
-            return len(mine) if metric == "clause_projects" else sum(p["approved_fen"] for p in mine)
+            count, awards, _ = self._awards(qualifier[0])
+            return count if metric == "clause_projects" else awards
         if metric in ("stage_passed", "stage_amount") and len(qualifier) == 1:
-            mine = [d for d in self.decisions if d["stage"] == qualifier[0] and d["outcome"] != "reject"]
-            return len(mine) if metric == "stage_passed" else sum(d["amount_after_fen"] for d in mine)
+            mine = [g for g in self._decisions_by() if g[0] == qualifier[0] and g[1] != "reject"]
+            return sum(g[3] for g in mine) if metric == "stage_passed" else sum(g[5] for g in mine)
         if metric in ("outcome_count", "outcome_amount") and len(qualifier) in (2, 3):
-            mine = [d for d in self.decisions if d["stage"] == qualifier[0] and d["outcome"] == qualifier[1]
-                    and (len(qualifier) == 2 or d["reason"] == qualifier[2])]
-            return len(mine) if metric == "outcome_count" else sum(d["amount_before_fen"] - d["amount_after_fen"] for d in mine)
+            mine = [g for g in self._decisions_by() if g[0] == qualifier[0] and g[1] == qualifier[1]
+                    and (len(qualifier) == 2 or g[2] == qualifier[2])]
+            return sum(g[3] for g in mine) if metric == "outcome_count" else sum(g[4] - g[5] for g in mine)
         if metric in ("expense", "fee") and len(qualifier) == 1:
             rows = self._rows("SELECT sum(s.amount_fen) AS fen FROM spending s WHERE s.fund IN :f AND s.year = :y "
                               "AND s.kind = :k AND s.name = :n "  # a reversed one does not count (by key, no scan)
