@@ -3,7 +3,9 @@
     .venv/bin/python bench/replay.py [--district-years 5] [--runs 3] [--db URL]
 
 Builds (or, with ``--db``, reads) a SQLite ledger of ``--district-years`` fund-years of
-``bench/checks.py`` (18,041 entries each, posted with the contracts on), then replays it with the
+``bench/checks.py`` (18,041 entries each, posted with the contracts on; they state no figures of
+a report, so ``--db sqlite:///fundledger.db`` after ``fundledger demo`` replays the seeds' own
+ledger, which does), then replays it with the
 comparison, as ``verify`` step 8 and the nightly run do (``ledger/replay.py``), ``--runs`` times,
 timing each part of it by wrapping the functions that do it:
 
@@ -111,7 +113,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--district-years", type=int, default=5)
     ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--db", help="a SQLite ledger an earlier run of this script or bench/checks.py built")
+    ap.add_argument("--db", help="a SQLite ledger: one an earlier run of this script or bench/checks.py built, "
+                                    "or the demo's (the seeds)")
     args = ap.parse_args()
     url = args.db
     if url is None:
