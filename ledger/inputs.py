@@ -14,7 +14,7 @@ body shape).
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Sequence
 
 from ledger.canonical import DomainError, check_domain, parse_json
 from ledger.errors import InputError
@@ -22,7 +22,7 @@ from ledger.findings import FATAL, Finding, subject
 from ledger.kinds import Kind
 from ledger.store import Item
 
-__all__ = ["MAX_IDEM", "parse_lines", "parse_posting_line", "validate_item"]
+__all__ = ["MAX_IDEM", "checked_items", "parse_lines", "parse_posting_line", "validate_item"]
 
 MAX_IDEM = 200
 _ENTRY_KEYS = {"kind", "idem", "body"}
@@ -77,7 +77,7 @@ def validate_item(obj: Any, line: int | None, kinds: Mapping[str, Kind]) -> tupl
         problems.append(_input_finding("INPUT-BODY", line, field, message, idem))
     if problems:
         return None, problems
-    return Item(kind=kind, idem=idem, body=body, line=line), []
+    return Item(kind=kind, idem=idem, body=body, line=line, edge=True), []
 
 
 def _collect(entries: Iterable[tuple[int, str, Any]], kinds: Mapping[str, Kind]) -> tuple[list[Item], list[Finding]]:
@@ -95,11 +95,26 @@ def _collect(entries: Iterable[tuple[int, str, Any]], kinds: Mapping[str, Kind])
             continue
         if item.idem in seen:
             findings.append(_input_finding("INPUT-IDEM-DUP", line, f"{place}.idem" if place else "idem",
-                               f"idem {item.idem!r} already used {seen[item.idem]} of this posting", item.idem))
+                               f"idem {item.idem!r} already used {seen[item.idem]}", item.idem))
             continue
-        seen[item.idem] = f"at {place}" if place else f"on line {line}"
+        seen[item.idem] = f"at {place} of this posting" if place else \
+            f"on line {line} of this posting" if line is not None else "in this posting"
         items.append(item)
     return items, findings
+
+
+def checked_items(items: Sequence[Item], kinds: Mapping[str, Kind]) -> list[Item]:
+    """The items of one posting built in code, through the same edge as a posting's lines (what
+    ``Ledger.post`` does with any item the edge did not make); :class:`InputError` (exit 2) with
+    every problem, each naming the item's idem and the field."""
+    items, findings = _collect(((it.line, "", {"kind": it.kind, "idem": it.idem, "body": it.body}) for it in items),
+                               kinds)
+    if findings:
+        n, first = len(findings), findings[0]
+        raise InputError(f"the posting has {n} problem{'s' if n > 1 else ''} (the first: {first.rule} "
+                         f"idem={dict(first.subject).get('idem')!r} {first.field}: {first.message}); nothing was appended",
+                         tuple(findings))
+    return items
 
 
 def parse_lines(lines: Iterable[bytes | str], source: str, *, kinds: Mapping[str, Kind]) -> list[Item]:

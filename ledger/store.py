@@ -1,5 +1,10 @@
 """The ledger as stored: open, initialise, append one posting, read.
 
+Before any transaction, each entry passes the edge: ``ledger.inputs.validate_item`` made it (the
+command line's lines, ``enroll_item``), or it is checked here the same way (an item built in
+code), so that nothing is appended that the command line would refuse or ``verify`` could not
+accept; then the contracts turn their kinds' bodies into stored form.
+
 Append, in one transaction holding the single-writer lock (``db.write_tx``):
   1. read the head (last seq, hash, posting id, the contracts version it was posted under);
   2. check the poster's key is enrolled, not revoked, and has a role allowed for every kind;
@@ -21,7 +26,7 @@ from __future__ import annotations
 
 import base64
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Iterator, Sequence
 
 import orjson
@@ -80,12 +85,15 @@ class Item:
     Attributes:
       kind, idem, body: as in the input line.
       line: the input line number, for error messages (None when built in code).
+      edge: True when the edge (``ledger.inputs.validate_item``) made it; :meth:`Ledger.post`
+        checks any other item there first.
     """
 
     kind: str
     idem: str
     body: dict[str, Any]
     line: int | None = None
+    edge: bool = field(default=False, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,7 +263,13 @@ class Ledger:
         return self.post(signer, items, dry_run=dry_run).receipts
 
     def _prepare(self, items: Sequence[Item]) -> Sequence[Item]:
-        """The contracts turn their kinds' input bodies into stored bodies before any transaction opens."""
+        """Before any transaction opens: items built in code pass the edge (:class:`InputError`, exit 2,
+        with every problem of the posting), as do items the edge made in separate calls that share an
+        idem; then the contracts turn their kinds' input bodies into stored bodies."""
+        if not all(it.edge for it in items) or len({it.idem for it in items}) < len(items):
+            from ledger.inputs import checked_items
+
+            items = checked_items(items, self.kinds)
         if any(self.kinds[it.kind].contracts for it in items):
             return self.contracts.prepare(items)
         return items
@@ -433,12 +447,9 @@ def rotate_item(origin: str, role: str, old: str, new: Signer, endorsers: Sequen
 
 
 def _checked(item: Item) -> Item:
-    from ledger.inputs import validate_item
+    from ledger.inputs import checked_items
 
-    checked, problems = validate_item({"kind": item.kind, "idem": item.idem, "body": item.body}, None, CORE_KINDS)
-    if problems:
-        raise InputError(problems[0].message, tuple(problems))
-    return checked
+    return checked_items([item], CORE_KINDS)[0]
 
 
 def validate_origin(origin: str) -> None:

@@ -6,6 +6,9 @@ import json
 
 import pytest
 
+from ledger.errors import InputError
+from ledger.inputs import parse_lines
+from ledger.store import Item, enroll_item
 from tests.support import note
 
 GOOD = note("good-1")
@@ -85,3 +88,56 @@ def test_a_good_posting_from_a_file(env, tmp_path):
     result = env.run("post", str(path), "--key", env.key_path("poster"))
     assert result.exit_code == 0
     assert len(result.output.splitlines()) == 2
+
+
+# -- the same edge for entries built in code (Ledger.post, post_many) --------------------------------
+def _enrolment_with_an_extra_field(env) -> list[Item]:
+    return [Item("key.enroll", "enroll-x", {**enroll_item(env.auditor.public, "audit bureau", "auditor").body, "extra": 1})]
+
+
+API_CASES = {
+    # name: (signer, items built in code, rule, field). Before the edge was applied to them, the first
+    # two were appended and left a ledger that verify refuses for good (3.8 and 3.3).
+    "a key enrolment with a field 3.8 refuses": ("admin", _enrolment_with_an_extra_field, "INPUT-BODY", "body.extra"),
+    "an integer beyond 2^53 (3.3)": ("poster", lambda env: [Item("audit.note", "x", {"text": "t", "refs": [2**60]})],
+                                     "INPUT-DOMAIN", "body.refs[0]"),
+    "a float": ("poster", lambda env: [Item("audit.note", "x", {"text": "t", "refs": [1.5]})],
+                "INPUT-DOMAIN", "body.refs[0]"),
+    "a non-ASCII key": ("poster", lambda env: [Item("audit.note", "x", {"text": "t", "备注": "x"})],
+                        "INPUT-DOMAIN", "body"),
+    "the wrong type": ("poster", lambda env: [Item("audit.note", "x", {"text": 42})], "INPUT-BODY", "body.text"),
+    "a kind the ledger writes itself": ("admin", lambda env: [Item("ledger.genesis", "x", {})], "INPUT-KIND", "kind"),
+    "an idem too long": ("poster", lambda env: [Item("audit.note", "x" * 201, {"text": "t"})], "INPUT-IDEM", "idem"),
+    "the same idem twice": ("poster", lambda env: [Item("audit.note", "x", {"text": "a"}),
+                                                   Item("audit.note", "x", {"text": "b"})], "INPUT-IDEM-DUP", "idem"),
+    "the same idem from two parsed files": ("poster", lambda env: [*parse_lines([note("x")], "a", kinds=env.ledger.kinds),
+                                                                   *parse_lines([note("x")], "b", kinds=env.ledger.kinds)],
+                                            "INPUT-IDEM-DUP", "idem"),
+}
+
+
+@pytest.mark.parametrize("name", list(API_CASES))
+def test_an_entry_built_in_code_passes_the_same_edge(env, name):
+    """``Ledger.post`` refuses what the command line refuses, naming the idem, the field and the
+    rule, before any transaction: nothing is appended, and the ledger still verifies. Well-formed
+    items built in code are then appended, and verify."""
+    signer, make, rule, field = API_CASES[name]
+    items = make(env)
+    before = env.size_and_head()
+    with pytest.raises(InputError) as refused:
+        env.ledger.post(getattr(env, signer), items)
+    first = refused.value.findings[0]
+    assert (first.rule, first.field, dict(first.subject)["idem"]) == (rule, field, items[-1].idem)
+    assert env.size_and_head() == before
+    good = [Item("audit.note", f"good-{k}", {"text": "t"}) for k in range(len(items))]
+    assert [r.status for r in env.ledger.post(env.poster, good).receipts] == ["appended"] * len(items)
+    assert env.run("verify").exit_code == 0
+
+
+def test_a_stream_refuses_a_bad_posting_built_in_code_and_appends_the_others(env):
+    results = env.ledger.post_many(env.poster, [[Item("audit.note", "s1", {"text": "a"})],
+                                                [Item("audit.note", "s2", {"text": "b", "refs": [2**60]})],
+                                                [Item("audit.note", "s3", {"text": "c"})]])
+    assert [type(r).__name__ for r in results] == ["Posted", "InputError", "Posted"]
+    assert [(f.rule, f.field) for f in results[1].findings] == [("INPUT-DOMAIN", "body.refs[0]")]
+    assert env.ledger.head().size == 5 and env.run("verify").exit_code == 0
