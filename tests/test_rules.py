@@ -441,10 +441,11 @@ def test_input_errors_name_entry_and_field(flow):
     fee = ("fee.pay", {"fund": "test-fund", "year": 2023, "payee": "x", "service": "s", "amount_wan": "1.0000001"})
     apply = {"project": "p", "enterprise": E1, "fund": "test-fund", "year": 2023, "clause": "abs", "requested_fen": 1}
     with pytest.raises(InputError) as info:
-        flow.post(fee, ("project.apply", apply))
+        flow.post(fee, ("project.apply", {**apply, "requested_fen": "1"}))
     found = {(dict(f.subject)["line"], f.rule, f.field) for f in info.value.findings}
     assert (1, "INPUT-MONEY", "body.amount_wan") in found
     assert (2, "INPUT-BODY", "body.enterprise_name") in found
+    assert (2, "INPUT-BODY", "body.requested_fen") in found
     # a float is outside the canonical domain: the edge names it, as the command line does, before the
     # contracts read any body
     with pytest.raises(InputError) as info:
