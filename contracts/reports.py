@@ -22,6 +22,7 @@ from contracts.figures import FundYear, count_figure, parse_figure, show
 from contracts.html import Chart, page
 from contracts.money import fen_to_wan
 from contracts.names import OUTCOMES, reason_name
+from contracts.state import stored_json
 from ledger.trail import display_width
 
 __all__ = ["Report", "execution_report", "funnel_report", "notice_report", "performance_report", "render"]
@@ -53,16 +54,15 @@ def _fund_name(conn: Connection, fund: str, year: int) -> str:
 
 
 def _policies(fy: FundYear) -> list[str]:
-    import json
-
     policies = fy.fund.get("policies") or "[]" if fy.fund else "[]"  # a sum over funds has none
-    return json.loads(policies) if isinstance(policies, str) else list(policies)
+    return stored_json(policies, lambda: f"the funds row {fy.fund_code} {fy.year}, column policies") \
+        if isinstance(policies, str) else list(policies)
 
 
 def _document(conn: Connection, policy: str, year: int) -> dict[str, Any] | None:
     row = conn.execute(text("SELECT document FROM policies WHERE policy = :p AND effective_from <= :d "
                             "ORDER BY version DESC LIMIT 1"), {"p": policy, "d": f"{year}-12-31"}).first()
-    return orjson.loads(row[0]) if row else None
+    return stored_json(row[0], lambda: f"policy {policy}'s document") if row else None
 
 
 def _clause_title(conn: Connection, policy: str, clause: str, year: int) -> str:
@@ -218,7 +218,7 @@ def performance_report(conn: Connection, fund: str, year: int) -> Report:
     if row is None:
         r.notes.append("no performance.indicators entry for this fund-year")
         return r
-    table = score_table(conn, orjson.loads(row[0])["body"])
+    table = score_table(conn, stored_json(row[0], lambda: "a performance.indicators entry")["body"])
     for x in table.rows:
         r.rows.append((x.level1, x.level2, x.name, x.target, x.actual, x.weight, str(x.score),
                        "账本计算" if x.source == "ledger" else "评价报告"))

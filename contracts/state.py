@@ -28,7 +28,7 @@ from contracts.workdays import WorkingDays
 from ledger.db import insert_rows
 from ledger.errors import IntegrityError
 
-__all__ = ["Rows", "State"]
+__all__ = ["Rows", "State", "stored_json"]
 
 _NAMED = re.compile(r":([a-z_][a-z0-9_]*)")
 _COLUMNS = {
@@ -65,10 +65,10 @@ _KEYS = {"funds": ("fund", "year"), "projects": ("project",), "enterprises": ("c
 _JSON = {"projects": ("tags", "bases", "stages"), "funds": ("policies",)}
 
 
-def _stored_json(value: Any, what: Callable[[], str]) -> Any:
+def stored_json(value: Any, what: Callable[[], str]) -> Any:
     """A JSON column as stored; one that does not parse was written by hand (posting writes JSON):
-    an integrity failure for ``verify`` to name, not a crash of the posting that read it. ``what``
-    names it, called only then (every row a posting reads passes here)."""
+    an integrity failure for ``verify`` to name, not a crash of the posting or the report that read
+    it. ``what`` names it, called only then (every row a posting reads passes here)."""
     try:
         return orjson.loads(value)
     except (orjson.JSONDecodeError, TypeError):
@@ -202,7 +202,7 @@ class State:
         key = tuple(row[k] for k in _KEYS[table])
         self._stored[table][key] = dict(row)
         for column in _JSON.get(table, ()):
-            row[column] = _stored_json(row[column], lambda c=column: f"the {table} row {key!r}, column {c}")
+            row[column] = stored_json(row[column], lambda c=column: f"the {table} row {key!r}, column {c}")
         return row
 
     def add(self, table: str, row: dict[str, Any]) -> None:
@@ -237,7 +237,7 @@ class State:
             if on is not None:
                 sql += " AND effective_from <= :d"
             rows = self.query(sql + " ORDER BY version DESC LIMIT 1", p=policy, d=on)
-            found = (rows[0]["version"], _stored_json(rows[0]["document"], lambda: f"policy {policy}'s document")) if rows else None
+            found = (rows[0]["version"], stored_json(rows[0]["document"], lambda: f"policy {policy}'s document")) if rows else None
             for row in self._inserts["policies"]:  # published earlier in this posting
                 if row["policy"] == policy and (on is None or row["effective_from"] <= on) \
                         and (found is None or row["version"] > found[0]):
@@ -310,7 +310,7 @@ class State:
 
     def entry(self, seq: int) -> dict[str, Any] | None:
         rows = self.query("SELECT data FROM entries WHERE seq = :s", s=seq)
-        return _stored_json(rows[0]["data"], lambda: f"the entry at seq {seq}") if rows else None
+        return stored_json(rows[0]["data"], lambda: f"the entry at seq {seq}") if rows else None
 
     def reversed_by(self, seq: int) -> int | None:
         for row in self._inserts["reversals"]:

@@ -297,6 +297,20 @@ def test_a_decision_reason_edited_by_hand_is_named(demo_copy):
         ({"table": "decisions", "seq": seq}, "reason", "'duplicate_support'", "'tax_arrears'")]
 
 
+def test_a_report_reading_a_projection_edited_into_what_is_not_json_names_it(demo_copy):
+    """A report reads the projections; one whose JSON column the insider overwrote is an integrity
+    failure (exit 3) naming the row and column, as a posting that read it would be, not a crash."""
+    execution = ["report", "execution", "--fund", "chaoyang-hightech", "--year", "2023", "--db", demo_copy]
+    assert CliRunner().invoke(cli, execution).exit_code == 0
+    _sql(demo_copy, "UPDATE funds SET policies = 'not json' WHERE fund = 'chaoyang-hightech' AND year = 2023")
+    refused = CliRunner().invoke(cli, execution)
+    assert refused.exit_code == 3
+    assert "the funds row chaoyang-hightech 2023, column policies is not JSON" in refused.output
+    code, report = _verify(demo_copy)
+    assert code == 3 and [(f["subject"], f["field"]) for f in report["findings"]] == [
+        ({"table": "funds", "fund": "chaoyang-hightech", "year": 2023}, "policies")]
+
+
 def test_the_untouched_demo_ledger_passes(demo_copy):
     code, report = _verify(demo_copy)
     assert code == 0 and report["state"]["rows"] > 20000 and report["state"]["warnings"] == 26
