@@ -22,7 +22,7 @@ from contracts.figures import FundYear, count_figure, parse_figure, show
 from contracts.html import Chart, page
 from contracts.money import fen_to_wan
 from contracts.names import OUTCOMES, reason_name
-from contracts.state import stored_json
+from contracts.state import stored_ints, stored_json
 from ledger.trail import display_width
 
 __all__ = ["Report", "execution_report", "funnel_report", "notice_report", "performance_report", "render"]
@@ -82,9 +82,8 @@ def _stage_names(conn: Connection, fy: FundYear) -> list[tuple[str, str]]:
 def _with_reported(conn: Connection, r: Report, fy: FundYear, count_col: int) -> Report:
     """Add what the reports state for each row's figure, and the difference, beside the ledger's."""
     stated: dict[str, int] = {}
-    for row in conn.execute(text("SELECT figure, value FROM reported WHERE figure LIKE :p ORDER BY seq"),
-                            {"p": f"{fy.fund_code}/{fy.year}/%"}):
-        stated.setdefault(row.figure, row.value)
+    for row in _reported(conn, fy, "seq, figure, value"):
+        stated.setdefault(row["figure"], row["value"])
     rows = []
     for row in r.rows:
         figure = row[-1]
@@ -185,6 +184,8 @@ def notice_report(conn: Connection, fund: str, year: int) -> Report:
     rows = conn.execute(text("SELECT p.project, p.enterprise, p.enterprise_name, p.clause, p.status, p.approved_fen, "
                              "p.notice, n.start, n.end_date FROM projects p JOIN notices n ON n.notice = p.notice "
                              "WHERE p.fund = :f AND p.year = :y"), {"f": fund, "y": year}).all()
+    for row in rows:
+        stored_ints("projects", row._asdict(), ("project",))
     rows = sorted(rows, key=lambda p: (p.notice, _clause_order(p.clause), p.project))
     for i, p in enumerate(rows, 1):
         amount = fen_to_wan(p.approved_fen) if p.status != "rejected" else "撤销（异议成立）"
@@ -231,14 +232,20 @@ def performance_report(conn: Connection, fund: str, year: int) -> Report:
 def _reconciliation_notes(conn: Connection, fy: FundYear) -> list[str]:
     """Reported figures of this fund-year that differ from the ledger's own."""
     notes = []
-    for row in conn.execute(text("SELECT figure, value, tolerance, seed FROM reported WHERE figure LIKE :p ORDER BY seq"),
-                            {"p": f"{fy.fund_code}/{fy.year}/%"}):
-        metric, qualifier = parse_figure(row.figure)[2:]
+    for row in _reported(conn, fy, "seq, figure, value, tolerance, seed"):
+        metric, qualifier = parse_figure(row["figure"])[2:]
         ours = fy.value(metric, qualifier)
-        if ours is not None and abs(ours - row.value) > row.tolerance:
-            notes.append(f"{row.seed} states {row.figure} = {show(metric, row.value)}; the ledger's entries give "
-                         f"{show(metric, ours)} (difference {show(metric, row.value - ours)})")
+        if ours is not None and abs(ours - row["value"]) > row["tolerance"]:
+            notes.append(f"{row['seed']} states {row['figure']} = {show(metric, row['value'])}; the ledger's entries give "
+                         f"{show(metric, ours)} (difference {show(metric, row['value'] - ours)})")
     return notes
+
+
+def _reported(conn: Connection, fy: FundYear, columns: str) -> list[dict[str, Any]]:
+    """The figures the reports state for the fund-year, in seq order, their integers checked."""
+    rows = conn.execute(text(f"SELECT {columns} FROM reported WHERE figure LIKE :p ORDER BY seq"),
+                        {"p": f"{fy.fund_code}/{fy.year}/%"}).mappings()
+    return [stored_ints("reported", row, ("seq",)) for row in map(dict, rows)]
 
 
 def render(report: Report, fmt: str) -> bytes:

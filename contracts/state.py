@@ -22,13 +22,14 @@ from operator import itemgetter
 from typing import Any, Callable, Iterator
 
 import orjson
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Integer
 
+from contracts.models import PROJECTIONS
 from contracts.workdays import WorkingDays
 from ledger.db import insert_rows
 from ledger.errors import IntegrityError
 
-__all__ = ["Rows", "State", "stored_json"]
+__all__ = ["Rows", "State", "stored_ints", "stored_json"]
 
 _NAMED = re.compile(r":([a-z_][a-z0-9_]*)")
 _COLUMNS = {
@@ -73,6 +74,23 @@ def stored_json(value: Any, what: Callable[[], str]) -> Any:
         return orjson.loads(value)
     except (orjson.JSONDecodeError, TypeError):
         raise IntegrityError(f"{what()} is not JSON: the database was edited by hand; run `fundledger verify`") from None
+
+
+# the integer columns of each projection (amounts in fen, seqs, years, counts), from the models
+_INTEGERS = {t.name: tuple(c.name for c in t.columns if isinstance(c.type, Integer)) for t in PROJECTIONS}
+
+
+def stored_ints(table: str, row: dict[str, Any], key: tuple[str, ...]) -> dict[str, Any]:
+    """A projection row as stored, its integer columns checked: an integer or NULL. Anything else
+    (SQLite keeps whatever an UPDATE gives it; on PostgreSQL a column's type can be altered) was
+    written by hand: an integrity failure for ``verify`` to name (the row by its ``key`` columns),
+    not a crash or a figure summed with it. Returns the row."""
+    for column in _INTEGERS[table]:
+        value = row.get(column)
+        if value is not None and type(value) is not int:
+            raise IntegrityError(f"the {table} row {' '.join(str(row.get(k)) for k in key)}, column {column} holds "
+                                 f"{value!r}, not an integer: the database was edited by hand; run `fundledger verify`")
+    return row
 
 
 class Rows:
@@ -200,6 +218,7 @@ class State:
     def _decode(self, table: str, row: dict[str, Any]) -> dict[str, Any]:
         """The row as the effects use it (JSON columns decoded); what the database holds is kept."""
         key = tuple(row[k] for k in _KEYS[table])
+        stored_ints(table, row, _KEYS[table])
         self._stored[table][key] = dict(row)
         for column in _JSON.get(table, ()):
             row[column] = stored_json(row[column], lambda c=column: f"the {table} row {key!r}, column {c}")
@@ -296,7 +315,7 @@ class State:
             return pending[-1]
         rows = self.query("SELECT * FROM decisions WHERE project = :p ORDER BY seq DESC LIMIT 1", p=project)
         rows = [r for r in rows if r["seq"] not in self._deleted_decisions]
-        return rows[0] if rows else None
+        return stored_ints("decisions", rows[0], ("seq",)) if rows else None
 
     def add_decision(self, row: dict[str, Any]) -> None:
         self._inserts["decisions"].append(row)

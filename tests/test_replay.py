@@ -311,6 +311,65 @@ def test_a_report_reading_a_projection_edited_into_what_is_not_json_names_it(dem
         ({"table": "funds", "fund": "chaoyang-hightech", "year": 2023}, "policies")]
 
 
+_HIGHTECH_2023 = "fund = 'chaoyang-hightech' AND year = 2023"
+_AWARDED = f"(SELECT min(project) FROM projects WHERE {_HIGHTECH_2023} AND status = 'approved')"
+_LAST_DECISION = f"(SELECT max(d.seq) FROM decisions d JOIN projects p ON p.project = d.project WHERE p.{_HIGHTECH_2023})"
+
+
+_RETYPED = [  # (the report, the table, the column, the value as SQL writes it, the row's key or None for the fund-year)
+    ("execution", "projects", "approved_fen", "'lots'", _AWARDED),
+    ("notice", "projects", "approved_fen", "'lots'", _AWARDED),
+    ("funnel", "projects", "requested_fen", "1.5", _AWARDED),
+    ("execution", "funds", "budget_fen", "'lots'", None),
+    ("funnel", "decisions", "amount_after_fen", "'lots'", _LAST_DECISION),
+    ("execution", "decisions", "amount_after_fen", "'lots'", _LAST_DECISION),  # its sum was 0.0 for the text: silent
+    ("execution", "reported", "value", "'lots'",
+     "(SELECT min(seq) FROM reported WHERE figure LIKE 'chaoyang-hightech/2023/%')"),
+]
+
+
+# PostgreSQL keeps its column types: there the insider alters the column first (the posting test below)
+@pytest.mark.parametrize("demo", [("sqlite", "ed25519-sha256")], indirect=True, ids=["sqlite"])
+@pytest.mark.parametrize("report, table, column, value, key", _RETYPED, ids=[f"{c[0]}-{c[1]}.{c[2]}" for c in _RETYPED])
+def test_a_report_reading_an_integer_column_edited_into_another_type_names_it(demo_copy, report, table, column, value, key):
+    """SQLite keeps whatever an UPDATE gives it. A report that reads text or a fraction where the
+    schema has an integer (an amount in fen, a stated figure) stops with exit 3 naming the row and
+    column, and ``verify`` names the same one; a sum never counts it as 0, as SQLite's ``sum`` would."""
+    command = ["report", report, "--fund", "chaoyang-hightech", "--year", "2023", "--db", demo_copy]
+    assert CliRunner().invoke(cli, command).exit_code == 0
+    pk = {"projects": "project", "decisions": "seq", "reported": "seq"}.get(table)
+    where = _HIGHTECH_2023 if pk is None else f"{pk} = {key}"
+    ((row,),) = _sql(demo_copy, f"SELECT {pk or 'fund'} FROM {table} WHERE {where}")[0]
+    _sql(demo_copy, f"UPDATE {table} SET {column} = {value} WHERE {where}")
+    refused = CliRunner().invoke(cli, command)
+    named = "chaoyang-hightech 2023" if pk is None else row
+    assert refused.exit_code == 3, refused.output
+    assert f"the {table} row {named}, column {column} holds {value}, not an integer" in refused.output  # as SQL writes it
+    code, found = _verify(demo_copy)
+    subject = {"table": table, "fund": "chaoyang-hightech", "year": 2023} if pk is None else {"table": table, pk: row}
+    assert code == 3 and (subject, column) in [(f["subject"], f["field"]) for f in found["findings"]]
+
+
+def test_a_posting_that_reads_an_amount_edited_into_text_is_refused_naming_it(demo, demo_copy, tmp_path):
+    """The write-time rules read the projections too: money returned from a project whose approved
+    amount the insider overwrote with text is an integrity failure naming the row (exit 3), and
+    nothing is appended, not a crash; on PostgreSQL the insider first changes the column's type."""
+    ((project,),) = _sql(demo_copy, _AWARDED[1:-1])[0]
+    back = tmp_path / "return.jsonl"
+    back.write_text(json.dumps({"kind": "disbursement.return", "idem": "return:朝科信退〔2023〕998", "body": {
+        "project": project, "amount_wan": "1", "date": "2023-12-01", "voucher": "朝科信退〔2023〕998"}}) + "\n")
+    command = ["post", str(back), "--key", str(demo[2] / "poster.key"), "--db", demo_copy]
+    assert CliRunner().invoke(cli, [*command, "--dry-run"]).exit_code == 0
+    if demo[0] == "postgresql":
+        _sql(demo_copy, "ALTER TABLE projects ALTER COLUMN approved_fen TYPE text")
+    _sql(demo_copy, f"UPDATE projects SET approved_fen = 'lots' WHERE project = '{project}'")
+    ((size,),) = _sql(demo_copy, "SELECT count(*) FROM entries")[0]
+    refused = CliRunner().invoke(cli, command)
+    assert refused.exit_code == 3, refused.output
+    assert f"the projects row {project}, column approved_fen holds 'lots', not an integer" in refused.output
+    assert _sql(demo_copy, "SELECT count(*) FROM entries")[0] == [(size,)]
+
+
 def test_the_untouched_demo_ledger_passes(demo_copy):
     code, report = _verify(demo_copy)
     assert code == 0 and report["state"]["rows"] > 20000 and report["state"]["warnings"] == 26

@@ -52,11 +52,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 from fractions import Fraction
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, text
 
 from contracts.money import fen_to_wan
+from contracts.state import stored_ints
+from ledger.errors import IntegrityError
 
 __all__ = ["COUNTS", "COUNT_OF", "RATES", "FundYear", "count_figure", "parse_figure", "reported_funds", "show",
            "spending_row", "trail_seqs"]
@@ -119,6 +122,11 @@ def spending_row(seq: int, kind: str, body: dict[str, Any]) -> dict[str, Any]:
             "name": body["payee"] if fee else body["item"], "amount_fen": body["amount_fen"]}
 
 
+_PROJECTS = "SELECT * FROM projects WHERE fund IN :f AND year = :y"
+_DECISIONS = ("SELECT d.* FROM decisions d JOIN projects p ON p.project = d.project WHERE p.fund IN :f AND p.year = :y "
+              "ORDER BY d.seq")
+
+
 class FundYear:
     """The figures of one fund-year, read on demand through the indexes. A figure of projects or
     decisions reads their counts and sums grouped in SQL (one query each, a few rows: by status and
@@ -138,14 +146,27 @@ class FundYear:
         query = text(sql).bindparams(bindparam("f", expanding=True))
         return self.conn.execute(query, {"f": self.codes, "y": self.year, **params})
 
-    def _rows(self, sql: str, **params: Any) -> list[dict[str, Any]]:
-        return [dict(r) for r in self._execute(sql, **params).mappings()]
+    def _rows(self, sql: str, table: str, key: tuple[str, ...], **params: Any) -> list[dict[str, Any]]:
+        """The rows of projection ``table`` the query gives, their integer columns checked (``stored_ints``)."""
+        return [stored_ints(table, row, key) for row in map(dict, self._execute(sql, **params).mappings())]
+
+    def _whole(self, value: Any, table: str, key: tuple[str, ...], rows: str, **params: Any) -> int:
+        """A count, sum or largest of ``table``'s integer column as an ``int`` (PostgreSQL's sums are
+        numeric). Anything else comes of a value written by hand (SQLite sums text as 0.0): the rows
+        the query ``rows`` gives are read, and the first such row named."""
+        if type(value) is int:
+            return value
+        if isinstance(value, Decimal) and value == value.to_integral_value():
+            return int(value)
+        self._rows(rows, table, key, **params)
+        raise IntegrityError(f"the {table} rows of {self.fund_code} {self.year} add up to {value!r}, not an integer: "
+                             "the database was edited by hand; run `fundledger verify`")
 
     @property
     def fund(self) -> dict[str, Any] | None:
         """The fund-year's row; for ``a+b+…`` the sums of the funds' amounts (None unless all are open)."""
         if self._fund is None:
-            rows = self._rows("SELECT * FROM funds WHERE fund IN :f AND year = :y")
+            rows = self._rows("SELECT * FROM funds WHERE fund IN :f AND year = :y", "funds", ("fund", "year"))
             if len(rows) == len(set(self.codes)) == len(self.codes):
                 self._fund = rows[0] if len(rows) == 1 else {
                     k: sum(r[k] for r in rows) for k in rows[0] if k.endswith("_fen")}
@@ -154,7 +175,7 @@ class FundYear:
     @property
     def projects(self) -> list[dict[str, Any]]:
         if self._projects is None:
-            self._projects = self._rows("SELECT * FROM projects WHERE fund IN :f AND year = :y")
+            self._projects = self._rows(_PROJECTS, "projects", ("project",))
         return self._projects
 
     @property
@@ -164,16 +185,15 @@ class FundYear:
     @property
     def decisions(self) -> list[dict[str, Any]]:
         if self._decisions is None:
-            self._decisions = self._rows(
-                "SELECT d.* FROM decisions d JOIN projects p ON p.project = d.project WHERE p.fund IN :f AND p.year = :y "
-                "ORDER BY d.seq")
+            self._decisions = self._rows(_DECISIONS, "decisions", ("seq",))
         return self._decisions
 
     def _projects_by(self) -> list[tuple[str, str, int, int, int]]:
         """(status, clause, how many, the sum and the largest of their approved amounts) of the
         fund-year's projects (sums as integers: PostgreSQL's are numeric)."""
         if self._project_groups is None:
-            self._project_groups = [(status, clause, int(n), int(total), int(largest))
+            whole = partial(self._whole, table="projects", key=("project",), rows=_PROJECTS)
+            self._project_groups = [(status, clause, whole(n), whole(total), whole(largest))
                                     for status, clause, n, total, largest in self._execute(
                 "SELECT status, clause, count(*), sum(approved_fen), max(approved_fen) FROM projects "
                 "WHERE fund IN :f AND year = :y GROUP BY status, clause")]
@@ -183,7 +203,8 @@ class FundYear:
         """(stage, outcome, reason, how many, the sums of their amounts before and after) of the
         decisions on the fund-year's projects."""
         if self._decision_groups is None:
-            self._decision_groups = [(stage, outcome, reason, int(n), int(before), int(after))
+            whole = partial(self._whole, table="decisions", key=("seq",), rows=_DECISIONS)
+            self._decision_groups = [(stage, outcome, reason, whole(n), whole(before), whole(after))
                                      for stage, outcome, reason, n, before, after in self._execute(
                 "SELECT d.stage, d.outcome, d.reason, count(*), sum(d.amount_before_fen), sum(d.amount_after_fen) "
                 "FROM decisions d JOIN projects p ON p.project = d.project WHERE p.fund IN :f AND p.year = :y "
@@ -230,10 +251,11 @@ class FundYear:
                     and (len(qualifier) == 2 or g[2] == qualifier[2])]
             return sum(g[3] for g in mine) if metric == "outcome_count" else sum(g[4] - g[5] for g in mine)
         if metric in ("expense", "fee") and len(qualifier) == 1:
-            rows = self._rows("SELECT sum(s.amount_fen) AS fen FROM spending s WHERE s.fund IN :f AND s.year = :y "
-                              "AND s.kind = :k AND s.name = :n "  # a reversed one does not count (by key, no scan)
-                              "AND NOT EXISTS (SELECT 1 FROM reversals r WHERE r.target_seq = s.seq)", k=metric, n=qualifier[0])
-            return int(rows[0]["fen"] or 0)
+            where = ("FROM spending s WHERE s.fund IN :f AND s.year = :y AND s.kind = :k AND s.name = :n "
+                     # a reversed one does not count (by key, no scan)
+                     "AND NOT EXISTS (SELECT 1 FROM reversals r WHERE r.target_seq = s.seq)")
+            fen = self._execute(f"SELECT sum(s.amount_fen) {where}", k=metric, n=qualifier[0]).scalar()
+            return 0 if fen is None else self._whole(fen, "spending", ("seq",), f"SELECT s.* {where}", k=metric, n=qualifier[0])
         return None
 
 
