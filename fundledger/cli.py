@@ -14,6 +14,7 @@ import functools
 import importlib
 import os
 import sys
+import traceback
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -73,16 +74,19 @@ def command(group: click.Group, name: str | None = None, *, db: bool = True) -> 
             except Error as e:
                 render_error(e, as_json)
                 code = e.exit_code
+            except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+                raise
             except Exception as e:
                 # a database error that no layer below turned into an Error, from SQLAlchemy or from the
                 # driver itself; they are looked up, not imported, so that commands that need no
                 # database (verify --bundle) never load them
-                if not isinstance(e, _database_errors()):
-                    raise
-                orig = getattr(e, "orig", None) or e
-                err = EnvironmentProblem(f"database error: {(str(orig).strip().splitlines() or [type(orig).__name__])[0]}")
-                render_error(err, as_json)
-                code = err.exit_code
+                if isinstance(e, _database_errors()):
+                    orig = getattr(e, "orig", None) or e
+                    err = EnvironmentProblem(f"database error: {(str(orig).strip().splitlines() or [type(orig).__name__])[0]}")
+                    render_error(err, as_json)
+                    code = err.exit_code
+                else:
+                    code = _internal_error(e, as_json)
             click.get_current_context().exit(code)
 
         run = click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON output.")(run)
@@ -92,6 +96,23 @@ def command(group: click.Group, name: str | None = None, *, db: bool = True) -> 
         return group.command(name)(run)
 
     return wrap
+
+
+INTERNAL_ERROR = 70  # sysexits.h EX_SOFTWARE: never one of the codes that say something about the input or the ledger
+
+
+def _internal_error(e: Exception, as_json: bool) -> int:
+    """An exception no layer turned into an :class:`Error`: a bug in fundledger. Its own exit code,
+    so that no script takes a crash for a refusal (1) or a verdict on the ledger (3); the traceback
+    on stderr, for the report of the bug. A posting's transaction was rolled back with it."""
+    message = (f"internal error (a bug in fundledger, not a finding about the input or the ledger): "
+               f"{type(e).__name__}: {e}")
+    click.echo("".join(traceback.format_exception(e)).rstrip(), err=True)
+    if as_json:
+        json_line({"ok": False, "error": message, "exit": INTERNAL_ERROR})
+    else:
+        click.echo(f"fundledger: {message}", err=True)
+    return INTERNAL_ERROR
 
 
 def _database_errors() -> tuple[type[BaseException], ...]:

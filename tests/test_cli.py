@@ -133,6 +133,31 @@ def test_demo_runs_twice_and_appends_nothing_the_second_time(tmp_path):
 
 
 @BOTH_SUITES
+def test_a_bug_exits_70_with_its_traceback_never_a_code_that_judges_the_input(env, monkeypatch):
+    """An exception no layer turned into an error of fundledger is a bug: exit 70 (sysexits'
+    EX_SOFTWARE), not Python's 1, which scripts read as "a rule rejected the input"; the traceback
+    on stderr, and the posting's transaction rolled back."""
+    import ledger.store
+
+    def bug(*args, **kwargs):
+        raise ValueError("a bug, injected")
+
+    assert _run("post", "--key", env.key_path("poster"), "--db", env.url, input=note("before") + "\n").exit_code == 0
+    size = json.loads(_run("verify", "--json", "--db", env.url).stdout)["entries"]
+    monkeypatch.setattr(ledger.store, "write_entries", bug)
+    crashed = CliRunner().invoke(cli, ["post", "--key", env.key_path("poster"), "--db", env.url], input=note("during") + "\n")
+    assert crashed.exit_code == 70
+    assert "fundledger: internal error (a bug in fundledger, not a finding about the input or the ledger): " \
+           "ValueError: a bug, injected" in crashed.stderr
+    assert "Traceback (most recent call last)" in crashed.stderr and crashed.stdout == ""
+    as_json = CliRunner().invoke(cli, ["post", "--json", "--key", env.key_path("poster"), "--db", env.url],
+                                 input=note("during") + "\n")
+    assert as_json.exit_code == 70 and json.loads(as_json.stdout)["exit"] == 70
+    monkeypatch.undo()
+    assert json.loads(_run("verify", "--json", "--db", env.url).stdout)["entries"] == size  # nothing was appended
+    assert _run("post", "--key", env.key_path("poster"), "--db", env.url, input=note("during") + "\n").exit_code == 0
+
+
 def test_console_script_exit_codes_in_a_real_process(env):
     exe = Path(sys.executable).with_name("fundledger")
     base = [str(exe)]
