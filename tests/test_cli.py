@@ -132,7 +132,6 @@ def test_demo_runs_twice_and_appends_nothing_the_second_time(tmp_path):
     assert f"0 entries appended, {appended} duplicate" in second.output
 
 
-@BOTH_SUITES
 def test_a_bug_exits_70_with_its_traceback_never_a_code_that_judges_the_input(env, monkeypatch):
     """An exception no layer turned into an error of fundledger is a bug: exit 70 (sysexits'
     EX_SOFTWARE), not Python's 1, which scripts read as "a rule rejected the input"; the traceback
@@ -158,6 +157,7 @@ def test_a_bug_exits_70_with_its_traceback_never_a_code_that_judges_the_input(en
     assert _run("post", "--key", env.key_path("poster"), "--db", env.url, input=note("during") + "\n").exit_code == 0
 
 
+@BOTH_SUITES
 def test_console_script_exit_codes_in_a_real_process(env):
     exe = Path(sys.executable).with_name("fundledger")
     base = [str(exe)]
