@@ -6,7 +6,9 @@ Steps:
      against it. Every row that differs is a fatal ``STATE-ROW`` finding (table, key, column);
      every entry the rules of its version refuse, a fatal finding of its rule (with its seq); a
      rule added after an entry's version, a warning. The digest of the projection rows checked
-     (``docs/format.md`` §10) is what the run attests;
+     (``docs/format.md`` §10) is what the run attests. A value of another type in an integer
+     column (text or a fraction in an amount, written by hand on SQLite) stops the run here with
+     exit 3 naming the row: the engines sum and compare those columns and cannot run over it;
   2. Great Expectations: the ``nightly`` checkpoint, one custom SQL expectation per rule file,
      inside the database, with Data Docs (``checks/gx_project.py``);
   3. pandera: the same rules over projected frames (``checks/frames.py``);
@@ -36,6 +38,7 @@ from checks.pages import findings_xlsx, index_html
 from checks.sqlrules import sql_rules
 from contracts.rules import RULES
 from ledger import db
+from ledger.errors import IntegrityError
 from ledger.findings import FATAL, Finding, findings_to_csv, findings_to_json
 from ledger.keys import Signer
 from ledger.replay import entry_batches, replaying
@@ -122,6 +125,10 @@ def _state(ledger: Ledger) -> tuple[int, bytes, str, list[Finding]]:
             replayer.feed(batch)
         replayed = replayer.finish()
         comparison = replayer.compare(conn)
+    if comparison.retyped:  # the engines sum and compare these columns: they cannot run over the tables as they stand
+        first = comparison.retyped[0]
+        raise IntegrityError(f"{first.message}: a value of another type where the schema has an integer, written by hand; "
+                           "the nightly rules cannot run over it. Run `fundledger verify`", comparison.retyped)
     return size, root, comparison.digest, [*replayed.refused, *replayed.late, *comparison.differences]
 
 

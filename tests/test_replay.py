@@ -287,6 +287,32 @@ def test_an_entry_replay_cannot_read_stops_the_nightly_run_by_its_seq(copy, tmp_
     assert (code, report["step"], report["seq"]) == (3, "3.2", seq)  # the stored hash is the old bytes'
 
 
+@pytest.mark.parametrize("edit", ["an amount", "a key"])
+def test_a_value_of_another_type_stops_the_nightly_run_naming_its_row(base, copy, tmp_path, edit):
+    """The engines sum and compare the integer columns: text in an amount, or a row whose seq is
+    text, stops the nightly run after the comparison with exit 3 naming the row (the engines
+    crashed on it before). On PostgreSQL the insider first changes the column's type; every row's
+    value is then text, and the first by key is named."""
+    night = ["check", "--no-record", "--json", "--out", str(tmp_path / "night"), "--db", copy]
+    clean = CliRunner().invoke(cli, [*night[:-3], str(tmp_path / "clean"), "--db", copy])
+    assert clean.exit_code == 0, clean.output  # the untouched ledger: every engine runs
+    table, column, named = {"an amount": ("projects", "approved_fen", "projects row project=A: approved_fen is "),
+                            "a key": ("decisions", "seq", "decisions row seq=")}[edit]
+    if base[0] == "postgresql":
+        _sql(copy, f"ALTER TABLE {table} ALTER COLUMN {column} TYPE text")
+    if edit == "an amount":
+        _sql(copy, "UPDATE projects SET approved_fen = 'lots' WHERE project = 'A'")
+    else:
+        _sql(copy, "INSERT INTO decisions SELECT 'x', project, stage, outcome, reason, amount_before_fen, amount_after_fen, "
+                   "date, panel_size FROM decisions WHERE project = 'A' AND stage = 'initial'")
+    stopped = CliRunner().invoke(cli, night)
+    assert stopped.exit_code == 3, stopped.output
+    assert named in stopped.output and "a value of another type where the schema has an integer" in stopped.output
+    if base[0] == "sqlite":
+        assert ("'lots' in the database" if edit == "an amount" else "decisions row seq=x: in the database") in stopped.output
+    assert not (tmp_path / "night" / "findings.json").exists()
+
+
 def test_a_decision_reason_edited_by_hand_is_named(demo_copy):
     ((seq, reason),) = _sql(demo_copy, "SELECT seq, reason FROM decisions WHERE reason = 'duplicate_support' "
                                        "ORDER BY seq LIMIT 1")[0]
