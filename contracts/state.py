@@ -252,10 +252,11 @@ class State:
         """The version of ``policy`` in force on business date ``on`` (the latest, if no date)."""
         key = (policy, on)
         if key not in self._policies:
-            sql = "SELECT version, document FROM policies WHERE policy = :p"
+            sql = "SELECT policy, version, document FROM policies WHERE policy = :p"
             if on is not None:
                 sql += " AND effective_from <= :d"
-            rows = self.query(sql + " ORDER BY version DESC LIMIT 1", p=policy, d=on)
+            rows = [stored_ints("policies", r, ("policy", "version"))
+                    for r in self.query(sql + " ORDER BY version DESC LIMIT 1", p=policy, d=on)]
             found = (rows[0]["version"], stored_json(rows[0]["document"], lambda: f"policy {policy}'s document")) if rows else None
             for row in self._inserts["policies"]:  # published earlier in this posting
                 if row["policy"] == policy and (on is None or row["effective_from"] <= on) \
@@ -265,9 +266,9 @@ class State:
         return self._policies[key]
 
     def latest_policy_version(self, policy: str) -> int:
-        rows = self.query("SELECT max(version) AS v FROM policies WHERE policy = :p", p=policy)
+        rows = self.query("SELECT policy, version FROM policies WHERE policy = :p ORDER BY version DESC LIMIT 1", p=policy)
         pending = [r["version"] for r in self._inserts["policies"] if r["policy"] == policy]
-        return max([rows[0]["v"] or 0, *pending])
+        return max([*(stored_ints("policies", r, ("policy", "version"))["version"] for r in rows), 0, *pending])
 
     def add_policy(self, row: dict[str, Any]) -> None:
         self._inserts["policies"].append(row)
@@ -282,16 +283,17 @@ class State:
                 self._calendars[year] = None
             else:
                 days = [r for r in self._inserts["calendar_days"] if r["year"] == year and r["version"] == version] \
-                    or self.query("SELECT day, working FROM calendar_days WHERE year = :y AND version = :v", y=year, v=version)
+                    or [stored_ints("calendar_days", r, ("year", "version", "day")) for r in self.query(
+                        "SELECT year, version, day, working FROM calendar_days WHERE year = :y AND version = :v", y=year, v=version)]
                 self._calendars[year] = WorkingDays(
                     year=year, holidays=frozenset(date.fromisoformat(r["day"]) for r in days if not r["working"]),
                     workdays=frozenset(date.fromisoformat(r["day"]) for r in days if r["working"]))
         return self._calendars[year]
 
     def latest_calendar_version(self, year: int) -> int:
-        rows = self.query("SELECT max(version) AS v FROM calendars WHERE year = :y", y=year)
+        rows = self.query("SELECT year, version FROM calendars WHERE year = :y ORDER BY version DESC LIMIT 1", y=year)
         pending = [r["version"] for r in self._inserts["calendars"] if r["year"] == year]
-        return max([rows[0]["v"] or 0, *pending])
+        return max([*(stored_ints("calendars", r, ("year", "version"))["version"] for r in rows), 0, *pending])
 
     # -- index-range reads ------------------------------------------------------------------------
     def awards(self, enterprise: str, first_year: int, last_year: int) -> list[dict[str, Any]]:
@@ -335,8 +337,8 @@ class State:
         for row in self._inserts["reversals"]:
             if row["target_seq"] == seq:
                 return row["seq"]
-        rows = self.query("SELECT seq FROM reversals WHERE target_seq = :s", s=seq)
-        return rows[0]["seq"] if rows else None
+        rows = self.query("SELECT target_seq, seq FROM reversals WHERE target_seq = :s", s=seq)
+        return stored_ints("reversals", rows[0], ("target_seq",))["seq"] if rows else None
 
     def add_reversal(self, target: int, seq: int) -> None:
         self._inserts["reversals"].append({"target_seq": target, "seq": seq})

@@ -376,23 +376,47 @@ def test_a_report_reading_an_integer_column_edited_into_another_type_names_it(de
     assert code == 3 and (subject, column) in [(f["subject"], f["field"]) for f in found["findings"]]
 
 
-def test_a_posting_that_reads_an_amount_edited_into_text_is_refused_naming_it(demo, demo_copy, tmp_path):
+def _returned(project: str) -> dict:
+    return {"kind": "disbursement.return", "idem": "return:朝科信退〔2023〕998", "body": {
+        "project": project, "amount_wan": "1", "date": "2023-12-01", "voucher": "朝科信退〔2023〕998"}}
+
+
+def _applied(project: str) -> dict:
+    from stdnum.cn import uscc
+
+    base = "91110105MA0099998"
+    return {"kind": "project.apply", "idem": "apply-2020-opening-99998", "body": {
+        "project": "2020-opening-99998", "enterprise": base + uscc.calc_check_digit(base), "enterprise_name": "一家新企业",
+        "fund": "chaoyang-finance", "year": 2020, "clause": "opening", "requested_wan": "1", "date": "2020-06-15"}}
+
+
+@pytest.mark.parametrize("table, column, key, line", [
+    ("projects", "approved_fen", _AWARDED, _returned),  # the project's row, read by key
+    ("policies", "version", "(SELECT max(version) FROM policies WHERE policy = 'chaoyang-finance-measures')", _applied),
+], ids=["a project's amount", "a policy's version"])
+def test_a_posting_that_reads_an_integer_edited_into_text_is_refused_naming_it(demo, demo_copy, tmp_path, table, column,
+                                                                               key, line):
     """The write-time rules read the projections too: money returned from a project whose approved
-    amount the insider overwrote with text is an integrity failure naming the row (exit 3), and
-    nothing is appended, not a crash; on PostgreSQL the insider first changes the column's type."""
+    amount the insider overwrote with text, or an application under a policy whose version is
+    text, is an integrity failure naming the row (exit 3), and nothing is appended, not a crash; on
+    PostgreSQL the insider first changes the column's type (every value is then text)."""
     ((project,),) = _sql(demo_copy, _AWARDED[1:-1])[0]
-    back = tmp_path / "return.jsonl"
-    back.write_text(json.dumps({"kind": "disbursement.return", "idem": "return:朝科信退〔2023〕998", "body": {
-        "project": project, "amount_wan": "1", "date": "2023-12-01", "voucher": "朝科信退〔2023〕998"}}) + "\n")
-    command = ["post", str(back), "--key", str(demo[2] / "poster.key"), "--db", demo_copy]
-    assert CliRunner().invoke(cli, [*command, "--dry-run"]).exit_code == 0
+    posting = tmp_path / "posting.jsonl"
+    posting.write_text(json.dumps(line(project), ensure_ascii=False) + "\n")
+    command = ["post", str(posting), "--key", str(demo[2] / "poster.key"), "--db", demo_copy]
+    accepted = CliRunner().invoke(cli, [*command, "--dry-run"])
+    assert accepted.exit_code == 0, accepted.output
+    where = {"projects": f"project = {key}", "policies": f"policy = 'chaoyang-finance-measures' AND version = {key}"}[table]
+    ((named,),) = _sql(demo_copy, f"SELECT {'project' if table == 'projects' else 'policy'} FROM {table} WHERE {where}")[0]
     if demo[0] == "postgresql":
-        _sql(demo_copy, "ALTER TABLE projects ALTER COLUMN approved_fen TYPE text")
-    _sql(demo_copy, f"UPDATE projects SET approved_fen = 'lots' WHERE project = '{project}'")
+        _sql(demo_copy, f"ALTER TABLE {table} ALTER COLUMN {column} TYPE text")
+    _sql(demo_copy, f"UPDATE {table} SET {column} = 'lots' WHERE {where}")
     ((size,),) = _sql(demo_copy, "SELECT count(*) FROM entries")[0]
     refused = CliRunner().invoke(cli, command)
     assert refused.exit_code == 3, refused.output
-    assert f"the projects row {project}, column approved_fen holds 'lots', not an integer" in refused.output
+    assert f"the {table} row {named}" in refused.output and f"column {column} holds '" in refused.output
+    if table == "projects" or demo[0] == "sqlite":
+        assert f"column {column} holds 'lots', not an integer" in refused.output
     assert _sql(demo_copy, "SELECT count(*) FROM entries")[0] == [(size,)]
 
 
