@@ -315,7 +315,9 @@ class State:
         pending = [r for r in self._inserts["decisions"] if r["project"] == project]
         if pending:
             return pending[-1]
-        rows = self.query("SELECT * FROM decisions WHERE project = :p ORDER BY seq DESC LIMIT 1", p=project)
+        # the latest stored one this posting has not reversed: one more than it reversed is enough
+        rows = self.query("SELECT * FROM decisions WHERE project = :p ORDER BY seq DESC LIMIT :n", p=project,
+                          n=1 + len(self._deleted_decisions))
         rows = [r for r in rows if r["seq"] not in self._deleted_decisions]
         return stored_ints("decisions", rows[0], ("seq",)) if rows else None
 

@@ -395,6 +395,21 @@ def test_reversing_a_decision_restores_the_amount(flow):
     accepts("APPROVE-AMOUNT", lambda: flow.approve("p1", 80 * W))  # the amount is 80万 again
 
 
+def test_a_projects_decisions_are_reversed_latest_first_in_one_posting(flow):
+    """Reversing the latest decision makes the one before it the latest, within the posting too: the
+    posting's own reversal is seen (it read the stored latest, found it reversed, and saw no other)."""
+    flow.reviewed("p1")
+    expert = _seq(flow.decide("p1", "extra", "reduce", after=40 * W))
+    rejects("CORR-ORDER", lambda: flow.post(("correction.reverse", {"seq": expert - 1, "reason": "out of order"}),
+                                            ("correction.reverse", {"seq": expert, "reason": "wrong amount"})))
+    accepts("CORR-ORDER", lambda: flow.post(("correction.reverse", {"seq": expert, "reason": "wrong amount"}),
+                                            ("correction.reverse", {"seq": expert - 1, "reason": "panel void"})))
+    with flow.env.ledger.engine.connect() as conn:
+        import sqlalchemy as sa
+
+        assert conn.execute(sa.text("SELECT stages, amount_fen FROM projects")).one() == ('["initial"]', 50 * W)
+
+
 # -- reported figures and performance scores ---------------------------------------------------
 def _report(flow, figure, seed="seed 000", **value):
     return flow.post(("report.state", {"seed": seed, "wording": "…", "figure": figure, **value}))
