@@ -93,6 +93,15 @@ def stored_ints(table: str, row: dict[str, Any], key: tuple[str, ...]) -> dict[s
     return row
 
 
+def _stored_day(row: dict[str, Any]) -> date:
+    """A calendar day as stored: an ISO date (``calendar.publish`` wrote it), else written by hand."""
+    try:
+        return date.fromisoformat(row["day"])
+    except (TypeError, ValueError):
+        raise IntegrityError(f"the calendar_days row {row['year']} {row['version']} {row['day']!r}, column day is not a "
+                             "date: the database was edited by hand; run `fundledger verify`") from None
+
+
 class Rows:
     """The keyed rows of the projections as a posting left them in the database.
 
@@ -221,7 +230,7 @@ class State:
         stored_ints(table, row, _KEYS[table])
         self._stored[table][key] = dict(row)
         for column in _JSON.get(table, ()):
-            row[column] = stored_json(row[column], lambda c=column: f"the {table} row {key!r}, column {c}")
+            row[column] = stored_json(row[column], lambda c=column: f"the {table} row {' '.join(map(str, key))}, column {c}")
         return row
 
     def add(self, table: str, row: dict[str, Any]) -> None:
@@ -286,8 +295,8 @@ class State:
                     or [stored_ints("calendar_days", r, ("year", "version", "day")) for r in self.query(
                         "SELECT year, version, day, working FROM calendar_days WHERE year = :y AND version = :v", y=year, v=version)]
                 self._calendars[year] = WorkingDays(
-                    year=year, holidays=frozenset(date.fromisoformat(r["day"]) for r in days if not r["working"]),
-                    workdays=frozenset(date.fromisoformat(r["day"]) for r in days if r["working"]))
+                    year=year, holidays=frozenset(_stored_day(r) for r in days if not r["working"]),
+                    workdays=frozenset(_stored_day(r) for r in days if r["working"]))
         return self._calendars[year]
 
     def latest_calendar_version(self, year: int) -> int:

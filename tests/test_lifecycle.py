@@ -36,11 +36,11 @@ def _project_rows(env):
                                     "ORDER BY project")).all()
 
 
-def test_a_project_from_application_to_disbursement(hightech):
-    env = hightech
-    decide = lambda stage, i, **x: ("review.decide", i, {"project": "2023-9-001", "stage": stage, "outcome": "pass",
+def _approved() -> list[list[tuple]]:
+    """The postings that take project 2023-9-001 from its application to its final approval."""
+    decide = lambda stage, i, **x: ("review.decide", i, {"project": "2023-9-001", "stage": stage, "outcome": "pass",  # noqa: E731
                                                           "date": "2023-08-01", **x})
-    steps = [
+    return [
         [("project.apply", "apply-1", {"project": "2023-9-001", "enterprise": E1, "enterprise_name": "天地科技股份有限公司",
                                        **FUND, "clause": "9", "requested_wan": "300", "tags": []})],
         [decide("initial_review", "d1"), decide("expert_review", "d2", panel_size=5, scores=[80, 82, 85, 90, 78])],
@@ -49,7 +49,17 @@ def test_a_project_from_application_to_disbursement(hightech):
         [("approval.resolve", "gov-12", {"body": "区政府常务会", "meeting": "2023年第12次区政府常务会", "resolution": "2023-12",
                                          "date": "2023-09-20", "awards": [{"project": "2023-9-001", "amount_wan": "150"}]}),
          ("approval.resolve", "party-35", {"body": "区委常委会", "meeting": "十三届〔2023〕35号区委常委会", "resolution": "35",
-                                           "date": "2023-09-22", "awards": [{"project": "2023-9-001", "amount_wan": "150"}]})],
+                                           "date": "2023-09-22", "awards": [{"project": "2023-9-001", "amount_wan": "150"}]})]]
+
+
+_NOTICE = ("notice.open", "notice-1", {**FUND, "notice": "2023-公示-1", "projects": ["2023-9-001"], "start": "2023-09-25",
+                                       "working_days": 5})
+
+
+def test_a_project_from_application_to_disbursement(hightech):
+    env = hightech
+    steps = [
+        *_approved(),
         [("notice.open", "notice-1", {**FUND, "notice": "2023-公示-1", "projects": ["2023-9-001"], "start": "2023-09-25",
                                       "working_days": 5})],
         [("notice.close", "notice-1-close", {"notice": "2023-公示-1", "date": "2023-10-07",
@@ -189,8 +199,30 @@ def test_a_projection_edited_into_something_that_is_not_json_stops_a_posting_wit
     result = post_entries(env, ("review.decide", "d1", {"project": "2023-9-001", "stage": "initial_review", "outcome": "pass",
                                                          "date": "2023-08-01"}))
     assert result.exit_code == 3, result.output
-    assert "the projects row ('2023-9-001',), column stages is not JSON" in result.output
+    assert "the projects row 2023-9-001, column stages is not JSON" in result.output
     assert "run `fundledger verify`" in result.output and env.size_and_head() == before
+
+
+def test_a_calendar_day_edited_into_what_is_not_a_date_stops_a_posting_with_exit_3(hightech):
+    """A public notice counts working days on the published calendar: a day the insider overwrote
+    with text is named (exit 3) by the next notice that reads it, and nothing is appended; before,
+    the posting crashed."""
+    from contracts import engine
+
+    env = hightech
+    for posting in _approved():
+        assert post_entries(env, *posting).exit_code == 0
+    assert env.run("post", "--key", env.key_path("poster"), "--dry-run", input=entry_lines(_NOTICE)).exit_code == 0
+    with env.ledger.engine.begin() as conn:
+        ((version, day),) = conn.execute(sa.text("SELECT version, min(day) FROM calendar_days WHERE year = 2023 "
+                                               "GROUP BY version")).all()
+        conn.execute(sa.text("UPDATE calendar_days SET day = 'x' WHERE year = 2023 AND day = :d"), {"d": day})
+    engine._left.clear()  # a new process: the rows are read from the database
+    before = env.size_and_head()
+    result = post_entries(env, _NOTICE)
+    assert result.exit_code == 3, result.output
+    assert f"the calendar_days row 2023 {version} 'x', column day is not a date" in result.output
+    assert env.size_and_head() == before
 
 
 def _policy_line(change) -> str:
