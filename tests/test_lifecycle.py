@@ -38,8 +38,10 @@ def _project_rows(env):
 
 def _approved() -> list[list[tuple]]:
     """The postings that take project 2023-9-001 from its application to its final approval."""
-    decide = lambda stage, i, **x: ("review.decide", i, {"project": "2023-9-001", "stage": stage, "outcome": "pass",  # noqa: E731
-                                                          "date": "2023-08-01", **x})
+    def decide(stage: str, idem: str, **more: object) -> tuple:
+        return "review.decide", idem, {"project": "2023-9-001", "stage": stage, "outcome": "pass", "date": "2023-08-01",
+                                       **more}
+
     return [
         [("project.apply", "apply-1", {"project": "2023-9-001", "enterprise": E1, "enterprise_name": "天地科技股份有限公司",
                                        **FUND, "clause": "9", "requested_wan": "300", "tags": []})],
