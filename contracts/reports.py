@@ -22,7 +22,7 @@ from contracts.figures import FundYear, count_figure, parse_figure, show
 from contracts.html import Chart, page
 from contracts.money import fen_to_wan
 from contracts.names import OUTCOMES, reason_name
-from contracts.state import stored_ints, stored_json
+from contracts.state import stored_column, stored_ints, stored_json
 from ledger.trail import display_width
 
 __all__ = ["Report", "execution_report", "funnel_report", "notice_report", "performance_report", "render"]
@@ -55,8 +55,7 @@ def _fund_name(conn: Connection, fund: str, year: int) -> str:
 
 def _policies(fy: FundYear) -> list[str]:
     policies = fy.fund.get("policies") or "[]" if fy.fund else "[]"  # a sum over funds has none
-    return stored_json(policies, lambda: f"the funds row {fy.fund_code} {fy.year}, column policies") \
-        if isinstance(policies, str) else list(policies)
+    return stored_column("policies", policies, lambda: f"the funds row {fy.fund_code} {fy.year}, column policies")
 
 
 def _document(conn: Connection, policy: str, year: int) -> dict[str, Any] | None:

@@ -24,12 +24,13 @@ from typing import Any, Callable, Iterator
 import orjson
 from sqlalchemy import Connection, Integer
 
+from contracts.fields import is_bases, is_str_list
 from contracts.models import PROJECTIONS
 from contracts.workdays import WorkingDays
 from ledger.db import insert_rows
 from ledger.errors import IntegrityError
 
-__all__ = ["Rows", "State", "stored_ints", "stored_json"]
+__all__ = ["Rows", "State", "stored_column", "stored_ints", "stored_json"]
 
 _NAMED = re.compile(r":([a-z_][a-z0-9_]*)")
 _COLUMNS = {
@@ -74,6 +75,23 @@ def stored_json(value: Any, what: Callable[[], str]) -> Any:
         return orjson.loads(value)
     except (orjson.JSONDecodeError, TypeError):
         raise IntegrityError(f"{what()} is not JSON: the database was edited by hand; run `fundledger verify`") from None
+
+
+# what each JSON column of the projections holds (the edge's own tests of the body field it comes from)
+_SHAPES = {"tags": (list, is_str_list, "a list of strings"), "stages": (list, is_str_list, "a list of strings"),
+           "policies": (list, is_str_list, "a list of strings"),
+           "bases": (dict, is_bases, "an object of base names and integers ≥ 0")}
+
+
+def stored_column(column: str, value: Any, what: Callable[[], str]) -> Any:
+    """A JSON column of the projections as stored, decoded: it parses (``stored_json``) and has its
+    shape (``_SHAPES``): a number where a list belongs was written by hand too."""
+    decoded = stored_json(value, what)
+    kind, test, shape = _SHAPES[column]
+    if type(decoded) is not kind or not test(decoded):
+        raise IntegrityError(f"{what()} holds {value!r}, not {shape}: the database was edited by hand; "
+                             "run `fundledger verify`")
+    return decoded
 
 
 # the integer columns of each projection (amounts in fen, seqs, years, counts), from the models
@@ -230,7 +248,7 @@ class State:
         stored_ints(table, row, _KEYS[table])
         self._stored[table][key] = dict(row)
         for column in _JSON.get(table, ()):
-            row[column] = stored_json(row[column], lambda c=column: f"the {table} row {' '.join(map(str, key))}, column {c}")
+            row[column] = stored_column(column, row[column], lambda c=column: f"the {table} row {' '.join(map(str, key))}, column {c}")
         return row
 
     def add(self, table: str, row: dict[str, Any]) -> None:

@@ -184,10 +184,14 @@ def test_null_for_an_optional_field_is_the_field_left_out(hightech):
     assert env.run("verify").exit_code == 0
 
 
-def test_a_projection_edited_into_something_that_is_not_json_stops_a_posting_with_exit_3(hightech):
-    """An insider edits a project's stages into bytes that do not parse. The next posting that
-    reads the row names it and points at verify (exit 3), appending nothing; before, it crashed
-    with a traceback (exit 1, which scripts read as a contract's refusal)."""
+@pytest.mark.parametrize("value, said", [("x", "is not JSON"), ('{"initial_review": 1}', "holds '{\"initial_review\": 1}', "
+                                                                                      "not a list of strings")],
+                         ids=["not JSON", "JSON of another shape"])
+def test_a_projection_edited_into_something_that_is_not_json_stops_a_posting_with_exit_3(hightech, value, said):
+    """An insider edits a project's stages into bytes that do not parse, or into an object where the
+    list of stages belongs. The next posting that reads the row names it and points at verify
+    (exit 3), appending nothing; before, it crashed with a traceback (exit 1, which scripts read as
+    a contract's refusal)."""
     from contracts import engine
 
     env = hightech
@@ -195,14 +199,15 @@ def test_a_projection_edited_into_something_that_is_not_json_stops_a_posting_wit
              "requested_wan": "300"}
     assert post_entries(env, ("project.apply", "apply-1", apply)).exit_code == 0
     with env.ledger.engine.begin() as conn:
-        conn.execute(sa.text("UPDATE projects SET stages = 'x' WHERE project = '2023-9-001'"))
+        conn.execute(sa.text("UPDATE projects SET stages = :v WHERE project = '2023-9-001'"), {"v": value})
     engine._left.clear()  # a new process: the rows are read from the database, not kept from the posting before
     before = env.size_and_head()
     result = post_entries(env, ("review.decide", "d1", {"project": "2023-9-001", "stage": "initial_review", "outcome": "pass",
                                                          "date": "2023-08-01"}))
     assert result.exit_code == 3, result.output
-    assert "the projects row 2023-9-001, column stages is not JSON" in result.output
-    assert "run `fundledger verify`" in result.output and env.size_and_head() == before
+    error = json.loads(result.output)["error"]
+    assert f"the projects row 2023-9-001, column stages {said}" in error
+    assert "run `fundledger verify`" in error and env.size_and_head() == before
 
 
 def test_a_calendar_day_edited_into_what_is_not_a_date_stops_a_posting_with_exit_3(hightech):

@@ -323,15 +323,18 @@ def test_a_decision_reason_edited_by_hand_is_named(demo_copy):
         ({"table": "decisions", "seq": seq}, "reason", "'duplicate_support'", "'tax_arrears'")]
 
 
-def test_a_report_reading_a_projection_edited_into_what_is_not_json_names_it(demo_copy):
-    """A report reads the projections; one whose JSON column the insider overwrote is an integrity
-    failure (exit 3) naming the row and column, as a posting that read it would be, not a crash."""
+@pytest.mark.parametrize("value, said", [("not json", "is not JSON"), ("12345", "holds '12345', not a list of strings")],
+                         ids=["not JSON", "JSON of another shape"])
+def test_a_report_reading_a_projection_edited_into_what_is_not_json_names_it(demo_copy, value, said):
+    """A report reads the projections; one whose JSON column the insider overwrote (with what does
+    not parse, or with a number where the list of policies belongs) is an integrity failure (exit 3)
+    naming the row and column, as a posting that read it would be, not a crash."""
     execution = ["report", "execution", "--fund", "chaoyang-hightech", "--year", "2023", "--db", demo_copy]
     assert CliRunner().invoke(cli, execution).exit_code == 0
-    _sql(demo_copy, "UPDATE funds SET policies = 'not json' WHERE fund = 'chaoyang-hightech' AND year = 2023")
+    _sql(demo_copy, f"UPDATE funds SET policies = '{value}' WHERE fund = 'chaoyang-hightech' AND year = 2023")
     refused = CliRunner().invoke(cli, execution)
     assert refused.exit_code == 3
-    assert "the funds row chaoyang-hightech 2023, column policies is not JSON" in refused.output
+    assert f"the funds row chaoyang-hightech 2023, column policies {said}" in refused.output
     code, report = _verify(demo_copy)
     assert code == 3 and [(f["subject"], f["field"]) for f in report["findings"]] == [
         ({"table": "funds", "fund": "chaoyang-hightech", "year": 2023}, "policies")]
