@@ -53,14 +53,14 @@ def verify(notes: tuple[str, ...], bundle: str | None, log_vkey: str | None, no_
         _print_chain(result, as_json)
         return 0
     from ledger import db
-    from ledger.store import read_head
+    from ledger.tree import conn_size
     from ledger.verify import verify_ledger
 
     checkpoints = [(path, _read_checkpoint(path)) for path in notes]
     engine = db.make_engine(db_url)
     db.check_schema(engine)
     with db.read_tx(engine) as conn:
-        total = read_head(conn).size
+        total = conn_size(conn)  # for the progress bar: the head's bytes are verify's to read
     with progress(total, "verifying") as update:
         verified = verify_ledger(engine, CONTRACTS, progress=update, checkpoints=checkpoints, replay=not no_replay,
                                  workers=workers)

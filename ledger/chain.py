@@ -51,7 +51,7 @@ from ledger.note import Checkpoint, NoteError, cosigner_key_id, verify_cosignatu
 from ledger.rotation import KeyView, new_key_name, rotation_problems
 from ledger.suites import DEFAULT, SUITES, Suite
 
-__all__ = ["ChainResult", "ChainVerifier", "Deferred", "KeyState", "Segment", "VerifyFailure"]
+__all__ = ["ChainResult", "ChainVerifier", "Deferred", "KeyState", "Segment", "VerifyFailure", "stored_hex", "stored_value"]
 
 _ENVELOPE_KEYS = {"v", "ledger", "seq", "prev", "kind", "at", "posting", "idem", "body"}
 # the envelope's fields in one call: as many fields as these, each of these present, is exactly these
@@ -253,7 +253,7 @@ class ChainVerifier:
         stored = self.stored_nodes.get((level, idx))
         if stored != h:
             raise VerifyFailure("6", (idx + 1 << level) - 1, f"stored Merkle node ({level}, {idx})", h.hex(),
-                                "absent" if stored is None else bytes(stored).hex())
+                                "absent" if stored is None else stored_hex(stored))
 
     # step 7: a checkpoint's log signature and root, when the stream reaches its size
     def _log_key_at(self, size: int) -> bytes:
@@ -305,10 +305,13 @@ class ChainVerifier:
                 tree = self.tree = self._new_tree()
                 leaf_hash = self.suite.leaf_hash
             # 3.2 hash
-            computed = leaf_hash(data)
+            try:
+                computed = leaf_hash(data)
+            except TypeError:  # SQLite keeps text where the schema has a BLOB: an UPDATE by hand
+                raise VerifyFailure("3.2", seq, "stored bytes", "bytes", stored_hex(data)) from None
             if columns and computed != h:
                 raise VerifyFailure("3.2", seq, "stored hash is not the hash of the stored bytes",
-                                    computed.hex(), bytes(h).hex())
+                                    computed.hex(), stored_hex(h))
             # 3.3 bytes
             try:
                 env = loads(data)
@@ -351,7 +354,7 @@ class ChainVerifier:
             elif env_prev != prev_hex:
                 raise VerifyFailure("3.4", seq, "prev (in the bytes)", prev_hex, env_prev)
             elif columns and prev_col != prev:
-                raise VerifyFailure("3.4", seq, "prev (index column)", prev_hex, bytes(prev_col).hex())
+                raise VerifyFailure("3.4", seq, "prev (index column)", prev_hex, stored_hex(prev_col))
             if seq < inner_until:  # inside the posting in hand, neither its first entry nor its last
                 inner["i"] = seq - posting.first_seq
                 quick = p == inner and type(p["i"]) is int and type(p["n"]) is int and type(p["id"]) is int \
@@ -695,6 +698,20 @@ class ChainVerifier:
                                                     name=new_key_name(body), enrolled_seq=s)
                 if body["role"] == LOG:  # it signs the trees that hold the posting
                     self.log_keys.append((posting.first_seq + posting.n, keys[body["new"]["kid"]].public))
+
+
+def stored_value(value: Any) -> Any:
+    """A BLOB column's value as bytes (drivers may give a buffer); a value of another type as it is,
+    for the comparison that follows to find it unequal and name it (``stored_hex``)."""
+    return bytes(value) if isinstance(value, (bytearray, memoryview)) else value
+
+
+def stored_hex(value: Any) -> str:
+    """A stored BLOB as a failure shows it: its hex; a value of another type (text that SQLite kept,
+    or anything a column altered by hand returns) as itself, with its type."""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value).hex()
+    return f"{value!r} ({type(value).__name__}, not bytes)"
 
 
 def _suite_named_in(genesis: bytes) -> Suite:

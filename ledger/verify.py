@@ -28,7 +28,7 @@ from typing import Any, Callable, Sequence
 from sqlalchemy import Connection, Engine, text
 
 from ledger import db, segments
-from ledger.chain import ChainResult, ChainVerifier, KeyState, VerifyFailure
+from ledger.chain import ChainResult, ChainVerifier, KeyState, VerifyFailure, stored_value
 from ledger.errors import IntegrityError
 from ledger.interface import Contracts
 from ledger.kinds import registry
@@ -68,7 +68,7 @@ def verify_ledger(engine: Engine, contracts: Contracts, progress: Callable[[int]
     db.check_schema(engine)
     kinds = registry(contracts.kinds)
     with db.read_tx(engine) as conn, (replaying(contracts) if replay else nullcontext()) as replayer:
-        nodes = {(r.level, r.idx): bytes(r.hash) for r in conn.execute(text("SELECT level, idx, hash FROM merkle_nodes"))}
+        nodes = {(r.level, r.idx): stored_value(r.hash) for r in conn.execute(text("SELECT level, idx, hash FROM merkle_nodes"))}
         result = None if replayer is not None or workers <= 1 else \
             _in_stretches(engine, conn, kinds, nodes, checkpoints, workers, progress)
         if result is None:  # in order, in this process (and the replay's feed); it names the first failure
@@ -107,11 +107,12 @@ def _in_stretches(engine: Engine, conn: Connection, kinds: dict, nodes: dict[tup
     if size is None or size + 1 < segments.MIN_ENTRIES or (engine.dialect.name == "sqlite" and database in (None, "", ":memory:")):
         return None
     genesis = conn.execute(text("SELECT data FROM entries WHERE seq = 0")).scalar()
-    if genesis is None:
-        return None
+    keys = [stored_value(r[0]) for r in conn.execute(
+        text("SELECT data FROM entries WHERE kind IN ('ledger.genesis', 'key.enroll', 'key.rotate')"))]
+    if type(stored_value(genesis)) is not bytes or any(type(data) is not bytes for data in keys):
+        return None  # (or text where bytes belong): the check in order names it
     snapshot = conn.execute(text("SELECT pg_export_snapshot()")).scalar() if engine.dialect.name == "postgresql" else None
-    hints = segments.key_hints([bytes(r[0]) for r in conn.execute(
-        text("SELECT data FROM entries WHERE kind IN ('ledger.genesis', 'key.enroll', 'key.rotate')"))])
+    hints = segments.key_hints(keys)
     source = segments.DatabaseSource(engine.url.render_as_string(hide_password=False), size + 1, snapshot)
     return segments.verify_in_stretches(source, genesis=bytes(genesis), kinds=kinds, workers=workers, key_hints=hints,
                                         stored_nodes=nodes, checkpoints=checkpoints, progress=progress)
@@ -123,7 +124,7 @@ def _check_keys(conn: Connection, keys: dict[str, KeyState]) -> None:
     for kid in sorted(set(rows) | set(keys)):
         truth, row = keys.get(kid), rows.get(kid)
         want = None if truth is None else (truth.public, truth.role, truth.enrolled_seq, truth.revoked_seq)
-        got = None if row is None else (bytes(row.public), row.role, row.enrolled_seq, row.revoked_seq)
+        got = None if row is None else (stored_value(row.public), row.role, row.enrolled_seq, row.revoked_seq)
         if want != got:
             raise VerifyFailure("5", None, f"keys table row for {kid}", _describe(want), _describe(got))
 

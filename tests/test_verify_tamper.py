@@ -165,6 +165,33 @@ def test_changed_stored_hash(ledger):
     assert report["found"] == "00" * 32
 
 
+@pytest.mark.parametrize("column, text, step", [("data", "CAST(data AS TEXT)", "3.2"), ("hash", "hex(hash)", "3.2"),
+                                                 ("prev", "hex(prev)", "3.4")])
+def test_a_blob_column_holding_text_is_named_not_a_crash(ledger, column, text, step):
+    """SQLite keeps text where the schema has a BLOB (an UPDATE with a string); on PostgreSQL the
+    insider alters the column's type first, and every row's value is then text, from seq 0. verify
+    crashed on it (a TypeError: exit 1, later 70); it names the seq (exit 3)."""
+    with ledger.ledger.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(sa.text(f"ALTER TABLE entries ALTER COLUMN {column} TYPE text USING encode({column}, 'hex')"))
+            seq = 0
+        else:
+            conn.execute(sa.text(f"UPDATE entries SET {column} = {text} WHERE seq = 4"))
+            seq = 4
+    report = _failure(ledger)
+    assert (report["step"], report["seq"]) == (step, seq)
+    assert report["found"].endswith("(str, not bytes)")
+
+
+def test_the_head_entry_edited_into_an_empty_object(ledger):
+    """verify read the head's envelope for its progress bar before checking anything: bytes that are
+    not an envelope at the head crashed it (KeyError). They are step 3.2 at the head's seq."""
+    with ledger.ledger.engine.begin() as conn:
+        _set(conn, 8, data=b"{}")
+    report = _failure(ledger)
+    assert (report["step"], report["seq"]) == ("3.2", 8)
+
+
 def test_deleted_entry(ledger):
     with ledger.ledger.engine.begin() as conn:
         conn.execute(sa.text("DELETE FROM entries WHERE seq = 4"))
