@@ -22,7 +22,7 @@ from contracts.figures import FundYear, count_figure, parse_figure, show
 from contracts.html import Chart, page
 from contracts.money import fen_to_wan
 from contracts.names import OUTCOMES, reason_name
-from contracts.state import stored_column, stored_ints, stored_json
+from contracts.state import stored_column, stored_document, stored_ints, stored_json
 from ledger.trail import display_width
 
 __all__ = ["Report", "execution_report", "funnel_report", "notice_report", "performance_report", "render"]
@@ -61,7 +61,7 @@ def _policies(fy: FundYear) -> list[str]:
 def _document(conn: Connection, policy: str, year: int) -> dict[str, Any] | None:
     row = conn.execute(text("SELECT document FROM policies WHERE policy = :p AND effective_from <= :d "
                             "ORDER BY version DESC LIMIT 1"), {"p": policy, "d": f"{year}-12-31"}).first()
-    return stored_json(row[0], lambda: f"policy {policy}'s document") if row else None
+    return stored_document(row[0], lambda: f"policy {policy}'s document") if row else None
 
 
 def _clause_title(conn: Connection, policy: str, clause: str, year: int) -> str:

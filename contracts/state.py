@@ -30,7 +30,7 @@ from contracts.workdays import WorkingDays
 from ledger.db import insert_rows
 from ledger.errors import IntegrityError
 
-__all__ = ["Rows", "State", "stored_column", "stored_ints", "stored_json"]
+__all__ = ["Rows", "State", "stored_column", "stored_document", "stored_ints", "stored_json"]
 
 _NAMED = re.compile(r":([a-z_][a-z0-9_]*)")
 _COLUMNS = {
@@ -75,6 +75,20 @@ def stored_json(value: Any, what: Callable[[], str]) -> Any:
         return orjson.loads(value)
     except (orjson.JSONDecodeError, TypeError):
         raise IntegrityError(f"{what()} is not JSON: the database was edited by hand; run `fundledger verify`") from None
+
+
+def stored_document(value: Any, what: Callable[[], str]) -> dict[str, Any]:
+    """A policy document as stored: it parses and is a policy document (the edge's own check,
+    ``contracts.catalogue.validate_document``); anything else was written by hand."""
+    from contracts.catalogue import validate_document
+
+    document = stored_json(value, what)
+    problems = validate_document(document)
+    if problems:
+        field, message = problems[0]
+        raise IntegrityError(f"{what()} is not a policy document ({field}: {message}): the database was edited by "
+                             "hand; run `fundledger verify`")
+    return document
 
 
 # what each JSON column of the projections holds (the edge's own tests of the body field it comes from)
@@ -284,7 +298,8 @@ class State:
                 sql += " AND effective_from <= :d"
             rows = [stored_ints("policies", r, ("policy", "version"))
                     for r in self.query(sql + " ORDER BY version DESC LIMIT 1", p=policy, d=on)]
-            found = (rows[0]["version"], stored_json(rows[0]["document"], lambda: f"policy {policy}'s document")) if rows else None
+            found = (rows[0]["version"], stored_document(rows[0]["document"], lambda: f"policy {policy}'s document")) \
+                if rows else None
             for row in self._inserts["policies"]:  # published earlier in this posting
                 if row["policy"] == policy and (on is None or row["effective_from"] <= on) \
                         and (found is None or row["version"] > found[0]):

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-import orjson
 from sqlalchemy import Connection, text
 
 from contracts.kinds import KINDS
+from contracts.state import stored_document
 
 __all__ = ["Describer", "StageIds", "Workflows"]
 
@@ -38,7 +38,8 @@ class Workflows:
         if key not in self._stages:
             doc = self.conn.execute(text("SELECT document FROM policies WHERE policy = :p AND effective_from <= :d "
                                          "ORDER BY version DESC LIMIT 1"), {"p": row.policy, "d": on}).scalar()
-            stages = orjson.loads(doc)["workflow"]["stages"] if doc is not None else []
+            stages = [] if doc is None else \
+                stored_document(doc, lambda: f"policy {row.policy}'s document")["workflow"]["stages"]
             self._stages[key] = {s["id"]: s.get("name", s["id"]) for s in stages}
         return self._stages[key]
 

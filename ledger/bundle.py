@@ -27,7 +27,7 @@ from typing import Any, Callable, Iterator, Mapping
 
 from ledger import segments
 from ledger.chain import ChainResult, ChainVerifier, VerifyFailure
-from ledger.errors import InputError
+from ledger.errors import InputError, stored_blob
 from ledger.keys import Signer
 from ledger.kinds import Kind
 from ledger.note import DASH, NoteError, log_key_id, parse_checkpoint, parse_verifier_key, sign_note, verifier_key
@@ -83,9 +83,9 @@ def export_bundle(ledger: Any, out: Path, log: Signer, progress: Callable[[int],
     vkey = log_verifier_key(ledger)
     with open(out / "entries.jsonl", "wb") as f, db.read_tx(ledger.engine) as conn:
         result = conn.execution_options(yield_per=_BATCH).execute(
-            text("SELECT data FROM entries WHERE seq < :n ORDER BY seq"), {"n": size})
-        for n, (data,) in enumerate(result, 1):
-            f.write(bytes(data) + b"\n")
+            text("SELECT seq, data FROM entries WHERE seq < :n ORDER BY seq"), {"n": size})
+        for n, (seq, data) in enumerate(result, 1):
+            f.write(stored_blob(data, seq, "data") + b"\n")
             if progress and n % _BATCH == 0:
                 progress(_BATCH)
     (out / "checkpoint.note").write_text(issued.note, encoding="utf-8")

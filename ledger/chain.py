@@ -44,14 +44,14 @@ import orjson
 
 from ledger.canonical import SORT_KEYS as _SORT_KEYS
 from ledger.envelope import AT_FORMAT, FORMAT_VERSION, ZERO_HASH, posting_message
-from ledger.errors import IntegrityError
+from ledger.errors import IntegrityError, stored_hex
 from ledger.kinds import ADMIN, AUDITOR, LOG, Kind, genesis_suite, json_type, validate_core_body
 from ledger.merkle import CompactRange, mth
 from ledger.note import Checkpoint, NoteError, cosigner_key_id, verify_cosignature, verify_log_signature
 from ledger.rotation import KeyView, new_key_name, rotation_problems
 from ledger.suites import DEFAULT, SUITES, Suite
 
-__all__ = ["ChainResult", "ChainVerifier", "Deferred", "KeyState", "Segment", "VerifyFailure", "stored_hex", "stored_value"]
+__all__ = ["ChainResult", "ChainVerifier", "Deferred", "KeyState", "Segment", "VerifyFailure", "stored_value"]
 
 _ENVELOPE_KEYS = {"v", "ledger", "seq", "prev", "kind", "at", "posting", "idem", "body"}
 # the envelope's fields in one call: as many fields as these, each of these present, is exactly these
@@ -704,14 +704,6 @@ def stored_value(value: Any) -> Any:
     """A BLOB column's value as bytes (drivers may give a buffer); a value of another type as it is,
     for the comparison that follows to find it unequal and name it (``stored_hex``)."""
     return bytes(value) if isinstance(value, (bytearray, memoryview)) else value
-
-
-def stored_hex(value: Any) -> str:
-    """A stored BLOB as a failure shows it: its hex; a value of another type (text that SQLite kept,
-    or anything a column altered by hand returns) as itself, with its type."""
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        return bytes(value).hex()
-    return f"{value!r} ({type(value).__name__}, not bytes)"
 
 
 def _suite_named_in(genesis: bytes) -> Suite:

@@ -6,7 +6,7 @@ never decides an exit code by itself.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ledger.findings import Finding
@@ -18,6 +18,8 @@ __all__ = [
     "IntegrityError",
     "InputError",
     "Rejected",
+    "stored_blob",
+    "stored_hex",
 ]
 
 
@@ -60,3 +62,22 @@ class EnvironmentProblem(Error):
     """Database unreachable, key file unreadable, migrations not applied. Exit 5."""
 
     exit_code = 5
+
+
+# -- stored values that are not what the schema holds (SQLite keeps what an UPDATE gives it) ------
+def stored_hex(value: Any) -> str:
+    """A stored BLOB as a failure shows it: its hex; a value of another type (text that SQLite kept,
+    or anything a column altered by hand returns) as itself, with its type."""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value).hex()
+    return f"{value!r} ({type(value).__name__}, not bytes)"
+
+
+def stored_blob(value: Any, seq: int, column: str) -> bytes:
+    """An entry's BLOB column (its bytes, its hash) as bytes, for a command that reads it without
+    verifying it first (a trail, a proof, an export): a value of another type was written by hand,
+    an integrity failure naming the seq, not a crash."""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value)
+    raise IntegrityError(f"seq {seq}: the entries column {column} holds {stored_hex(value)}: the database was edited "
+                         "by hand; run `fundledger verify`")

@@ -24,9 +24,10 @@ from typing import Any, Callable, Mapping
 
 import orjson
 
+from ledger.errors import IntegrityError
 from ledger.suites import SUITES, Suite, suite_named, suite_of_alg
 
-__all__ = ["CORE_KINDS", "ROLES", "Kind", "genesis_suite", "json_type", "registry", "validate_core_body"]
+__all__ = ["CORE_KINDS", "ROLES", "Kind", "genesis_suite", "json_type", "registry", "stored_envelope", "validate_core_body"]
 
 ADMIN, LOG, POSTER, AUDITOR, CHECKS = "admin", "log", "poster", "auditor", "checks"
 ROLES = (ADMIN, LOG, POSTER, AUDITOR, CHECKS)
@@ -264,3 +265,25 @@ def registry(contract_kinds: Mapping[str, frozenset[str]]) -> dict[str, Kind]:
 def validate_core_body(kind: str, body: dict[str, Any]) -> Problems:
     """The body problems of a core kind (the key kinds' bodies are checked again by ``verify``)."""
     return CORE_KINDS[kind].validate(body)
+
+
+def stored_envelope(seq: int, data: bytes, kinds: dict[str, Kind], reader: str) -> dict[str, Any]:
+    """A stored entry's envelope, with what its readers rely on (not all that ``verify`` checks): its
+    seq, a known kind, a string idem, a posting with an integer size and a string key, a body object,
+    and a core kind's body as its kind's rules have it (the contracts' kinds: replay's
+    ``_stored_form``). Anything else was written by hand: an integrity failure naming the seq,
+    said by ``reader`` (replay, a trail), not a crash."""
+    try:
+        env = orjson.loads(data)
+        posting = env["posting"]
+        if env["seq"] != seq or type(env["seq"]) is not int or type(env["kind"]) is not str or env["kind"] not in kinds \
+                or type(env["idem"]) is not str or type(posting["n"]) is not int or type(posting["key"]) is not str \
+                or not isinstance(env["body"], dict):
+            raise ValueError
+        bytes.fromhex(env["prev"])
+        kind = kinds[env["kind"]]
+        if not kind.contracts and kind.validate(env["body"]):
+            raise ValueError
+    except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+        raise IntegrityError(f"{reader}: seq {seq} is not a well-formed entry; run `fundledger verify`") from None
+    return env

@@ -37,10 +37,10 @@ from sqlalchemy import Connection, Engine, Integer, LargeBinary, String, Table, 
 
 from ledger import db
 from ledger.envelope import ZERO_HASH, Sealed
-from ledger.errors import EnvironmentProblem, InputError, IntegrityError
+from ledger.errors import EnvironmentProblem, InputError, IntegrityError, stored_blob
 from ledger.findings import FATAL, Finding, subject
 from ledger.interface import Contracts
-from ledger.kinds import Kind, genesis_suite, registry
+from ledger.kinds import genesis_suite, registry, stored_envelope
 from ledger.store import Head, Item, apply_posting, write_entries
 from ledger.suites import DEFAULT
 
@@ -139,11 +139,12 @@ class Replayer:
 
     def feed(self, rows: Iterable[Sequence[Any]]) -> None:
         for row in rows:
-            seq, data = row[0], bytes(row[-1])
+            seq = row[0]
+            data = stored_blob(row[-1], seq, "data")
             if seq != self._next:
                 raise IntegrityError(f"replay: seq {seq} where seq {self._next} belongs; run `fundledger verify`")
             self._next += 1
-            env = _envelope(seq, data, self.kinds)
+            env = stored_envelope(seq, data, self.kinds, "replay")
             if seq == 0:
                 self.suite, self.origin = genesis_suite(env["body"]), env["body"]["origin"]
             p = env["posting"]
@@ -235,26 +236,6 @@ class Replayer:
         return ReplayResult(entries=self.head.size, postings=self.postings, refused=tuple(self.refused),
                             warnings=tuple(self.warnings), late=tuple(self.late),
                             versions=dict(sorted(self.versions.items())))
-
-
-def _envelope(seq: int, data: bytes, kinds: dict[str, Kind]) -> dict[str, Any]:
-    """The entry's envelope, with what replay relies on (not all that ``verify`` checks): its seq,
-    a known kind, a string idem, a posting with an integer size and a string key, a body object,
-    and a core kind's body as its kind's rules have it (the contracts' kinds: ``_stored_form``)."""
-    try:
-        env = orjson.loads(data)
-        posting = env["posting"]
-        if env["seq"] != seq or type(env["seq"]) is not int or type(env["kind"]) is not str or env["kind"] not in kinds \
-                or type(env["idem"]) is not str or type(posting["n"]) is not int or type(posting["key"]) is not str \
-                or not isinstance(env["body"], dict):
-            raise ValueError
-        bytes.fromhex(env["prev"])
-        kind = kinds[env["kind"]]
-        if not kind.contracts and kind.validate(env["body"]):
-            raise ValueError
-    except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
-        raise IntegrityError(f"replay: seq {seq} is not a well-formed entry; run `fundledger verify`") from None
-    return env
 
 
 def _at_seq(f: Finding, seqs: dict[str, int]) -> Finding:

@@ -37,12 +37,12 @@ from sqlalchemy.exc import IntegrityError as DBIntegrityError
 from ledger import db
 from ledger.canonical import canonical
 from ledger.envelope import ZERO_HASH, Sealed, seal_posting, utc_now
-from ledger.errors import ConflictError, EnvironmentProblem, Error, InputError, Rejected
+from ledger.errors import ConflictError, EnvironmentProblem, Error, InputError, IntegrityError, Rejected, stored_blob
 from ledger.findings import FATAL, Finding, subject, worst
 from ledger.interface import Contracts
 from ledger.key_state import KEY_COLUMNS, poster_findings, project_keys, state_findings
 from ledger.keys import PublicKey, Signer
-from ledger.kinds import CORE_KINDS, Kind, genesis_suite, registry
+from ledger.kinds import CORE_KINDS, Kind, genesis_suite, registry, stored_envelope
 from ledger.rotation import statement as rotation_statement
 from ledger.suites import DEFAULT, Suite
 from ledger.tree import extend_nodes
@@ -132,12 +132,33 @@ class Head:
         return self.seq + 1
 
 
+def _genesis_body(data: Any) -> dict[str, Any]:
+    """The genesis entry's body as stored: what a ledger is opened with (its origin and suite)."""
+    try:
+        body = orjson.loads(stored_blob(data, 0, "data"))["body"]
+        genesis_suite(body)
+        if type(body["origin"]) is not str:
+            raise TypeError
+        return body
+    except (orjson.JSONDecodeError, TypeError, KeyError, ValueError, AttributeError):
+        raise IntegrityError("seq 0 is not a well-formed genesis entry: the database was edited by hand; run "
+                             "`fundledger verify`") from None
+
+
 def read_head(conn: Connection) -> Head:
+    """The last entry, as the next posting links to it. Bytes that are not an entry there were
+    written by hand: an integrity failure naming its seq (``verify`` says which step), not a crash."""
     row = conn.execute(_HEAD).first()
     if row is None:
         return Head(seq=-1, hash=ZERO_HASH, posting=-1)
-    version = orjson.loads(row.data)["posting"].get("contracts", 0)
-    return Head(seq=row.seq, hash=bytes(row.hash), posting=row.posting, contracts=version)
+    try:
+        if type(row.data) is not bytes or type(row.hash) is not bytes:
+            raise TypeError
+        version = orjson.loads(row.data)["posting"].get("contracts", 0)
+    except (orjson.JSONDecodeError, TypeError, KeyError, AttributeError):
+        raise IntegrityError(f"the last entry, seq {row.seq}, is not a well-formed entry: the database was edited by "
+                             "hand; run `fundledger verify`") from None
+    return Head(seq=row.seq, hash=row.hash, posting=row.posting, contracts=version)
 
 
 def _insert_entries(conn: Connection, sealed: Sequence[Sealed]) -> None:
@@ -204,7 +225,7 @@ class Ledger:
             genesis = conn.execute(text("SELECT data FROM entries WHERE seq = 0")).scalar()
         if genesis is None:
             raise EnvironmentProblem("the ledger is not initialised: run `fundledger init` first")
-        body = orjson.loads(genesis)["body"]
+        body = _genesis_body(genesis)
         return cls(engine, body["origin"], contracts, genesis_suite(body))
 
     # -- reading ---------------------------------------------------------------------------
@@ -255,7 +276,8 @@ class Ledger:
             sql += f" LIMIT {int(limit)}"
         with db.read_tx(self.engine) as conn:
             for row in conn.execution_options(yield_per=1000).execute(text(sql), params):
-                yield row.seq, bytes(row.hash), orjson.loads(row.data)
+                data = stored_blob(row.data, row.seq, "data")
+                yield row.seq, stored_blob(row.hash, row.seq, "hash"), stored_envelope(row.seq, data, self.kinds, "reading the ledger")
 
     # -- appending -------------------------------------------------------------------------
     def append(self, signer: Signer, items: Sequence[Item], *, dry_run: bool = False) -> list[Receipt]:
@@ -476,7 +498,7 @@ def init_ledger(url: str, admin: PublicKey, log: Signer, *, origin: str | None, 
         with db.write_tx(engine) as conn:
             row = conn.execute(text("SELECT hash, data FROM entries WHERE seq = 0")).first()
             if row is not None:
-                body = orjson.loads(row.data)["body"]
+                body = _genesis_body(row.data)
                 same = body["admin"]["kid"] == admin.kid and body["log"]["kid"] == log.kid
                 if not same or (origin is not None and origin != body["origin"]):
                     raise ConflictError(

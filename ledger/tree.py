@@ -16,6 +16,7 @@ from typing import Sequence
 
 from sqlalchemy import Connection, text
 
+from ledger.errors import stored_blob
 from ledger.merkle import consistency_proof, inclusion_proof, mth, split
 from ledger.suites import Suite
 
@@ -23,7 +24,7 @@ __all__ = ["STRIDE", "Tree", "extend_nodes"]
 
 STRIDE = 8  # nodes are stored from level 8 (blocks of 256 leaves) up
 BLOCK = 1 << STRIDE
-_LEAVES = text("SELECT hash FROM entries WHERE seq >= :a AND seq < :b ORDER BY seq")
+_LEAVES = text("SELECT seq, hash FROM entries WHERE seq >= :a AND seq < :b ORDER BY seq")
 _NODE = text("SELECT hash FROM merkle_nodes WHERE level = :level AND idx = :idx")
 _INSERT = text("INSERT INTO merkle_nodes (level, idx, hash) VALUES (:level, :idx, :hash)")
 
@@ -39,7 +40,7 @@ def extend_nodes(conn: Connection, old_size: int, new_size: int, suite: Suite,
         start, end = block * BLOCK, (block + 1) * BLOCK
         held = new_leaves[max(start - old_size, 0):end - old_size]
         stored = [] if start + len(held) == end else \
-            [bytes(r[0]) for r in conn.execute(_LEAVES, {"a": start, "b": end - len(held)})]
+            [stored_blob(r.hash, r.seq, "hash") for r in conn.execute(_LEAVES, {"a": start, "b": end - len(held)})]
         h, level, idx = mth([*stored, *held], suite), STRIDE, block
         conn.execute(_INSERT, {"level": level, "idx": idx, "hash": h})
         while idx & 1:  # a right child completes its parent
@@ -63,7 +64,7 @@ class Tree:
     def _block(self, block: int) -> list[bytes]:
         if block not in self._blocks:
             rows = self.conn.execute(_LEAVES, {"a": block * BLOCK, "b": (block + 1) * BLOCK})
-            self._blocks[block] = [bytes(r[0]) for r in rows]
+            self._blocks[block] = [stored_blob(r.hash, r.seq, "hash") for r in rows]
         return self._blocks[block]
 
     def _perfect(self, level: int, idx: int) -> bytes:

@@ -393,15 +393,23 @@ def _applied(project: str) -> dict:
         "fund": "chaoyang-finance", "year": 2020, "clause": "opening", "requested_wan": "1", "date": "2020-06-15"}}
 
 
+def _stated(project: str) -> dict:
+    return {"kind": "report.state", "idem": "stated-again", "body": {
+        "figure": "chaoyang-hightech/2023/awards", "seed": "a later report", "wording": "安排支持资金1.18亿元",
+        "value_wan": "11800", "tolerance_wan": "50"}}
+
+
 @pytest.mark.parametrize("table, column, key, line", [
     ("projects", "approved_fen", _AWARDED, _returned),  # the project's row, read by key
     ("policies", "version", "(SELECT max(version) FROM policies WHERE policy = 'chaoyang-finance-measures')", _applied),
-], ids=["a project's amount", "a policy's version"])
+    ("reported", "tolerance", "(SELECT min(seq) FROM reported WHERE figure = 'chaoyang-hightech/2023/awards')", _stated),
+], ids=["a project's amount", "a policy's version", "a stated figure's tolerance"])
 def test_a_posting_that_reads_an_integer_edited_into_text_is_refused_naming_it(demo, demo_copy, tmp_path, table, column,
                                                                                key, line):
     """The write-time rules read the projections too: money returned from a project whose approved
-    amount the insider overwrote with text, or an application under a policy whose version is
-    text, is an integrity failure naming the row (exit 3), and nothing is appended, not a crash; on
+    amount the insider overwrote with text, an application under a policy whose version is text,
+    or a figure stated again beside a statement whose tolerance is text, is an integrity failure
+    naming the row (exit 3), and nothing is appended, not a crash; on
     PostgreSQL the insider first changes the column's type (every value is then text)."""
     ((project,),) = _sql(demo_copy, _AWARDED[1:-1])[0]
     posting = tmp_path / "posting.jsonl"
@@ -409,8 +417,10 @@ def test_a_posting_that_reads_an_integer_edited_into_text_is_refused_naming_it(d
     command = ["post", str(posting), "--key", str(demo[2] / "poster.key"), "--db", demo_copy]
     accepted = CliRunner().invoke(cli, [*command, "--dry-run"])
     assert accepted.exit_code == 0, accepted.output
-    where = {"projects": f"project = {key}", "policies": f"policy = 'chaoyang-finance-measures' AND version = {key}"}[table]
-    ((named,),) = _sql(demo_copy, f"SELECT {'project' if table == 'projects' else 'policy'} FROM {table} WHERE {where}")[0]
+    where = {"projects": f"project = {key}", "policies": f"policy = 'chaoyang-finance-measures' AND version = {key}",
+             "reported": f"seq = {key}"}[table]
+    name = {"projects": "project", "policies": "policy", "reported": "seq"}[table]
+    ((named,),) = _sql(demo_copy, f"SELECT {name} FROM {table} WHERE {where}")[0]
     if demo[0] == "postgresql":
         _sql(demo_copy, f"ALTER TABLE {table} ALTER COLUMN {column} TYPE text")
     _sql(demo_copy, f"UPDATE {table} SET {column} = 'lots' WHERE {where}")
@@ -418,9 +428,30 @@ def test_a_posting_that_reads_an_integer_edited_into_text_is_refused_naming_it(d
     refused = CliRunner().invoke(cli, command)
     assert refused.exit_code == 3, refused.output
     assert f"the {table} row {named}" in refused.output and f"column {column} holds '" in refused.output
-    if table == "projects" or demo[0] == "sqlite":
+    if table != "policies" or demo[0] == "sqlite":  # (PostgreSQL's text versions order otherwise: '1' is named)
         assert f"column {column} holds 'lots', not an integer" in refused.output
     assert _sql(demo_copy, "SELECT count(*) FROM entries")[0] == [(size,)]
+
+
+@pytest.mark.parametrize("reader", ["post", "trail", "report"])
+def test_a_policy_document_edited_into_another_shape_is_named(demo, demo_copy, tmp_path, reader):
+    """The rules, a trail's stage names and a funnel report read a policy's stored document: one the
+    insider replaced with JSON that is no policy document is exit 3 naming the policy (by the
+    edge's own check, ``validate_document``), not a crash."""
+    posting = tmp_path / "posting.jsonl"
+    posting.write_text(json.dumps(_applied(""), ensure_ascii=False) + "\n")
+    args = {"post": ["post", str(posting), "--key", str(demo[2] / "poster.key"), "--dry-run"],
+            "trail": ["trail", "--fund", "chaoyang-finance", "--year", "2020"],
+            "report": ["report", "funnel", "--fund", "chaoyang-finance", "--year", "2020"]}[reader]
+    assert CliRunner().invoke(cli, [*args, "--db", demo_copy]).exit_code == 0
+    engine = sa.create_engine(demo_copy)
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE policies SET document = :d WHERE policy = 'chaoyang-finance-measures'"),
+                     {"d": b'{"workflow": {}}'})
+    engine.dispose()
+    refused = CliRunner().invoke(cli, [*args, "--db", demo_copy])
+    assert refused.exit_code == 3, refused.output
+    assert "policy chaoyang-finance-measures's document is not a policy document (body.document." in refused.output
 
 
 def test_the_untouched_demo_ledger_passes(demo_copy):

@@ -192,6 +192,48 @@ def test_the_head_entry_edited_into_an_empty_object(ledger):
     assert (report["step"], report["seq"]) == ("3.2", 8)
 
 
+def _retype(conn, column: str) -> int:
+    """Text in an entries BLOB column: SQLite keeps it at seq 4; on PostgreSQL the insider alters the
+    column's type, and every row holds text from seq 0. The first seq a reader meets it at."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text(f"ALTER TABLE entries ALTER COLUMN {column} TYPE text USING encode({column}, 'hex')"))
+        return 0
+    conn.execute(sa.text(f"UPDATE entries SET {column} = hex({column}) WHERE seq = 4"))
+    return 4
+
+
+@pytest.mark.parametrize("command, column", [
+    (["trail", "--format", "json"], "data"), (["export", "--out", "{out}"], "data"),
+    (["prove", "inclusion", "5"], "hash"), (["checkpoint", "--key", "{log}", "--out", "{out}"], "hash")])
+def test_the_commands_that_read_entries_without_verifying_name_text_in_a_blob_column(ledger, tmp_path, command, column):
+    """A trail, an export, a proof and a checkpoint read the stored bytes or hashes without
+    verifying them first: text there (SQLite keeps it) is exit 3 naming the seq and column, not a
+    crash (exit 70, before that 1)."""
+    def args(out: str) -> list[str]:
+        return [a.format(out=tmp_path / out, log=ledger.key_path("log")) for a in command]
+
+    assert ledger.run(*args("before")).exit_code == 0
+    with ledger.ledger.engine.begin() as conn:
+        seq = _retype(conn, column)
+    result = ledger.run(*args("after"))
+    assert result.exit_code == 3, result.output
+    assert f"seq {seq}: the entries column {column} holds '" in result.output and "(str, not bytes)" in result.output
+
+
+@pytest.mark.parametrize("command", [["trail"], ["post", "--key", "{poster}"]], ids=["trail", "post"])
+def test_a_malformed_head_entry_stops_a_trail_and_a_posting_naming_its_seq(ledger, command):
+    """The head entry's bytes replaced by an empty object: a trail names the seq it cannot read, and
+    a posting, which links to the head, names it and appends nothing (both crashed before)."""
+    with ledger.ledger.engine.begin() as conn:
+        _set(conn, 8, data=b"{}")
+    result = ledger.run(*[a.format(poster=ledger.key_path("poster")) for a in command], input=note("d1") + "\n")
+    assert result.exit_code == 3, result.output
+    said = "seq 8 is not a well-formed entry" if command == ["trail"] else "the last entry, seq 8, is not a well-formed entry"
+    assert said in result.output and "run `fundledger verify`" in result.output
+    with ledger.ledger.engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT max(seq) FROM entries")).scalar() == 8
+
+
 def test_deleted_entry(ledger):
     with ledger.ledger.engine.begin() as conn:
         conn.execute(sa.text("DELETE FROM entries WHERE seq = 4"))

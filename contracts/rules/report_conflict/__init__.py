@@ -11,6 +11,7 @@ from typing import Any
 
 from contracts.rules.base import WARNING, FrameRule, Rule, column, finding, subject_columns
 from contracts.rules.report_figure import shown, stated
+from contracts.state import stored_ints
 from ledger.findings import Finding
 
 RULE = Rule("REPORT-CONFLICT",
@@ -26,7 +27,9 @@ def check(state: Any, item: Any, where: dict[str, Any]) -> list[Finding]:
     """Every earlier statement of the same figure agrees with this one within the larger tolerance."""
     b, out = item.body, []
     value, tolerance = stated(b)
-    for other in state.query("SELECT seq, value, tolerance, seed FROM reported WHERE figure = :f", f=b["figure"]):
+    for other in state.query("SELECT seq, value, tolerance, seed FROM reported WHERE figure = :f ORDER BY seq",
+                             f=b["figure"]):
+        stored_ints("reported", other, ("seq",))
         if abs(other["value"] - value) > max(tolerance, other["tolerance"]):
             out.append(finding("REPORT-CONFLICT", item, f"{other['seed']} (seq {other['seq']}) states "
                                f"{shown(b['figure'], other['value'])}; {b['seed']} states {shown(b['figure'], value)}",
