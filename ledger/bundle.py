@@ -85,7 +85,7 @@ def export_bundle(ledger: Any, out: Path, log: Signer, progress: Callable[[int],
         result = conn.execution_options(yield_per=_BATCH).execute(
             text("SELECT seq, data FROM entries WHERE seq < :n ORDER BY seq"), {"n": size})
         for n, (seq, data) in enumerate(result, 1):
-            f.write(stored_blob(data, seq, "data") + b"\n")
+            f.write(stored_blob(data, "seq {}: the entries column data", seq) + b"\n")
             if progress and n % _BATCH == 0:
                 progress(_BATCH)
     (out / "checkpoint.note").write_text(issued.note, encoding="utf-8")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ledger import db
-from ledger.errors import InputError
+from ledger.errors import InputError, stored_blob
 from ledger.keys import Signer
 from ledger.note import checkpoint_body, sign_note, verifier_key
 from ledger.store import Item, Ledger, Receipt
@@ -44,7 +44,7 @@ def issue_checkpoint(ledger: Ledger, log: Signer) -> Issued:
 def log_verifier_key(ledger: Ledger) -> str:
     """The C2SP verifier key string of the log key in force (the genesis's until a rotation)."""
     (log,) = [k for k in ledger.keys() if k.role == "log" and k.revoked_seq is None]
-    return verifier_key(ledger.origin, bytes(log.public), ledger.suite)
+    return verifier_key(ledger.origin, stored_blob(log.public, "the keys row {}, column public", log.kid), ledger.suite)
 
 
 def prove_inclusion(ledger: Ledger, seq: int, size: int | None) -> dict[str, Any]:

@@ -196,7 +196,12 @@ def insert_rows(cursor: Any, postgresql: bool, table: str, columns: Sequence[str
 
 
 def get_setting(conn: Connection, name: str) -> str | None:
+    """A local setting (a key's path); one that is not text was written by hand (exit 5, as a key
+    file that cannot be read)."""
     row = conn.execute(text("SELECT value FROM settings WHERE name = :n"), {"n": name}).first()
+    if row is not None and type(row[0]) is not str:
+        raise EnvironmentProblem(f"the local setting {name} holds {row[0]!r}, not a path: it was edited by hand; "
+                                 "set it again (the command that recorded it, or --key)")
     return row[0] if row else None
 
 

@@ -73,11 +73,12 @@ def stored_hex(value: Any) -> str:
     return f"{value!r} ({type(value).__name__}, not bytes)"
 
 
-def stored_blob(value: Any, seq: int, column: str) -> bytes:
-    """An entry's BLOB column (its bytes, its hash) as bytes, for a command that reads it without
-    verifying it first (a trail, a proof, an export): a value of another type was written by hand,
-    an integrity failure naming the seq, not a crash."""
+def stored_blob(value: Any, where: str, *about: Any) -> bytes:
+    """A BLOB column (an entry's bytes or hash, a key, a Merkle node) as bytes, for a command that
+    reads it without verifying it first (a posting, a trail, a proof, an export): a value of
+    another type was written by hand, an integrity failure naming where it is (``where`` formatted
+    with ``about``, only then: ``"seq {}: the entries column data", 4``), not a crash."""
     if isinstance(value, (bytes, bytearray, memoryview)):
         return bytes(value)
-    raise IntegrityError(f"seq {seq}: the entries column {column} holds {stored_hex(value)}: the database was edited "
-                         "by hand; run `fundledger verify`")
+    raise IntegrityError(f"{where.format(*about)} holds {stored_hex(value)}: the database was edited by hand; run "
+                         "`fundledger verify`")

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, bindparam, text
 
 from ledger.envelope import Sealed
+from ledger.errors import stored_blob
 from ledger.findings import FATAL, Finding, subject
 from ledger.keys import PublicKey, Signer
 from ledger.kinds import ADMIN, LOG, Kind
@@ -47,7 +48,8 @@ def poster_findings(key: Any, signer: Signer, items: Sequence[Item], kinds: dict
             rule="KEY-REVOKED", severity=FATAL, field="key", subject=subject(key=signer.kid, seq=key.revoked_seq),
             message=f"key {signer.kid} ({key.name}) was revoked at seq {key.revoked_seq}",
         )]
-    if bytes(key.public) != signer.public.raw or key.alg != signer.public.alg:
+    if stored_blob(key.public, "the keys row {}, column public", signer.kid) != signer.public.raw \
+            or key.alg != signer.public.alg:
         return [Finding(
             rule="KEY-UNKNOWN", severity=FATAL, field="key", subject=subject(key=signer.kid),
             message=f"key {signer.kid} does not match the public key enrolled under that id",
@@ -83,7 +85,7 @@ def state_findings(conn: Connection, head: Head, items: list[Item], suite: Suite
     if kids:
         for row in conn.execute(_KEYS_IN, {"kids": sorted(kids)}):
             known[row.kid] = {"role": row.role, "revoked": row.revoked_seq is not None, "seq": row.enrolled_seq,
-                              "public": bytes(row.public)}
+                              "public": stored_blob(row.public, "the keys row {}, column public", row.kid)}
     active_admins: int | None = None
     for offset, it in enumerate(items):
         seq = next_seq + offset

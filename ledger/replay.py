@@ -140,7 +140,7 @@ class Replayer:
     def feed(self, rows: Iterable[Sequence[Any]]) -> None:
         for row in rows:
             seq = row[0]
-            data = stored_blob(row[-1], seq, "data")
+            data = stored_blob(row[-1], "seq {}: the entries column data", seq)
             if seq != self._next:
                 raise IntegrityError(f"replay: seq {seq} where seq {self._next} belongs; run `fundledger verify`")
             self._next += 1

@@ -132,10 +132,24 @@ class Head:
         return self.seq + 1
 
 
+_KEY_TYPES = (("kid", str), ("alg", str), ("public", bytes), ("name", str), ("role", str), ("enrolled_seq", int),
+              ("revoked_seq", (int, type(None))))
+
+
+def _key_record(row: Sequence[Any]) -> KeyRecord:
+    """A ``keys`` row as stored, each column of its type: anything else was written by hand (SQLite
+    keeps what an UPDATE gives it), an integrity failure naming the row, not a crash."""
+    for (column, kind), value in zip(_KEY_TYPES, row):
+        if not isinstance(value, kind):
+            raise IntegrityError(f"the keys row {row[0]!r}, column {column} holds {value!r}: the database was edited "
+                                 "by hand; run `fundledger verify`")
+    return KeyRecord(*row)
+
+
 def _genesis_body(data: Any) -> dict[str, Any]:
     """The genesis entry's body as stored: what a ledger is opened with (its origin and suite)."""
     try:
-        body = orjson.loads(stored_blob(data, 0, "data"))["body"]
+        body = orjson.loads(stored_blob(data, "seq {}: the entries column data", 0))["body"]
         genesis_suite(body)
         if type(body["origin"]) is not str:
             raise TypeError
@@ -236,7 +250,7 @@ class Ledger:
     def keys(self) -> list[KeyRecord]:
         with db.read_tx(self.engine) as conn:
             rows = conn.execute(text(f"SELECT {KEY_COLUMNS} FROM keys ORDER BY enrolled_seq, role")).all()
-        return [KeyRecord(*row) for row in rows]
+        return [_key_record(row) for row in rows]
 
     def setting(self, name: str) -> str | None:
         with db.read_tx(self.engine) as conn:
@@ -276,8 +290,9 @@ class Ledger:
             sql += f" LIMIT {int(limit)}"
         with db.read_tx(self.engine) as conn:
             for row in conn.execution_options(yield_per=1000).execute(text(sql), params):
-                data = stored_blob(row.data, row.seq, "data")
-                yield row.seq, stored_blob(row.hash, row.seq, "hash"), stored_envelope(row.seq, data, self.kinds, "reading the ledger")
+                data = stored_blob(row.data, "seq {}: the entries column data", row.seq)
+                yield (row.seq, stored_blob(row.hash, "seq {}: the entries column hash", row.seq),
+                       stored_envelope(row.seq, data, self.kinds, "reading the ledger"))
 
     # -- appending -------------------------------------------------------------------------
     def append(self, signer: Signer, items: Sequence[Item], *, dry_run: bool = False) -> list[Receipt]:

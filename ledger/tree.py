@@ -40,12 +40,14 @@ def extend_nodes(conn: Connection, old_size: int, new_size: int, suite: Suite,
         start, end = block * BLOCK, (block + 1) * BLOCK
         held = new_leaves[max(start - old_size, 0):end - old_size]
         stored = [] if start + len(held) == end else \
-            [stored_blob(r.hash, r.seq, "hash") for r in conn.execute(_LEAVES, {"a": start, "b": end - len(held)})]
+            [stored_blob(r.hash, "seq {}: the entries column hash", r.seq)
+             for r in conn.execute(_LEAVES, {"a": start, "b": end - len(held)})]
         h, level, idx = mth([*stored, *held], suite), STRIDE, block
         conn.execute(_INSERT, {"level": level, "idx": idx, "hash": h})
         while idx & 1:  # a right child completes its parent
             left = conn.execute(_NODE, {"level": level, "idx": idx - 1}).scalar_one()
-            h, level, idx = suite.node_hash(bytes(left), h), level + 1, idx >> 1
+            left = stored_blob(left, "the merkle_nodes row ({}, {}), column hash", level, idx - 1)
+            h, level, idx = suite.node_hash(left, h), level + 1, idx >> 1
             conn.execute(_INSERT, {"level": level, "idx": idx, "hash": h})
 
 
@@ -64,7 +66,7 @@ class Tree:
     def _block(self, block: int) -> list[bytes]:
         if block not in self._blocks:
             rows = self.conn.execute(_LEAVES, {"a": block * BLOCK, "b": (block + 1) * BLOCK})
-            self._blocks[block] = [stored_blob(r.hash, r.seq, "hash") for r in rows]
+            self._blocks[block] = [stored_blob(r.hash, "seq {}: the entries column hash", r.seq) for r in rows]
         return self._blocks[block]
 
     def _perfect(self, level: int, idx: int) -> bytes:
@@ -74,7 +76,7 @@ class Tree:
                 h = self.conn.execute(_NODE, {"level": level, "idx": idx}).scalar()
                 if h is None:
                     raise LookupError(f"merkle node ({level}, {idx}) is missing; the tree is not built that far")
-                self._nodes[key] = bytes(h)
+                self._nodes[key] = stored_blob(h, "the merkle_nodes row ({}, {}), column hash", level, idx)
             return self._nodes[key]
         start = idx << level
         leaves = self._block(start // BLOCK)

@@ -234,6 +234,42 @@ def test_a_malformed_head_entry_stops_a_trail_and_a_posting_naming_its_seq(ledge
         assert conn.execute(sa.text("SELECT max(seq) FROM entries")).scalar() == 8
 
 
+@pytest.mark.parametrize("table, column, command", [
+    ("keys", "public", ["post", "--key", "{poster}"]), ("merkle_nodes", "hash", ["prove", "inclusion", "5"]),
+    ("merkle_nodes", "hash", ["checkpoint", "--key", "{log}", "--out", "{out}"])], ids=["post", "prove", "checkpoint"])
+def test_a_key_or_a_merkle_node_holding_text_is_named(ledger, tmp_path, table, column, command):
+    """A posting reads its poster's key row, a proof and a checkpoint the stored Merkle nodes (here
+    one, of the first 256 leaves): text there (on PostgreSQL, after the column's type was altered)
+    is exit 3 naming the row, not a crash."""
+    from ledger.store import Item
+
+    ledger.ledger.append(ledger.poster, [Item("audit.note", f"bulk-{i}", {"text": "x"}) for i in range(300)])
+    args = [a.format(poster=ledger.key_path("poster"), log=ledger.key_path("log"), out=tmp_path / "out") for a in command]
+    with ledger.ledger.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(sa.text(f"ALTER TABLE {table} ALTER COLUMN {column} TYPE text USING encode({column}, 'hex')"))
+        else:
+            conn.execute(sa.text(f"UPDATE {table} SET {column} = hex({column})"))
+    result = ledger.run(*args, input=note("after") + "\n")
+    assert result.exit_code == 3, result.output
+    assert f"the {table} row " in result.output and f"column {column} holds '" in result.output
+    assert "(str, not bytes)" in result.output
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # PostgreSQL keeps text in a text column
+def test_a_keys_row_or_a_setting_of_another_type_is_named(ledger, tmp_path):
+    """SQLite keeps a blob in a text column: a key's role so edited stops ``keys list`` (exit 3,
+    naming the row); the log key's recorded path so edited stops ``export`` (exit 5, as a key file
+    that cannot be read). Both crashed before."""
+    with ledger.ledger.engine.begin() as conn:
+        conn.execute(sa.text("UPDATE keys SET role = X'00' WHERE role = 'auditor'"))
+        conn.execute(sa.text("UPDATE settings SET value = X'00'"))
+    listed = ledger.run("keys", "list")
+    assert listed.exit_code == 3 and f"the keys row '{ledger.auditor.kid}', column role holds b'\\x00'" in listed.output
+    exported = ledger.run("export", "--out", str(tmp_path / "bundle"))
+    assert exported.exit_code == 5 and "holds b'\\x00', not a path" in exported.output
+
+
 def test_deleted_entry(ledger):
     with ledger.ledger.engine.begin() as conn:
         conn.execute(sa.text("DELETE FROM entries WHERE seq = 4"))
