@@ -17,7 +17,10 @@ from typing import Any, Callable
 from sqlalchemy import Connection, text
 
 from contracts.kinds import KINDS
+from contracts.schemas import prepare
 from contracts.state import stored_document
+from ledger.errors import InputError, IntegrityError
+from ledger.store import Item
 
 __all__ = ["Describer", "StageIds", "Workflows"]
 
@@ -65,6 +68,8 @@ class Describer(Workflows):
 
     def __call__(self, env: dict[str, Any]) -> tuple[str | None, str]:
         body = env["body"]
+        if env["kind"] in KINDS:
+            _stored_form(env)
         describe = _KINDS.get(env["kind"])
         summary = describe(self, body) if describe else env["kind"]
         return body.get("date") or body.get("start"), summary
@@ -72,6 +77,23 @@ class Describer(Workflows):
     def stage_name(self, project: str, stage: str, on: str) -> str:
         """The stage's name in the workflow of the project's policy in force on ``on``."""
         return self.stages(project, on).get(stage, stage)
+
+
+def _stored_form(env: dict[str, Any]) -> None:
+    """A lifecycle entry's stored body is one its kind's edge accepts and leaves as it is (replay
+    holds every body to the same, ``ledger/replay.py``); anything else was written by hand: an
+    integrity failure naming the seq, not a crash of its summary. (The envelope and the core
+    kinds' bodies were checked as they were read, ``ledger.kinds.stored_envelope``.)"""
+    kind, body = env["kind"], env["body"]
+    try:
+        (stored,) = prepare([Item(kind, env["idem"], body)])
+    except InputError as e:
+        first = e.findings[0]
+        raise IntegrityError(f"seq {env['seq']}: its {kind} body is not one its kind accepts ({first.field}: "
+                             f"{first.message}): the database was edited by hand; run `fundledger verify`") from None
+    if stored.body != body:
+        raise IntegrityError(f"seq {env['seq']}: its {kind} body is not in its stored form (amounts in fen): the "
+                             "database was edited by hand; run `fundledger verify`")
 
 
 # the core kinds' lines here; each contract kind's is its declaration's (contracts/kinds.py)

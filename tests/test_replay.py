@@ -454,6 +454,30 @@ def test_a_policy_document_edited_into_another_shape_is_named(demo, demo_copy, t
     assert "policy chaoyang-finance-measures's document is not a policy document (body.document." in refused.output
 
 
+def test_a_trail_over_a_lifecycle_body_emptied_by_hand_names_its_seq(demo_copy):
+    """The trail checks each envelope as it reads it, and each lifecycle body against its kind's
+    edge before it summarises it: a decision's body the insider emptied is exit 3 naming the seq,
+    not a crash of its one-line summary."""
+    import orjson
+
+    trail = ["trail", "--fund", "chaoyang-hightech", "--year", "2023", "--db", demo_copy]
+    assert CliRunner().invoke(cli, trail).exit_code == 0
+    engine = sa.create_engine(demo_copy)
+    with engine.begin() as conn:
+        disable_guard(conn)
+        seq, data = conn.execute(sa.text("SELECT e.seq, e.data FROM entries e JOIN entry_refs r ON r.seq = e.seq "
+                                         "WHERE r.fund = 'chaoyang-hightech' AND r.year = 2023 AND e.kind = 'review.decide' "
+                                         "ORDER BY e.seq LIMIT 1")).one()
+        envelope = orjson.loads(data)
+        envelope["body"] = {}
+        conn.execute(sa.text("UPDATE entries SET data = :d WHERE seq = :s"),
+                     {"d": orjson.dumps(envelope, option=orjson.OPT_SORT_KEYS), "s": seq})
+    engine.dispose()
+    refused = CliRunner().invoke(cli, trail)
+    assert refused.exit_code == 3, refused.output
+    assert f"seq {seq}: its review.decide body is not one its kind accepts (body." in refused.output
+
+
 def test_the_untouched_demo_ledger_passes(demo_copy):
     code, report = _verify(demo_copy)
     assert code == 0 and report["state"]["rows"] > 20000 and report["state"]["warnings"] == 26
