@@ -14,6 +14,7 @@ import click
 from contracts.api import CONTRACTS
 from fundledger.cli import (
     KINDS,
+    SEQ,
     cli,
     command,
     json_line,
@@ -171,8 +172,8 @@ def prove() -> None:
 
 
 @command(prove, "inclusion")
-@click.argument("seq", type=int)
-@click.option("--size", type=int, help="Tree size to prove against (default: the current size).")
+@click.argument("seq", type=SEQ)
+@click.option("--size", type=SEQ, help="Tree size to prove against (default: the current size).")
 def prove_inclusion_cmd(seq: int, size: int | None, db_url: str, as_json: bool) -> int:
     """Prove that entry SEQ is in the tree of SIZE entries."""
     from ledger.checkpoints import prove_inclusion
@@ -182,8 +183,8 @@ def prove_inclusion_cmd(seq: int, size: int | None, db_url: str, as_json: bool) 
 
 
 @command(prove, "consistency")
-@click.argument("old_size", type=int)
-@click.argument("new_size", type=int)
+@click.argument("old_size", type=SEQ)
+@click.argument("new_size", type=SEQ)
 def prove_consistency_cmd(old_size: int, new_size: int, db_url: str, as_json: bool) -> int:
     """Prove that the tree of NEW_SIZE entries extends the tree of OLD_SIZE entries."""
     from ledger.checkpoints import prove_consistency

@@ -31,6 +31,10 @@ from ledger.suites import SUITES
 __all__ = ["cli", "main"]
 
 DEFAULT_DB = "sqlite:///fundledger.db"
+# numbers a command line gives: a seq or a tree size fits entries.seq (a BIGINT), a year is a fund-year's
+# (contracts.fields YEAR); beyond, a usage error (exit 2), not the database's overflow
+SEQ = click.IntRange(min=0, max=2**63 - 1)
+YEAR = click.IntRange(min=2000, max=2100)
 KINDS = registry(CONTRACTS.kinds)  # every kind a ledger of fundledger knows
 SUITE_NAMES = tuple(SUITES)
 
@@ -382,7 +386,7 @@ def calendar() -> None:
 
 
 @command(calendar, "publish")
-@click.option("--year", required=True, type=int, help="The year the calendar covers.")
+@click.option("--year", required=True, type=YEAR, help="The year the calendar covers.")
 @click.option("--file", "path", type=click.Path(dir_okay=False),
               help="JSON {holidays, workdays, document[, version]} as the State Council's notice gives them; "
                    "without it, chinese-calendar's (for a year it knows).")

@@ -11,7 +11,9 @@ import click
 
 from fundledger.audit import signer_from
 from fundledger.cli import (
+    SEQ,
     SUITE_NAMES,
+    YEAR,
     cli,
     command,
     json_line,
@@ -25,11 +27,11 @@ from ledger.suites import SUITES
 
 # -- trail -------------------------------------------------------------------------------------
 @command(cli)
-@click.option("--seq", type=int, help="Only the entry at this seq.")
+@click.option("--seq", type=SEQ, help="Only the entry at this seq.")
 @click.option("--kind", help="Only entries of this kind.")
 @click.option("--idem", help="Only the entry with this idem.")
 @click.option("--fund", help="Only entries of this fund (with --year: of this fund-year).")
-@click.option("--year", type=int, help="Only entries of this year's funds.")
+@click.option("--year", type=YEAR, help="Only entries of this year's funds.")
 @click.option("--clause", help="With --fund and --year: the entries behind this clause's figure.")
 @click.option("--project", help="Only entries about this project.")
 @click.option("--enterprise", help="Only entries about this enterprise's projects (credit code).")
@@ -63,7 +65,7 @@ def trail(seq: int | None, kind: str | None, idem: str | None, fund: str | None,
 @command(cli)
 @click.argument("which", type=click.Choice(["execution", "funnel", "performance", "notice"]))
 @click.option("--fund", required=True, help="Fund code, e.g. chaoyang-hightech.")
-@click.option("--year", required=True, type=int)
+@click.option("--year", required=True, type=YEAR)
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "xlsx", "html"]), default="table",
               show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False), help="Write to a file (required for xlsx on a terminal).")

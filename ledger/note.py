@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 import struct
 from dataclasses import dataclass
 
@@ -45,6 +46,8 @@ __all__ = [
 ]
 
 DASH = "\u2014"
+_DECIMAL = re.compile(r"0|[1-9][0-9]*")
+_LARGEST_SIZE = 2**63 - 1  # entries.seq is a BIGINT
 
 
 class NoteError(ValueError):
@@ -130,8 +133,10 @@ def parse_checkpoint(text: str) -> Checkpoint:
     if len(lines) < 3:
         raise NoteError("a checkpoint has an origin, a size and a root hash")
     origin, size_text, root_text = lines[:3]
-    if not size_text.isdigit() or (size_text != "0" and size_text.startswith("0")):
+    if not _DECIMAL.fullmatch(size_text):  # ASCII digits only ('²'.isdigit() is true), no leading zero
         raise NoteError(f"tree size {size_text!r} is not a decimal number")
+    if int(size_text) > _LARGEST_SIZE:
+        raise NoteError(f"tree size {size_text} is larger than any ledger's (seq is a 64-bit integer)")
     try:
         root = base64.b64decode(root_text, validate=True)
     except ValueError:

@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from fundledger.cli import cli
@@ -155,6 +156,18 @@ def test_a_bug_exits_70_with_its_traceback_never_a_code_that_judges_the_input(en
     monkeypatch.undo()
     assert json.loads(_run("verify", "--json", "--db", env.url).stdout)["entries"] == size  # nothing was appended
     assert _run("post", "--key", env.key_path("poster"), "--db", env.url, input=note("during") + "\n").exit_code == 0
+
+
+@pytest.mark.parametrize("args, option", [
+    (["trail", "--seq", "9" * 23], "'--seq'"), (["trail", "--year", "9" * 23], "'--year'"),
+    (["report", "execution", "--fund", "f", "--year", "99999"], "'--year'"), (["prove", "inclusion", "9" * 23], "'SEQ'"),
+    (["prove", "inclusion", "1", "--size", "9" * 23], "'--size'"), (["prove", "consistency", "1", "9" * 23], "'NEW_SIZE'")])
+def test_a_number_no_ledger_can_hold_is_a_usage_error_naming_the_option(env, args, option):
+    """A seq or a tree size beyond a 64-bit integer, a year beyond a fund-year's, is refused as usage
+    (exit 2, naming the option), not passed to the database (SQLite's overflow: exit 70, 1 before)."""
+    assert _run("trail", "--seq", "1", "--year", "2023", "--db", env.url).exit_code == 0
+    result = CliRunner().invoke(cli, [*args, "--db", env.url])
+    assert result.exit_code == 2 and f"Invalid value for {option}" in result.output
 
 
 @BOTH_SUITES
