@@ -19,7 +19,8 @@ from sqlalchemy import Connection, text
 from contracts.kinds import KINDS
 from contracts.schemas import prepare
 from contracts.state import stored_document
-from ledger.errors import InputError, IntegrityError
+from ledger.errors import IntegrityError
+from ledger.replay import stored_form
 from ledger.store import Item
 
 __all__ = ["Describer", "StageIds", "Workflows"]
@@ -80,20 +81,16 @@ class Describer(Workflows):
 
 
 def _stored_form(env: dict[str, Any]) -> None:
-    """A lifecycle entry's stored body is one its kind's edge accepts and leaves as it is (replay
-    holds every body to the same, ``ledger/replay.py``); anything else was written by hand: an
-    integrity failure naming the seq, not a crash of its summary. (The envelope and the core
-    kinds' bodies were checked as they were read, ``ledger.kinds.stored_envelope``.)"""
-    kind, body = env["kind"], env["body"]
-    try:
-        (stored,) = prepare([Item(kind, env["idem"], body)])
-    except InputError as e:
-        first = e.findings[0]
+    """A lifecycle entry's stored body is its stored form (``ledger.replay.stored_form``, as replay
+    holds it); anything else was written by hand: an integrity failure naming the seq, not a crash
+    of its summary. (The envelope and the core kinds' bodies were checked as they were read,
+    ``ledger.kinds.stored_envelope``.)"""
+    kind = env["kind"]
+    found = stored_form(prepare, [Item(kind, env["idem"], env["body"])])
+    if found:
+        first = next(iter(found.values()))[0]
         raise IntegrityError(f"seq {env['seq']}: its {kind} body is not one its kind accepts ({first.field}: "
-                             f"{first.message}): the database was edited by hand; run `fundledger verify`") from None
-    if stored.body != body:
-        raise IntegrityError(f"seq {env['seq']}: its {kind} body is not in its stored form (amounts in fen): the "
-                             "database was edited by hand; run `fundledger verify`")
+                             f"{first.message}): the database was edited by hand; run `fundledger verify`")
 
 
 # the core kinds' lines here; each contract kind's is its declaration's (contracts/kinds.py)

@@ -46,7 +46,7 @@ from ledger.suites import DEFAULT
 
 __all__ = [
     "STATE_ROW", "STATE_ROW_MESSAGE", "STATE_ROW_ZH", "Comparison", "ReplayResult", "Replayer", "StateFailure", "compare_projections",
-    "entry_batches", "failure_message", "replay_bundle", "replaying", "row_bytes", "scratch_store",
+    "entry_batches", "failure_message", "replay_bundle", "replaying", "row_bytes", "scratch_store", "stored_form",
 ]
 
 STATE_ROW = "STATE-ROW"
@@ -203,26 +203,8 @@ class Replayer:
         self.postings += 1
 
     def _stored_form(self, items: list[Item]) -> dict[str, list[Finding]]:
-        """A stored body is its own stored form: the contracts' edge accepts it and leaves it as it is.
-        The findings by idem."""
-        checked = [it for it in items if self.kinds[it.kind].contracts]
-        if not checked:
-            return {}
-        by_idem: dict[str, list[Finding]] = {}
-        try:
-            prepared = self.contracts.prepare(checked)
-        except InputError as e:
-            for f in e.findings:
-                by_idem.setdefault(dict(f.subject).get("idem"), []).append(f)
-            return by_idem
-        for it, p in zip(checked, prepared):
-            if p.body != it.body:
-                by_idem.setdefault(it.idem, []).append(Finding(
-                    rule="INPUT-BODY", severity=FATAL, field="body", subject=subject(idem=it.idem),
-                    message=f"the stored body of {it.kind} is not in its stored form (amounts in fen)",
-                    expected=orjson.dumps(p.body, option=orjson.OPT_SORT_KEYS).decode(),
-                    actual=orjson.dumps(it.body, option=orjson.OPT_SORT_KEYS).decode()))
-        return by_idem
+        """``stored_form`` of the contracts' kinds among ``items``."""
+        return stored_form(self.contracts.prepare, [it for it in items if self.kinds[it.kind].contracts])
 
     def compare(self, database: Connection) -> "Comparison":
         """The database's projections (read in the caller's transaction) against this replay's."""
@@ -236,6 +218,29 @@ class Replayer:
         return ReplayResult(entries=self.head.size, postings=self.postings, refused=tuple(self.refused),
                             warnings=tuple(self.warnings), late=tuple(self.late),
                             versions=dict(sorted(self.versions.items())))
+
+
+def stored_form(prepare: Callable[[Sequence[Item]], Sequence[Item]], items: list[Item]) -> dict[str, list[Finding]]:
+    """A stored body is its own stored form: the contracts' edge (``prepare``) accepts it and leaves
+    it as it is. The findings by idem (empty when every body is). Replay holds every body of the
+    contracts' kinds to it; so does the trail before it summarises one (``contracts.summaries``)."""
+    if not items:
+        return {}
+    by_idem: dict[str, list[Finding]] = {}
+    try:
+        prepared = prepare(items)
+    except InputError as e:
+        for f in e.findings:
+            by_idem.setdefault(dict(f.subject).get("idem"), []).append(f)
+        return by_idem
+    for it, p in zip(items, prepared):
+        if p.body != it.body:
+            by_idem.setdefault(it.idem, []).append(Finding(
+                rule="INPUT-BODY", severity=FATAL, field="body", subject=subject(idem=it.idem),
+                message=f"the stored body of {it.kind} is not in its stored form (amounts in fen)",
+                expected=orjson.dumps(p.body, option=orjson.OPT_SORT_KEYS).decode(),
+                actual=orjson.dumps(it.body, option=orjson.OPT_SORT_KEYS).decode()))
+    return by_idem
 
 
 def _at_seq(f: Finding, seqs: dict[str, int]) -> Finding:
