@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-__all__ = ["AT_LEAST_ONE", "NONNEG", "OBJECTION_OUTCOMES", "OUTCOMES", "POS", "TEXT", "YEAR", "Field", "describe", "is_awards", "is_bases",
+__all__ = ["AT_LEAST_ONE", "FIRST_YEAR", "LAST_YEAR", "NONNEG", "OBJECTION_OUTCOMES", "OUTCOMES", "POS", "TEXT", "YEAR", "Field", "describe", "is_awards", "is_bases",
            "is_dates", "is_indicator", "is_objections", "is_scores", "is_str_list", "problem"]
 
 OUTCOMES = ("pass", "reject", "reduce", "halve", "downgrade")
@@ -43,8 +43,11 @@ def _nonnegative(v: int) -> bool:
     return v >= 0
 
 
+FIRST_YEAR, LAST_YEAR = 2000, 2100  # the years a fund-year may have (the command line's --year too)
+
+
 def _year(v: int) -> bool:
-    return 2000 <= v <= 2100
+    return FIRST_YEAR <= v <= LAST_YEAR
 
 
 def is_str_list(v: Any) -> bool:

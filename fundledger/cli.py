@@ -23,6 +23,7 @@ import click
 import orjson
 
 from contracts.api import CONTRACTS
+from contracts.fields import FIRST_YEAR, LAST_YEAR
 from ledger.errors import EnvironmentProblem, Error, InputError
 from ledger.findings import findings_to_json, findings_to_text
 from ledger.kinds import registry
@@ -31,10 +32,10 @@ from ledger.suites import SUITES
 __all__ = ["cli", "main"]
 
 DEFAULT_DB = "sqlite:///fundledger.db"
-# numbers a command line gives: a seq or a tree size fits entries.seq (a BIGINT), a year is a fund-year's
-# (contracts.fields YEAR); beyond, a usage error (exit 2), not the database's overflow
+# numbers a command line gives: a seq or a tree size fits entries.seq (a BIGINT), a year is a fund-year's;
+# beyond, a usage error (exit 2), not the database's overflow
 SEQ = click.IntRange(min=0, max=2**63 - 1)
-YEAR = click.IntRange(min=2000, max=2100)
+YEAR = click.IntRange(min=FIRST_YEAR, max=LAST_YEAR)
 KINDS = registry(CONTRACTS.kinds)  # every kind a ledger of fundledger knows
 SUITE_NAMES = tuple(SUITES)
 

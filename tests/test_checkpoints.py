@@ -160,8 +160,10 @@ def test_witness_refuses_a_note_not_signed_by_the_pinned_log(env, tmp_path):
     assert result.exit_code == 3 and "no signature by the log key" in result.output
 
 
-@pytest.mark.parametrize("size, said", [("9" * 40, "is larger than any ledger's"), ("\u00b2", "is not a decimal number"),
-                                        ("\u0663", "is not a decimal number")], ids=["40 digits", "superscript", "arabic-indic"])
+@pytest.mark.parametrize("size, said", [("9" * 40, f"tree size {'9' * 40} is larger than any ledger's"),
+                                        ("\u00b2", "tree size '\u00b2' is not a decimal number"),
+                                        ("\u0663", "tree size '\u0663' is not a decimal number")],
+                         ids=["40 digits", "superscript", "arabic-indic"])
 def test_a_tree_size_no_ledger_can_have_is_refused_by_the_witness_and_verify(env, tmp_path, size, said):
     """The witness looked up the ledger's key rotations below a note's size before checking its
     signature: a size of 40 digits crashed it (SQLite's integers are 64-bit). '²' passed
@@ -176,7 +178,7 @@ def test_a_tree_size_no_ledger_can_have_is_refused_by_the_witness_and_verify(env
     for result in (_cosign(env, tmp_path / "odd.note", tmp_path / "w2", "--log-vkey", vkey),
                    env.run("verify", "--checkpoint", str(tmp_path / "odd.note"))):
         assert result.exit_code == 3, result.output
-        assert f"tree size {size!r} {said}" in result.output or f"tree size {size} {said}" in result.output
+        assert said in result.output
 
 
 # -- rewritten history ----------------------------------------------------------------------
