@@ -51,7 +51,7 @@ from ledger.note import Checkpoint, NoteError, cosigner_key_id, verify_cosignatu
 from ledger.rotation import KeyView, new_key_name, rotation_problems
 from ledger.suites import DEFAULT, SUITES, Suite
 
-__all__ = ["ChainResult", "ChainVerifier", "Deferred", "KeyState", "Segment", "VerifyFailure", "stored_value"]
+__all__ = ["ChainResult", "ChainVerifier", "Deferred", "KeyState", "Segment", "VerifyFailure"]
 
 _ENVELOPE_KEYS = {"v", "ledger", "seq", "prev", "kind", "at", "posting", "idem", "body"}
 # the envelope's fields in one call: as many fields as these, each of these present, is exactly these
@@ -698,12 +698,6 @@ class ChainVerifier:
                                                     name=new_key_name(body), enrolled_seq=s)
                 if body["role"] == LOG:  # it signs the trees that hold the posting
                     self.log_keys.append((posting.first_seq + posting.n, keys[body["new"]["kid"]].public))
-
-
-def stored_value(value: Any) -> Any:
-    """A BLOB column's value as bytes (drivers may give a buffer); a value of another type as it is,
-    for the comparison that follows to find it unequal and name it (``stored_hex``)."""
-    return bytes(value) if isinstance(value, (bytearray, memoryview)) else value
 
 
 def _suite_named_in(genesis: bytes) -> Suite:

@@ -20,6 +20,7 @@ __all__ = [
     "Rejected",
     "stored_blob",
     "stored_hex",
+    "stored_value",
 ]
 
 
@@ -71,6 +72,12 @@ def stored_hex(value: Any) -> str:
     if isinstance(value, (bytes, bytearray, memoryview)):
         return bytes(value).hex()
     return f"{value!r} ({type(value).__name__}, not bytes)"
+
+
+def stored_value(value: Any) -> Any:
+    """A BLOB column's value as bytes (drivers may give a buffer); a value of another type as it is,
+    for ``verify``'s comparison that follows to find it unequal and name it at its step."""
+    return bytes(value) if isinstance(value, (bytearray, memoryview)) else value
 
 
 def stored_blob(value: Any, where: str, *about: Any) -> bytes:

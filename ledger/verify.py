@@ -28,8 +28,8 @@ from typing import Any, Callable, Sequence
 from sqlalchemy import Connection, Engine, text
 
 from ledger import db, segments
-from ledger.chain import ChainResult, ChainVerifier, KeyState, VerifyFailure, stored_value
-from ledger.errors import IntegrityError
+from ledger.chain import ChainResult, ChainVerifier, KeyState, VerifyFailure
+from ledger.errors import IntegrityError, stored_value
 from ledger.interface import Contracts
 from ledger.kinds import registry
 from ledger.note import Checkpoint
@@ -110,7 +110,7 @@ def _in_stretches(engine: Engine, conn: Connection, kinds: dict, nodes: dict[tup
     keys = [stored_value(r[0]) for r in conn.execute(
         text("SELECT data FROM entries WHERE kind IN ('ledger.genesis', 'key.enroll', 'key.rotate')"))]
     if type(stored_value(genesis)) is not bytes or any(type(data) is not bytes for data in keys):
-        return None  # (or text where bytes belong): the check in order names it
+        return None  # no genesis, or text where bytes belong: the check in order names it
     snapshot = conn.execute(text("SELECT pg_export_snapshot()")).scalar() if engine.dialect.name == "postgresql" else None
     hints = segments.key_hints(keys)
     source = segments.DatabaseSource(engine.url.render_as_string(hide_password=False), size + 1, snapshot)
