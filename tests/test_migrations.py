@@ -50,6 +50,17 @@ def test_migrated_schema_matches_the_models(db_url):
     assert diff == []
 
 
+def test_the_state_checks_the_integer_columns_the_models_declare():
+    """contracts.state keeps its own list of each projection's integer columns (importing the models
+    would load SQLAlchemy's ORM on every lifecycle posting): it must be the models' list."""
+    from sqlalchemy import Integer
+
+    from contracts.models import PROJECTIONS
+    from contracts.state import _INTEGERS
+
+    assert _INTEGERS == {t.name: tuple(c.name for c in t.columns if isinstance(c.type, Integer)) for t in PROJECTIONS}
+
+
 def test_commands_refuse_an_unmigrated_database(db_url):
     engine = db.make_engine(db_url)
     with pytest.raises(EnvironmentProblem, match="no fundledger schema"):
