@@ -3,17 +3,22 @@ that never mixes suites (at write time, and against an insider at verify time)."
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import orjson
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from gmssl import sm2
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fundledger.cli import cli
 from ledger.keys import load_private, load_public, write_new_key
-from ledger.suites import ED25519_SHA256, SM2_SM3, SUITES
+from ledger.suites import ED25519_SHA256, SM2_SM3, SUITES, _sodium_accepts
 from tests.ledgers import disable_guard
 from tests.support import BOTH_SUITES, make_keys, note
 
@@ -89,6 +94,85 @@ def test_key_files_of_each_suite_round_trip(tmp_path, suite):
     other = ED25519_SHA256 if suite is SM2_SM3 else SM2_SM3
     assert not other.verify(public.raw, signer.sign(b"x"), b"x")
 
+
+# -- Ed25519: libsodium first, cryptography's verdict -----------------------------------------
+_L = 2**252 + 27742317777372353535851937790883648493  # the order of the base point
+_P = 2**255 - 19
+_IDENTITY = (1).to_bytes(32, "little")  # the neutral point, y = 1
+_IDENTITY_NONCANONICAL = (_P + 1).to_bytes(32, "little")  # y = p + 1, the same point
+_ORDER_2 = (_P - 1).to_bytes(32, "little")  # y = -1
+
+
+def _reference(public: bytes, signature: bytes, message: bytes) -> bool:
+    """cryptography's (OpenSSL's) verdict, the one the ledger's Ed25519 has always been."""
+    try:
+        Ed25519PublicKey.from_public_bytes(public).verify(signature, message)
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
+def _k_is_even(r: bytes, a: bytes, m: bytes) -> bool:
+    return int.from_bytes(hashlib.sha512(r + a + m).digest(), "little") % _L % 2 == 0
+
+
+def _edge_cases() -> list[tuple[str, bytes, bytes, bytes]]:
+    """Keys and signatures where implementations of Ed25519 disagree: an honest one and its
+    mutations, and small-order and non-canonical keys with S = 0, which OpenSSL accepts and
+    libsodium refuses."""
+    private = Ed25519PrivateKey.generate()
+    public = private.public_key().public_bytes_raw()
+    signature = private.sign(b"posting")
+    s = int.from_bytes(signature[32:], "little")
+    order_2_message = next(m for m in (b"m%d" % i for i in range(64)) if _k_is_even(_IDENTITY, _ORDER_2, m))
+    return [
+        ("honest", public, signature, b"posting"),
+        ("another message", public, signature, b"posting!"),
+        ("R altered", public, bytes([signature[0] ^ 1]) + signature[1:], b"posting"),
+        ("S + L, not reduced", public, signature[:32] + (s + _L).to_bytes(32, "little"), b"posting"),
+        ("another key", Ed25519PrivateKey.generate().public_key().public_bytes_raw(), signature, b"posting"),
+        ("identity key, S = 0", _IDENTITY, _IDENTITY + bytes(32), b"anything"),
+        ("identity key not canonical, S = 0", _IDENTITY_NONCANONICAL, _IDENTITY + bytes(32), b"anything"),
+        ("R not canonical", _IDENTITY, _IDENTITY_NONCANONICAL + bytes(32), b"anything"),
+        ("order-2 key, S = 0", _ORDER_2, _IDENTITY + bytes(32), order_2_message),
+        ("signature one byte short", public, signature[:63], signature[63:] + b"posting"),
+        ("signature one byte long", public, signature + b"\x00", b"posting"),
+        ("key one byte short", public[:31], signature, b"posting"),
+    ]
+
+
+_EDGE_CASES = _edge_cases()
+
+
+@pytest.mark.parametrize("case", _EDGE_CASES, ids=lambda c: c[0])
+def test_ed25519_gives_cryptographys_verdict_where_implementations_differ(case):
+    _, public, signature, message = case
+    assert ED25519_SHA256.verify(public, signature, message) is _reference(public, signature, message)
+
+
+def test_the_edge_cases_cover_both_verdicts_and_both_paths():
+    """The cases above test something: libsodium refuses some that OpenSSL accepts (the fallback
+    decides them), and the verdict is not always the same; a signature one byte short would pass
+    libsodium's combined string unless its length is checked first."""
+    verdicts = {c[0]: (_reference(*c[1:]), _sodium_accepts(*c[1:])) for c in _EDGE_CASES if len(c[2]) == 64}
+    assert verdicts["honest"] == (True, True)
+    assert verdicts["identity key, S = 0"] == verdicts["order-2 key, S = 0"] == (True, False)
+    assert verdicts["identity key not canonical, S = 0"] == (True, False)
+    assert verdicts["S + L, not reduced"] == verdicts["R not canonical"] == (False, False)
+    _, public, short, message = next(c for c in _EDGE_CASES if c[0] == "signature one byte short")
+    assert _sodium_accepts(public, short + message[:1], message[1:])  # what the length check prevents
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(_EDGE_CASES), st.sampled_from(("public", "signature", "message")), st.integers(0, 10**6),
+       st.integers(0, 7))
+def test_ed25519_verdict_equals_cryptographys_under_any_bit_flipped(case, part, position, bit):
+    _, public, signature, message = case
+    fields = {"public": bytearray(public), "signature": bytearray(signature), "message": bytearray(message)}
+    flipped = fields[part]
+    flipped[position % len(flipped)] ^= 1 << bit
+    args = (bytes(fields["public"]), bytes(fields["signature"]), bytes(fields["message"]))
+    assert ED25519_SHA256.verify(*args) is _reference(*args)
 
 # -- one suite per ledger --------------------------------------------------------------------
 @BOTH_SUITES
