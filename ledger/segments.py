@@ -301,7 +301,7 @@ def _settle(main: ChainVerifier, futures: list[Future], end: int, bundle: bool,
                 return None  # an idem in two stretches
             for deferred in stretch.deferred:
                 main.settle(deferred)
-                main.last_posting_id = deferred.posting.id
+                main.last_posting_id = deferred.id
             main.contracts = stretch.last_contracts
             main.fold(stretch.leaves, stretch.blocks)
             main.prev = stretch.last_hash

@@ -141,7 +141,7 @@ def test_a_signature_a_stretch_found_valid_counts_only_with_the_key_in_force(env
     checked again, with the right key, and fails."""
     import base64
 
-    from ledger.chain import ChainVerifier, Deferred, VerifyFailure, _Posting
+    from ledger.chain import ChainVerifier, Deferred, VerifyFailure
     from ledger.replay import entry_batches
 
     kinds = registry(CONTRACTS.kinds)
@@ -154,9 +154,8 @@ def test_a_signature_a_stretch_found_valid_counts_only_with_the_key_in_force(env
     seq = verifier.next_seq
 
     def deferred(signer, checked_with: bytes) -> Deferred:
-        posting = _Posting(id=verifier.last_posting_id + 1, n=1, key=env.poster.kid, at="2026-12-05T00:00:00Z",
-                           contracts=1, first_seq=seq, kinds={"audit.note"})
-        return Deferred(seq, posting, base64.b64encode(signer.sign(message)).decode(), message, None, checked_with)
+        return Deferred(seq, verifier.last_posting_id + 1, env.poster.kid, ("audit.note",), seq, 1, (),
+                        base64.b64encode(signer.sign(message)).decode(), message, None, checked_with)
 
     with pytest.raises(VerifyFailure) as failure:
         verifier.settle(deferred(impostor, impostor.public.raw))
