@@ -68,6 +68,8 @@ class Project(Base):
     __table_args__ = (
         Index("ix_projects_enterprise_year", "enterprise", "year"),
         Index("ix_projects_fund_year", "fund", "year"),
+        # each row is updated at every later stage: room on its page keeps those updates heap-only (migration 0010)
+        {"postgresql_with": {"fillfactor": 50}},
     )
 
     project: Mapped[str] = mapped_column(String(200), primary_key=True)

@@ -35,7 +35,7 @@ __all__ = [
 ]
 
 # The Alembic head this code expects; tests/test_migrations.py checks it equals the real head.
-SCHEMA_HEAD = "0009"
+SCHEMA_HEAD = "0010"
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 _LOCK_CLASS = 0x66756E64  # "fund"
 

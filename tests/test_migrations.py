@@ -50,6 +50,27 @@ def test_migrated_schema_matches_the_models(db_url):
     assert diff == []
 
 
+def _projects_options(engine: sa.Engine) -> list[str] | None:
+    with engine.connect() as conn:
+        return conn.execute(sa.text("SELECT reloptions FROM pg_class WHERE oid = 'projects'::regclass")).scalar()
+
+
+def test_projects_leave_room_on_each_page_for_their_updates_on_postgresql(pg_url):
+    """Migration 0010: the projects table (updated at every stage) is filled to half its pages, as
+    the model declares; downgraded, the setting is gone."""
+    from contracts.models import Project
+
+    engine = db.make_engine(pg_url)
+    db.apply_migrations(engine, "0009")
+    assert _projects_options(engine) is None
+    db.apply_migrations(engine)
+    declared = Project.__table__.dialect_options["postgresql"]["with"]
+    assert declared == {"fillfactor": 50}
+    assert _projects_options(engine) == [f"fillfactor={declared['fillfactor']}"]
+    db.apply_migrations_down(engine, "0009")
+    assert _projects_options(engine) is None
+
+
 def test_the_state_checks_the_integer_columns_the_models_declare():
     """contracts.state keeps its own list of each projection's integer columns (importing the models
     would load SQLAlchemy's ORM on every lifecycle posting): it must be the models' list."""
