@@ -111,7 +111,7 @@ def _ed25519_verify(public_raw: bytes, signature: bytes, message: bytes) -> bool
     also refuses small-order and non-canonical keys and small-order R, which OpenSSL accepts
     (Chalkias et al., "Taming the many EdDSAs", 2020). So what libsodium accepts, OpenSSL accepts;
     ``tests/test_suites.py`` holds the two verdicts equal over such keys and signatures. An honest
-    signature is verified once (≈ 65 µs here, against OpenSSL's ≈ 125); a refused one twice.
+    signature is verified once (65–90 µs here, against OpenSSL's 125–166); a refused one twice.
     ``crypto_sign_open`` takes signature and message as one string, so the signature's length is
     checked first: a short one would borrow the message's first bytes."""
     if len(signature) == 64 and _sodium_accepts(public_raw, signature, message):
