@@ -73,14 +73,27 @@ class StateFailure(IntegrityError):
 
 @contextmanager
 def scratch_store() -> Iterator[Engine]:
-    """A temporary SQLite database built by the migrations, deleted afterwards."""
+    """A temporary SQLite database built by the migrations, deleted afterwards. The migrations run
+    once a process (≈ 0.15 s); a later store in the same process starts from a copy of the file
+    they made, before anything was written to it. A process that replays more than once (a
+    service; the tests, where they were most of a small ledger's ``verify``) pays them once."""
+    global _EMPTY_STORE
     with tempfile.TemporaryDirectory(prefix="fundledger-replay-") as tmp:
-        engine = db.make_engine(f"sqlite:///{Path(tmp) / 'replay.db'}", durable=False)
+        path = Path(tmp) / "replay.db"
+        if _EMPTY_STORE is not None:
+            path.write_bytes(_EMPTY_STORE)
+        engine = db.make_engine(f"sqlite:///{path}", durable=False)
         try:
-            db.apply_migrations(engine)
+            if _EMPTY_STORE is None:
+                db.apply_migrations(engine)
+                engine.dispose()  # every connection closed: the file is whole (no journal: durable=False)
+                _EMPTY_STORE = path.read_bytes()
             yield engine
         finally:
             engine.dispose()
+
+
+_EMPTY_STORE: bytes | None = None  # this process's scratch store as the migrations left it
 
 
 # -- replay -------------------------------------------------------------------------------------

@@ -71,6 +71,25 @@ def test_projects_leave_room_on_each_page_for_their_updates_on_postgresql(pg_url
     assert _projects_options(engine) is None
 
 
+def test_each_scratch_store_is_the_migrated_schema_and_starts_empty():
+    """A replay's scratch store: the migrations run once a process, and a later store is a copy of
+    the file they made, never of one a replay wrote to."""
+    from ledger.replay import scratch_store
+
+    def schema(engine: sa.Engine) -> list[tuple]:
+        with engine.connect() as conn:
+            return conn.execute(sa.text("SELECT type, name, sql FROM sqlite_master ORDER BY name")).all()
+
+    fresh = db.make_engine("sqlite://")
+    db.apply_migrations(fresh)
+    for _ in range(2):
+        with scratch_store() as store:
+            assert db.schema_revision(store) == db.SCHEMA_HEAD and schema(store) == schema(fresh)
+            with db.write_tx(store) as conn:
+                assert conn.execute(sa.text("SELECT count(*) FROM settings")).scalar() == 0
+                conn.execute(sa.text("INSERT INTO settings (name, value) VALUES ('written', 'by a replay')"))
+
+
 def test_the_state_checks_the_integer_columns_the_models_declare():
     """contracts.state keeps its own list of each projection's integer columns (importing the models
     would load SQLAlchemy's ORM on every lifecycle posting): it must be the models' list."""
