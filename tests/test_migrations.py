@@ -101,6 +101,20 @@ def test_the_state_checks_the_integer_columns_the_models_declare():
     assert _INTEGERS == {t.name: tuple(c.name for c in t.columns if isinstance(c.type, Integer)) for t in PROJECTIONS}
 
 
+def test_the_keys_reader_checks_the_columns_and_types_the_model_declares():
+    """ledger.store keeps the keys row's column types beside the query that reads it (deriving them
+    from the model would load SQLAlchemy's ORM on every posting): they must be the model's, in
+    the model's order, a nullable column also taking None."""
+    from ledger.key_state import KEY_COLUMNS
+    from ledger.models import KeyRow
+    from ledger.store import _KEY_TYPES
+
+    columns = list(KeyRow.__table__.columns)
+    assert [c.strip() for c in KEY_COLUMNS.split(",")] == [name for name, _ in _KEY_TYPES] == [c.name for c in columns]
+    assert [kind for _, kind in _KEY_TYPES] == [(c.type.python_type, type(None)) if c.nullable else c.type.python_type
+                                                for c in columns]
+
+
 def test_commands_refuse_an_unmigrated_database(db_url):
     engine = db.make_engine(db_url)
     with pytest.raises(EnvironmentProblem, match="no fundledger schema"):
