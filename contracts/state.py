@@ -109,7 +109,7 @@ def stored_column(column: str, value: Any, what: Callable[[], str]) -> Any:
 
 _INTEGERS = {  # the integer columns of each projection (amounts in fen, seqs, years, counts), as the models
     # declare them (tests/test_migrations.py holds the two equal): contracts.models is not imported here,
-    # since it loads SQLAlchemy"s ORM (~90 ms) on every lifecycle posting
+    # since it loads SQLAlchemy's ORM (~90 ms) on every lifecycle posting
     "calendar_days": ("year", "version", "working", "weekday"),
     "calendars": ("year", "version", "seq"),
     "decisions": ("seq", "amount_before_fen", "amount_after_fen", "panel_size"),
