@@ -104,7 +104,8 @@ _ORDER_2 = (_P - 1).to_bytes(32, "little")  # y = -1
 
 
 def _reference(public: bytes, signature: bytes, message: bytes) -> bool:
-    """cryptography's (OpenSSL's) verdict, the one the ledger's Ed25519 has always been."""
+    """cryptography's (OpenSSL's) verdict, the one the ledger's Ed25519 has always been. Written
+    here, not taken from ``ledger.suites``: the oracle must not change with the code it judges."""
     try:
         Ed25519PublicKey.from_public_bytes(public).verify(signature, message)
     except (InvalidSignature, ValueError):
