@@ -138,7 +138,8 @@ def test_a_posting_with_nothing_of_the_money_loads_no_rule(tmp_path, suite):
     """The hot path of a note, a key or a checkpoint: posting one loads neither the rules of the money
     (51 folders) nor a data-frame library; a posting of a money kind does load the rules, and pandas
     only when its bodies break their schema (pandera then names the failures). Neither loads
-    SQLAlchemy's ORM (≈ 90 ms: the projections' models are the migrations' and the tests')."""
+    SQLAlchemy's ORM (≈ 90 ms: the projections' models are the migrations' and the tests'), nor
+    libsodium (≈ 30 ms: a posting signs; only verifying a signature loads it)."""
     import subprocess
     import sys
 
@@ -165,7 +166,7 @@ except Rejected:
     pass
 except InputError as e:
     print([f.field + ": " + f.message for f in e.findings])
-print(sorted(m for m in ("contracts.rules", "pandas", "great_expectations", "sqlalchemy.orm") if m in sys.modules))
+print(sorted(m for m in ("contracts.rules", "pandas", "great_expectations", "sqlalchemy.orm", "nacl") if m in sys.modules))
 """, encoding="utf-8")
     def loaded(kind: str, amount: int = 1) -> str:
         done = subprocess.run([sys.executable, str(script), kind, str(amount)], capture_output=True, text=True,
