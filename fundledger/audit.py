@@ -35,8 +35,8 @@ from ledger.findings import findings_to_text
 @click.option("--no-replay", is_flag=True,
               help="Skip step 8 (the derived state re-derived from the entries): a quick structural check.")
 @click.option("--workers", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="the cores",
-              help="Processes: checking posting signatures; with --no-replay or --bundle, checking stretches "
-                   "of a large ledger (1: in order, in this process).")
+              help="Processes: checking posting signatures, or stretches of a large ledger while this one "
+                   "replays it (1: in order, in this process).")
 def verify(notes: tuple[str, ...], bundle: str | None, log_vkey: str | None, no_replay: bool, workers: int,
            db_url: str, as_json: bool) -> int:
     """Check the whole chain, every posting signature, the keys in force, the index columns, the

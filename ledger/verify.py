@@ -11,10 +11,12 @@
      given); 8.2 every projection table equals the replay, row by row (table, key, column, what the
      entries give, what the database holds). Both name everything they find, not just the first.
 
-Everything is read in one read transaction, so a posting made while ``verify`` runs is neither
+A verdict is read in one read transaction, so a posting made while ``verify`` runs is neither
 half seen nor compared with projections it did not produce (stretches checked in other processes
 read the same snapshot on PostgreSQL, and on SQLite the rows below the size this transaction sees,
-which the append-only table never changes). An empty ledger is a failure, not a
+which the append-only table never changes; the replay beside them reads in the transaction
+itself). Where the stretches do not decide, the check in order reads again, in a transaction of
+its own. An empty ledger is a failure, not a
 pass. Whole postings cut off the end of the ledger are invisible to the chain alone: a checkpoint
 an auditor kept (``--checkpoint``) shows them.
 """
@@ -33,7 +35,7 @@ from ledger.errors import IntegrityError, stored_value
 from ledger.interface import Contracts
 from ledger.kinds import registry
 from ledger.note import Checkpoint
-from ledger.replay import Comparison, ReplayResult, StateFailure, entry_batches, failure_message, replaying
+from ledger.replay import Comparison, Replayer, ReplayResult, StateFailure, entry_batches, failure_message, replaying
 
 __all__ = ["Verified", "VerifyFailure", "verify_ledger"]
 
@@ -61,35 +63,81 @@ class Verified:
 def verify_ledger(engine: Engine, contracts: Contracts, progress: Callable[[int], None] | None = None,
                   checkpoints: Sequence[tuple[str, Checkpoint]] = (), *, replay: bool = True,
                   workers: int = 1) -> Verified:
-    """``workers``: processes checking the posting signatures (``ledger/chain.py``); without the
-    replay, for a ledger of ``segments.MIN_ENTRIES`` or more, processes checking stretches of it
-    (``ledger/segments.py``), falling back to the check in order on any failure."""
+    """``workers``: processes checking the posting signatures (``ledger/chain.py``); for a ledger of
+    ``segments.MIN_ENTRIES`` or more, processes checking stretches of it (``ledger/segments.py``)
+    while this one replays it, falling back to the check in order (replay fed alongside) on any
+    failure, which names the first failure as it always has."""
     # 1. schema
     db.check_schema(engine)
     kinds = registry(contracts.kinds)
+    if workers > 1:
+        verified = _beside_stretches(engine, contracts, kinds, progress, checkpoints, replay, workers)
+        if verified is not None:
+            return verified
     with db.read_tx(engine) as conn, (replaying(contracts) if replay else nullcontext()) as replayer:
-        nodes = {(r.level, r.idx): stored_value(r.hash) for r in conn.execute(text("SELECT level, idx, hash FROM merkle_nodes"))}
-        result = None if replayer is not None or workers <= 1 else \
-            _in_stretches(engine, conn, kinds, nodes, checkpoints, workers, progress)
-        if result is None:  # in order, in this process (and the replay's feed); it names the first failure
-            chain = ChainVerifier(kinds=kinds, stored_nodes=nodes, checkpoints=checkpoints, workers=workers)
-            for batch in entry_batches(conn):
-                chain.feed(batch)  # 2–4, 6, 7, as the rows stream
-                if replayer is not None:
-                    try:
-                        replayer.feed(batch)  # 8.1, on rows the chain checks have passed
-                    except IntegrityError:  # an entry replay cannot read; a bad signature among the rows is named first
-                        chain.settle_signatures()
-                        raise
-                if progress:
-                    progress(len(batch))
-            result = chain.finish()
-        _check_keys(conn, result.keys)  # 5.
-        if replayer is None:
-            return Verified(chain=result, replay=None, comparison=None)
-        # 8. the derived state
-        replayed = replayer.finish()
-        comparison = replayer.compare(conn)
+        chain = ChainVerifier(kinds=kinds, stored_nodes=_stored_nodes(conn), checkpoints=checkpoints, workers=workers)
+        for batch in entry_batches(conn):
+            chain.feed(batch)  # 2–4, 6, 7, as the rows stream
+            if replayer is not None:
+                try:
+                    replayer.feed(batch)  # 8.1, on rows the chain checks have passed
+                except IntegrityError:  # an entry replay cannot read; a bad signature among the rows is named first
+                    chain.settle_signatures()
+                    raise
+            if progress:
+                progress(len(batch))
+        return _after_chain(conn, chain.finish(), replayer)
+
+
+def _beside_stretches(engine: Engine, contracts: Contracts, kinds: dict, progress: Callable[[int], None] | None,
+                      checkpoints: Sequence[tuple[str, Checkpoint]], replay: bool, workers: int) -> Verified | None:
+    """Steps 2–4, 6, 7 in stretches, one process each (``ledger/segments.py``, each reading in this
+    transaction's snapshot), 8.1 here meanwhile; then 5 and 8.2. None where that does not decide:
+    a small ledger, text where the genesis or a key's bytes belong, or anything failed, in the
+    stretches or in the replay (the check in order then names the first failure)."""
+    with db.read_tx(engine) as conn:
+        last = conn.execute(text("SELECT max(seq) FROM entries")).scalar()
+        if last is None or last + 1 < segments.MIN_ENTRIES \
+                or (engine.dialect.name == "sqlite" and engine.url.database in (None, "", ":memory:")):
+            return None
+        genesis = stored_value(conn.execute(text("SELECT data FROM entries WHERE seq = 0")).scalar())
+        keys = [stored_value(r[0]) for r in conn.execute(
+            text("SELECT data FROM entries WHERE kind IN ('ledger.genesis', 'key.enroll', 'key.rotate')"))]
+        if type(genesis) is not bytes or any(type(data) is not bytes for data in keys):
+            return None
+        snapshot = conn.execute(text("SELECT pg_export_snapshot()")).scalar() if engine.dialect.name == "postgresql" \
+            else None
+        source = segments.DatabaseSource(engine.url.render_as_string(hide_password=False), last + 1, snapshot)
+        with replaying(contracts) if replay else nullcontext() as replayer:
+            shared = progress if replayer is None else _halves(progress)  # two passes over the entries
+            failed: list[Exception] = []
+
+            def replay_here() -> None:
+                try:
+                    for batch in entry_batches(conn):
+                        replayer.feed(batch)
+                        if shared:
+                            shared(len(batch))
+                except Exception as e:  # on a ledger the chain may refuse first: decided in order
+                    failed.append(e)
+
+            result = segments.verify_in_stretches(
+                source, genesis=genesis, kinds=kinds, workers=workers, key_hints=segments.key_hints(keys),
+                stored_nodes=_stored_nodes(conn), checkpoints=checkpoints, progress=shared,
+                meanwhile=None if replayer is None else replay_here)
+            if result is None or failed:
+                return None
+            return _after_chain(conn, result, replayer)
+
+
+def _after_chain(conn: Connection, result: ChainResult, replayer: Replayer | None) -> Verified:
+    """5., and 8. on the replay fed with the chain's rows."""
+    _check_keys(conn, result.keys)  # 5.
+    if replayer is None:
+        return Verified(chain=result, replay=None, comparison=None)
+    # 8. the derived state
+    replayed = replayer.finish()
+    comparison = replayer.compare(conn)
     problem = failure_message(replayed, comparison)
     if problem:
         raise StateFailure(f"step 8: the derived state does not follow from the entries: {problem}",
@@ -97,25 +145,21 @@ def verify_ledger(engine: Engine, contracts: Contracts, progress: Callable[[int]
     return Verified(chain=result, replay=replayed, comparison=comparison)
 
 
-def _in_stretches(engine: Engine, conn: Connection, kinds: dict, nodes: dict[tuple[int, int], bytes],
-                  checkpoints: Sequence[tuple[str, Checkpoint]], workers: int,
-                  progress: Callable[[int], None] | None) -> ChainResult | None:
-    """Steps 2–4, 6, 7 in stretches, one process each (``ledger/segments.py``), each reading in this
-    transaction's snapshot; None where that does not decide (a small ledger, a failure: in order)."""
-    size = conn.execute(text("SELECT max(seq) FROM entries")).scalar()
-    database = engine.url.database
-    if size is None or size + 1 < segments.MIN_ENTRIES or (engine.dialect.name == "sqlite" and database in (None, "", ":memory:")):
+def _stored_nodes(conn: Connection) -> dict[tuple[int, int], bytes]:
+    return {(r.level, r.idx): stored_value(r.hash) for r in conn.execute(text("SELECT level, idx, hash FROM merkle_nodes"))}
+
+
+def _halves(progress: Callable[[int], None] | None) -> Callable[[int], None] | None:
+    """``progress`` told of two passes over the entries as of one: each entry counts half in each."""
+    if progress is None:
         return None
-    genesis = conn.execute(text("SELECT data FROM entries WHERE seq = 0")).scalar()
-    keys = [stored_value(r[0]) for r in conn.execute(
-        text("SELECT data FROM entries WHERE kind IN ('ledger.genesis', 'key.enroll', 'key.rotate')"))]
-    if type(stored_value(genesis)) is not bytes or any(type(data) is not bytes for data in keys):
-        return None  # no genesis, or text where bytes belong: the check in order names it
-    snapshot = conn.execute(text("SELECT pg_export_snapshot()")).scalar() if engine.dialect.name == "postgresql" else None
-    hints = segments.key_hints(keys)
-    source = segments.DatabaseSource(engine.url.render_as_string(hide_password=False), size + 1, snapshot)
-    return segments.verify_in_stretches(source, genesis=bytes(genesis), kinds=kinds, workers=workers, key_hints=hints,
-                                        stored_nodes=nodes, checkpoints=checkpoints, progress=progress)
+    carried = 0
+
+    def half(n: int) -> None:
+        nonlocal carried
+        whole, carried = divmod(carried + n, 2)
+        progress(whole)
+    return half
 
 
 def _check_keys(conn: Connection, keys: dict[str, KeyState]) -> None:

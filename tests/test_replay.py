@@ -537,6 +537,24 @@ def test_a_posting_recording_a_lower_contracts_version_is_caught_by_the_chain(ba
     assert code == 3 and (report["step"], report["seq"]) == ("3.6", seq) and "contracts version" in report["what"]
 
 
+def test_a_posting_recording_a_contracts_version_this_release_does_not_know_stops_the_replay(base, copy, monkeypatch):
+    """The chain accepts a higher version; only the replay can say it needs a later release (exit 5),
+    and says so the same way when it runs beside the stretches, whose chain checks pass."""
+    from ledger import segments
+    from ledger.keys import load_private
+
+    version = CONTRACTS.version + 1
+    seq = _forge(copy, load_private(base[2] / "poster.key"), [("audit.note", "later", {"text": "a later release"})],
+                 contracts=version)
+    code, report = _verify(copy, "--workers", "1")
+    assert code == 5 and report["error"] == (
+        f"the posting at seq {seq} was checked by contracts version {version}; this fundledger knows versions up to "
+        f"{CONTRACTS.version}: replay it with a release that knows them")
+    assert _verify(copy, "--no-replay")[0] == 0
+    monkeypatch.setattr(segments, "MIN_ENTRIES", 0)
+    assert _verify(copy, "--workers", "2") == (code, report)
+
+
 def _release_2(monkeypatch) -> None:
     """The next release: contracts version 2, which adds FEE-CAP (a fee may not exceed 2万元)."""
     from contracts import api, engine, rules

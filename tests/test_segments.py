@@ -56,18 +56,27 @@ def every_size(monkeypatch):
 
 @BOTH_SUITES
 def test_stretches_prove_what_the_check_in_order_proves(env, history, every_size):
+    """With the replay beside them too (step 8 in this process while the stretches run): the same
+    report, the derived state's digest and counts included, and told to the progress bar once."""
     engine = env.ledger.engine
     kinds = registry(CONTRACTS.kinds)
-    in_order = verify_ledger(engine, CONTRACTS, checkpoints=history, replay=False, workers=1).chain
-    assert in_order.entries > 60 and len(in_order.log_chain) == 2
+    in_order = verify_ledger(engine, CONTRACTS, checkpoints=history, workers=1)
+    assert in_order.chain.entries > 60 and len(in_order.chain.log_chain) == 2 and in_order.replay is not None
     for workers in (2, 3, 5, 8):
-        with db.read_tx(engine) as conn:
-            nodes = {(r.level, r.idx): bytes(r.hash) for r in conn.execute(text("SELECT level, idx, hash FROM merkle_nodes"))}
-            stretched = verify._in_stretches(engine, conn, kinds, nodes, history, workers, None)
-        assert stretched is not None, f"{workers} stretches did not decide"
-        assert stretched == in_order
+        for replay in (False, True):
+            told: list[int] = []
+            stretched = verify._beside_stretches(engine, CONTRACTS, kinds, told.append, history, replay, workers)
+            assert stretched is not None, f"{workers} stretches did not decide"
+            assert stretched.chain == in_order.chain
+            assert sum(told) == in_order.chain.entries
+            if replay:
+                assert stretched.as_dict() == in_order.as_dict()
+            else:
+                assert stretched.replay is None
     cli = env.run("verify", "--no-replay", "--workers", "3", "--json")
-    assert cli.exit_code == 0 and json.loads(cli.output)["root"] == in_order.root.hex()
+    assert cli.exit_code == 0 and json.loads(cli.output)["root"] == in_order.chain.root.hex()
+    cli = env.run("verify", "--workers", "3", "--json")
+    assert cli.exit_code == 0 and json.loads(cli.output) == json.loads(env.run("verify", "--workers", "1", "--json").output)
 
 
 @BOTH_SUITES

@@ -51,8 +51,9 @@ def _failure(env, stretches: tuple[int, ...] = (2, 3)) -> dict:
     this small ledger and a bad signature can sit in a batch answered after later rows were read);
     and the same when the chain checks run in stretches, one process each (``ledger/segments.py``,
     here from the smallest ledger on; two and three stretches put the attack in the first, a middle
-    or the last one): a stretch that finds the attack, or cannot decide, leaves the ledger to the
-    check in order, and none may pass it."""
+    or the last one), with the replay beside them and without: a stretch that finds the attack, or
+    cannot decide, and a replay that cannot read an entry, leave the ledger to the check in order,
+    and none may pass it."""
     from ledger import chain, segments
 
     result = env.run("verify", "--json", "--workers", "1")
@@ -65,14 +66,16 @@ def _failure(env, stretches: tuple[int, ...] = (2, 3)) -> dict:
     finally:
         chain._SIGNATURE_BATCH = batch
     assert (pooled.exit_code, json.loads(pooled.output)) == (3, report)
-    if report["step"] != "8":  # the chain and the keys table: what --no-replay checks
-        smallest, segments.MIN_ENTRIES = segments.MIN_ENTRIES, 0
-        try:
-            for workers in stretches:
+    smallest, segments.MIN_ENTRIES = segments.MIN_ENTRIES, 0
+    try:
+        for workers in stretches:  # and the replay beside them, in this process
+            stretched = env.run("verify", "--json", "--workers", str(workers))
+            assert (stretched.exit_code, json.loads(stretched.output)) == (3, report)
+            if report["step"] != "8":  # the chain and the keys table: what --no-replay checks
                 stretched = env.run("verify", "--json", "--no-replay", "--workers", str(workers))
                 assert (stretched.exit_code, json.loads(stretched.output)) == (3, report)
-        finally:
-            segments.MIN_ENTRIES = smallest
+    finally:
+        segments.MIN_ENTRIES = smallest
     return report
 
 
