@@ -109,6 +109,9 @@ def _public_key(body: dict[str, Any], field: str) -> Problems:
         return [(f"{prefix}.public", "not valid base64")]
     if len(raw) != suite.public_size:
         return [(f"{prefix}.public", f"an {suite.alg} public key has {suite.public_size} bytes, not {len(raw)}")]
+    problem = suite.public_problem(raw)
+    if problem:
+        return [(f"{prefix}.public", f"no {suite.alg} public key: {problem}")]
     if suite.key_id(raw) != key["kid"]:
         return [(f"{prefix}.kid", f"does not match the public key (expected {suite.key_id(raw)})")]
     return []

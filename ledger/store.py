@@ -529,6 +529,10 @@ def init_ledger(url: str, admin: PublicKey, log: Signer, *, origin: str | None, 
                     raise InputError(f"the admin key is {admin.alg} and the log key {suite.alg}: "
                                      "a ledger's keys are of one suite")
                 body = {"origin": origin, "suite": suite.name, "admin": admin.as_body(), "log": log.public.as_body()}
+                problems = CORE_KINDS["ledger.genesis"].validate(body)  # a key no private key makes, say
+                if problems:
+                    raise InputError("the genesis would not be well-formed, so it is not written: "
+                                     + "; ".join(f"{f}: {m}" for f, m in problems))
                 sealed = seal_posting(ledger=origin, first_seq=0, prev=ZERO_HASH, posting_id=0, at=utc_now(),
                                       signer=log, items=[("ledger.genesis", GENESIS_IDEM, body)], contracts=None,
                                       suite=suite)

@@ -12,7 +12,8 @@ names an algorithm. Byte formats (``docs/format.md`` §11):
 
 * entry hash = H(0x00 || canonical bytes); Merkle node = H(0x01 || left || right); empty tree = H("");
 * key id = ``<alg>:`` + the first 16 bytes of H(raw public key), in hex;
-* public keys: Ed25519 32 raw bytes; SM2 the 65-byte uncompressed point 0x04 || x || y;
+* public keys: Ed25519 32 raw bytes; SM2 the 65-byte uncompressed point 0x04 || x || y; either a
+  point of the prime-order group that a private key could make (``Suite.public_problem``);
 * signatures: Ed25519 64 bytes; SM2 64 bytes r || s (each 32 bytes, big-endian), not DER, so
   both suites' signatures have one fixed size;
 * signed-note signature types: Ed25519 0x01 and cosignature/v1 0x04 (C2SP); SM2 uses the
@@ -142,7 +143,88 @@ def _sodium() -> tuple[Callable[[bytes, bytes], bytes], type[Exception]]:
     return crypto_sign_open, CryptoError
 
 
+_P25519 = 2**255 - 19
+_D25519 = -121665 * pow(121666, _P25519 - 2, _P25519) % _P25519
+_L25519 = 2**252 + 27742317777372353535851937790883648493  # the order of the base point
+_SQRT_M1 = pow(2, (_P25519 - 1) // 4, _P25519)
+
+
+@lru_cache(maxsize=1024)  # 1.8 ms a key; verify and replay read each key body more than once
+def _ed25519_public_problem(public_raw: bytes) -> str | None:
+    """Why these 32 bytes are no honest Ed25519 public key, or None: a key must be the canonical
+    encoding (RFC 8032 §5.1.3) of a point of the prime-order subgroup other than the identity, as
+    every key made from a private key is. A small-order key (the identity, y = −1, the points of
+    order 4 and 8) accepts, under OpenSSL's verification, a signature with S = 0 on almost any
+    message: anyone could sign for it. A mixed-order key verifies differently in different
+    implementations. The same verdict as libsodium's ``crypto_core_ed25519_is_valid_point``
+    (``tests/test_suites.py``), in pure Python: a few milliseconds, for each key enrolled."""
+    p = _P25519
+    y = int.from_bytes(public_raw, "little") & ((1 << 255) - 1)
+    sign = public_raw[31] >> 7
+    if y >= p:
+        return "not a canonical point encoding (y is not below 2^255 − 19)"
+    u, v = (y * y - 1) % p, (_D25519 * y * y + 1) % p
+    x = u * pow(v, 3, p) * pow(u * pow(v, 7, p), (p - 5) // 8, p) % p
+    if (v * x * x - u) % p:
+        x = x * _SQRT_M1 % p
+    if (v * x * x - u) % p:
+        return "not a point of the curve"
+    if x == 0 and sign:
+        return "not a canonical point encoding (x is 0 with its sign bit set)"
+    if x & 1 != sign:
+        x = p - x
+    point = (x, y, 1, x * y % p)
+    if point[:2] == (0, 1) or _ed25519_times(_L25519, point)[:2] != (0, 1):  # [L]P is (0, 1) iff P is in the subgroup
+        return "a small-order or mixed-order point, not of the prime-order subgroup: no private key makes it"
+    return None
+
+
+def _ed25519_times(k: int, point: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+    """[k]point in extended coordinates (X, Y, Z, T), by double and add (no secret here: a public key
+    and the group's order)."""
+    p, d2 = _P25519, 2 * _D25519 % _P25519
+    result = (0, 1, 1, 0)
+    for bit in bin(k)[2:]:
+        result = _ed25519_add(result, result, p, d2)
+        if bit == "1":
+            result = _ed25519_add(result, point, p, d2)
+    x, y, z, _ = result
+    inverse = pow(z, p - 2, p)
+    return x * inverse % p, y * inverse % p, 1, x * y * inverse * inverse % p
+
+
+def _ed25519_add(a: tuple[int, int, int, int], b: tuple[int, int, int, int], p: int, d2: int) -> tuple[int, int, int, int]:
+    """RFC 8032 §5.1.4's point addition (it also doubles)."""
+    x1, y1, z1, t1 = a
+    x2, y2, z2, t2 = b
+    aa, bb = (y1 - x1) * (y2 - x2) % p, (y1 + x1) * (y2 + x2) % p
+    cc, dd = t1 * d2 * t2 % p, z1 * 2 * z2 % p
+    e, f, g, h = bb - aa, dd - cc, dd + cc, bb + aa
+    return e * f % p, g * h % p, f * g % p, e * h % p
+
+
 # -- SM2 -------------------------------------------------------------------------------------
+_SM2_P = 0xFFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00000000FFFFFFFFFFFFFFFF
+_SM2_A = 0xFFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00000000FFFFFFFFFFFFFFFC
+_SM2_B = 0x28E9FA9E9D9F5E344D5A9E4BCF6509A7F39789F515AB8F92DDBCBD414D940E93
+
+
+def _sm2_public_problem(public_raw: bytes) -> str | None:
+    """Why these 65 bytes are no SM2 public key, or None: a key is the uncompressed encoding
+    0x04 || x || y of a point of the curve (GB/T 32918.5), x and y below its prime. The curve's
+    cofactor is 1, so every such point is of the prime-order group; the point at infinity has no
+    such encoding. The same verdict as Tongsuo's loading of the point (``tests/test_suites.py``)."""
+    p = _SM2_P
+    x, y = int.from_bytes(public_raw[1:33], "big"), int.from_bytes(public_raw[33:], "big")
+    if public_raw[0] != 4:
+        return "not an uncompressed point (0x04 || x || y)"
+    if x >= p or y >= p:
+        return "a coordinate not below the curve's prime"
+    if (y * y - (x * x * x + _SM2_A * x + _SM2_B)) % p:
+        return "not a point of the curve"
+    return None
+
+
 def _tongsuo() -> tuple[Any, Any, Any]:
     from tongsuopy.crypto import hashes as sm_hashes
     from tongsuopy.crypto import serialization as sm_serialization
@@ -217,6 +299,9 @@ class Suite:
     _sign: Callable[[Any, bytes], bytes]
     verify: Callable[[bytes, bytes, bytes], bool]
     """``verify(public_raw, signature, message) -> bool``."""
+    public_problem: Callable[[bytes], str | None]
+    """``public_problem(public_raw)``: why a raw public key of the right size is none a private key
+    of this algorithm makes (under which a signature could be forged), or None."""
     leaf_hash: Callable[[bytes], bytes]
     node_hash: Callable[[bytes, bytes], bytes]
 
@@ -241,12 +326,13 @@ class Suite:
 ED25519_SHA256 = Suite(name="ed25519-sha256", alg="ed25519", hash_name="SHA-256", public_size=32,
                        note_type=b"\x01", cosignature_type=b"\x04", new_hash=hashlib.sha256, digest=_sha256,
                        _generate=_ed25519_generate, _public=_ed25519_public, _sign=_ed25519_sign,
-                       verify=_ed25519_verify, leaf_hash=_sha256_leaf, node_hash=_sha256_node)
+                       verify=_ed25519_verify, public_problem=_ed25519_public_problem, leaf_hash=_sha256_leaf,
+                       node_hash=_sha256_node)
 SM2_SM3 = Suite(name="sm2-sm3", alg="sm2", hash_name="SM3", public_size=65,
                 note_type=b"\xff" + b"fundledger.org/sm2-sm3",
                 cosignature_type=b"\xff" + b"fundledger.org/cosignature-sm2-sm3", new_hash=_SM3, digest=_sm3,
                 _generate=_sm2_generate, _public=_sm2_public, _sign=_sm2_sign, verify=_sm2_verify,
-                leaf_hash=_sm3_leaf, node_hash=_sm3_node)
+                public_problem=_sm2_public_problem, leaf_hash=_sm3_leaf, node_hash=_sm3_node)
 SUITES = {s.name: s for s in (ED25519_SHA256, SM2_SM3)}
 DEFAULT = ED25519_SHA256
 

@@ -175,6 +175,188 @@ def test_ed25519_verdict_equals_cryptographys_under_any_bit_flipped(case, part, 
     args = (bytes(fields["public"]), bytes(fields["signature"]), bytes(fields["message"]))
     assert ED25519_SHA256.verify(*args) is _reference(*args)
 
+# -- public keys no private key makes -----------------------------------------------------------
+_ORDER_4 = bytes(32)  # y = 0
+_ORDER_8 = bytes.fromhex("26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05")
+_ORDER_8_OTHER = bytes.fromhex("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a")
+
+
+_HONEST = [Ed25519PrivateKey.from_private_bytes(bytes([k]) * 32).public_key().public_bytes_raw() for k in range(4)]
+
+
+def _signed_negative(raw: bytes) -> bytes:
+    return raw[:31] + bytes([raw[31] | 0x80])
+
+
+def _weak_ed25519_keys() -> dict[str, bytes]:
+    """Every small-order point (libsodium's list, each with its sign bit set too), non-canonical
+    encodings, and mixed-order points: an honest key plus a point of order 2, 4 and 8."""
+    from nacl.bindings import crypto_core_ed25519_add
+
+    honest = _HONEST[0]
+    small = {"identity": _IDENTITY, "order 2": _ORDER_2, "order 4": _ORDER_4, "order 8": _ORDER_8,
+             "order 8, the other": _ORDER_8_OTHER}
+    return {**small, **{f"{name}, sign bit set": _signed_negative(raw) for name, raw in small.items()},
+            "identity, y = p + 1": _IDENTITY_NONCANONICAL, "order 4, y = p": _P.to_bytes(32, "little"),
+            "y = p + 2 (not below p)": (_P + 2).to_bytes(32, "little"),
+            **{f"honest + order {n}": crypto_core_ed25519_add(honest, t)
+               for n, t in ((4, _ORDER_4), (8, _ORDER_8), (8, _ORDER_8_OTHER))},
+            "honest + order 2": _honest_plus_order_2(honest)}
+
+
+def _honest_plus_order_2(honest: bytes) -> bytes:
+    """A + (0, −1) = (−x, −y): the negated point's y, and x's sign flipped."""
+    y = int.from_bytes(honest, "little") & ((1 << 255) - 1)
+    return ((_P - y) | ((honest[31] >> 7 ^ 1) << 255)).to_bytes(32, "little")
+
+
+@pytest.mark.parametrize("name", sorted(_weak_ed25519_keys()))
+def test_an_ed25519_key_no_private_key_makes_is_refused_as_libsodium_refuses_it(name):
+    from nacl.bindings import crypto_core_ed25519_is_valid_point
+
+    raw = _weak_ed25519_keys()[name]
+    assert crypto_core_ed25519_is_valid_point(raw) is False
+    assert ED25519_SHA256.public_problem(raw) is not None
+
+
+def test_every_ed25519_key_a_private_key_makes_is_accepted():
+    from nacl.bindings import crypto_core_ed25519_is_valid_point
+
+    for _ in range(50):
+        raw = ED25519_SHA256.public_of(ED25519_SHA256.generate())
+        assert crypto_core_ed25519_is_valid_point(raw) is True
+        assert ED25519_SHA256.public_problem(raw) is None
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(st.binary(min_size=32, max_size=32),
+                 st.tuples(st.sampled_from(_HONEST), st.integers(0, 255)).map(lambda c: bytes(
+                     b ^ (1 << (c[1] % 8)) if i == c[1] // 8 else b for i, b in enumerate(c[0])))))
+def test_the_ed25519_key_check_is_libsodiums_on_any_32_bytes(raw):
+    """Any bytes, and honest keys with a bit flipped (half of them points of the curve, most of
+    those of mixed order): the verdict of ``crypto_core_ed25519_is_valid_point``."""
+    from nacl.bindings import crypto_core_ed25519_is_valid_point
+
+    assert (ED25519_SHA256.public_problem(raw) is None) is crypto_core_ed25519_is_valid_point(raw)
+
+
+def _tongsuo_loads(raw: bytes) -> bool:
+    from tongsuopy.crypto.asymciphers import ec
+
+    try:
+        ec.EllipticCurvePublicKey.from_encoded_point(ec.SM2(), raw)
+    except ValueError:
+        return False
+    return True
+
+
+_SM2_HONEST = SM2_SM3.public_of(SM2_SM3.generate())
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(st.binary(min_size=65, max_size=65).map(lambda b: b"\x04" + b[1:]),
+                 st.integers(0, 65 * 8 - 1).map(lambda k: bytes(
+                     b ^ (1 << (k % 8)) if i == k // 8 else b for i, b in enumerate(_SM2_HONEST)))))
+def test_the_sm2_key_check_is_tongsuos_on_any_65_bytes(raw):
+    """Any point's bytes, and an honest key with a bit flipped: the verdict of Tongsuo's loading."""
+    assert (SM2_SM3.public_problem(raw) is None) is _tongsuo_loads(raw)
+
+
+def test_sm2_keys_a_private_key_makes_are_accepted_and_others_refused():
+    for _ in range(10):
+        assert SM2_SM3.public_problem(SM2_SM3.public_of(SM2_SM3.generate())) is None
+    p = int("FFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00000000FFFFFFFFFFFFFFFF", 16)
+    x, y = _SM2_HONEST[1:33], _SM2_HONEST[33:]
+    for raw in (b"\x02" + x + y, b"\x04" + x + bytes(32), b"\x04" + (int.from_bytes(x, "big") + p).to_bytes(33, "big")[1:] + y,
+                b"\x04" + bytes(64)):
+        assert SM2_SM3.public_problem(raw) is not None and not _tongsuo_loads(raw)
+
+
+_WEAK = {"ed25519-sha256": _IDENTITY, "sm2-sm3": b"\x04" + (1).to_bytes(32, "big") + (1).to_bytes(32, "big")}
+
+
+def test_a_weak_key_is_not_enrolled(env, tmp_path):
+    """INPUT-BODY: ``keys enroll`` of the identity point (under which anyone could sign) is refused,
+    naming the field; nothing is appended."""
+    from cryptography.hazmat.primitives import serialization
+
+    pem = Ed25519PublicKey.from_public_bytes(_IDENTITY).public_bytes(serialization.Encoding.PEM,
+                                                                     serialization.PublicFormat.SubjectPublicKeyInfo)
+    (tmp_path / "weak.pub").write_bytes(pem)
+    before = json.loads(env.run("verify", "--json").output)["entries"]
+    refused = env.run("keys", "enroll", str(tmp_path / "weak.pub"), "--name", "nobody", "--role", "poster",
+                      "--key", env.key_path("admin"), "--json")
+    assert refused.exit_code == 2, refused.output
+    finding = json.loads(refused.output)["findings"][0]
+    assert (finding["rule"], finding["field"]) == ("INPUT-BODY", "body.key.public")
+    assert "small-order or mixed-order point" in finding["message"]
+    after = json.loads(env.run("verify", "--json").output)
+    assert after["ok"] and after["entries"] == before
+
+
+def test_a_ledger_is_not_initialised_with_a_weak_admin_key(tmp_path):
+    """``init`` refuses the identity point as the admin key (exit 2, naming the field) and writes no
+    genesis; the same call with an honest key initialises."""
+    from cryptography.hazmat.primitives import serialization
+
+    (tmp_path / "weak.pub").write_bytes(Ed25519PublicKey.from_public_bytes(_IDENTITY).public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+    write_new_key(tmp_path / "admin.key")
+    write_new_key(tmp_path / "log.key")
+    url = f"sqlite:///{tmp_path / 'l.db'}"
+    runner = CliRunner()
+    refused = runner.invoke(cli, ["init", "--admin-key", str(tmp_path / "weak.pub"), "--log-key", str(tmp_path / "log.key"),
+                                  "--db", url])
+    assert refused.exit_code == 2 and "body.admin.public: no ed25519 public key" in refused.output
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM entries")).scalar() == 0
+    engine.dispose()
+    made = runner.invoke(cli, ["init", "--admin-key", str(tmp_path / "admin.key.pub"), "--log-key", str(tmp_path / "log.key"),
+                               "--db", url])
+    assert made.exit_code == 0, made.output
+
+
+@BOTH_SUITES
+def test_a_weak_key_forged_in_by_an_insider_fails_verify(env, tmp_path):
+    """The insider writes a well-chained key.enroll of a key no private key makes, signed by the real
+    admin key, straight into the table; on Ed25519 also a note signed under it with S = 0, which
+    OpenSSL's verification accepts for any message. verify names the enrolment's seq at step 3.8."""
+    from ledger.envelope import seal_posting, utc_now
+    from ledger.keys import PublicKey
+    from ledger.store import read_head, write_entries
+
+    suite = env.ledger.suite
+    weak = PublicKey.from_raw(_WEAK[suite.name], suite.alg)
+    with env.ledger.engine.begin() as conn:
+        disable_guard(conn)
+        head = read_head(conn)
+        body = {"key": weak.as_body(), "name": "nobody", "role": "poster"}  # as enroll_item would, unchecked
+        sealed = seal_posting(ledger=env.ledger.origin, first_seq=head.seq + 1, prev=head.hash,
+                              posting_id=head.posting + 1, at=utc_now(), signer=env.admin,
+                              items=[("key.enroll", f"key.enroll:{weak.kid}", body)], contracts=1, suite=suite)
+        write_entries(conn, sealed, head.size, suite)
+        if suite is ED25519_SHA256:
+            forged = _IDENTITY + bytes(32)
+
+            class Anyone:  # signs for the identity key without any private key
+                kid, suite = weak.kid, ED25519_SHA256
+
+                @staticmethod
+                def sign(message: bytes) -> bytes:
+                    assert suite.verify(weak.raw, forged, message)  # what the check at enrolment prevents
+                    return forged
+            after = read_head(conn)
+            note_sealed = seal_posting(ledger=env.ledger.origin, first_seq=after.seq + 1, prev=after.hash,
+                                       posting_id=after.posting + 1, at=utc_now(), signer=Anyone,
+                                       items=[("audit.note", "forged", {"text": "signed by nobody"})], contracts=1,
+                                       suite=suite)
+            write_entries(conn, note_sealed, after.size, suite)
+    report = json.loads(env.run("verify", "--json").output)
+    assert (report["exit"], report["step"], report["seq"]) == (3, "3.8", head.seq + 1)
+    assert report["what"] == "key.enroll body" and f"no {suite.alg} public key" in report["found"]
+
+
 # -- one suite per ledger --------------------------------------------------------------------
 @BOTH_SUITES
 def test_a_ledger_enrolls_keys_of_its_suite_only(env, tmp_path):
