@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import weakref
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator, Sequence
@@ -29,6 +30,7 @@ __all__ = [
     "get_setting",
     "insert_rows",
     "make_engine",
+    "made_engines",
     "put_setting",
     "read_tx",
     "write_tx",
@@ -50,11 +52,23 @@ def make_engine(url: str, *, durable: bool = True) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(parsed, connect_args={"timeout": 60})
         _configure_sqlite(engine, durable)
-        return engine
-    if parsed.get_backend_name() == "postgresql":
+    elif parsed.get_backend_name() == "postgresql":
         # pre-ping: a long-lived process (post --stream) reconnects after the server restarted
-        return create_engine(parsed, pool_pre_ping=True)
-    raise InputError(f"--db {url!r}: only sqlite and postgresql are supported")
+        engine = create_engine(parsed, pool_pre_ping=True)
+    else:
+        raise InputError(f"--db {url!r}: only sqlite and postgresql are supported")
+    _MADE.add(engine)
+    return engine
+
+
+_MADE: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def made_engines() -> list[Engine]:
+    """The engines :func:`make_engine` made that are still alive. A command run in a process of its
+    own closes its connections as it exits; one run inside another process (the tests') leaves
+    them open until the garbage collector finds its engine, so the tests close each test's."""
+    return list(_MADE)
 
 
 def _configure_sqlite(engine: Engine, durable: bool) -> None:

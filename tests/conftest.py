@@ -20,6 +20,19 @@ from ledger.suites import DEFAULT, Suite, suite_named
 from tests.support import PG_SERVER, Env, built_once, copied, make_keys, pg_admin_engine, pg_schema_url
 
 
+@pytest.fixture(autouse=True)
+def _engines_closed() -> Iterator[None]:
+    """The connections of every engine a test made, through the command line too, are closed when
+    it ends, not when the garbage collector gets to them: the leftovers of two workers once
+    exceeded PostgreSQL's 100 connections."""
+    from ledger import db
+
+    before = set(db.made_engines())
+    yield
+    for engine in set(db.made_engines()) - before:
+        engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def pg_server() -> str:
     engine = pg_admin_engine()
