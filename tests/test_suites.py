@@ -175,12 +175,11 @@ def test_ed25519_verdict_equals_cryptographys_under_any_bit_flipped(case, part, 
     args = (bytes(fields["public"]), bytes(fields["signature"]), bytes(fields["message"]))
     assert ED25519_SHA256.verify(*args) is _reference(*args)
 
+
 # -- public keys no private key makes -----------------------------------------------------------
 _ORDER_4 = bytes(32)  # y = 0
 _ORDER_8 = bytes.fromhex("26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05")
 _ORDER_8_OTHER = bytes.fromhex("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a")
-
-
 _HONEST = [Ed25519PrivateKey.from_private_bytes(bytes([k]) * 32).public_key().public_bytes_raw() for k in range(4)]
 
 
@@ -267,8 +266,7 @@ def test_sm2_keys_a_private_key_makes_are_accepted_and_others_refused():
         assert SM2_SM3.public_problem(SM2_SM3.public_of(SM2_SM3.generate())) is None
     p = int("FFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00000000FFFFFFFFFFFFFFFF", 16)
     x, y = _SM2_HONEST[1:33], _SM2_HONEST[33:]
-    for raw in (b"\x02" + x + y, b"\x04" + x + bytes(32), b"\x04" + (int.from_bytes(x, "big") + p).to_bytes(33, "big")[1:] + y,
-                b"\x04" + bytes(64)):
+    for raw in (b"\x02" + x + y, b"\x04" + x + bytes(32), b"\x04" + p.to_bytes(32, "big") + y, b"\x04" + bytes(64)):
         assert SM2_SM3.public_problem(raw) is not None and not _tongsuo_loads(raw)
 
 
