@@ -62,7 +62,9 @@ _ENTRY_COLUMNS = "seq, hash, prev, kind, idem, posting, key_id, at, data"
 _HEAD = text("SELECT seq, hash, posting, data FROM entries ORDER BY seq DESC LIMIT 1")
 _KEY = text(f"SELECT {KEY_COLUMNS} FROM keys WHERE kid = :kid")
 _IDEMS_IN = text("SELECT idem, seq, hash, data FROM entries WHERE idem IN :idems").bindparams(
-    bindparam("idems", expanding=True))
+    bindparam("idems", expanding=True))  # SQLite: a placeholder per idem
+_IDEMS_ANY = text("SELECT idem, seq, hash, data FROM entries WHERE idem = ANY(:idems)")
+# PostgreSQL: one array parameter; psycopg parses a statement of 500 placeholders for ≈ 6 ms each time
 
 
 @dataclass(frozen=True, slots=True)
@@ -457,9 +459,10 @@ class _Group:
 
 def _existing_idems(conn: Connection, idems: list[str]) -> dict[str, tuple[int, bytes, bytes]]:
     found: dict[str, tuple[int, bytes, bytes]] = {}
+    query = _IDEMS_ANY if conn.dialect.name == "postgresql" else _IDEMS_IN
     for i in range(0, len(idems), _CHUNK):
         chunk = idems[i : i + _CHUNK]
-        for row in conn.execute(_IDEMS_IN, {"idems": chunk}):
+        for row in conn.execute(query, {"idems": chunk}):
             found[row.idem] = (row.seq, bytes(row.hash), bytes(row.data))
     return found
 
