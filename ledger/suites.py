@@ -136,95 +136,30 @@ def _sodium_accepts(public_raw: bytes, signature: bytes, message: bytes) -> bool
 @lru_cache(maxsize=1)
 def _sodium() -> tuple[Callable[[bytes, bytes], bytes], type[Exception]]:
     """PyNaCl's libsodium, loaded when a signature is first verified (≈ 30 ms; a posting signs,
-    and never loads it)."""
+    and loads it only to check a key it carries: ``_ed25519_public_problem``)."""
     from nacl.bindings import crypto_sign_open
     from nacl.exceptions import CryptoError
 
     return crypto_sign_open, CryptoError
 
 
-_P25519 = 2**255 - 19
-_D25519 = -121665 * pow(121666, _P25519 - 2, _P25519) % _P25519
-_L25519 = 2**252 + 27742317777372353535851937790883648493  # the order of the base point
-_SQRT_M1 = pow(2, (_P25519 - 1) // 4, _P25519)
-
-
-@lru_cache(maxsize=1024)  # 1.8 ms a key; verify and replay read each key body more than once
 def _ed25519_public_problem(public_raw: bytes) -> str | None:
     """Why these 32 bytes are no honest Ed25519 public key, or None: a key must be the canonical
     encoding (RFC 8032 §5.1.3) of a point of the prime-order subgroup other than the identity, as
     every key made from a private key is. A small-order key (the identity, y = −1, the points of
     order 4 and 8) accepts, under OpenSSL's verification, a signature with S = 0 on almost any
     message: anyone could sign for it. A mixed-order key verifies differently in different
-    implementations. The same verdict as libsodium's ``crypto_core_ed25519_is_valid_point``
-    (``tests/test_suites.py``), in pure Python: a few milliseconds, for each key enrolled."""
-    p = _P25519
-    y = int.from_bytes(public_raw, "little") & ((1 << 255) - 1)
-    sign = public_raw[31] >> 7
-    if y >= p:
-        return "not a canonical point encoding (y is not below 2^255 − 19)"
-    u, v = (y * y - 1) % p, (_D25519 * y * y + 1) % p
-    x = u * pow(v, 3, p) * pow(u * pow(v, 7, p), (p - 5) // 8, p) % p
-    if (v * x * x - u) % p:
-        x = x * _SQRT_M1 % p
-    if (v * x * x - u) % p:
-        return "not a point of the curve"
-    if x == 0 and sign:
-        return "not a canonical point encoding (x is 0 with its sign bit set)"
-    if x & 1 != sign:
-        x = p - x
-    point = (x, y, 1, x * y % p)
-    if point[:2] == (0, 1) or _ed25519_times(_L25519, point)[:2] != (0, 1):  # [L]P is (0, 1) iff P is in the subgroup
-        return "a small-order or mixed-order point, not of the prime-order subgroup: no private key makes it"
-    return None
+    implementations. libsodium's ``crypto_core_ed25519_is_valid_point`` decides, loaded (≈ 30 ms)
+    by the first key a process checks: a posting of notes or of the money never loads it."""
+    from nacl.bindings import crypto_core_ed25519_is_valid_point
 
-
-def _ed25519_times(k: int, point: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
-    """[k]point in extended coordinates (X, Y, Z, T), by double and add (no secret here: a public key
-    and the group's order)."""
-    p, d2 = _P25519, 2 * _D25519 % _P25519
-    result = (0, 1, 1, 0)
-    for bit in bin(k)[2:]:
-        result = _ed25519_add(result, result, p, d2)
-        if bit == "1":
-            result = _ed25519_add(result, point, p, d2)
-    x, y, z, _ = result
-    inverse = pow(z, p - 2, p)
-    return x * inverse % p, y * inverse % p, 1, x * y * inverse * inverse % p
-
-
-def _ed25519_add(a: tuple[int, int, int, int], b: tuple[int, int, int, int], p: int, d2: int) -> tuple[int, int, int, int]:
-    """RFC 8032 §5.1.4's point addition (it also doubles)."""
-    x1, y1, z1, t1 = a
-    x2, y2, z2, t2 = b
-    aa, bb = (y1 - x1) * (y2 - x2) % p, (y1 + x1) * (y2 + x2) % p
-    cc, dd = t1 * d2 * t2 % p, z1 * 2 * z2 % p
-    e, f, g, h = bb - aa, dd - cc, dd + cc, bb + aa
-    return e * f % p, g * h % p, f * g % p, e * h % p
+    if crypto_core_ed25519_is_valid_point(public_raw):
+        return None
+    return ("a small-order or mixed-order point, a non-canonical encoding, or no point of the curve: not of the "
+            "prime-order subgroup, so no private key makes it")
 
 
 # -- SM2 -------------------------------------------------------------------------------------
-_SM2_P = 0xFFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00000000FFFFFFFFFFFFFFFF
-_SM2_A = 0xFFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00000000FFFFFFFFFFFFFFFC
-_SM2_B = 0x28E9FA9E9D9F5E344D5A9E4BCF6509A7F39789F515AB8F92DDBCBD414D940E93
-
-
-def _sm2_public_problem(public_raw: bytes) -> str | None:
-    """Why these 65 bytes are no SM2 public key, or None: a key is the uncompressed encoding
-    0x04 || x || y of a point of the curve (GB/T 32918.5), x and y below its prime. The curve's
-    cofactor is 1, so every such point is of the prime-order group; the point at infinity has no
-    such encoding. The same verdict as Tongsuo's loading of the point (``tests/test_suites.py``)."""
-    p = _SM2_P
-    x, y = int.from_bytes(public_raw[1:33], "big"), int.from_bytes(public_raw[33:], "big")
-    if public_raw[0] != 4:
-        return "not an uncompressed point (0x04 || x || y)"
-    if x >= p or y >= p:
-        return "a coordinate not below the curve's prime"
-    if (y * y - (x * x * x + _SM2_A * x + _SM2_B)) % p:
-        return "not a point of the curve"
-    return None
-
-
 def _tongsuo() -> tuple[Any, Any, Any]:
     from tongsuopy.crypto import hashes as sm_hashes
     from tongsuopy.crypto import serialization as sm_serialization
@@ -253,6 +188,19 @@ def _sm2_sign(private: Any, message: bytes) -> bytes:
 def _sm2_public_key(public_raw: bytes) -> Any:
     ec, _, _ = _tongsuo()
     return ec.EllipticCurvePublicKey.from_encoded_point(ec.SM2(), public_raw)
+
+
+def _sm2_public_problem(public_raw: bytes) -> str | None:
+    """Why these 65 bytes are no SM2 public key, or None: a key is the uncompressed encoding
+    0x04 || x || y of a point of the curve (GB/T 32918.5), x and y below its prime: what Tongsuo
+    loads (it refuses other prefixes, off-curve points and coordinates not below the prime). The
+    curve's cofactor is 1, so every such point is of the prime-order group; the point at infinity
+    has no such encoding."""
+    try:
+        _sm2_public_key(bytes(public_raw))
+    except ValueError:
+        return "not a point of the curve in its uncompressed encoding 0x04 || x || y: no private key makes it"
+    return None
 
 
 def _sm2_verify(public_raw: bytes, signature: bytes, message: bytes) -> bool:

@@ -139,7 +139,7 @@ def test_a_posting_with_nothing_of_the_money_loads_no_rule(tmp_path, suite):
     (51 folders) nor a data-frame library; a posting of a money kind does load the rules, and pandas
     only when its bodies break their schema (pandera then names the failures). Neither loads
     SQLAlchemy's ORM (≈ 90 ms: the projections' models are the migrations' and the tests'), nor
-    libsodium (≈ 30 ms: a posting signs; only verifying a signature loads it)."""
+    libsodium (a posting signs; verifying a signature, or a key a posting carries, loads it)."""
     import subprocess
     import sys
 
