@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import statistics
 import subprocess
 import sys
@@ -21,8 +22,9 @@ from ledger.suites import DEFAULT, Suite  # noqa: E402
 
 
 class Databases:
-    """Fresh databases for one benchmark run: SQLite files under ``work``, or schemas on a
-    PostgreSQL server (``pg``), dropped by :meth:`drop`."""
+    """Fresh databases for one benchmark run: SQLite files under ``work`` (a directory made for
+    the run), or schemas on a PostgreSQL server (``pg``). :meth:`drop` removes both, ``work``
+    with everything else the run wrote there (keys, bundles): a run leaves nothing behind."""
 
     def __init__(self, work: Path, pg: str | None) -> None:
         self.work, self.pg, self.schemas = work, pg, []
@@ -37,6 +39,7 @@ class Databases:
         return f"{self.pg}?options=-csearch_path%3D{schema}"
 
     def drop(self) -> None:
+        shutil.rmtree(self.work, ignore_errors=True)
         for schema in self.schemas:
             with sa.create_engine(self.pg, isolation_level="AUTOCOMMIT").connect() as conn:
                 conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")

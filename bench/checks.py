@@ -1,11 +1,12 @@
 """Benchmark of the nightly run (issue 6) and of replay (issue 12). Run by hand; report the figures.
 
-    .venv/bin/python bench/checks.py [--district-years 55] [--pg URL] [--db URL --key KEY] [--no-analyze]
+    .venv/bin/python bench/checks.py [--district-years 55] [--pg URL] [--keep | --db URL --key KEY] [--no-analyze]
 
 Builds a synthetic ledger of about 1,000,000 entries: 55 district-years (5 districts, 2015-2025) of
 bench/contracts.py's fund-year (2,000 applications through every stage, 18,041 entries each),
 posted with the contracts (the build's time is posting them with the contracts on). ``--db URL``
-reuses a ledger an earlier run built (its URL is printed). Then, each in its own process so that
+reuses a ledger an earlier run built and kept (``--keep``; its URL is printed); without ``--keep``
+a run removes what it built. Then, each in its own process so that
 its peak memory is its own: replay and the comparison alone (every entry replayed into a scratch
 SQLite store, every projection table compared), ``fundledger verify`` without and with step 8,
 Great Expectations alone (the checkpoint with Data Docs), pandera alone, and the whole ``fundledger
@@ -108,49 +109,53 @@ def main() -> None:
     ap.add_argument("--pg")
     ap.add_argument("--db", help="a ledger an earlier run built (its checks key is next to it: --key)")
     ap.add_argument("--key", help="with --db: the checks key")
-    ap.add_argument("--keep", action="store_true", help="keep the PostgreSQL schema built (for --db later)")
+    ap.add_argument("--keep", action="store_true", help="keep the ledger built, SQLite file or PostgreSQL schema, and its checks key (for --db later)")
     ap.add_argument("--no-analyze", action="store_true",
                     help="PostgreSQL: check the tables as built, without the statistics autovacuum would gather")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="fundledger-checks-"))
     dbs = Databases(work, args.pg)
-    posting_s = None
-    if args.db:
-        url, key = args.db, Path(args.key)
-    else:
-        url = dbs.fresh("checks")
-        t = time.perf_counter()
-        key = build(url, work, args.district_years)
-        posting_s = time.perf_counter() - t
-        print(f"built (posted with the contracts on) in {posting_s:.0f} s: {url} (checks key {key})")
-    import sqlalchemy as sa
+    try:
+        posting_s = None
+        if args.db:
+            url, key = args.db, Path(args.key)
+        else:
+            url = dbs.fresh("checks")
+            t = time.perf_counter()
+            key = build(url, work, args.district_years)
+            posting_s = time.perf_counter() - t
+            print(f"built (posted with the contracts on) in {posting_s:.0f} s: {url} (checks key {key})")
+        import sqlalchemy as sa
 
-    if url.startswith("postgresql") and not args.no_analyze:  # what autovacuum does on a production server (it is off on ours)
-        t = time.perf_counter()
-        with sa.create_engine(url, isolation_level="AUTOCOMMIT").connect() as conn:
-            conn.exec_driver_sql("ANALYZE")
-        print(f"ANALYZE: {time.perf_counter() - t:.1f} s")
+        if url.startswith("postgresql") and not args.no_analyze:  # what autovacuum does on a production server (it is off on ours)
+            t = time.perf_counter()
+            with sa.create_engine(url, isolation_level="AUTOCOMMIT").connect() as conn:
+                conn.exec_driver_sql("ANALYZE")
+            print(f"ANALYZE: {time.perf_counter() - t:.1f} s")
 
-    engine = sa.create_engine(url)
-    with engine.connect() as conn:
-        size = conn.execute(sa.text("SELECT count(*) FROM entries")).scalar_one()
-        projects = conn.execute(sa.text("SELECT count(*) FROM projects")).scalar_one()
-        decisions = conn.execute(sa.text("SELECT count(*) FROM decisions")).scalar_one()
-    engine.dispose()
-    print(f"ledger: {size:,} entries, {projects:,} projects, {decisions:,} decisions")
-    exe = str(Path(PYTHON).parent / "fundledger")
-    for name, argv in (("replay and comparison alone", [PYTHON, "-c", REPLAY_ONLY, url]),
-                       ("fundledger verify --no-replay (steps 1-7)", [exe, "verify", "--no-replay", "--db", url]),
-                       ("fundledger verify (steps 1-8)", [exe, "verify", "--db", url]),
-                       ("Great Expectations alone", [PYTHON, "-c", GX_ONLY, url, str(work / "gx-only")]),
-                       ("pandera alone", [PYTHON, "-c", PANDERA_ONLY, url]),
-                       ("fundledger check (comparison, both engines, reports, check.run)",
-                        [exe, "check", "--key", str(key), "--out", str(work / "night"), "--db", url])):
-        wall, peak, last = measured(argv, work)
-        versus = f" ({wall / posting_s:.2f}x posting)" if posting_s and name.startswith("replay") else ""
-        print(f"{name}: {wall:.1f} s wall{versus}, {peak:.0f} MiB peak; {last[:160]}", flush=True)
-    if not args.keep:
-        dbs.drop()
+        engine = sa.create_engine(url)
+        with engine.connect() as conn:
+            size = conn.execute(sa.text("SELECT count(*) FROM entries")).scalar_one()
+            projects = conn.execute(sa.text("SELECT count(*) FROM projects")).scalar_one()
+            decisions = conn.execute(sa.text("SELECT count(*) FROM decisions")).scalar_one()
+        engine.dispose()
+        print(f"ledger: {size:,} entries, {projects:,} projects, {decisions:,} decisions")
+        exe = str(Path(PYTHON).parent / "fundledger")
+        for name, argv in (("replay and comparison alone", [PYTHON, "-c", REPLAY_ONLY, url]),
+                           ("fundledger verify --no-replay (steps 1-7)", [exe, "verify", "--no-replay", "--db", url]),
+                           ("fundledger verify (steps 1-8)", [exe, "verify", "--db", url]),
+                           ("Great Expectations alone", [PYTHON, "-c", GX_ONLY, url, str(work / "gx-only")]),
+                           ("pandera alone", [PYTHON, "-c", PANDERA_ONLY, url]),
+                           ("fundledger check (comparison, both engines, reports, check.run)",
+                            [exe, "check", "--key", str(key), "--out", str(work / "night"), "--db", url])):
+            wall, peak, last = measured(argv, work)
+            versus = f" ({wall / posting_s:.2f}x posting)" if posting_s and name.startswith("replay") else ""
+            print(f"{name}: {wall:.1f} s wall{versus}, {peak:.0f} MiB peak; {last[:160]}", flush=True)
+    finally:
+        if args.keep:
+            print(f"kept: {work}", *(f"schema {s}" for s in dbs.schemas))
+        else:
+            dbs.drop()
 
 
 if __name__ == "__main__":

@@ -19,7 +19,6 @@ import argparse
 import hashlib
 import os
 import random
-import shutil
 import statistics
 import sys
 import tempfile
@@ -137,7 +136,6 @@ def main() -> None:
               + "; ".join(" ".join(f"{x:.2f}" for x in r) for r in runs))
         engine.dispose()
     finally:
-        shutil.rmtree(work, ignore_errors=True)
         dbs.drop()
 
 

@@ -1,6 +1,6 @@
 """Where the time of a replay goes, and what two cores could make of it. Run by hand; report the figures.
 
-    .venv/bin/python bench/replay.py [--district-years 5] [--runs 3] [--db URL]
+    .venv/bin/python bench/replay.py [--district-years 5] [--runs 3] [--db URL | --keep]
 
 Builds (or, with ``--db``, reads) a SQLite ledger of ``--district-years`` fund-years of
 ``bench/checks.py`` (18,041 entries each, posted with the contracts on; they state no figures of
@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import functools
 import marshal
+import shutil
 import statistics
 import sys
 import tempfile
@@ -132,12 +133,23 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--district-years", type=int, default=5)
     ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--db", help="a SQLite ledger: one an earlier run of this script or bench/checks.py built, "
+    ap.add_argument("--db", help="a SQLite ledger: one an earlier run of this script or bench/checks.py kept, "
                                     "or the demo's (the seeds)")
+    ap.add_argument("--keep", action="store_true", help="keep the ledger built (for --db later)")
     args = ap.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="fundledger-replay-bench-"))
+    try:
+        measure(args, work)
+    finally:
+        if args.keep and not args.db:
+            print(f"kept: sqlite:///{work / 'ledger.db'}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def measure(args: argparse.Namespace, work: Path) -> None:
     url = args.db
     if url is None:
-        work = Path(tempfile.mkdtemp(prefix="fundledger-replay-bench-"))
         url = f"sqlite:///{work / 'ledger.db'}"
         build(url, work, args.district_years)
         print(f"built: {url}")
