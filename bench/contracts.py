@@ -11,7 +11,9 @@ such years go into each ledger (the contracts-off one as notes) and the rates of
 printed: the contracts' own cost is the ratio of the two, since storage slows both as they grow.
 Beside each year, the time the contracts spent writing the projection rows back (``State.flush``:
 the statements and their driver), and the floor it sets: (off + writes) / off, the ratio posting
-would have if the rules and effects themselves cost nothing.
+would have if the rules and effects themselves cost nothing. Last, the first year is posted again
+into a fresh pair of ledgers: the last year against it is what the history costs, since this
+machine's speed drifts over a run (the first year against the last mixes the two).
 """
 
 from __future__ import annotations
@@ -140,10 +142,16 @@ def main() -> None:
     try:
         first = 2015
         year1 = district_year(first)
-        on, log, poster = new_ledger(fresh("on"), work / "on", "bench.local/contracts-on")
-        on.post(poster, [Item("policy.publish", "policy", policy), *calendars(first, first + args.years)])
+
+        def ledgers(tag: str) -> tuple:
+            """A fresh pair: contracts on (the policy and calendars posted), and off."""
+            on, _, poster = new_ledger(fresh(f"on{tag}"), work / f"on{tag}", f"bench.local/contracts-on{tag}")
+            on.post(poster, [Item("policy.publish", "policy", policy), *calendars(first, first + args.years)])
+            off, _, poster_off = new_ledger(fresh(f"off{tag}"), work / f"off{tag}", f"bench.local/contracts-off{tag}")
+            return on, poster, off, poster_off
+
+        on, poster, off, poster_off = ledgers("")
         on_s, writes = _posted_on(on, poster, year1)
-        off, _, poster_off = new_ledger(fresh("off"), work / "off", "bench.local/contracts-off")
         off_s = post_all(off, poster_off, year1, as_notes=True)
         n = len(year1)
         print(f"database: {on.engine.dialect.name}; one district-year = {n:,} entries in postings of {POSTING}")
@@ -161,6 +169,12 @@ def main() -> None:
                   f"on/off {off_rate / rate:.2f}x; writes {writes:.2f} s, floor {(off_s + writes) / off_s:.2f}x")
         print(f"last year / first year: on {years[-1][0] / years[0][0]:.2f}, off {years[-1][1] / years[0][1]:.2f}; "
               f"ledger size {on.head().size:,} entries")
+        again_on, again_poster, again_off, again_poster_off = ledgers("again")
+        on_s, _ = _posted_on(again_on, again_poster, year1)
+        off_s = post_all(again_off, again_poster_off, year1, as_notes=True)
+        print(f"the first year again, into fresh ledgers after the run: on {n / on_s:,.0f}, off {n / off_s:,.0f} "
+              f"entries/s; last year / this: on {years[-1][0] * on_s / n:.2f}, off {years[-1][1] * off_s / n:.2f} "
+              "(what the history costs, the machine's drift over the run taken out)")
     finally:
         dbs.drop()
 
