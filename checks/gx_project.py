@@ -147,7 +147,11 @@ def run_gx(db_url: str, out: Path) -> tuple[list[Finding], Path]:
     """Run the nightly checkpoint over the ledger at ``db_url``; the findings and the Data Docs index."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
+    from tqdm import tqdm
 
+    # GX's hidden progress bars would start tqdm's monitor thread for the rest of the process: a
+    # process with a second thread no longer forks its signature checkers (ledger.chain.process_pool)
+    tqdm.monitor_interval = 0
     importlib.import_module("checks._gx_rule")  # registers the rules' expectation and metric with GX
 
     work = out / "gx"

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -95,6 +96,15 @@ def _plant(url: str, statements: list[str]) -> None:
 def test_the_clean_ledger_has_no_findings(copy, tmp_path):
     gx, pd = _both(copy, tmp_path, golden="clean")
     assert gx == pd == set()
+
+
+def test_great_expectations_leaves_the_process_one_thread(copy, tmp_path):
+    """GX's hidden progress bars would start tqdm's monitor thread for the rest of the process. A
+    process with a second thread checks signatures in fork-server workers, which import the ledger
+    again (``ledger.chain.process_pool``): a verify after the nightly checks in the same process
+    (the tests, a service) ran about 4× slower."""
+    run_gx(copy, tmp_path)
+    assert [t.name for t in threading.enumerate() if t is not threading.main_thread()] == []
 
 
 @pytest.mark.parametrize("rule", sorted(PLANTS))
