@@ -109,7 +109,8 @@ def main() -> None:
     ap.add_argument("--pg")
     ap.add_argument("--db", help="a ledger an earlier run built (its checks key is next to it: --key)")
     ap.add_argument("--key", help="with --db: the checks key")
-    ap.add_argument("--keep", action="store_true", help="keep the ledger built, SQLite file or PostgreSQL schema, and its checks key (for --db later)")
+    ap.add_argument("--keep", action="store_true",
+                    help="keep the ledger built, SQLite file or PostgreSQL schema, and its checks key (for --db later)")
     ap.add_argument("--no-analyze", action="store_true",
                     help="PostgreSQL: check the tables as built, without the statistics autovacuum would gather")
     args = ap.parse_args()
