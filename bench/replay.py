@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import functools
 import marshal
-import shutil
 import statistics
 import sys
 import tempfile
@@ -44,6 +43,7 @@ HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 sys.path.insert(0, str(HERE.parent))
 
+from bench._setup import Databases  # noqa: E402
 from bench.checks import build  # noqa: E402
 from contracts.api import CONTRACTS  # noqa: E402
 from contracts.state import State  # noqa: E402
@@ -137,25 +137,26 @@ def main() -> None:
                                     "or the demo's (the seeds)")
     ap.add_argument("--keep", action="store_true", help="keep the ledger built (for --db later)")
     args = ap.parse_args()
+    if args.db:
+        measure(args.db, args.runs)
+        return
     work = Path(tempfile.mkdtemp(prefix="fundledger-replay-bench-"))
+    dbs = Databases(work, None)
+    url = dbs.fresh("ledger")
     try:
-        measure(args, work)
-    finally:
-        if args.keep and not args.db:
-            print(f"kept: sqlite:///{work / 'ledger.db'}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
-
-
-def measure(args: argparse.Namespace, work: Path) -> None:
-    url = args.db
-    if url is None:
-        url = f"sqlite:///{work / 'ledger.db'}"
         build(url, work, args.district_years)
         print(f"built: {url}")
+        measure(url, args.runs)
+    finally:
+        if args.keep:
+            print(f"kept: {url}")
+        else:
+            dbs.drop()
 
+
+def measure(url: str, rounds: int) -> None:
     runs = []
-    for _ in range(args.runs):
+    for _ in range(rounds):
         entries, parts = replay_once(url)
         runs.append((entries, parts, raw_entry_writes(url), receive_floor(url)))
     print("each run, seconds: whole; in order (apply_posting [its projection writes], write_entries, commits, "
