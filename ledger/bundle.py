@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
 
-from ledger import segments
+from ledger import collector, segments
 from ledger.chain import ChainResult, ChainVerifier, VerifyFailure
 from ledger.errors import InputError, stored_blob
 from ledger.keys import Signer
@@ -173,6 +173,7 @@ def _in_stretches(directory: Path, kinds: Mapping[str, Kind], checkpoints: list[
                                         workers=workers, checkpoints=checkpoints, progress=progress, meanwhile=meanwhile)
 
 
+@collector.paused()
 def verify_bundle(directory: Path, *, kinds: Mapping[str, Kind], log_vkey: str | None = None,
                   progress: Callable[[int], None] | None = None, workers: int = 1) -> ChainResult:
     """``kinds``: the kinds the ledger knows (``ledger.kinds.registry``); ``workers``: processes

@@ -35,7 +35,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 import orjson
 from sqlalchemy import Connection, Engine, Integer, LargeBinary, String, Table, text
 
-from ledger import db
+from ledger import collector, db
 from ledger.envelope import ZERO_HASH, Sealed
 from ledger.errors import EnvironmentProblem, InputError, IntegrityError, stored_blob
 from ledger.findings import FATAL, Finding, subject
@@ -459,8 +459,9 @@ def failure_message(result: ReplayResult, comparison: Comparison | None) -> str 
 
 @contextmanager
 def replaying(contracts: Contracts) -> Iterator[Replayer]:
-    """A :class:`Replayer` into a fresh scratch store, deleted afterwards."""
-    with scratch_store() as scratch:
+    """A :class:`Replayer` into a fresh scratch store, deleted afterwards; the cyclic collector
+    paused meanwhile (``ledger/collector.py``)."""
+    with scratch_store() as scratch, collector.paused():
         yield Replayer(scratch, contracts)
 
 
@@ -500,6 +501,7 @@ class Rebuilt:
     replay: ReplayResult
 
 
+@collector.paused()
 def replay_bundle(directory: Path, url: str, contracts: Contracts, *, log_vkey: str | None = None,
                   progress: Any = None) -> Rebuilt:
     """Build a full ledger database at ``url`` from an offline bundle alone, after verifying the

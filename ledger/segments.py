@@ -31,6 +31,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 import orjson
 
+from ledger import collector
 from ledger.chain import NODE_LEVEL, ChainResult, ChainVerifier, Deferred, Segment, VerifyFailure, process_pool
 from ledger.kinds import Kind
 from ledger.merkle import subtree_roots
@@ -178,6 +179,7 @@ def _claimed_seq(data: bytes) -> int | None:
     return None
 
 
+@collector.paused()  # a worker from a fork server starts with the collector on
 def _check_stretch(source: DatabaseSource | BundleSource, start: int, stop: int | None, suite: str, origin: str,
                    kinds: Mapping[str, Kind], key_hints: Mapping[str, bytes]) -> _Stretch | None:
     """In a stretch's process: check the entries from the first posting that starts at or after

@@ -29,7 +29,7 @@ from typing import Any, Callable, Sequence
 
 from sqlalchemy import Connection, Engine, text
 
-from ledger import db, segments
+from ledger import collector, db, segments
 from ledger.chain import ChainResult, ChainVerifier, KeyState, VerifyFailure
 from ledger.errors import IntegrityError, stored_value
 from ledger.interface import Contracts
@@ -60,6 +60,7 @@ class Verified:
         return out
 
 
+@collector.paused()
 def verify_ledger(engine: Engine, contracts: Contracts, progress: Callable[[int], None] | None = None,
                   checkpoints: Sequence[tuple[str, Checkpoint]] = (), *, replay: bool = True,
                   workers: int = 1) -> Verified:
