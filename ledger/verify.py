@@ -61,20 +61,32 @@ class Verified:
 
 
 @collector.paused()
-def verify_ledger(engine: Engine, contracts: Contracts, progress: Callable[[int], None] | None = None,
+def verify_ledger(engine: Engine, contracts: Contracts, progress: Callable[[int | None], None] | None = None,
                   checkpoints: Sequence[tuple[str, Checkpoint]] = (), *, replay: bool = True,
                   workers: int = 1) -> Verified:
     """``workers``: processes checking the posting signatures (``ledger/chain.py``); for a ledger of
     ``segments.MIN_ENTRIES`` or more, processes checking stretches of it (``ledger/segments.py``)
     while this one replays it, falling back to the check in order (replay fed alongside) on any
-    failure, which names the first failure as it always has."""
+    failure, which names the first failure as it always has.
+
+    ``progress(n)``: n more entries checked; ``progress(None)``: the count starts again, from no
+    entry, since the stretches did not decide and the check in order runs (after entries counted)."""
     # 1. schema
     db.check_schema(engine)
     kinds = registry(contracts.kinds)
     if workers > 1:
-        verified = _beside_stretches(engine, contracts, kinds, progress, checkpoints, replay, workers)
+        counted = 0
+
+        def count(n: int) -> None:
+            nonlocal counted
+            counted += n
+            progress(n)
+
+        verified = _beside_stretches(engine, contracts, kinds, progress and count, checkpoints, replay, workers)
         if verified is not None:
             return verified
+        if counted:
+            progress(None)
     with db.read_tx(engine) as conn, (replaying(contracts) if replay else nullcontext()) as replayer:
         chain = ChainVerifier(kinds=kinds, stored_nodes=_stored_nodes(conn), checkpoints=checkpoints, workers=workers)
         for batch in entry_batches(conn):
