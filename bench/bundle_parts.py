@@ -3,7 +3,8 @@
     .venv/bin/python bench/bundle_parts.py DIR [--rounds 5]
 
 DIR is a bundle (``fundledger export --out DIR``; ``bench/proofs.py`` builds one of a million
-notes). Over the lines of its first quarter, this times, in CPU time, alternating, ``--rounds``
+notes). Over the lines of its first quarter, this times, in CPU time, the cyclic collector paused as in
+``verify --bundle``, alternating, ``--rounds``
 times each (medians):
 
 - read: ``BundleSource`` reading and splitting the file, nothing else;
@@ -36,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import orjson  # noqa: E402
 
 from contracts.api import CONTRACTS  # noqa: E402
+from ledger import collector  # noqa: E402
 from ledger.chain import _CANONICAL, _ENVELOPE_FIELDS, _ENVELOPE_SIZE  # noqa: E402
 from ledger.kinds import genesis_suite, registry  # noqa: E402
 from ledger.merkle import subtree_roots  # noqa: E402
@@ -117,9 +119,10 @@ def main() -> None:
     spent: dict[str, list[float]] = {name: [] for name in parts}
     for _ in range(args.rounds):
         for name, fn in parts.items():
-            t = time.process_time()
-            fn()
-            spent[name].append(time.process_time() - t)
+            with collector.paused():  # as verify --bundle runs each stretch
+                t = time.process_time()
+                fn()
+                spent[name].append(time.process_time() - t)
     us = {name: statistics.median(times) / len(entries) * 1e6 for name, times in spent.items()}
     floor = us["read"] + us["parse + re-encode + leaf hash"] + us["Merkle"]
     print(f"{len(entries):,} entries, µs an entry (medians of {args.rounds}, CPU time):")

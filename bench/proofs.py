@@ -10,7 +10,8 @@ stretches, one process per core (what the command does); reading + SHA-256 of ea
 the bundle's entries file, the raw limit the bundle verification is compared with; and the floor
 of what any check of the bundle must do per entry, in as many processes as the command uses:
 parse the line, re-encode it to prove it canonical, hash the leaf, hash the Merkle nodes, nothing
-else (the four interleaved, three times each, medians).
+else, with the cyclic collector paused as in the command (the four interleaved, three times
+each, medians). ``--keep-bundle DIR`` exports the bundle into DIR and keeps it.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import orjson  # noqa: E402
 from _setup import Databases, new_ledger  # noqa: E402
 
-from ledger import db  # noqa: E402
+from ledger import collector, db  # noqa: E402
 from ledger.bundle import _digest, export_bundle, verify_bundle  # noqa: E402
 from ledger.merkle import subtree_roots  # noqa: E402
 from ledger.segments import _BUNDLE_STRETCHES, BundleSource  # noqa: E402
@@ -52,15 +53,16 @@ def floor_part(path: str, start: int, stop: int, suite) -> int:
     stop), then the Merkle subtrees over the leaves; no other check."""
     loads, dumps, sort, leaf_hash, leaves = orjson.loads, orjson.dumps, orjson.OPT_SORT_KEYS, suite.leaf_hash, []
     source = BundleSource(path, os.path.getsize(path))
-    for starts, lines in source.batches(start):
-        cut = len(lines) if starts[-1] <= stop else bisect_left(starts, stop)  # as a stretch cuts
-        for line in lines[:cut]:
-            if dumps(loads(line), option=sort) != line:
-                raise SystemExit("not canonical")
-            leaves.append(leaf_hash(line))
-        if starts[-1] >= stop:
-            break
-    subtree_roots(leaves, 0, 8, suite)
+    with collector.paused():  # as a stretch of verify --bundle runs
+        for starts, lines in source.batches(start):
+            cut = len(lines) if starts[-1] <= stop else bisect_left(starts, stop)  # as a stretch cuts
+            for line in lines[:cut]:
+                if dumps(loads(line), option=sort) != line:
+                    raise SystemExit("not canonical")
+                leaves.append(leaf_hash(line))
+            if starts[-1] >= stop:
+                break
+        subtree_roots(leaves, 0, 8, suite)
     return len(leaves)
 
 
@@ -76,6 +78,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--entries", type=int, default=1_000_000)
     ap.add_argument("--pg")
+    ap.add_argument("--keep-bundle", type=Path, help="export the bundle here and keep it (for bench/bundle_parts.py)")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="fundledger-proofs-"))
     dbs = Databases(work, args.pg)
@@ -103,7 +106,7 @@ def main() -> None:
                 incl.append(timed(lambda: Tree(conn, ledger.suite).inclusion(i, s)))
             with db.read_tx(engine) as conn:
                 cons.append(timed(lambda: Tree(conn, ledger.suite).consistency(o, s)))
-        out = work / "bundle"
+        out = args.keep_bundle or work / "bundle"
         export_s = timed(lambda: export_bundle(ledger, out, log))
         def read_and_hash() -> None:
             with open(out / "entries.jsonl", "rb") as f:
