@@ -3,11 +3,11 @@
 A pass over every entry (``verify``, a replay, ``verify --bundle``) keeps thousands of entries
 alive at once (a batch of parsed envelopes, the replay's pending postings, the rows it carries),
 and allocates millions of containers. Each time the collector's counters fill, it walks the
-objects of a generation; every tenth time or so, all of them: those entries, and everything the
-process imported (SQLAlchemy, the contracts). Measured on a replay of 90,220 entries
-(``bench/RESULTS.md`` §16): 15 % of its time, for nothing: these passes make no reference cycles
-of their own, so reference counting frees what they allocate (that replay, collector paused, left
-272 objects only a collection could free; ``tests/test_replay.py`` holds the bound).
+objects of a generation; about one time in a hundred, all of them: those entries, and everything
+the process imported (SQLAlchemy, the contracts). Measured on a replay of 90,220 entries
+(``bench/RESULTS.md`` §16): 15 % of its time, for nothing. These passes make no reference cycles
+of their own, so reference counting frees what they allocate: that replay, collector paused, left
+272 objects only a collection could free (``tests/test_replay.py`` holds the bound on a verify).
 
 :func:`paused` turns the collector off for the pass and back on when the last pass of the process
 ends (passes may nest, or run in threads of a service); it leaves a collector someone else turned
