@@ -5,7 +5,7 @@ alive at once (a batch of parsed envelopes, the replay's pending postings, the r
 and allocates millions of containers. Each time the collector's counters fill, it walks the
 objects of a generation; about one time in a hundred, all of them: those entries, and everything
 the process imported (SQLAlchemy, the contracts). Measured on a replay of 90,220 entries
-(``bench/RESULTS.md`` §16): 15 % of its time, for nothing. These passes make no reference cycles
+(``bench/RESULTS.md`` §16): 10–15 % of its time, for nothing. These passes make no reference cycles
 of their own, so reference counting frees what they allocate: that replay, collector paused, left
 272 objects only a collection could free (``tests/test_replay.py`` holds the bound on a verify).
 
