@@ -3,9 +3,8 @@
     .venv/bin/python bench/bundle_parts.py DIR [--rounds 5]
 
 DIR is a bundle (``fundledger export --out DIR``; ``bench/proofs.py`` builds one of a million
-notes). Over the lines of its first quarter, this times, in CPU time, the cyclic collector paused as in
-``verify --bundle``, alternating, ``--rounds``
-times each (medians):
+notes). Over the lines of its first quarter, this times, in CPU time, the cyclic collector paused
+as in ``verify --bundle``, alternating, ``--rounds`` times each (medians):
 
 - read: ``BundleSource`` reading and splitting the file, nothing else;
 - parse + re-encode + leaf hash: what any check of the bytes must do to each line (the lines
