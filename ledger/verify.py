@@ -82,7 +82,7 @@ def verify_ledger(engine: Engine, contracts: Contracts, progress: Callable[[int 
             counted += n
             progress(n)
 
-        verified = _beside_stretches(engine, contracts, kinds, progress and count, checkpoints, replay, workers)
+        verified = _beside_stretches(engine, contracts, kinds, count if progress else None, checkpoints, replay, workers)
         if verified is not None:
             return verified
         if counted:
