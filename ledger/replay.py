@@ -132,7 +132,12 @@ class _Open:
 class Replayer:
     """Feed stored rows in seq order with :meth:`feed` (rows as ``ledger.chain`` takes them: the
     first element the seq, the last the canonical bytes), then call :meth:`finish`. Writes into
-    ``target``, a database at this code's schema holding nothing yet."""
+    ``target``, a database at this code's schema holding nothing yet.
+
+    It holds each entry to the one before it (its ``prev`` is that entry's hash), so the entries it
+    replayed are those the chain checks passed whenever its last hash (``head.hash``) is the
+    checked chain's head: a reader that reads the entries again after checking them
+    (:func:`replay_bundle`) compares the two. It checks nothing else of the chain's."""
 
     def __init__(self, target: Engine, contracts: Contracts) -> None:
         self.target = target
@@ -149,6 +154,7 @@ class Replayer:
         self._ready: list[_Open] = []
         self._waiting = 0
         self._next = 0
+        self._tip = ZERO_HASH  # the hash of the entry fed last: the next one's prev
 
     def feed(self, rows: Iterable[Sequence[Any]]) -> None:
         for row in rows:
@@ -160,11 +166,15 @@ class Replayer:
             env = stored_envelope(seq, data, self.kinds, "replay")
             if seq == 0:
                 self.suite, self.origin = genesis_suite(env["body"]), env["body"]["origin"]
+            prev = bytes.fromhex(env["prev"])
+            if prev != self._tip:
+                raise IntegrityError(f"replay: seq {seq} does not follow seq {seq - 1} (its prev is not that entry's "
+                                     "hash); run `fundledger verify`")
+            self._tip = self.suite.leaf_hash(data)
             p = env["posting"]
             if self._open is None:
                 self._open = _Open(n=p["n"], version=p.get("contracts"))
-            self._open.sealed.append(Sealed(seq=seq, prev=bytes.fromhex(env["prev"]), hash=self.suite.leaf_hash(data),
-                                            envelope=env, data=data))
+            self._open.sealed.append(Sealed(seq=seq, prev=prev, hash=self._tip, envelope=env, data=data))
             self._open.items.append(Item(kind=env["kind"], idem=env["idem"], body=env["body"]))
             if len(self._open.sealed) == self._open.n:
                 self._ready.append(self._open)
@@ -524,11 +534,20 @@ def replay_bundle(directory: Path, url: str, contracts: Contracts, *, log_vkey: 
                                  f"({held} entries); replay a bundle into an empty database")
         db.apply_migrations(engine)
         replayer = Replayer(engine, contracts)
-        for batch in bundle_batches(directory):
-            replayer.feed(batch)
-            if progress:
-                progress(len(batch))
-        result = replayer.finish()
+        try:
+            for batch in bundle_batches(directory):
+                replayer.feed(batch)
+                if progress:
+                    progress(len(batch))
+            result = replayer.finish()
+            if (result.entries, replayer.head.hash.hex()) != (chain.entries, chain.head_hash):
+                raise IntegrityError(f"replay: {result.entries} entries, the last with hash {replayer.head.hash.hex()}; "
+                                     f"verified: {chain.entries}, the last {chain.head_hash}")
+        except IntegrityError as e:  # read twice, the file gave other bytes the second time
+            what = e.message.removesuffix("; run `fundledger verify`")
+            raise IntegrityError(f"{directory / 'entries.jsonl'} changed after it was verified ({what}): "
+                                 f"{engine.url.render_as_string(hide_password=True)} holds entries no check passed; "
+                                 "delete it and replay the bundle again") from None
         with db.write_tx(engine) as conn:
             db.put_setting(conn, REPLAYED_FROM_SETTING,
                            f"bundle of {chain.origin}, {chain.entries} entries, root {chain.root.hex()}")

@@ -27,7 +27,7 @@ from fundledger.cli import cli
 from ledger.suites import SUITES
 from tests.golden import matches
 from tests.ledgers import W, disable_guard
-from tests.support import built_once, copied
+from tests.support import built_once, copied, note
 
 TABLES = {t.name: t for t in CONTRACTS.tables()}
 
@@ -722,3 +722,47 @@ def test_a_bundle_holding_an_entry_the_contracts_refuse_names_it(demo, demo_copy
     assert [(f["rule"], f["subject"]["seq"]) for f in report["findings"]] == [("PAY-REJECTED", seq)]
     assert "without their effects" in report["message"] and report["step"] == "replay"
     assert _run("replay", "--bundle", str(bundle), "--db", url).exit_code == 2  # it holds a ledger now: not twice
+
+
+@pytest.mark.parametrize("line", ["middle", "last"])
+def test_a_bundle_that_changes_after_it_is_verified_is_not_replayed_as_verified(env, tmp_path, monkeypatch, line):
+    """``replay --bundle`` reads ``entries.jsonl`` twice: to verify it, then to replay it. A file that
+    gives other bytes the second time (a share the district serves, another process writing) must not
+    be replayed as the bundle verified: an entry changed in the middle is named by the seq after it,
+    whose prev no longer holds; the last one by the head's hash. Exit 3, and the copy not marked as
+    replayed from the bundle."""
+    import ledger.bundle
+    from ledger.replay import REPLAYED_FROM_SETTING
+
+    posting = tmp_path / "notes.jsonl"
+    posting.write_text("".join(note(f"n{i}", f"note {i}") + "\n" for i in range(20)), encoding="utf-8")
+    assert env.run("post", str(posting), "--key", env.key_path("poster")).exit_code == 0
+    bundle = tmp_path / "bundle"
+    assert env.run("export", "--out", str(bundle), "--key", env.key_path("log")).exit_code == 0
+    lines = (bundle / "entries.jsonl").read_bytes().splitlines(keepends=True)
+    seq = len(lines) - 1 if line == "last" else next(i for i, b in enumerate(lines) if b'"note 7"' in b)
+    verified = ledger.bundle.verify_bundle
+
+    def verified_then_changed(*args, **kwargs):
+        result = verified(*args, **kwargs)
+        lines[seq] = lines[seq].replace(b'"note', b'"NOTE')
+        (bundle / "entries.jsonl").write_bytes(b"".join(lines))
+        return result
+
+    monkeypatch.setattr(ledger.bundle, "verify_bundle", verified_then_changed)
+    target = f"sqlite:///{tmp_path / 'auditor.db'}"
+    rebuilt = _run("replay", "--bundle", str(bundle), "--db", target)
+    assert rebuilt.exit_code == 3
+    assert "changed after it was verified" in rebuilt.output and "delete it and replay the bundle again" in rebuilt.output
+    if line == "middle":
+        assert f"seq {seq + 1} does not follow seq {seq}" in rebuilt.output
+    else:
+        assert f"replay: {seq + 1} entries, the last with hash" in rebuilt.output
+    engine = sa.create_engine(target)
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT value FROM settings WHERE name = :n"), {"n": REPLAYED_FROM_SETTING}).first() is None
+    engine.dispose()
+    monkeypatch.undo()  # the file as verified, read once more: the copy is whole
+    (bundle / "entries.jsonl").write_bytes(b"".join(lines).replace(b'"NOTE', b'"note'))
+    again = f"sqlite:///{tmp_path / 'auditor-2.db'}"
+    assert _run("replay", "--bundle", str(bundle), "--db", again).exit_code == 0
