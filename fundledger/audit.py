@@ -43,13 +43,13 @@ def verify(notes: tuple[str, ...], bundle: str | None, log_vkey: str | None, no_
     stored Merkle nodes, consistency with every checkpoint given, and that every projection table
     is what the entries give under the rules each posting recorded; or an offline bundle."""
     if bundle is not None:
-        from ledger.bundle import verify_bundle
+        from ledger.bundle import stated_size, verify_bundle
 
         if notes:
             raise InputError("--checkpoint goes with a database; a bundle carries its own checkpoint")
         if not Path(bundle).is_dir():
             raise InputError(f"{bundle}: no such directory")
-        with progress(0, "verifying") as update:
+        with progress(stated_size(Path(bundle)), "verifying") as update:
             result = verify_bundle(Path(bundle), kinds=KINDS, log_vkey=log_vkey, progress=update, workers=workers)
         _print_chain(result, as_json)
         return 0
@@ -117,11 +117,12 @@ def _print_chain(result, as_json: bool) -> None:
 def replay(bundle: str, log_vkey: str | None, db_url: str, as_json: bool) -> int:
     """Build a full ledger database (--db, which must hold no ledger) from an offline bundle alone,
     after verifying it: the auditor's own copy, for report, trail, prove and check."""
+    from ledger.bundle import stated_size
     from ledger.replay import replay_bundle
 
     if not Path(bundle).is_dir():
         raise InputError(f"{bundle}: no such directory")
-    with progress(0, "replaying") as update:
+    with progress(stated_size(Path(bundle)), "verifying the bundle", then="replaying") as update:
         rebuilt = replay_bundle(Path(bundle), db_url, CONTRACTS, log_vkey=log_vkey, progress=update)
     chain, replayed = rebuilt.chain, rebuilt.replay
     if as_json:

@@ -128,10 +128,11 @@ def _database_errors() -> tuple[type[BaseException], ...]:
 
 
 @contextmanager
-def progress(total: int, label: str) -> Iterator[Callable[[int | None], None] | None]:
+def progress(total: int, label: str, then: str | None = None) -> Iterator[Callable[[int | None], None] | None]:
     """A progress bar on a terminal (stderr); nothing in pipes and cron. ``update(n)`` moves it on
-    by n; ``update(None)`` ends it where it stands and starts another from 0 (``verify``'s check in
-    order, after stretches that did not decide: a bar at 100 % would say the work was done)."""
+    by n; ``update(None)`` ends it where it stands and starts another from 0, labelled ``then``:
+    by default ``verify``'s check in order, after stretches that did not decide (a bar at 100 %
+    would say the work was done); ``replay --bundle``'s replay, after the verification."""
     if not sys.stderr.isatty() or total <= 0:
         yield None
         return
@@ -142,7 +143,7 @@ def progress(total: int, label: str) -> Iterator[Callable[[int | None], None] | 
             nonlocal bar
             if n is None:
                 bars.close()
-                bar = bars.enter_context(click.progressbar(length=total, label=f"{label} again, in order",
+                bar = bars.enter_context(click.progressbar(length=total, label=then or f"{label} again, in order",
                                                            file=sys.stderr))
             else:
                 bar.update(n)

@@ -33,7 +33,7 @@ from ledger.kinds import Kind
 from ledger.note import DASH, NoteError, log_key_id, parse_checkpoint, parse_verifier_key, sign_note, verifier_key
 from ledger.suites import DEFAULT, SUITES, Suite
 
-__all__ = ["MANIFEST_HEADER", "bundle_batches", "export_bundle", "verify_bundle"]
+__all__ = ["MANIFEST_HEADER", "bundle_batches", "export_bundle", "stated_size", "verify_bundle"]
 
 MANIFEST_HEADER = "fundledger-bundle/v1"
 FILES = ("README.md", "checkpoint.note", "entries.jsonl", "log.vkey")
@@ -173,12 +173,24 @@ def _in_stretches(directory: Path, kinds: Mapping[str, Kind], checkpoints: list[
                                         workers=workers, checkpoints=checkpoints, progress=progress, meanwhile=meanwhile)
 
 
+def stated_size(directory: Path) -> int:
+    """How many entries the bundle's MANIFEST says it holds, unchecked, for a progress bar (0 if it
+    says nothing readable); :func:`verify_bundle` holds it to the entries."""
+    try:
+        size = _manifest((directory / "MANIFEST").read_text(encoding="utf-8"))[4]
+    except (OSError, UnicodeDecodeError, VerifyFailure):
+        return 0
+    return int(size) if size.isascii() and size.isdigit() and len(size) <= 18 else 0
+
+
 @collector.paused()
 def verify_bundle(directory: Path, *, kinds: Mapping[str, Kind], log_vkey: str | None = None,
-                  progress: Callable[[int], None] | None = None, workers: int = 1) -> ChainResult:
+                  progress: Callable[[int | None], None] | None = None, workers: int = 1) -> ChainResult:
     """``kinds``: the kinds the ledger knows (``ledger.kinds.registry``); ``workers``: processes
     checking the posting signatures, or from ``segments.MIN_BYTES`` of entries, stretches of them
-    (``ledger/segments.py``), falling back to the check in order on any failure."""
+    (``ledger/segments.py``), falling back to the check in order on any failure. ``progress(n)``
+    counts the entries checked; ``progress(None)`` says the count starts again (the check in order,
+    after stretches that did not decide)."""
     # B1. the files are exactly the manifest's, byte for byte
     try:
         manifest_text = (directory / "MANIFEST").read_text(encoding="utf-8")
@@ -210,7 +222,18 @@ def verify_bundle(directory: Path, *, kinds: Mapping[str, Kind], log_vkey: str |
         check_digests()
         raise _fail("checkpoint.note", "a checkpoint note", str(e)) from None
     checkpoints = [("checkpoint.note", checkpoint)]
-    result = _in_stretches(directory, kinds, checkpoints, workers, progress, check_digests) if workers > 1 else None
+    result = None
+    if workers > 1:
+        counted = 0
+
+        def count(n: int) -> None:
+            nonlocal counted
+            counted += n
+            progress(n)
+
+        result = _in_stretches(directory, kinds, checkpoints, workers, count if progress else None, check_digests)
+        if result is None and counted:
+            progress(None)  # the count starts again, in order
     if not digests_checked:
         check_digests()
     if result is None:  # in order, in this process: it names the first failure

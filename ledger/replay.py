@@ -513,17 +513,20 @@ class Rebuilt:
 
 @collector.paused()
 def replay_bundle(directory: Path, url: str, contracts: Contracts, *, log_vkey: str | None = None,
-                  progress: Any = None) -> Rebuilt:
+                  progress: Callable[[int | None], None] | None = None) -> Rebuilt:
     """Build a full ledger database at ``url`` from an offline bundle alone, after verifying the
     bundle (files, manifest, chain, signatures, checkpoint; ``ledger/bundle.py``): the migrations,
     then every entry replayed through posting's own functions (entries, keys, Merkle nodes,
     projections). The database must hold no ledger yet. If the rules of an entry's version refuse
     it, the copy is still built, holding every entry but not the refused ones' effects, and
-    :class:`StateFailure` (exit 3) names each."""
+    :class:`StateFailure` (exit 3) names each. ``progress(n)`` counts the entries verified, then,
+    after ``progress(None)``, those replayed."""
     from ledger.bundle import bundle_batches, verify_bundle
 
     kinds = registry(contracts.kinds)
-    chain = verify_bundle(directory, kinds=kinds, log_vkey=log_vkey)
+    chain = verify_bundle(directory, kinds=kinds, log_vkey=log_vkey, progress=progress)  # in order: it never starts again
+    if progress:
+        progress(None)
     engine = db.make_engine(url)
     try:
         if db.schema_revision(engine) is not None:

@@ -3,6 +3,7 @@ reading early is not an error."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pty
 import subprocess
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from ledger.note import sign_note
 from tests.support import note
 
 EXE = str(Path(sys.executable).with_name("fundledger"))
@@ -84,3 +86,35 @@ def test_a_reader_that_goes_away_is_not_an_error(env):
     assert proc.stdout.readline()
     proc.stdout.close()
     assert proc.wait(timeout=120) == 0, proc.stderr.read().decode()
+
+
+def test_a_bundle_is_verified_and_replayed_under_bars_of_its_size(env, tmp_path):
+    """``verify --bundle`` counts the entries its MANIFEST states; ``replay --bundle`` shows the
+    verification, then the replay under a bar of its own; stretches of a bundle that do not decide
+    start a second bar for the check in order, as ``verify`` does on a database."""
+    from ledger.segments import MIN_BYTES
+    from ledger.store import Item
+
+    for start in range(0, 20_000, 1000):
+        env.ledger.append(env.poster, [Item("audit.note", f"n{i}", {"text": f"note {i}"}) for i in range(start, start + 1000)])
+    bundle = tmp_path / "bundle"
+    assert env.run("export", "--out", str(bundle), "--key", env.key_path("log")).exit_code == 0
+    entries = bundle / "entries.jsonl"
+    assert entries.stat().st_size >= MIN_BYTES  # checked in stretches
+    code, shown = _on_a_terminal("verify", "--bundle", str(bundle))
+    assert code == 0 and b"verifying" in shown and b"100%" in shown and b"again, in order" not in shown
+    code, shown = _on_a_terminal("replay", "--bundle", str(bundle), "--db", f"sqlite:///{tmp_path / 'copy.db'}")
+    assert code == 0, shown
+    assert shown.index(b"verifying the bundle") < shown.index(b"replaying") and shown.count(b"100%") >= 2
+    was = entries.read_bytes()
+    lines = was.splitlines(keepends=True)
+    seq = next(i for i, line in enumerate(lines) if b'"note 15000"' in line)
+    lines[seq] = lines[seq].replace(b"note 15000", b"note 15001")
+    entries.write_bytes(b"".join(lines))
+    # and the MANIFEST signed again over the file's new digest, by whoever holds the log key
+    body = (bundle / "MANIFEST").read_text(encoding="utf-8").split("\n\n")[0] + "\n"
+    body = body.replace(hashlib.sha256(was).hexdigest(), hashlib.sha256(b"".join(lines)).hexdigest())
+    (bundle / "MANIFEST").write_text(sign_note(body, env.ledger.origin, env.log), encoding="utf-8")
+    code, shown = _on_a_terminal("verify", "--bundle", str(bundle))
+    assert code == 3 and b"verifying again, in order" in shown
+    assert f"seq {seq + 1}: prev".encode() in shown  # the first failure, named as ever: the next entry's link
