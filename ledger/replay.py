@@ -135,9 +135,9 @@ class Replayer:
     ``target``, a database at this code's schema holding nothing yet.
 
     It holds each entry to the one before it (its ``prev`` is that entry's hash), so the entries it
-    replayed are those the chain checks passed whenever its last hash (``head.hash``) is the
-    checked chain's head: a reader that reads the entries again after checking them
-    (:func:`replay_bundle`) compares the two. It checks nothing else of the chain's."""
+    was fed are those the chain checks passed whenever :attr:`fed` is the checked chain's size and
+    head: a reader that checks the entries in another read than the replay's (``verify``'s
+    stretches, :func:`replay_bundle`) compares the two. It checks nothing else of the chain's."""
 
     def __init__(self, target: Engine, contracts: Contracts) -> None:
         self.target = target
@@ -182,6 +182,11 @@ class Replayer:
                 self._open = None
                 if self._waiting >= _COMMIT_EVERY:
                     self._flush()
+
+    @property
+    def fed(self) -> tuple[int, str]:
+        """How many entries were fed, and the hash of the last (hex), as a chain check's result gives them."""
+        return self._next, self._tip.hex()
 
     def _flush(self) -> None:
         """Replay the postings read so far, in one transaction; the contracts' edge checks all their
@@ -542,10 +547,10 @@ def replay_bundle(directory: Path, url: str, contracts: Contracts, *, log_vkey: 
                 replayer.feed(batch)
                 if progress:
                     progress(len(batch))
-            result = replayer.finish()
-            if (result.entries, replayer.head.hash.hex()) != (chain.entries, chain.head_hash):
-                raise IntegrityError(f"replay: {result.entries} entries, the last with hash {replayer.head.hash.hex()}; "
+            if replayer.fed != (chain.entries, chain.head_hash):
+                raise IntegrityError(f"replay: {replayer.fed[0]} entries, the last with hash {replayer.fed[1]}; "
                                      f"verified: {chain.entries}, the last {chain.head_hash}")
+            result = replayer.finish()
         except IntegrityError as e:  # read twice, the file gave other bytes the second time
             what = e.message.removesuffix("; run `fundledger verify`")
             raise IntegrityError(f"{directory / 'entries.jsonl'} changed after it was verified ({what}): "

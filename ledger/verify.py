@@ -106,8 +106,10 @@ def _beside_stretches(engine: Engine, contracts: Contracts, kinds: dict, progres
                       checkpoints: Sequence[tuple[str, Checkpoint]], replay: bool, workers: int) -> Verified | None:
     """Steps 2–4, 6, 7 in stretches, one process each (``ledger/segments.py``, each reading in this
     transaction's snapshot), 8.1 here meanwhile; then 5 and 8.2. None where that does not decide:
-    a small ledger, text where the genesis or a key's bytes belong, or anything failed, in the
-    stretches or in the replay (the check in order then names the first failure)."""
+    a small ledger, text where the genesis or a key's bytes belong, anything failed, in the
+    stretches or in the replay (the check in order then names the first failure), or the entries
+    the replay was fed not the chain the stretches checked (on SQLite each stretch reads in a
+    snapshot of its own: the ledger changed meanwhile; the check in order reads once)."""
     with db.read_tx(engine) as conn:
         last = conn.execute(text("SELECT max(seq) FROM entries")).scalar()
         if last is None or last + 1 < segments.MIN_ENTRIES \
@@ -140,6 +142,8 @@ def _beside_stretches(engine: Engine, contracts: Contracts, kinds: dict, progres
                 meanwhile=None if replayer is None else replay_here)
             if result is None or failed:
                 return None
+            if replayer is not None and replayer.fed != (result.entries, result.head_hash):
+                return None  # the stretches read other entries than this transaction (SQLite: each its own snapshot)
             return _after_chain(conn, result, replayer)
 
 

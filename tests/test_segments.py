@@ -212,3 +212,39 @@ def test_a_bundle_stretch_begins_with_the_first_line_that_begins_in_its_range(tm
         assert read(3) == ([b"bbb", b"cccc"], [(3, 7), (7, 12)])
         assert read(4) == ([b"cccc"], [(7, 12)])
         assert read(12) == ([], [])
+
+
+def test_a_replay_fed_other_entries_than_the_stretches_checked_is_not_the_verdict(env, every_size, monkeypatch):
+    """The replay reads the entries in ``verify``'s transaction, the stretches in their own reads
+    (on SQLite, each its own snapshot). An insider who puts an entry back as it was while the
+    stretches read, and edits it again after, must not get a verdict on a ledger that never
+    existed: the chain of the original bytes and the replay of the edited ones. ``verify`` checks
+    again in order, in one read, and names the entry (exit 3)."""
+    from tests.ledgers import disable_guard
+
+    for p in range(5):
+        env.ledger.append(env.poster, [Item("audit.note", f"n{p}-{i}", {"text": f"note {p}.{i}"}) for i in range(10)])
+    engine = env.ledger.engine
+    with engine.begin() as conn:
+        disable_guard(conn)
+        last, original = conn.execute(text("SELECT seq, data FROM entries ORDER BY seq DESC LIMIT 1")).one()
+    edited = bytes(original).replace(b"note 4.9", b"note 4.8")
+
+    def put(data: bytes) -> None:
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE entries SET data = :d WHERE seq = :s"), {"d": data, "s": last})
+
+    put(edited)
+    stretches = segments.verify_in_stretches
+
+    def original_while_the_stretches_read(*args, **kwargs):
+        put(original)
+        try:
+            return stretches(*args, **kwargs)
+        finally:
+            put(edited)
+
+    monkeypatch.setattr(segments, "verify_in_stretches", original_while_the_stretches_read)
+    verified = env.run("verify", "--workers", "2", "--json")
+    assert verified.exit_code == 3, verified.output
+    assert json.loads(verified.output)["seq"] == last
