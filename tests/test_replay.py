@@ -287,6 +287,27 @@ def test_an_entry_replay_cannot_read_stops_the_nightly_run_by_its_seq(copy, tmp_
     assert (code, report["step"], report["seq"]) == (3, "3.2", seq)  # the stored hash is the old bytes'
 
 
+def test_an_entry_that_does_not_follow_the_one_before_stops_the_nightly_run(copy, tmp_path):
+    """The replay holds each entry's prev to the hash of the entry before it: an insider who rewrites
+    an entry's link stops the nightly run (which has no chain checks) with exit 3 naming the seq; it
+    ran on before, the projections being what the entries give."""
+    import orjson
+
+    engine = sa.create_engine(copy)
+    with engine.begin() as conn:
+        disable_guard(conn)
+        seq, data = conn.execute(sa.text("SELECT seq, data FROM entries WHERE kind = 'project.apply' ORDER BY seq LIMIT 1")).one()
+        envelope = orjson.loads(data)
+        envelope["prev"] = "00" * 32
+        conn.execute(sa.text("UPDATE entries SET data = :d WHERE seq = :s"),
+                     {"d": orjson.dumps(envelope, option=orjson.OPT_SORT_KEYS), "s": seq})
+    engine.dispose()
+    night = CliRunner().invoke(cli, ["check", "--no-record", "--json", "--out", str(tmp_path / "night"), "--db", copy],
+                               catch_exceptions=False)
+    assert night.exit_code == 3, night.output
+    assert f"replay: seq {seq} does not follow seq {seq - 1}" in night.output
+
+
 @pytest.mark.parametrize("edit", ["an amount", "a key"])
 def test_a_value_of_another_type_stops_the_nightly_run_naming_its_row(base, copy, tmp_path, edit):
     """The engines sum and compare the integer columns: text in an amount, or a row whose seq is
