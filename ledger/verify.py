@@ -104,8 +104,8 @@ def verify_ledger(engine: Engine, contracts: Contracts, progress: Callable[[int 
 
 def _beside_stretches(engine: Engine, contracts: Contracts, kinds: dict, progress: Callable[[int], None] | None,
                       checkpoints: Sequence[tuple[str, Checkpoint]], replay: bool, workers: int) -> Verified | None:
-    """Steps 2–4, 6, 7 in stretches, one process each (``ledger/segments.py``, each reading in this
-    transaction's snapshot), 8.1 here meanwhile; then 5 and 8.2. None where that does not decide:
+    """Steps 2–4, 6, 7 in stretches, one process each (``ledger/segments.py``; on PostgreSQL each
+    reading in this transaction's snapshot), 8.1 here meanwhile; then 5 and 8.2. None where that does not decide:
     a small ledger, text where the genesis or a key's bytes belong, anything failed, in the
     stretches or in the replay (the check in order then names the first failure), or the entries
     the replay was fed not the chain the stretches checked (on SQLite each stretch reads in a
