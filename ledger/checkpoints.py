@@ -1,7 +1,8 @@
 """Issuing checkpoints and proving entries: the log's side of what auditors check.
 
 A checkpoint is issued at the ledger's current size, signed by the log key, and recorded in the
-ledger as a ``checkpoint.issue`` entry (idem ``checkpoint:<size>``). Issuing again at a size
+ledger as a ``checkpoint.issue`` entry (idem ``checkpoint:<size>``). Its root is computed from the
+entries' bytes, the stored hashes and tree compared on the way (``tree.rederived_root``). Issuing again at a size
 already checkpointed returns the recorded note and a ``duplicate`` receipt (an SM2 signature is
 randomised, so a second signature would differ: the first one stands).
 """
@@ -16,7 +17,7 @@ from ledger.errors import InputError, stored_blob
 from ledger.keys import Signer
 from ledger.note import checkpoint_body, sign_note, verifier_key
 from ledger.store import Item, Ledger, Receipt
-from ledger.tree import Tree, conn_size
+from ledger.tree import Tree, conn_size, rederived_root
 
 __all__ = ["Issued", "issue_checkpoint", "log_verifier_key", "prove_consistency", "prove_inclusion"]
 
@@ -32,7 +33,7 @@ class Issued:
 def issue_checkpoint(ledger: Ledger, log: Signer) -> Issued:
     with db.read_tx(ledger.engine) as conn:
         size = conn_size(conn)
-        root = Tree(conn, ledger.suite).root(size)
+        root = rederived_root(conn, size, ledger.suite)  # never the stored tree's alone: the log signs it
     recorded = list(ledger.entries(idem=f"checkpoint:{size}"))
     note = recorded[0][2]["body"]["note"] if recorded else \
         sign_note(checkpoint_body(ledger.origin, size, root), ledger.origin, log)

@@ -16,11 +16,11 @@ from typing import Sequence
 
 from sqlalchemy import Connection, text
 
-from ledger.errors import stored_blob
-from ledger.merkle import consistency_proof, inclusion_proof, mth, split
+from ledger.errors import IntegrityError, stored_blob
+from ledger.merkle import CompactRange, consistency_proof, inclusion_proof, mth, split
 from ledger.suites import Suite
 
-__all__ = ["STRIDE", "Tree", "extend_nodes"]
+__all__ = ["STRIDE", "Tree", "extend_nodes", "rederived_root"]
 
 STRIDE = 8  # nodes are stored from level 8 (blocks of 256 leaves) up
 BLOCK = 1 << STRIDE
@@ -99,6 +99,45 @@ class Tree:
 
     def consistency(self, old: int, new: int) -> list[bytes]:
         return consistency_proof(old, new, self.subtree)
+
+
+def rederived_root(conn: Connection, size: int, suite: Suite) -> bytes:
+    """The root of the first ``size`` entries computed from their bytes, in ``conn``'s transaction,
+    with each entry's ``hash`` column and every stored node of the tree compared on the way: what
+    the log signs is never read from derived data alone (an insider who edited ``merkle_nodes``
+    would otherwise get the log key's signature on a root of leaves of his choosing, and proofs
+    from the same nodes that check against it). IntegrityError (exit 3) naming the first entry or
+    node that differs. One pass over the entries; ``verify`` checks the rest (step 6)."""
+    stored = {(r.level, r.idx): r.hash for r in conn.execute(text("SELECT level, idx, hash FROM merkle_nodes"))}
+
+    def node(level: int, idx: int, h: bytes) -> None:
+        if level >= STRIDE and stored.get((level, idx)) != h:
+            found = stored.get((level, idx))
+            raise IntegrityError(f"the merkle_nodes row ({level}, {idx}) is "
+                                 f"{'missing' if found is None else 'not the hash of the entries under it'}: the "
+                                 "ledger's tree is not what its entries give, and no checkpoint is signed over it; "
+                                 "run `fundledger verify`")
+
+    tree, block = CompactRange(suite, on_node=node), []
+    rows = conn.execution_options(yield_per=5000).execute(
+        text("SELECT seq, hash, data FROM entries WHERE seq < :n ORDER BY seq"), {"n": size})
+    for seq, hashed, data in rows:
+        if seq != tree.size + len(block):
+            raise IntegrityError(f"seq {tree.size + len(block)} is missing: no checkpoint is signed over the entries; "
+                                 "run `fundledger verify`")
+        leaf = suite.leaf_hash(stored_blob(data, "seq {}: the entries column data", seq))
+        if stored_blob(hashed, "seq {}: the entries column hash", seq) != leaf:
+            raise IntegrityError(f"seq {seq}: the entries column hash is not the hash of its bytes: no checkpoint "
+                                 "is signed over it; run `fundledger verify`")
+        block.append(leaf)
+        if len(block) == BLOCK:
+            tree.append_subtree(STRIDE, mth(block, suite))
+            block = []
+    for leaf in block:
+        tree.append(leaf)
+    if tree.size != size:
+        raise IntegrityError(f"seq {tree.size} is missing: no checkpoint is signed over the entries; run `fundledger verify`")
+    return tree.root()
 
 
 def conn_size(conn: Connection) -> int:

@@ -110,6 +110,69 @@ def test_a_stored_merkle_node_that_disagrees_is_caught(env):
     assert verify_every_way(env)[1]["step"] == "6"
 
 
+def _edit(env, forged: str) -> int:
+    """An insider's edit of the tree's inputs; the seq it touches. "a node": the stored node over
+    the first 256 entries rebuilt with a leaf of his own at seq 0, so that the stored tree's root and
+    the proofs he makes from it agree with each other, not with the entries; "an entry's hash":
+    seq n6's hash column zeroed; "an entry's bytes": its bytes edited, its hash left."""
+    from ledger.merkle import mth
+
+    with env.ledger.engine.begin() as conn:
+        disable_guard(conn)
+        if forged == "a node":
+            leaves = [bytes(r.hash) for r in conn.execute(sa.text("SELECT hash FROM entries WHERE seq < 256 ORDER BY seq"))]
+            conn.execute(sa.text("UPDATE merkle_nodes SET hash = :h WHERE level = 8 AND idx = 0"),
+                         {"h": mth([bytes(32), *leaves[1:]], env.ledger.suite)})
+            return 0
+        seq, data = conn.execute(sa.text("SELECT seq, data FROM entries WHERE idem = 'n6'")).one()
+        if forged == "an entry's hash":
+            conn.execute(sa.text("UPDATE entries SET hash = :h WHERE seq = :s"), {"h": bytes(32), "s": seq})
+        else:
+            conn.execute(sa.text("UPDATE entries SET data = :d WHERE seq = :s"),
+                         {"d": bytes(data).replace(b'"n 6"', b'"n 5"'), "s": seq})
+        return seq
+
+
+@pytest.mark.parametrize("forged", ["a node", "an entry's hash", "an entry's bytes"])
+def test_no_checkpoint_is_signed_over_a_tree_the_entries_do_not_give(env, tmp_path, forged):
+    """The checkpoint's root is computed from the entries' bytes, with their hash column and every
+    stored node compared on the way: an insider who edited the derived tree (or an entry's hash, or
+    its bytes and not its hash) gets no log signature on it, exit 3 naming what differs, and nothing
+    is appended. Read from the stored nodes alone, the log would sign a root whose proofs the
+    insider chose."""
+    _notes(env, 300)
+    size = env.ledger.head().size
+    seq = _edit(env, forged)
+    result = env.run("checkpoint", "--key", env.key_path("log"), "--out", str(tmp_path / "cp.note"), "--json")
+    assert result.exit_code == 3, result.output
+    said = "the merkle_nodes row (8, 0) is not the hash of the entries under it" if forged == "a node" \
+        else f"seq {seq}: the entries column hash is not the hash of its bytes"
+    assert said in result.output
+    assert env.ledger.head().size == size and not (tmp_path / "cp.note").exists()
+
+
+def test_an_export_whose_entries_change_after_the_checkpoint_signs_no_manifest(env, tmp_path, monkeypatch):
+    """``export`` issues the checkpoint, then reads the entries again to write them: if they changed
+    in between, the log key signs no MANIFEST over them (exit 3), so the district never hands out a
+    signed bundle its own checkpoint contradicts."""
+    import ledger.checkpoints
+
+    _notes(env, 20)
+    issue = ledger.checkpoints.issue_checkpoint
+
+    def issued_then_changed(*args, **kwargs):
+        issued = issue(*args, **kwargs)
+        _edit(env, "an entry's bytes")
+        return issued
+
+    monkeypatch.setattr(ledger.checkpoints, "issue_checkpoint", issued_then_changed)
+    out = tmp_path / "bundle"
+    result = env.run("export", "--out", str(out), "--key", env.key_path("log"))
+    assert result.exit_code == 3, result.output
+    assert "the entries changed while they were exported" in result.output and "No MANIFEST is signed" in result.output
+    assert not (out / "MANIFEST").exists()
+
+
 # -- the witness -----------------------------------------------------------------------------
 def _cosign(env, note_path, state, *extra: str):
     return env.run("witness", "cosign", str(note_path), "--key", env.key_path("auditor"), "--state", str(state), *extra)
