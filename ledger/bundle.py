@@ -27,7 +27,7 @@ from typing import Any, Callable, Iterator, Mapping
 
 from ledger import collector, segments
 from ledger.chain import ChainResult, ChainVerifier, VerifyFailure
-from ledger.errors import InputError, IntegrityError, stored_blob
+from ledger.errors import InputError, IntegrityError
 from ledger.keys import Signer
 from ledger.kinds import Kind
 from ledger.note import DASH, NoteError, log_key_id, parse_checkpoint, parse_verifier_key, sign_note, verifier_key
@@ -71,12 +71,10 @@ def export_bundle(ledger: Any, out: Path, log: Signer, progress: Callable[[int],
     """Issue a checkpoint (recorded in the ledger), then write the bundle of the entries it covers.
     The entries are read again to be written: the MANIFEST is signed only if their root is the
     checkpoint's (nothing changed them in between), else IntegrityError and no MANIFEST."""
-    from sqlalchemy import text
-
     from ledger import db
     from ledger.checkpoints import issue_checkpoint, log_verifier_key
     from ledger.envelope import utc_now
-    from ledger.merkle import CompactRange
+    from ledger.tree import rederived_root
 
     if out.exists() and any(out.iterdir()):
         raise InputError(f"{out} is not empty; a bundle is written into a new directory")
@@ -84,20 +82,24 @@ def export_bundle(ledger: Any, out: Path, log: Signer, progress: Callable[[int],
     issued = issue_checkpoint(ledger, log)
     size = issued.size  # exactly the checkpointed tree; the checkpoint's own record comes after it
     vkey = log_verifier_key(ledger)
-    written = CompactRange(ledger.suite)
+    written = 0
+
+    def write(data: bytes) -> None:
+        nonlocal written
+        f.write(data + b"\n")
+        written += 1
+        if progress and written % _BATCH == 0:
+            progress(_BATCH)
+
     with open(out / "entries.jsonl", "wb") as f, db.read_tx(ledger.engine) as conn:
-        result = conn.execution_options(yield_per=_BATCH).execute(
-            text("SELECT seq, data FROM entries WHERE seq < :n ORDER BY seq"), {"n": size})
-        for n, (seq, data) in enumerate(result, 1):
-            data = stored_blob(data, "seq {}: the entries column data", seq)
-            f.write(data + b"\n")
-            written.append(ledger.suite.leaf_hash(data))
-            if progress and n % _BATCH == 0:
-                progress(_BATCH)
-    if (written.size, written.root()) != (size, issued.root):
-        raise IntegrityError(f"the entries changed while they were exported: {written.size} entries written, root "
-                             f"{written.root().hex()}; the checkpoint just issued: {size}, root {issued.root.hex()}. "
-                             f"No MANIFEST is signed; {out} is no bundle: run `fundledger verify`, then export again")
+        try:
+            root = rederived_root(conn, size, ledger.suite, each=write)
+        except IntegrityError as e:
+            root, changed = None, e.message
+    if root != issued.root:
+        why = changed if root is None else f"their root is {root.hex()}, the checkpoint's {issued.root.hex()}"
+        raise IntegrityError(f"the entries changed while they were exported ({why}). No MANIFEST is signed; "
+                             f"{out} is no bundle: run `fundledger verify`, then export again")
     (out / "checkpoint.note").write_text(issued.note, encoding="utf-8")
     (out / "log.vkey").write_text(vkey + "\n", encoding="utf-8")
     suite = ledger.suite

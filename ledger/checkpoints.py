@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ledger import db
-from ledger.errors import InputError, stored_blob
+from ledger.errors import InputError, IntegrityError, stored_blob
 from ledger.keys import Signer
 from ledger.note import checkpoint_body, sign_note, verifier_key
 from ledger.store import Item, Ledger, Receipt
@@ -33,7 +33,11 @@ class Issued:
 def issue_checkpoint(ledger: Ledger, log: Signer) -> Issued:
     with db.read_tx(ledger.engine) as conn:
         size = conn_size(conn)
-        root = rederived_root(conn, size, ledger.suite)  # never the stored tree's alone: the log signs it
+        try:
+            root = rederived_root(conn, size, ledger.suite)  # never the stored tree's alone: the log signs it
+        except IntegrityError as e:
+            raise IntegrityError(f"no checkpoint is signed: the ledger's tree is not what its entries give: "
+                                 f"{e.message}") from None
     recorded = list(ledger.entries(idem=f"checkpoint:{size}"))
     note = recorded[0][2]["body"]["note"] if recorded else \
         sign_note(checkpoint_body(ledger.origin, size, root), ledger.origin, log)

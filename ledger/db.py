@@ -190,6 +190,25 @@ def check_schema(engine: Engine) -> None:
 _COPY_FROM = 16  # rows
 
 
+def batches(conn: Connection, sql: str, name: str, size: int = 5000) -> Iterator[list[tuple]]:
+    """The rows of ``sql`` (no parameters) as tuples, in batches of ``size``, in the caller's
+    transaction, through the driver's cursor (SQLAlchemy's rows cost more than the work on them
+    in a pass over every entry). On PostgreSQL a server-side cursor named ``name``, so a whole
+    table never sits in memory at once."""
+    dbapi = conn.connection.dbapi_connection
+    if conn.dialect.name == "postgresql":
+        cur = dbapi.cursor(name=name)
+        cur.itersize = size
+    else:
+        cur = dbapi.cursor()
+    try:
+        cur.execute(sql)
+        while batch := cur.fetchmany(size):
+            yield batch
+    finally:
+        cur.close()
+
+
 def insert_rows(cursor: Any, postgresql: bool, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     """INSERT ``rows`` (each in ``columns`` order) through a DB-API cursor of the caller's transaction.
     SQLite: one ``executemany`` (its loop is in C). PostgreSQL: from 16 rows one ``COPY … FROM

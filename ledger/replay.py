@@ -329,18 +329,7 @@ def _batches(conn: Connection, table: Table) -> Iterator[list[tuple]]:
     columns = ", ".join(f'"{c.name}"' for c in table.columns)
     order = ", ".join(f'"{c.name}" COLLATE "C"' if pg and isinstance(c.type, String) else f'"{c.name}"'
                       for c in table.primary_key.columns)
-    dbapi = conn.connection.dbapi_connection
-    if pg:
-        cur = dbapi.cursor(name=f"fundledger_{table.name}")
-        cur.itersize = _BATCH
-    else:
-        cur = dbapi.cursor()
-    try:
-        cur.execute(f'SELECT {columns} FROM "{table.name}" ORDER BY {order}')
-        while batch := cur.fetchmany(_BATCH):
-            yield batch
-    finally:
-        cur.close()
+    yield from db.batches(conn, f'SELECT {columns} FROM "{table.name}" ORDER BY {order}', f"fundledger_{table.name}", _BATCH)
 
 
 def row_bytes(table: str, values: Sequence[Any]) -> bytes:
@@ -489,19 +478,8 @@ def entry_batches(conn: Connection, size: int | None = None, start: int | None =
     transaction (on PostgreSQL through a server-side cursor, so a million entries never sit in
     memory at once)."""
     where = [*([] if size is None else [f"seq < {int(size)}"]), *([] if start is None else [f"seq >= {int(start)}"])]
-    sql = _ROWS + (f" WHERE {' AND '.join(where)}" if where else "") + " ORDER BY seq"
-    dbapi = conn.connection.dbapi_connection
-    if conn.dialect.name == "postgresql":
-        cur = dbapi.cursor(name="fundledger_entries")
-        cur.itersize = _BATCH
-    else:
-        cur = dbapi.cursor()
-    try:
-        cur.execute(sql)
-        while batch := cur.fetchmany(_BATCH):
-            yield batch
-    finally:
-        cur.close()
+    yield from db.batches(conn, _ROWS + (f" WHERE {' AND '.join(where)}" if where else "") + " ORDER BY seq",
+                          "fundledger_entries", _BATCH)
 
 
 # -- the auditor's own copy ---------------------------------------------------------------------

@@ -12,11 +12,12 @@ at most 256 leaf hashes, never a rescan.
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Callable, Sequence
 
 from sqlalchemy import Connection, text
 
-from ledger.errors import IntegrityError, stored_blob
+from ledger import db
+from ledger.errors import IntegrityError, stored_blob, stored_value
 from ledger.merkle import CompactRange, consistency_proof, inclusion_proof, mth, split
 from ledger.suites import Suite
 
@@ -101,42 +102,48 @@ class Tree:
         return consistency_proof(old, new, self.subtree)
 
 
-def rederived_root(conn: Connection, size: int, suite: Suite) -> bytes:
+def rederived_root(conn: Connection, size: int, suite: Suite, each: Callable[[bytes], None] | None = None) -> bytes:
     """The root of the first ``size`` entries computed from their bytes, in ``conn``'s transaction,
-    with each entry's ``hash`` column and every stored node of the tree compared on the way: what
-    the log signs is never read from derived data alone (an insider who edited ``merkle_nodes``
-    would otherwise get the log key's signature on a root of leaves of his choosing, and proofs
-    from the same nodes that check against it). IntegrityError (exit 3) naming the first entry or
-    node that differs. One pass over the entries; ``verify`` checks the rest (step 6)."""
-    stored = {(r.level, r.idx): r.hash for r in conn.execute(text("SELECT level, idx, hash FROM merkle_nodes"))}
+    with each entry's ``hash`` column and every stored node of the tree compared on the way, and
+    ``each`` given every entry's bytes in seq order (``export`` writes them). What the log signs is
+    never read from derived data alone: an insider who edited ``merkle_nodes`` would otherwise get
+    the log key's signature on a root of leaves of his choosing, and proofs from the same nodes
+    that check against it. IntegrityError (exit 3) naming the first entry or node that differs.
+    One pass over the entries; ``verify`` checks the rest (nodes beyond them: step 6)."""
+    stored = {(level, idx): stored_value(h)
+              for level, idx, h in conn.execute(text("SELECT level, idx, hash FROM merkle_nodes"))}
 
     def node(level: int, idx: int, h: bytes) -> None:
         if level >= STRIDE and stored.get((level, idx)) != h:
             found = stored.get((level, idx))
+            if found is not None:  # text where the hash belongs is named as such
+                stored_blob(found, "the merkle_nodes row ({}, {}), column hash", level, idx)
             raise IntegrityError(f"the merkle_nodes row ({level}, {idx}) is "
-                                 f"{'missing' if found is None else 'not the hash of the entries under it'}: the "
-                                 "ledger's tree is not what its entries give, and no checkpoint is signed over it; "
+                                 f"{'missing' if found is None else 'not the hash of the entries under it'}; "
                                  "run `fundledger verify`")
 
-    tree, block = CompactRange(suite, on_node=node), []
-    rows = conn.execution_options(yield_per=5000).execute(
-        text("SELECT seq, hash, data FROM entries WHERE seq < :n ORDER BY seq"), {"n": size})
-    for seq, hashed, data in rows:
-        if seq != tree.size + len(block):
-            raise IntegrityError(f"seq {tree.size + len(block)} is missing: no checkpoint is signed over the entries; "
-                                 "run `fundledger verify`")
-        leaf = suite.leaf_hash(stored_blob(data, "seq {}: the entries column data", seq))
-        if stored_blob(hashed, "seq {}: the entries column hash", seq) != leaf:
-            raise IntegrityError(f"seq {seq}: the entries column hash is not the hash of its bytes: no checkpoint "
-                                 "is signed over it; run `fundledger verify`")
-        block.append(leaf)
-        if len(block) == BLOCK:
-            tree.append_subtree(STRIDE, mth(block, suite))
-            block = []
+    tree, block, leaf_hash = CompactRange(suite, on_node=node), [], suite.leaf_hash
+    for rows in db.batches(conn, f"SELECT seq, hash, data FROM entries WHERE seq < {int(size)} ORDER BY seq",
+                           "fundledger_tree"):
+        for seq, hashed, data in rows:
+            if seq != tree.size + len(block):
+                raise IntegrityError(f"seq {tree.size + len(block)} is missing; run `fundledger verify`")
+            if type(data) is not bytes:
+                data = stored_blob(data, "seq {}: the entries column data", seq)
+            leaf = leaf_hash(data)
+            if hashed != leaf and stored_blob(hashed, "seq {}: the entries column hash", seq) != leaf:  # a driver's buffer
+                raise IntegrityError(f"seq {seq}: the entries column hash is not the hash of its bytes; "
+                                     "run `fundledger verify`")
+            if each is not None:
+                each(data)
+            block.append(leaf)
+            if len(block) == BLOCK:
+                tree.append_subtree(STRIDE, mth(block, suite))
+                block = []
     for leaf in block:
         tree.append(leaf)
     if tree.size != size:
-        raise IntegrityError(f"seq {tree.size} is missing: no checkpoint is signed over the entries; run `fundledger verify`")
+        raise IntegrityError(f"seq {tree.size} is missing; run `fundledger verify`")
     return tree.root()
 
 
