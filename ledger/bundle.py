@@ -236,16 +236,10 @@ def verify_bundle(directory: Path, *, kinds: Mapping[str, Kind], log_vkey: str |
     checkpoints = [("checkpoint.note", checkpoint)]
     result = None
     if workers > 1:
-        counted = 0
-
-        def count(n: int) -> None:
-            nonlocal counted
-            counted += n
-            progress(n)
-
-        result = _in_stretches(directory, kinds, checkpoints, workers, count if progress else None, check_digests)
-        if result is None and counted:
-            progress(None)  # the count starts again, in order
+        counting = segments.Counting(progress) if progress else None
+        result = _in_stretches(directory, kinds, checkpoints, workers, counting, check_digests)
+        if result is None and counting:
+            counting.restart()
     if not digests_checked:
         check_digests()
     if result is None:  # in order, in this process: it names the first failure

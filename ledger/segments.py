@@ -37,7 +37,7 @@ from ledger.kinds import Kind
 from ledger.merkle import subtree_roots
 from ledger.note import Checkpoint
 
-__all__ = ["BundleSource", "DatabaseSource", "MIN_BYTES", "MIN_ENTRIES", "key_hints", "verify_in_stretches"]
+__all__ = ["BundleSource", "Counting", "DatabaseSource", "MIN_BYTES", "MIN_ENTRIES", "key_hints", "verify_in_stretches"]
 
 MIN_ENTRIES = 20_000  # below this (a bundle: MIN_BYTES of entries) a pool of processes costs more than it saves
 MIN_BYTES = 4_000_000
@@ -245,6 +245,24 @@ def _first_posting(source: DatabaseSource | BundleSource, batches: Iterator[tupl
             if seq is not None:
                 return seq, k, starts, entries
     return None
+
+
+class Counting:
+    """A progress callback for the stretches that remembers whether they counted any entry: when
+    they do not decide, :meth:`restart` tells ``progress`` (``None``) that the check in order counts
+    again from no entry, so that a bar at 100 % does not say the work is done."""
+
+    def __init__(self, progress: Callable[[int | None], None]) -> None:
+        self.progress = progress
+        self.counted = 0
+
+    def __call__(self, n: int) -> None:
+        self.counted += n
+        self.progress(n)
+
+    def restart(self) -> None:
+        if self.counted:
+            self.progress(None)
 
 
 def verify_in_stretches(source: DatabaseSource | BundleSource, *, genesis: bytes, kinds: Mapping[str, Kind],

@@ -75,18 +75,12 @@ def verify_ledger(engine: Engine, contracts: Contracts, progress: Callable[[int 
     db.check_schema(engine)
     kinds = registry(contracts.kinds)
     if workers > 1:
-        counted = 0
-
-        def count(n: int) -> None:
-            nonlocal counted
-            counted += n
-            progress(n)
-
-        verified = _beside_stretches(engine, contracts, kinds, count if progress else None, checkpoints, replay, workers)
+        counting = segments.Counting(progress) if progress else None
+        verified = _beside_stretches(engine, contracts, kinds, counting, checkpoints, replay, workers)
         if verified is not None:
             return verified
-        if counted:
-            progress(None)
+        if counting:
+            counting.restart()
     with db.read_tx(engine) as conn, (replaying(contracts) if replay else nullcontext()) as replayer:
         chain = ChainVerifier(kinds=kinds, stored_nodes=_stored_nodes(conn), checkpoints=checkpoints, workers=workers)
         for batch in entry_batches(conn):

@@ -258,18 +258,11 @@ def test_a_payment_posted_against_a_tampered_projection_is_named_by_seq_and_rule
     assert {"table": "projects", "project": project} in [f["subject"] for f in findings if f["rule"] == "STATE-ROW"]
 
 
-@pytest.mark.parametrize("kind, field, value", [
-    ("project.apply", "kind", "no.such.kind"), ("project.apply", "kind", ["project.apply"]), ("project.apply", "idem", ["x"]),
-    ("key.enroll", "body", {"key": 5, "name": "x", "role": "poster"}),
-    ("key.enroll", "body", {"key": {"alg": "ed25519", "kid": ["x"], "public": "x"}, "name": "x", "role": "poster"})])
-def test_an_entry_replay_cannot_read_stops_the_nightly_run_by_its_seq(copy, tmp_path, kind, field, value):
-    """The nightly run replays without the chain checks. An entry whose bytes an insider rewrote
-    with a kind the ledger does not know, an array where a string belongs, or a core kind's body its
-    kind's rules refuse (the contracts' kinds: INPUT-BODY, tested above) stops it with exit 3 naming
-    the seq (and pointing at ``verify``, which names the step), never a crash."""
+def _rewrite_first(url: str, kind: str, field: str, value: Any) -> int:
+    """An insider rewrites one envelope field of the first entry of ``kind``; its seq."""
     import orjson
 
-    engine = sa.create_engine(copy)
+    engine = sa.create_engine(url)
     with engine.begin() as conn:
         disable_guard(conn)
         seq, data = conn.execute(sa.text("SELECT seq, data FROM entries WHERE kind = :k ORDER BY seq LIMIT 1"),
@@ -279,6 +272,19 @@ def test_an_entry_replay_cannot_read_stops_the_nightly_run_by_its_seq(copy, tmp_
         conn.execute(sa.text("UPDATE entries SET data = :d WHERE seq = :s"),
                      {"d": orjson.dumps(envelope, option=orjson.OPT_SORT_KEYS), "s": seq})
     engine.dispose()
+    return seq
+
+
+@pytest.mark.parametrize("kind, field, value", [
+    ("project.apply", "kind", "no.such.kind"), ("project.apply", "kind", ["project.apply"]), ("project.apply", "idem", ["x"]),
+    ("key.enroll", "body", {"key": 5, "name": "x", "role": "poster"}),
+    ("key.enroll", "body", {"key": {"alg": "ed25519", "kid": ["x"], "public": "x"}, "name": "x", "role": "poster"})])
+def test_an_entry_replay_cannot_read_stops_the_nightly_run_by_its_seq(copy, tmp_path, kind, field, value):
+    """The nightly run replays without the chain checks. An entry whose bytes an insider rewrote
+    with a kind the ledger does not know, an array where a string belongs, or a core kind's body its
+    kind's rules refuse (the contracts' kinds: INPUT-BODY, tested above) stops it with exit 3 naming
+    the seq (and pointing at ``verify``, which names the step), never a crash."""
+    seq = _rewrite_first(copy, kind, field, value)
     night = CliRunner().invoke(cli, ["check", "--no-record", "--json", "--out", str(tmp_path / "night"), "--db", copy],
                                catch_exceptions=False)
     assert night.exit_code == 3, night.output
@@ -291,17 +297,7 @@ def test_an_entry_that_does_not_follow_the_one_before_stops_the_nightly_run(copy
     """The replay holds each entry's prev to the hash of the entry before it: an insider who rewrites
     an entry's link stops the nightly run (which has no chain checks) with exit 3 naming the seq; it
     ran on before, the projections being what the entries give."""
-    import orjson
-
-    engine = sa.create_engine(copy)
-    with engine.begin() as conn:
-        disable_guard(conn)
-        seq, data = conn.execute(sa.text("SELECT seq, data FROM entries WHERE kind = 'project.apply' ORDER BY seq LIMIT 1")).one()
-        envelope = orjson.loads(data)
-        envelope["prev"] = "00" * 32
-        conn.execute(sa.text("UPDATE entries SET data = :d WHERE seq = :s"),
-                     {"d": orjson.dumps(envelope, option=orjson.OPT_SORT_KEYS), "s": seq})
-    engine.dispose()
+    seq = _rewrite_first(copy, "project.apply", "prev", "00" * 32)
     night = CliRunner().invoke(cli, ["check", "--no-record", "--json", "--out", str(tmp_path / "night"), "--db", copy],
                                catch_exceptions=False)
     assert night.exit_code == 3, night.output
