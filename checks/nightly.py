@@ -1,9 +1,10 @@
 """``fundledger check``: the nightly run over the whole ledger, attested in it.
 
 Steps:
-  1. fix what is checked, in one read transaction: the tree size and root at the start (the run
-     names them), a replay of those entries (``ledger/replay.py``) and the projection tables
-     against it. Every row that differs is a fatal ``STATE-ROW`` finding (table, key, column);
+  1. fix what is checked, in one read transaction: the tree size at the start, a replay of those
+     entries (``ledger/replay.py``), the root of their tree computed from their bytes by the
+     replay (the run names it; a stored tree that gives another root stops the run, exit 3), and
+     the projection tables against the replay. Every row that differs is a fatal ``STATE-ROW`` finding (table, key, column);
      every entry the rules of its version refuse, a fatal finding of its rule (with its seq); a
      rule added after an entry's version, a warning. The digest of the projection rows checked
      (``docs/format.md`` §10) is what the run attests. A value of another type in an integer
@@ -120,10 +121,15 @@ def _state(ledger: Ledger) -> tuple[int, bytes, str, list[Finding]]:
     those entries; the findings (refused entries, rules added after the fact, rows that differ)."""
     with db.read_tx(ledger.engine) as conn, replaying(ledger.contracts) as replayer:
         size = conn_size(conn)
-        root = Tree(conn, ledger.suite).root(size)
         for batch in entry_batches(conn, size):
             replayer.feed(batch)
         replayed = replayer.finish()
+        root = replayer.root()  # what the run attests: from the entries' bytes
+        stored = Tree(conn, ledger.suite).root(size)
+        if stored != root:
+            raise IntegrityError(f"the stored Merkle tree's root at size {size} is {stored.hex()}; the entries give "
+                                 f"{root.hex()}: a merkle_nodes row or an entry's hash is not what the entries give. "
+                                 "The run attests nothing; run `fundledger verify`, whose step 6 names it")
         comparison = replayer.compare(conn)
     if comparison.retyped:  # the engines sum and compare these columns: they cannot run over the tables as they stand
         first = comparison.retyped[0]

@@ -43,6 +43,7 @@ from ledger.interface import Contracts
 from ledger.kinds import genesis_suite, registry, stored_envelope
 from ledger.store import Head, Item, apply_posting, write_entries
 from ledger.suites import DEFAULT
+from ledger.tree import Tree
 
 __all__ = [
     "STATE_ROW", "STATE_ROW_MESSAGE", "STATE_ROW_ZH", "Comparison", "ReplayResult", "Replayer", "StateFailure", "compare_projections",
@@ -182,6 +183,12 @@ class Replayer:
                 self._open = None
                 if self._waiting >= _COMMIT_EVERY:
                     self._flush()
+
+    def root(self) -> bytes:
+        """The Merkle root of the entries replayed (after :meth:`finish`), from their bytes: the tree
+        this replay wrote (``write_entries``), never the database's stored one."""
+        with db.read_tx(self.target) as conn:
+            return Tree(conn, self.suite).root(self.head.size)
 
     @property
     def fed(self) -> tuple[int, str]:

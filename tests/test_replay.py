@@ -304,6 +304,35 @@ def test_an_entry_that_does_not_follow_the_one_before_stops_the_nightly_run(copy
     assert f"replay: seq {seq} does not follow seq {seq - 1}" in night.output
 
 
+def test_the_nightly_run_attests_the_root_its_entries_give_not_a_stored_one(base, copy, tmp_path):
+    """The check.run entry names the tree it checked. Its root is the replay's, from the entries'
+    bytes, not the stored tree's (the entries' hash column and the Merkle nodes, derived data): an
+    insider who zeroed an entry's stored hash stops the run with exit 3, and gets no check.run
+    signed over the stored tree's root; put back, the run attests the root ``verify`` computes."""
+    night = ["check", "--key", str(base[2] / "checks.key"), "--json", "--out", str(tmp_path / "night"), "--db", copy]
+    count = sa.text("SELECT count(*) FROM entries WHERE kind = 'check.run'")
+    engine = sa.create_engine(copy)
+    with engine.begin() as conn:
+        runs = conn.execute(count).scalar_one()
+        disable_guard(conn)
+        kept = bytes(conn.execute(sa.text("SELECT hash FROM entries WHERE seq = 5")).scalar_one())
+        conn.execute(sa.text("UPDATE entries SET hash = :h WHERE seq = 5"), {"h": bytes(32)})
+    result = CliRunner().invoke(cli, night, catch_exceptions=False)
+    assert result.exit_code == 3, result.output
+    assert "the stored Merkle tree's root at size" in result.output and "The run attests nothing" in result.output
+    with engine.begin() as conn:
+        assert conn.execute(count).scalar_one() == runs
+        conn.execute(sa.text("UPDATE entries SET hash = :h WHERE seq = 5"), {"h": kept})
+    engine.dispose()
+    before = _verify(copy)[1]
+    result = CliRunner().invoke(cli, night, catch_exceptions=False)
+    assert result.exit_code in (0, 1), result.output
+    assert json.loads(result.output.splitlines()[-1])["root"] == before["root"]
+    with engine.connect() as conn:
+        assert conn.execute(count).scalar_one() == runs + 1
+    engine.dispose()
+
+
 @pytest.mark.parametrize("edit", ["an amount", "a key"])
 def test_a_value_of_another_type_stops_the_nightly_run_naming_its_row(base, copy, tmp_path, edit):
     """The engines sum and compare the integer columns: text in an amount, or a row whose seq is
