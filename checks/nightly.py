@@ -4,9 +4,9 @@ Steps:
   1. fix what is checked, in one read transaction: the tree size at the start, a replay of those
      entries (``ledger/replay.py``), the root of their tree computed from their bytes by the
      replay (the run names it; a stored tree that gives another root stops the run, exit 3), and
-     the projection tables against the replay. Every row that differs is a fatal ``STATE-ROW`` finding (table, key, column);
-     every entry the rules of its version refuse, a fatal finding of its rule (with its seq); a
-     rule added after an entry's version, a warning. The digest of the projection rows checked
+     the projection tables against the replay. Every row that differs is a fatal ``STATE-ROW``
+     finding (table, key, column); every entry the rules of its version refuse, a fatal finding of
+     its rule (with its seq); a rule added after an entry's version, a warning. The digest of the projection rows checked
      (``docs/format.md`` §10) is what the run attests. A value of another type in an integer
      column (text or a fraction in an amount, written by hand on SQLite) stops the run here with
      exit 3 naming the row: the engines sum and compare those columns and cannot run over it;

@@ -2,9 +2,9 @@
 
 A checkpoint is issued at the ledger's current size, signed by the log key, and recorded in the
 ledger as a ``checkpoint.issue`` entry (idem ``checkpoint:<size>``). Its root is computed from the
-entries' bytes, the stored hashes and tree compared on the way (``tree.rederived_root``). Issuing again at a size
-already checkpointed returns the recorded note and a ``duplicate`` receipt (an SM2 signature is
-randomised, so a second signature would differ: the first one stands).
+entries' bytes, the stored hashes and tree compared on the way (``tree.rederived_root``). Issuing
+again at a size already checkpointed returns the recorded note and a ``duplicate`` receipt (an SM2
+signature is randomised, so a second signature would differ: the first one stands).
 """
 
 from __future__ import annotations

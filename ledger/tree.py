@@ -7,7 +7,8 @@ complete, aligned subtree of 2^8 = 256 leaves and up: ``(level, idx)`` covers le
 recomputes and compares them.
 
 Any root or proof for any tree size then needs O(log n) node reads plus at most a few blocks of
-at most 256 leaf hashes, never a rescan.
+at most 256 leaf hashes, never a rescan. The one exception is a root the log is to sign:
+:func:`rederived_root` computes it from every entry's bytes and holds the stored tree to it.
 """
 
 from __future__ import annotations
