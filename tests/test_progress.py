@@ -101,7 +101,7 @@ def test_a_bundle_is_verified_and_replayed_under_bars_of_its_size(env, tmp_path)
     assert env.run("export", "--out", str(bundle), "--key", env.key_path("log")).exit_code == 0
     entries = bundle / "entries.jsonl"
     assert entries.stat().st_size >= MIN_BYTES  # checked in stretches
-    code, shown = _on_a_terminal("verify", "--bundle", str(bundle))
+    code, shown = _on_a_terminal("verify", "--bundle", str(bundle), "--workers", "2")
     assert code == 0 and b"verifying" in shown and b"100%" in shown and b"again, in order" not in shown
     code, shown = _on_a_terminal("replay", "--bundle", str(bundle), "--db", f"sqlite:///{tmp_path / 'copy.db'}")
     assert code == 0, shown
@@ -115,6 +115,6 @@ def test_a_bundle_is_verified_and_replayed_under_bars_of_its_size(env, tmp_path)
     body = (bundle / "MANIFEST").read_text(encoding="utf-8").split("\n\n")[0] + "\n"
     body = body.replace(hashlib.sha256(was).hexdigest(), hashlib.sha256(b"".join(lines)).hexdigest())
     (bundle / "MANIFEST").write_text(sign_note(body, env.ledger.origin, env.log), encoding="utf-8")
-    code, shown = _on_a_terminal("verify", "--bundle", str(bundle))
+    code, shown = _on_a_terminal("verify", "--bundle", str(bundle), "--workers", "2")
     assert code == 3 and b"verifying again, in order" in shown
     assert f"seq {seq + 1}: prev".encode() in shown  # the first failure, named as ever: the next entry's link
