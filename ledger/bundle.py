@@ -82,23 +82,23 @@ def export_bundle(ledger: Any, out: Path, log: Signer, progress: Callable[[int],
     issued = issue_checkpoint(ledger, log)
     size = issued.size  # exactly the checkpointed tree; the checkpoint's own record comes after it
     vkey = log_verifier_key(ledger)
-    written = 0
+    try:
+        with open(out / "entries.jsonl", "wb") as f, db.read_tx(ledger.engine) as conn:
+            written = 0
 
-    def write(data: bytes) -> None:
-        nonlocal written
-        f.write(data + b"\n")
-        written += 1
-        if progress and written % _BATCH == 0:
-            progress(_BATCH)
+            def write(data: bytes) -> None:
+                nonlocal written
+                f.write(data + b"\n")
+                written += 1
+                if progress and written % _BATCH == 0:
+                    progress(_BATCH)
 
-    with open(out / "entries.jsonl", "wb") as f, db.read_tx(ledger.engine) as conn:
-        try:
             root = rederived_root(conn, size, ledger.suite, each=write)
-        except IntegrityError as e:
-            root, changed = None, e.message
-    if root != issued.root:
-        why = changed if root is None else f"their root is {root.hex()}, the checkpoint's {issued.root.hex()}"
-        raise IntegrityError(f"the entries changed while they were exported ({why}). No MANIFEST is signed; "
+        changed = None if root == issued.root else f"their root is {root.hex()}, the checkpoint's {issued.root.hex()}"
+    except IntegrityError as e:
+        changed = e.message
+    if changed is not None:
+        raise IntegrityError(f"the entries changed while they were exported ({changed}). No MANIFEST is signed; "
                              f"{out} is no bundle: run `fundledger verify`, then export again")
     (out / "checkpoint.note").write_text(issued.note, encoding="utf-8")
     (out / "log.vkey").write_text(vkey + "\n", encoding="utf-8")
