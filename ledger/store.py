@@ -161,9 +161,12 @@ def _genesis_body(data: Any) -> dict[str, Any]:
                              "`fundledger verify`") from None
 
 
-def read_head(conn: Connection) -> Head:
+def read_head(conn: Connection, suite: Suite | None = None) -> Head:
     """The last entry, as the next posting links to it. Bytes that are not an entry there were
-    written by hand: an integrity failure naming its seq (``verify`` says which step), not a crash."""
+    written by hand: an integrity failure naming its seq (``verify`` says which step), not a crash.
+    With the ledger's ``suite`` (a posting's), its stored hash must be the hash of its bytes too: a
+    posting signs that hash as its ``prev``, and one an insider zeroed would leave every posting
+    after it signed over a link to nothing."""
     row = conn.execute(_HEAD).first()
     if row is None:
         return Head(seq=-1, hash=ZERO_HASH, posting=-1)
@@ -174,6 +177,9 @@ def read_head(conn: Connection) -> Head:
     except (orjson.JSONDecodeError, TypeError, KeyError, AttributeError):
         raise IntegrityError(f"the last entry, seq {row.seq}, is not a well-formed entry: the database was edited by "
                              "hand; run `fundledger verify`") from None
+    if suite is not None and suite.leaf_hash(row.data) != row.hash:
+        raise IntegrityError(f"the last entry, seq {row.seq}: its stored hash is not the hash of its bytes, and a "
+                             "posting would sign a link to it; nothing was appended: run `fundledger verify`")
     return Head(seq=row.seq, hash=row.hash, posting=row.posting, contracts=version)
 
 
@@ -348,7 +354,7 @@ class Ledger:
             return results  # type: ignore[return-value]
         try:
             with db.write_tx(self.engine) as conn:
-                group = _Group(head=read_head(conn), key=conn.execute(_KEY, {"kid": signer.kid}).first(),
+                group = _Group(head=read_head(conn, self.suite), key=conn.execute(_KEY, {"kid": signer.kid}).first(),
                                existing=_existing_idems(conn, [it.idem for _, items, _ in ready for it in items]))
                 for i, items, checked in ready:
                     # the contracts write projections before the verdict on the posting (a reported
@@ -376,7 +382,7 @@ class Ledger:
     def _append(self, conn: Connection, signer: Signer, items: Sequence[Item], *, dry_run: bool,
                 group: "_Group | None" = None) -> Posted:
         """One posting inside the caller's transaction (the caller rolls back on an error)."""
-        head = group.head if group else read_head(conn)
+        head = group.head if group else read_head(conn, self.suite)
         if head.contracts > self.contracts.version:
             raise EnvironmentProblem(
                 f"this ledger was last posted under contracts version {head.contracts}, and this fundledger "

@@ -237,6 +237,21 @@ def test_a_malformed_head_entry_stops_a_trail_and_a_posting_naming_its_seq(ledge
         assert conn.execute(sa.text("SELECT max(seq) FROM entries")).scalar() == 8
 
 
+@pytest.mark.parametrize("command", [["post"], ["post", "--stream"]], ids=["post", "stream"])
+def test_a_head_whose_stored_hash_is_not_its_bytes_takes_no_posting(ledger, command):
+    """A posting signs the head's stored hash as its ``prev``. An insider who zeroed it would leave
+    every posting after it signed over a link to nothing, a break no later repair could mend
+    without the posters' keys: the posting hashes the head's bytes first, refuses (exit 3 naming
+    the seq) and appends nothing. It was appended before."""
+    with ledger.ledger.engine.begin() as conn:
+        _set(conn, 8, hash=bytes(32))
+    result = ledger.run(*command, "--key", ledger.key_path("poster"), input=note("d1") + "\n")
+    assert result.exit_code == 3, result.output
+    assert "the last entry, seq 8: its stored hash is not the hash of its bytes" in result.output
+    with ledger.ledger.engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT max(seq) FROM entries")).scalar() == 8
+
+
 @pytest.mark.parametrize("table, column, command", [
     ("keys", "public", ["post", "--key", "{poster}"]), ("merkle_nodes", "hash", ["prove", "inclusion", "5"]),
     ("merkle_nodes", "hash", ["checkpoint", "--key", "{log}", "--out", "{out}"])], ids=["post", "prove", "checkpoint"])
