@@ -713,9 +713,11 @@ def targets(tmp_path, pg_url) -> dict[str, str]:
 
 
 def test_a_replayed_bundle_reproduces_the_reports_the_proofs_and_the_digest(demo, demo_copy, targets, tmp_path):
-    """The audit bureau rebuilds the district's database from a bundle alone, on SQLite and on
-    PostgreSQL: the 2023 execution report and funnel equal the original's in every format (HTML too), the trail
-    and the proofs too, verify passes, and the projections' digest is the original's on both."""
+    """The audit bureau rebuilds the district's database from a bundle alone, on the other database
+    than the district's (a SQLite ledger's bundle into PostgreSQL, a PostgreSQL one's into SQLite; the
+    nightly test below rebuilds on the same one): the 2023 execution report and funnel equal the
+    original's in every format (HTML too), the trail and the proofs too, verify passes, and the
+    projections' digest is the original's."""
     bundle = _bundle(demo_copy, demo[2], tmp_path / "bundle")
     vkey = (bundle / "log.vkey").read_text().strip()
     original = _verify(demo_copy)[1]
@@ -728,20 +730,22 @@ def test_a_replayed_bundle_reproduces_the_reports_the_proofs_and_the_digest(demo
                 *(_run("prove", *proof, "--db", url).output for proof in proofs)]
 
     want = outputs(demo_copy)
-    for backend, url in targets.items():
-        rebuilt = _run("replay", "--bundle", str(bundle), "--log-vkey", vkey, "--json", "--db", url)
-        assert rebuilt.exit_code == 0, rebuilt.output
-        summary = json.loads(rebuilt.output)
-        assert summary["entries"] == original["entries"] - 1  # the bundle ends before its own checkpoint's record
-        got = outputs(url)
-        for what, mine, theirs in zip([*reports, "trail", *proofs], got, want):
-            assert mine == theirs, (backend, what)
-        code, copy_report = _verify(url)
-        assert code == 0 and copy_report["root"] == summary["root"] and copy_report["tree_size"] == summary["entries"]
-        assert copy_report["state"]["projections_sha256"] == original["state"]["projections_sha256"], backend
+    (url,) = (url for backend, url in targets.items() if backend != demo[0])
+    rebuilt = _run("replay", "--bundle", str(bundle), "--log-vkey", vkey, "--json", "--db", url)
+    assert rebuilt.exit_code == 0, rebuilt.output
+    summary = json.loads(rebuilt.output)
+    assert summary["entries"] == original["entries"] - 1  # the bundle ends before its own checkpoint's record
+    got = outputs(url)
+    for what, mine, theirs in zip([*reports, "trail", *proofs], got, want):
+        assert mine == theirs, what
+    code, copy_report = _verify(url)
+    assert code == 0 and copy_report["root"] == summary["root"] and copy_report["tree_size"] == summary["entries"]
+    assert copy_report["state"]["projections_sha256"] == original["state"]["projections_sha256"]
 
 
 def test_the_nightly_run_on_the_auditors_copy_finds_what_it_finds_on_the_original(demo, demo_copy, targets, tmp_path):
+    """Rebuilt on the district's own database, the auditor's copy gives the nightly run the original's
+    26 findings and the original's projections digest."""
     bundle = _bundle(demo_copy, demo[2], tmp_path / "bundle")
     url = targets[demo[0]]
     assert _run("replay", "--bundle", str(bundle), "--db", url).exit_code == 0
