@@ -27,7 +27,7 @@ from typing import Any, Callable, Iterator, Mapping
 
 from ledger import collector, segments
 from ledger.chain import ChainResult, ChainVerifier, VerifyFailure
-from ledger.errors import InputError, IntegrityError
+from ledger.errors import InputError
 from ledger.keys import Signer
 from ledger.kinds import Kind
 from ledger.note import DASH, NoteError, log_key_id, parse_checkpoint, parse_verifier_key, sign_note, verifier_key
@@ -68,22 +68,19 @@ class Exported:
 
 
 def export_bundle(ledger: Any, out: Path, log: Signer, progress: Callable[[int], None] | None = None) -> Exported:
-    """Issue a checkpoint (recorded in the ledger), then write the bundle of the entries it covers.
-    The entries are read again to be written: the MANIFEST is signed only if their root is the
-    checkpoint's (nothing changed them in between), else IntegrityError and no MANIFEST."""
-    from ledger import db
+    """Issue a checkpoint (recorded in the ledger) and write the bundle of the entries it covers:
+    the entries are written in the checkpoint's own pass over their bytes (one read), so the file
+    holds exactly the tree the log signs. If that pass fails (a stored hash or node is not what the
+    entries give), no checkpoint is signed and the directory is left empty."""
     from ledger.checkpoints import issue_checkpoint, log_verifier_key
     from ledger.envelope import utc_now
-    from ledger.tree import rederived_root
 
     if out.exists() and any(out.iterdir()):
         raise InputError(f"{out} is not empty; a bundle is written into a new directory")
     out.mkdir(parents=True, exist_ok=True)
-    issued = issue_checkpoint(ledger, log)
-    size = issued.size  # exactly the checkpointed tree; the checkpoint's own record comes after it
-    vkey = log_verifier_key(ledger)
+    entries = out / "entries.jsonl"
     try:
-        with open(out / "entries.jsonl", "wb") as f, db.read_tx(ledger.engine) as conn:
+        with open(entries, "wb") as f:
             written = 0
 
             def write(data: bytes) -> None:
@@ -93,13 +90,12 @@ def export_bundle(ledger: Any, out: Path, log: Signer, progress: Callable[[int],
                 if progress and written % _BATCH == 0:
                     progress(_BATCH)
 
-            root = rederived_root(conn, size, ledger.suite, each=write)
-        changed = None if root == issued.root else f"their root is {root.hex()}, the checkpoint's {issued.root.hex()}"
-    except IntegrityError as e:
-        changed = e.message
-    if changed is not None:
-        raise IntegrityError(f"the entries changed while they were exported ({changed}). No MANIFEST is signed; "
-                             f"{out} is no bundle: run `fundledger verify`, then export again")
+            issued = issue_checkpoint(ledger, log, each=write)
+    except BaseException:
+        entries.unlink(missing_ok=True)
+        raise
+    size = issued.size  # exactly the checkpointed tree; the checkpoint's own record comes after it
+    vkey = log_verifier_key(ledger)
     (out / "checkpoint.note").write_text(issued.note, encoding="utf-8")
     (out / "log.vkey").write_text(vkey + "\n", encoding="utf-8")
     suite = ledger.suite

@@ -10,7 +10,7 @@ signature is randomised, so a second signature would differ: the first one stand
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from ledger import db
 from ledger.errors import InputError, IntegrityError, stored_blob
@@ -30,11 +30,14 @@ class Issued:
     receipt: Receipt
 
 
-def issue_checkpoint(ledger: Ledger, log: Signer) -> Issued:
+def issue_checkpoint(ledger: Ledger, log: Signer, each: Callable[[bytes], None] | None = None) -> Issued:
+    """Sign and record a checkpoint at the ledger's size. ``each`` is given the bytes of every entry
+    the root is computed from, in that read (``export`` writes them): what it writes is exactly the
+    tree the log signs."""
     with db.read_tx(ledger.engine) as conn:
         size = conn_size(conn)
         try:
-            root = rederived_root(conn, size, ledger.suite)  # never the stored tree's alone: the log signs it
+            root = rederived_root(conn, size, ledger.suite, each=each)  # never the stored tree's alone: the log signs it
         except IntegrityError as e:
             raise IntegrityError(f"no checkpoint is signed: the ledger's tree is not what its entries give: "
                                  f"{e.message}") from None

@@ -151,26 +151,45 @@ def test_no_checkpoint_is_signed_over_a_tree_the_entries_do_not_give(env, tmp_pa
     assert env.ledger.head().size == size and not (tmp_path / "cp.note").exists()
 
 
-def test_an_export_whose_entries_change_after_the_checkpoint_signs_no_manifest(env, tmp_path, monkeypatch):
-    """``export`` issues the checkpoint, then reads the entries again to write them: if they changed
-    in between, the log key signs no MANIFEST over them (exit 3), so the district never hands out a
-    signed bundle its own checkpoint contradicts."""
+@pytest.mark.parametrize("forged", ["a node", "an entry's hash", "an entry's bytes"])
+def test_no_export_is_signed_over_a_tree_the_entries_do_not_give(env, tmp_path, forged):
+    """``export`` writes the entries in its checkpoint's own pass: with the tree edited as above,
+    exit 3 naming what differs, nothing appended, and the directory left empty (no entries file
+    half written, no MANIFEST)."""
+    _notes(env, 300)
+    size = env.ledger.head().size
+    seq = _edit(env, forged)
+    out = tmp_path / "bundle"
+    result = env.run("export", "--out", str(out), "--key", env.key_path("log"))
+    assert result.exit_code == 3, result.output
+    said = "the merkle_nodes row (8, 0) is not the hash of the entries under it" if forged == "a node" \
+        else f"seq {seq}: the entries column hash is not the hash of its bytes"
+    assert said in result.output
+    assert env.ledger.head().size == size and list(out.iterdir()) == []
+
+
+def test_an_export_holds_the_entries_its_checkpoint_signed_not_an_edit_made_after(env, tmp_path, monkeypatch):
+    """The entries are written in the same read as the checkpoint's root is computed: an entry an
+    insider edits once the checkpoint is signed does not reach the bundle, which holds the bytes
+    the log signed and verifies."""
     import ledger.checkpoints
 
     _notes(env, 20)
     issue = ledger.checkpoints.issue_checkpoint
+    edited: list[int] = []
 
     def issued_then_changed(*args, **kwargs):
         issued = issue(*args, **kwargs)
-        _edit(env, "an entry's bytes")
+        edited.append(_edit(env, "an entry's bytes"))
         return issued
 
     monkeypatch.setattr(ledger.checkpoints, "issue_checkpoint", issued_then_changed)
     out = tmp_path / "bundle"
     result = env.run("export", "--out", str(out), "--key", env.key_path("log"))
-    assert result.exit_code == 3, result.output
-    assert "the entries changed while they were exported" in result.output and "No MANIFEST is signed" in result.output
-    assert not (out / "MANIFEST").exists()
+    assert result.exit_code == 0, result.output
+    line = (out / "entries.jsonl").read_bytes().splitlines()[edited[0]]
+    assert b'"n 6"' in line and b'"n 5"' not in line
+    assert env.run("verify", "--bundle", str(out)).exit_code == 0
 
 
 # -- the witness -----------------------------------------------------------------------------
